@@ -1,0 +1,85 @@
+"""SGD clip lab: the Streamlit entry point (`make run`).
+
+Sets up navigation, loads the view parameters from the URL on a session's
+first run, draws the widgets shared by all pages in the sidebar, runs the
+chosen page, and writes the parameters back to the URL so a link reproduces
+the view.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from pages import state as S
+
+st.set_page_config(page_title="SGD clip lab", page_icon=":material/content_cut:", layout="wide")
+
+notices = S.init_session(st.session_state, st.query_params.to_dict())
+
+PAGES = [
+    st.Page("pages/landscape_page.py", title="Landscape", icon=":material/landscape:", url_path="landscape",
+            default=True),
+    st.Page("pages/graph_page.py", title="Transition graph & b tuner", icon=":material/hub:",
+            url_path="graph"),
+    st.Page("pages/simulation_page.py", title="Live simulation", icon=":material/play_circle:", url_path="simulate"),
+    st.Page("pages/exit_page.py", title="Exit times", icon=":material/timer:", url_path="exit-times"),
+    st.Page("pages/about_page.py", title="About", icon=":material/menu_book:", url_path="about"),
+]  # fmt: skip
+page = st.navigation(PAGES, position="sidebar", expanded=True)
+
+
+def sidebar() -> None:
+    from pages import ui  # imports landscape; kept out of module import for a fast first paint
+
+    p = ui.params()
+    with st.sidebar:
+        st.markdown("### Shared settings")
+        ui.bind(st.number_input, "L", "Domain half-width L", min_value=0.05, max_value=50.0,
+                step=0.1, format="%.3g", help="Iterates are kept in [-L, L].")  # fmt: skip
+        ui.bind(st.toggle, "clip", "Clip the gradient step (threshold b)",
+                help="Off: plain heavy-tailed SGD (b = ∞).")  # fmt: skip
+        b_hi = max(2.0, round(2.2 * float(p["L"]), 2))
+        if not (0.01 <= float(p["b"]) <= b_hi):
+            S.set_param(st.session_state, "b", min(max(float(p["b"]), 0.01), b_hi))
+        ui.bind(st.slider, "b", "Clipping threshold b", min_value=0.01, max_value=b_hi,
+                step=0.001, format="%.3f", disabled=not p["clip"],
+                help="Largest step a single update may take. Sets l*_i = ceil(r_i / b).")  # fmt: skip
+        ui.bind(st.selectbox, "noise", "Noise family", options=S.NOISE_FAMILIES,
+                help="Distribution of the gradient noise Z_n.")  # fmt: skip
+        ui.bind(st.number_input, "alpha", ui.noise_alpha_label(p["noise"]), min_value=1.01,
+                max_value=20.0, step=0.05, format="%.3g",
+                help="Heavy-tail index α: also used for the predicted exponents.")  # fmt: skip
+        ui.bind(st.number_input, "scale", "Noise scale", min_value=0.0, max_value=100.0,
+                step=0.05, format="%.4g",
+                help="Pareto: the paper's 0.1; Gaussian: σ; uniform: half-width.")  # fmt: skip
+        bb = S.effective_b(p)
+        st.caption(
+            f"Theory sees b = {'∞ (no clipping)' if math.isinf(bb) else f'{bb:.4g}'}, "
+            f"α = {p['alpha']:.3g}."
+        )
+
+
+try:
+    sidebar()
+except ModuleNotFoundError as err:  # landscape/ not importable yet
+    st.sidebar.warning(f"Analysis package missing: {err}")
+
+for msg in notices:
+    st.toast(msg, icon=":material/link:")
+
+link_box = st.sidebar.container()
+
+page.run()
+
+# Mirror the view into the URL (only when it changed, to avoid extra traffic).
+want = S.to_query(st.session_state[S.PARAMS_KEY])
+if st.query_params.to_dict() != want:
+    st.query_params.from_dict(want)
+
+with link_box:
+    st.markdown("##### Link to this view")
+    base = (st.context.url or "http://localhost:8501/").split("?")[0]
+    st.code(S.share_url(base, st.session_state[S.PARAMS_KEY]), language=None, wrap_lines=True)
+    st.caption("Copy it with the icon in the box's corner; it reproduces this view.")

@@ -1,0 +1,183 @@
+"""Command line: ``python -m landscape analyze|sweep|presets ... [--json]``.
+
+``--expr`` accepts formula text, a ``"sketch:x1,y1;x2,y2;..."`` string, or a
+preset key (then ``--L`` and ``--b`` default to the preset's values). ``--b``
+and ``--b-max`` accept ``inf`` (no clipping). In JSON output an infinite b is
+the string ``"inf"`` and indices are 1-based.
+
+Bad input: exit code 2, one line on stderr, and ``{"error": "..."}`` on stdout
+with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .analysis import analyze
+from .errors import AnalysisError, FormulaError
+from .parser import load_landscape
+from .presets import PRESETS
+from .sweep import sweep
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Raised instead of argparse's print-and-exit, so the message stays one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if math.isnan(value):
+        raise argparse.ArgumentTypeError("nan is not allowed")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m landscape",
+                     description="Analyse 1-d loss landscapes (fields, transition graph).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    analyze_parser = commands.add_parser("analyze", help="critical points, fields, graph")
+    analyze_parser.add_argument("--expr", required=True,
+                                help="formula in x, 'sketch:x1,y1;...', or a preset key")
+    analyze_parser.add_argument("--L", type=_number, help="window half-width")
+    analyze_parser.add_argument("--b", type=_number, help="clipping threshold or inf")
+    analyze_parser.add_argument("--alpha", type=_number, help="tail index > 1")
+    analyze_parser.add_argument("--json", action="store_true", help="print JSON")
+
+    sweep_parser = commands.add_parser("sweep", help="structure for every b in a range")
+    sweep_parser.add_argument("--expr", required=True)
+    sweep_parser.add_argument("--L", type=_number)
+    sweep_parser.add_argument("--b-min", type=_number, required=True)
+    sweep_parser.add_argument("--b-max", type=_number, required=True)
+    sweep_parser.add_argument("--json", action="store_true")
+
+    presets_parser = commands.add_parser("presets", help="list the presets")
+    presets_parser.add_argument("--json", action="store_true")
+    return parser
+
+
+def _preset_defaults(args) -> None:
+    preset = PRESETS.get(args.expr.strip())
+    if getattr(args, "L", None) is None:
+        if preset is None:
+            raise UsageError("--L is required (unless --expr is a preset key)")
+        args.L = preset.L
+    if hasattr(args, "b") and args.b is None:
+        if preset is None:
+            raise UsageError("--b is required (unless --expr is a preset key); use inf "
+                             "for no clipping")
+        args.b = math.inf if preset.b is None else preset.b
+
+
+def _number_text(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and math.isinf(value):
+        return "inf"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _print_analysis(result) -> None:
+    b = "inf (no clipping)" if math.isinf(result.b) else f"{result.b:g}"
+    print(f"L = {result.L:g}, b = {b}" + (f", alpha = {result.alpha:g}" if result.alpha else ""))
+    print(f"{'field':>5} {'minimum':>12} {'left':>12} {'right':>12} {'width':>10} "
+          f"{'l*':>4} {'curvature':>10}" + ("  beta" if result.exit_exponents else ""))
+    for field in result.fields:
+        line = (f"{field.index + 1:>5} {field.minimum:>12.6g} {_number_text(field.left):>12} "
+                f"{_number_text(field.right):>12} {_number_text(field.width):>10} "
+                f"{field.l_star:>4} {field.curvature:>10.4g}")
+        if result.exit_exponents:
+            line += f"  {_number_text(result.exit_exponents[field.index])}"
+        print(line)
+    print("maxima: " + ", ".join(f"{s:.6g}" for s in result.maxima))
+    print("edges: " + (", ".join(f"m{i + 1}->m{j + 1}" for i, j in result.edges) or "none"))
+    for number, group in enumerate(result.classes, start=1):
+        members = ", ".join(f"m{i + 1}" for i in group.members)
+        large = ", ".join(f"m{i + 1}" for i in group.large)
+        kind = "absorbing" if group.absorbing else "transient"
+        print(f"class G{number} = {{{members}}} {kind}, large: {large}")
+    print(f"irreducible: {'yes' if result.irreducible else 'no'}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+
+
+def _print_sweep(intervals) -> None:
+    print(f"{'b from':>10} {'b to':>10}  {'l*':<16} {'irreducible':<11} surviving minima")
+    for interval in intervals:
+        surviving = ", ".join(f"m{i + 1}" for i in interval.surviving) or "-"
+        print(f"{interval.b_low:>10.6g} {_number_text(interval.b_high):>10}  "
+              f"{list(interval.l_star)!s:<16} {interval.irreducible!s:<11} {surviving}")
+
+
+def _print_presets() -> None:
+    for preset in PRESETS.values():
+        b = "none" if preset.b is None else f"{preset.b:g}"
+        print(f"{preset.key}: {preset.title} (L = {preset.L:g}, b = {b}, eta = {preset.eta:g}, "
+              f"x0 = {preset.x0:g}, noise = {preset.noise.family})")
+        print(f"    f(x) = {preset.source}")
+
+
+def _presets_json() -> list[dict]:
+    return [{"key": p.key, "title": p.title, "description": p.description,
+             "source": p.source, "L": p.L, "b": p.b, "eta": p.eta, "x0": p.x0,
+             "noise": {"family": p.noise.family, "alpha": p.noise.alpha,
+                       "scale": p.noise.scale}} for p in PRESETS.values()]
+
+
+def run(argv: list[str]) -> int:
+    """Run the command line with ``argv`` (without the program name)."""
+    args = build_parser().parse_args(argv)
+    if args.command == "presets":
+        if args.json:
+            print(json.dumps(_presets_json()))
+        else:
+            _print_presets()
+        return 0
+    _preset_defaults(args)
+    land = load_landscape(args.expr)
+    if args.command == "analyze":
+        result = analyze(land, args.L, args.b, args.alpha)
+        if args.json:
+            print(json.dumps(result.to_json(), allow_nan=False))
+        else:
+            _print_analysis(result)
+        return 0
+    intervals = sweep(land, args.L, args.b_min, args.b_max)
+    if args.json:
+        print(json.dumps({"L": args.L, "b_min": args.b_min,
+                          "b_max": "inf" if math.isinf(args.b_max) else args.b_max,
+                          "intervals": [i.to_json() for i in intervals]}, allow_nan=False))
+    else:
+        _print_sweep(intervals)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 for bad input)."""
+    argv = sys.argv[1:] if argv is None else argv
+    wants_json = "--json" in argv
+    try:
+        return run(argv)
+    except (UsageError, FormulaError, AnalysisError) as error:
+        message = " ".join(str(error).split())
+        if wants_json:
+            print(json.dumps({"error": message}))
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

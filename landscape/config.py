@@ -1,0 +1,45 @@
+"""Tunable thresholds of the landscape package, all in one place.
+
+Every cap, tolerance and timeout that the parser and the analysis use lives
+here so that the trade-offs (safety, speed, accuracy) can be reviewed and
+adjusted together.
+"""
+
+# --- formula parser -------------------------------------------------------
+MAX_FORMULA_LENGTH = 1000        # characters of user text
+MAX_BRACKET_DEPTH = 25           # nesting of ( ), checked before ast.parse
+MAX_AST_DEPTH = 150              # depth of the parsed tree (unary chains etc.)
+MAX_AST_NODES = 600              # total nodes of the parsed tree
+MAX_LITERAL_DIGITS = 40          # digits in one numeric literal
+MAX_LITERAL_EXPONENT = 30        # |e| in scientific notation such as 1e-30
+MAX_POWER_EXPONENT = 100         # |p| for a constant exponent in base**p
+MAX_CONSTANT_POWER_LOG10 = 60    # log10 of |a|**p when both a and p are constants
+MAX_EXPR_OPS = 4000              # sympy.count_ops of f, f' or f'' (size of derivatives)
+
+# --- sketches ---------------------------------------------------------------
+MAX_SKETCH_POINTS = 100
+MAX_SKETCH_SOURCE_LENGTH = 6000
+
+# --- critical points --------------------------------------------------------
+GRID_POINTS = 20001              # fine grid on [-L, L] for the numeric path
+MAX_CRITICAL_POINTS = 200        # more than this: stop and say so (think sin(1/x))
+MAX_TOUCH_CANDIDATES = 400       # local minima of |f'| examined for touch points
+ROOT_XTOL = 1e-13                # brentq absolute tolerance
+ROOT_RTOL = 1e-15                # brentq relative tolerance (scipy needs >= 4 eps)
+DUPLICATE_TOL = 1e-9             # roots closer than this * max(1, L) are merged
+TOUCH_REL_TOL = 1e-9             # |f'| <= this * scale counts as f' = 0 without sign change
+DEGENERATE_REL_TOL = 1e-7        # |f''| <= this * (max |f''| nearby) counts as f'' = 0
+CURVATURE_WINDOW = 20            # grid points either side that define "nearby"
+JUMP_REL_TOL = 1e-6              # |f'(root)| above this * max|f'|: a jump, not a root
+WALL_TOL = 1e-9                  # a critical point this close to +-L is "at the wall"
+MAX_EXACT_DEGREE = 40            # polynomials of higher degree use the numeric path
+EXACT_TIMEOUT = 0.8              # seconds for SymPy's exact real roots (forked worker)
+USE_EXACT_WORKER = True          # False: never fork, polynomials use the numeric path too
+CACHE_SIZE = 64                  # critical-point results kept per process
+
+# --- structure ----------------------------------------------------------------
+ASSUMPTION3_REL_TOL = 1e-3       # warn when r_i / b is this close to an integer
+
+# --- sweep ----------------------------------------------------------------------
+MAX_SWEEP_BREAKPOINTS = 5000     # candidate d/k values; more: ask for a larger b_min
+BREAKPOINT_MERGE_RTOL = 1e-9     # breakpoints closer than this (relative) are merged

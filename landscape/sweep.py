@@ -1,0 +1,168 @@
+"""Sweep of the clipping threshold b: where the transition graph changes.
+
+Every jump number l_{i,j} = ceil(d_{i,j} / b) is a step function of b that
+changes only at b = d_{i,j} / k, k = 1, 2, ... (d_{i,i} = r_i). Between two
+consecutive such values all l*_i, edges and classes are constant, so a finite
+list of open intervals describes the structure for every b in [b_min, b_max].
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from . import config
+from .analysis import (
+    CommunicatingClass,
+    _check_b,
+    _check_L,
+    critical_points,
+    field_bounds,
+    structure_for_widths,
+    transition_distances,
+)
+from .errors import AnalysisError
+from .parser import Landscape
+
+
+@dataclass(frozen=True)
+class SweepInterval:
+    """The structure for every b in the open interval (b_low, b_high).
+
+    ``surviving`` lists the large minima of the absorbing classes (0-based):
+    the minima where the iterates spend their time for small eta.
+    """
+
+    b_low: float
+    b_high: float
+    l_star: tuple[int, ...]
+    edges: tuple[tuple[int, int], ...]
+    classes: tuple[CommunicatingClass, ...]
+    irreducible: bool
+    surviving: tuple[int, ...]
+
+    @property
+    def b_mid(self) -> float:
+        """A representative b inside the interval (inf for an unbounded one)."""
+        if math.isinf(self.b_high):
+            return math.inf if self.b_low > 0 else 1.0
+        return 0.5 * (self.b_low + self.b_high)
+
+    def to_json(self) -> dict:
+        """JSON form with 1-based indices; an infinite bound is the string "inf"."""
+        return {
+            "b_low": self.b_low,
+            "b_high": "inf" if math.isinf(self.b_high) else self.b_high,
+            "l_star": list(self.l_star),
+            "edges": [[i + 1, j + 1] for i, j in self.edges],
+            "classes": [{"members": [i + 1 for i in c.members], "absorbing": c.absorbing,
+                         "large": [i + 1 for i in c.large]} for c in self.classes],
+            "irreducible": self.irreducible,
+            "surviving": [i + 1 for i in self.surviving],
+        }
+
+
+def _minima_maxima(source):
+    if hasattr(source, "minima") and hasattr(source, "maxima"):
+        return tuple(source.minima), tuple(source.maxima)
+    minima, maxima = source
+    return tuple(minima), tuple(maxima)
+
+
+def _check_range(b_min, b_max) -> tuple[float, float]:
+    b_min = _check_b(b_min)
+    b_max = _check_b(b_max)
+    if math.isinf(b_min):
+        raise AnalysisError("b_min must be finite")
+    if not b_min < b_max:
+        raise AnalysisError(f"b_min must be smaller than b_max (got {b_min} and {b_max})")
+    return b_min, b_max
+
+
+def breakpoints(analysis_or_geometry, b_min: float, b_max: float) -> tuple[float, ...]:
+    """All values d / k in (b_min, b_max) at which some l_{i,j} changes.
+
+    Parameters
+    ----------
+    analysis_or_geometry : Analysis, CriticalPoints or (minima, maxima)
+    b_min, b_max : float
+        0 < b_min < b_max; b_max may be inf.
+
+    Returns
+    -------
+    tuple of float
+        Increasing, without duplicates. Not every value needs to change the
+        graph (``sweep`` merges intervals with equal structure).
+
+    Raises
+    ------
+    AnalysisError
+        If there would be more than ``config.MAX_SWEEP_BREAKPOINTS`` values.
+    """
+    b_min, b_max = _check_range(b_min, b_max)
+    minima, maxima = _minima_maxima(analysis_or_geometry)
+    minima = tuple(sorted(minima))
+    left, right = field_bounds(minima, maxima)
+    distances = [float(d) for d in transition_distances(minima, left, right).ravel()
+                 if math.isfinite(d) and d > 0]
+    ranges = []
+    total = 0
+    for d in set(distances):
+        k_low = 1 if math.isinf(b_max) else math.floor(d / b_max) + 1
+        k_high = math.ceil(d / b_min) - 1
+        if k_high >= k_low:
+            ranges.append((d, k_low, k_high))
+            total += k_high - k_low + 1
+    if total > config.MAX_SWEEP_BREAKPOINTS:
+        suggestion = sum(distances) / config.MAX_SWEEP_BREAKPOINTS
+        raise AnalysisError(
+            f"b_min = {b_min:g} is too small: {total} breakpoints (limit "
+            f"{config.MAX_SWEEP_BREAKPOINTS}); use b_min >= {suggestion:.3g}")
+    values = sorted(d / k for d, k_low, k_high in ranges for k in range(k_low, k_high + 1))
+    distinct: list[float] = []
+    for value in values:
+        # d/k values that differ only by rounding (0.6/4 and 0.3/2) are one breakpoint
+        if distinct and value - distinct[-1] <= config.BREAKPOINT_MERGE_RTOL * value:
+            continue
+        distinct.append(value)
+    return tuple(v for v in distinct if b_min < v < b_max)
+
+
+def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepInterval, ...]:
+    """Structure of the transition graph for every b in [b_min, b_max].
+
+    Parameters
+    ----------
+    land : Landscape
+    L : float
+    b_min, b_max : float
+        0 < b_min < b_max; b_max may be inf.
+
+    Returns
+    -------
+    tuple of SweepInterval
+        Consecutive open intervals covering (b_min, b_max); adjacent intervals
+        differ in l*, edges or classes. Their shared ends are the exact values
+        d/k where the structure changes.
+    """
+    L = _check_L(L)
+    b_min, b_max = _check_range(b_min, b_max)
+    points = critical_points(land, L)
+    cuts = (b_min,) + breakpoints(points, b_min, b_max) + (b_max,)
+    intervals: list[SweepInterval] = []
+    for low, high in itertools.pairwise(cuts):
+        b = math.inf if math.isinf(high) else 0.5 * (low + high)
+        structure = structure_for_widths(points.minima, points.maxima, b)
+        surviving = tuple(i for c in structure.classes if c.absorbing for i in c.large)
+        interval = SweepInterval(low, high, structure.l_star, structure.edges,
+                                 structure.classes, structure.irreducible, surviving)
+        previous = intervals[-1] if intervals else None
+        if previous is not None and (previous.l_star, previous.edges, previous.classes) == \
+                (interval.l_star, interval.edges, interval.classes):
+            intervals[-1] = SweepInterval(previous.b_low, high, previous.l_star, previous.edges,
+                                          previous.classes, previous.irreducible,
+                                          previous.surviving)
+        else:
+            intervals.append(interval)
+    return tuple(intervals)

@@ -1,0 +1,133 @@
+"""Page 4: first-exit times from one field against 1/eta (the paper's Fig. 4)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from pages import exitrun, figures
+from pages import state as S
+from pages import ui
+
+ss = st.session_state
+p = ui.params()
+
+st.title("Exit times")
+st.caption(
+    "How long do the iterates stay in one attraction field? The theory predicts "
+    "E[exit time] ∝ (1/η)^β with β = α + (α−1)(l*−1): clipping makes wide fields "
+    "(l* ≥ 2) hold much longer than narrow ones. This reproduces the paper's Fig. 4 on the "
+    "current landscape."
+)
+
+land, source, err = ui.current_landscape()
+if err is not None:
+    st.warning(f"The requested landscape is invalid ({err}); using the last valid one.",
+               icon=":material/warning:")  # fmt: skip
+L = float(p["L"])
+analysis, a_err = ui.current_analysis(source)
+if analysis is None:
+    st.error(f"No analysis for these settings: {a_err}", icon=":material/warning:")
+    st.stop()
+if not analysis.assumption1_ok or len(analysis.fields) < 2:
+    st.warning("An exit-time study needs at least two attraction fields and Assumption 1; "
+               "see the Landscape page.", icon=":material/warning:")  # fmt: skip
+    st.stop()
+
+n = len(analysis.fields)
+if not 1 <= int(p["field"]) <= n:
+    S.set_param(ss, "field", min(max(1, int(p["field"])), n))
+
+c1, c2, c3 = st.columns([1.3, 1.5, 1])
+with c1:
+    ui.bind(
+        st.selectbox, "field", "Field to leave", options=list(range(1, n + 1)),
+        format_func=lambda i: f"Ω{i} (m{i} = {analysis.fields[i - 1].minimum:.3f}, "
+        f"l* = {analysis.fields[i - 1].l_star})",
+    )  # fmt: skip
+with c2:
+    ui.bind(st.text_input, "etas", "Learning rates η (comma separated)",
+            help="The paper uses 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001. Small η "
+            "take long: exit times grow like (1/η)^β.")  # fmt: skip
+with c3:
+    ui.bind(st.number_input, "samples", "Samples per η", min_value=2, max_value=500, step=1)
+
+fi = int(p["field"]) - 1
+fld = analysis.fields[fi]
+try:
+    etas = sorted(set(S.parse_float_list(str(p["etas"]))), reverse=True)
+    bad = [e for e in etas if not 0 < e <= 1]
+    if bad:
+        raise ValueError(f"η must be in (0, 1]; got {bad[0]:g}")
+    if len(etas) < 2:
+        raise ValueError("give at least two values of η to fit a slope")
+except ValueError as e:
+    st.error(f"Learning rates: {e}", icon=":material/warning:")
+    st.stop()
+
+b = S.effective_b(p)
+alpha = float(p["alpha"])
+beta = (analysis.exit_exponents or [None] * n)[fi]
+st.markdown(
+    f"Start at m{fi + 1} = {fld.minimum:.4f}; field ({'-∞' if fld.left is None else f'{fld.left:.3f}'}, "
+    f"{'+∞' if fld.right is None else f'{fld.right:.3f}'}), width r = {fld.width:.3g}, "
+    f"b = {'∞' if math.isinf(b) else f'{b:.3g}'}, l* = {fld.l_star}. "
+    + (f"Predicted slope β = {beta:.3g}." if beta is not None and math.isfinite(beta) else "")
+    + ("" if p["noise"] in ("pareto", "student-t", "stable")
+       else " With this light-tailed noise exit times grow like exp(c/η): keep η large.")
+)  # fmt: skip
+
+cfg = exitrun.ExitConfig(
+    source=source, L=L, etas=tuple(etas), noise=str(p["noise"]), alpha=alpha,
+    scale=float(p["scale"]), b=b, x0=float(fld.minimum), field=fi, samples=int(p["samples"]),
+    seed=int(p["seed"]),
+)  # fmt: skip
+result = exitrun.lookup(cfg)
+run_clicked = st.button("Run the study", key="exit_run", type="primary")
+if run_clicked:
+    bar = st.progress(0.0, text="Starting…")
+
+    def progress(frac: float, text: str = "") -> None:
+        bar.progress(min(1.0, max(0.0, float(frac))), text=text or "running…")
+
+    try:
+        result = exitrun.run_study(cfg, ui.get_landscape(source), analysis.maxima, progress)
+    except ValueError as e:
+        st.error(f"The study could not run: {e}", icon=":material/warning:")
+        result = None
+    else:
+        bar.progress(1.0, text="Done")
+
+if result is None:
+    st.info("Press **Run the study** to simulate. Each η runs the given number of samples "
+            "from the minimum until the iterate leaves the field.", icon=":material/timer:")  # fmt: skip
+    st.stop()
+
+st.html("<span data-testid='exit-done' style='display:none'>done</span>")
+left, right = st.columns([3, 2])
+with left:
+    ui.plot(figures.exit_figure(result.study), key="exit_chart")
+with right:
+    slope = result.study.slope
+    pred = result.study.predicted_slope
+    m1, m2 = st.columns(2)
+    m1.metric("Fitted slope", "—" if slope is None or not math.isfinite(slope) else f"{slope:.2f}")
+    m2.metric("Predicted slope", "—" if pred is None or not math.isfinite(pred) else f"{pred:.2f}")
+    if result.censored:
+        st.warning(f"{result.censored} runs hit the step limit before leaving; their exit "
+                   "times are lower bounds.", icon=":material/warning:")  # fmt: skip
+    edge_targets = [j for i, j in analysis.edges if i == fi]
+    ui.plot(figures.destinations_figure(result.destinations, fi, edge_targets, n),
+            key="dest_chart")  # fmt: skip
+    off = sum(v for j, v in result.destinations.items() if j not in edge_targets and j != fi)
+    tot = sum(result.destinations.values())
+    if tot:
+        st.caption(f"{tot - off} of {tot} exits landed on a graph edge's target "
+                   f"({', '.join(f'Ω{j + 1}' for j in edge_targets) or 'none'}).")  # fmt: skip
+st.dataframe(result.table(), hide_index=True, key="exit_table")
+st.download_button("Exit times (CSV)", data=result.csv(), file_name="exit_times.csv",
+                   mime="text/csv", key="dl_exit")  # fmt: skip
+_ = (np, pd)

@@ -1,0 +1,153 @@
+"""Page 2: the typical transition graph for the chosen b, and the sweep over b."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from pages import figures
+from pages import state as S
+from pages import ui
+
+ss = st.session_state
+p = ui.params()
+
+st.title("Transition graph and b tuner")
+st.caption(
+    "An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) can land "
+    "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "
+    "spends almost all its time there. Move b in the sidebar or pick an interval below."
+)
+
+land, source, err = ui.current_landscape()
+if err is not None:
+    st.warning(f"The requested landscape is invalid ({err}); showing the last valid one.",
+               icon=":material/warning:")  # fmt: skip
+L = float(p["L"])
+b = S.effective_b(p)
+analysis, a_err = ui.current_analysis(source)
+xs, ys = ui.get_curve(source, L)
+
+if analysis is None:
+    st.error(f"No analysis for these settings: {a_err}", icon=":material/warning:")
+    st.stop()
+if not analysis.assumption1_ok or not analysis.fields:
+    st.warning(
+        "Assumption 1 fails for this landscape, so there is no typical transition graph: "
+        + " ".join(analysis.warnings),
+        icon=":material/warning:",
+    )
+    ui.plot(figures.landscape_figure(xs, ys, analysis, land.f, L=L), key="graph_chart")
+    st.stop()
+
+n = len(analysis.fields)
+top_l, top_r = st.columns([3, 1], gap="medium")
+with top_l:
+    ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L), key="graph_chart")
+with top_r:
+    st.metric("Communicating classes", len(analysis.classes))
+    st.metric("Edges", len(analysis.edges))
+    st.markdown("**Irreducible**" if analysis.irreducible else "**Not irreducible**")
+    for k, c in enumerate(analysis.classes):
+        kind = "absorbing" if c.absorbing else "transient"
+        mem = ", ".join(f"m{m + 1}" for m in c.members)
+        large = ", ".join(f"m{m + 1}" for m in c.large)
+        st.markdown(f"- G{k + 1} = {{{mem}}}: {kind}; large: {large}")
+    surv = [m for c in analysis.classes if c.absorbing for m in c.large]
+    st.success("Survive: " + ", ".join(f"m{m + 1}" for m in surv), icon=":material/landscape:")
+    for w in analysis.warnings:
+        if "integer" in w.lower() or "assumption 3" in w.lower():
+            st.warning(w, icon=":material/warning:")
+
+st.markdown("#### Sweep over b")
+c1, c2, c3 = st.columns([1, 1, 3])
+with c1:
+    ui.bind(st.number_input, "bmin", "b from", min_value=0.001, max_value=100.0, step=0.01,
+            format="%.3g")  # fmt: skip
+with c2:
+    ui.bind(st.number_input, "bmax", "b to", min_value=0.002, max_value=200.0, step=0.1,
+            format="%.3g")  # fmt: skip
+bmin, bmax = float(p["bmin"]), float(p["bmax"])
+intervals = ()
+if bmax <= bmin:
+    st.warning("'b to' must be larger than 'b from'.")
+else:
+    try:
+        intervals = ui.get_sweep(source, L, bmin, bmax)
+    except ValueError as e:
+        st.warning(f"Sweep not possible: {e}", icon=":material/warning:")
+
+if intervals:
+    st.caption(
+        "Each column is an interval of b with the same structure; rows are the minima. Dark "
+        "green: survives; light green: absorbing class but small; grey: transient. Click a "
+        "column (or use the list) to move b there."
+    )
+    sel = ui.plot(
+        figures.sweep_figure(intervals, n, b), key="sweep_chart", on_select="rerun",
+        selection_mode="points",
+    )  # fmt: skip
+    picked = None
+    try:
+        pts = sel.selection.points if sel is not None else []
+        if pts:
+            xb = float(pts[0]["x"])
+            for iv in intervals:
+                if iv.b_low <= xb <= iv.b_high:
+                    picked = iv
+    except (AttributeError, KeyError, TypeError, ValueError):
+        picked = None
+
+    labels = [figures.interval_label(iv) for iv in intervals]
+
+    def _move_b(iv) -> None:
+        """Put b inside the interval (a round value if one fits); clipping on."""
+        mid = iv.b_mid if math.isfinite(iv.b_mid) else 2 * iv.b_low
+        for digits in (2, 3, 4):
+            r = round(mid, digits)
+            if iv.b_low < r < iv.b_high:
+                mid = r
+                break
+        S.set_param(ss, "clip", True)
+        S.set_param(ss, "b", float(mid))
+    current = next((i for i, iv in enumerate(intervals) if iv.b_low < b < iv.b_high), None)
+
+    def _jump() -> None:
+        if ss.get("sweep_pick") in labels:
+            _move_b(intervals[labels.index(ss["sweep_pick"])])
+
+    with c3:
+        ss["sweep_pick"] = labels[current] if current is not None else None
+        st.selectbox("Jump to an interval", options=labels, key="sweep_pick", on_change=_jump,
+                     placeholder="choose an interval of b")  # fmt: skip
+    if picked is not None and not (picked.b_low < b < picked.b_high):
+        _move_b(picked)
+        st.rerun()
+    st.download_button(
+        "Download the sweep (CSV)",
+        data=pd.DataFrame([{
+            "b_low": iv.b_low, "b_high": iv.b_high, "irreducible": iv.irreducible,
+            "classes": len(iv.classes), "l_star": " ".join(map(str, iv.l_star)),
+            "surviving": " ".join(f"m{m + 1}" for m in iv.surviving),
+            "edges": " ".join(f"m{i + 1}->m{j + 1}" for i, j in iv.edges),
+        } for iv in intervals]).to_csv(index=False),
+        file_name="sweep.csv", mime="text/csv", key="dl_sweep",
+    )  # fmt: skip
+
+st.markdown("#### Predicted first-exit exponents")
+alpha = float(p["alpha"])
+rows = []
+betas = analysis.exit_exponents or tuple(alpha + (alpha - 1) * (fl.l_star - 1) for fl in analysis.fields)
+for fl, beta in zip(analysis.fields, betas):
+    rows.append({
+        "field": f"Ω{fl.index + 1}", "minimum": round(fl.minimum, 4), "width r": round(fl.width, 4),
+        "l*": fl.l_star, "β = α + (α−1)(l*−1)": round(beta, 3),
+        "E[exit time] grows like": f"(1/η)^{beta:.2f}",
+    })  # fmt: skip
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="exponents_table")
+st.caption(
+    f"For α = {alpha:.3g}. Without clipping every β equals α; with light-tailed noise exit times "
+    "grow like exp(c/η) instead, so the iterates stay trapped."
+)

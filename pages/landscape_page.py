@@ -1,0 +1,133 @@
+"""Page 1: the landscape -- preset, formula or sketch; critical points and fields."""
+
+from __future__ import annotations
+
+import json
+import math
+
+
+import pandas as pd
+import streamlit as st
+
+import landscape
+from pages import figures, sketch
+from pages import state as S
+from pages import ui
+
+ss = st.session_state
+p = ui.params()
+
+st.title("Loss landscape")
+st.caption(
+    "Heavy-tailed SGD with gradient clipping avoids sharp minima. Choose a function, see its "
+    "minima and their attraction fields; the other pages show the transition graph, live runs "
+    "and exit times for it."
+)
+
+MODE_LABELS = {"preset": "Preset", "formula": "Formula", "sketch": "Sketch"}
+left, right = st.columns([1, 2], gap="medium")
+
+with left:
+    ui.bind(st.segmented_control, "mode", "Where f comes from", options=S.MODES,
+            format_func=MODE_LABELS.get, selection_mode="single", required=True)  # fmt: skip
+    mode = p["mode"] or "preset"
+
+    if mode == "preset":
+        keys = list(landscape.PRESETS)
+        if p["preset"] not in keys:
+            S.set_param(ss, "preset", landscape.DEFAULT_PRESET)
+        ui.bind(
+            st.selectbox, "preset", "Preset", options=keys,
+            format_func=lambda k: landscape.PRESETS[k].title,
+            on_change=lambda: ui.apply_preset(ss["preset"]),
+        )  # fmt: skip
+        pr = landscape.PRESETS[p["preset"]]
+        st.caption(pr.description)
+        if not pr.source.startswith("sketch:"):
+            st.code(pr.source, language=None, wrap_lines=True)
+        if st.button("Edit this formula", key="edit_preset_formula",
+                     disabled=pr.source.startswith("sketch:")):  # fmt: skip
+            S.set_param(ss, "formula", pr.source)
+            S.set_param(ss, "mode", "formula")
+            st.rerun()
+    elif mode == "formula":
+        if not p["formula"]:
+            S.set_param(ss, "formula", ui.preset_source(p["preset"]))
+        ui.bind(
+            st.text_area, "formula", "f(x) =", height=100,
+            help="A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
+            "e.g. (x^2-1)^2 + 0.3*x or x^4/4 - x^2/2 + 0.05*sin(20*x). Ctrl+Enter applies.",
+        )  # fmt: skip
+    else:
+        sketch.sketch_editor(p)
+
+land, source, err = ui.current_landscape()
+L = float(p["L"])
+
+with left:
+    if err is not None:
+        ui.show_formula_error(err, p["formula"] if mode == "formula" else None)
+        st.info("The chart shows the last valid landscape.", icon=":material/undo:")
+
+analysis, a_err = ui.current_analysis(source)
+xs, ys = ui.get_curve(source, L)
+
+with right:
+    fig = figures.landscape_figure(xs, ys, analysis, land.f, L=L, height=460,
+                                   title=f"f on [-{L:g}, {L:g}]")  # fmt: skip
+    ui.plot(fig, key="landscape_chart")
+    if a_err:
+        st.warning(f"The analysis could not be done: {a_err}", icon=":material/warning:")
+
+if analysis is not None:
+    n = len(analysis.fields)
+    with left:
+        st.markdown("#### Assumption checks")
+        if analysis.assumption1_ok:
+            st.success(
+                f"Assumption 1 holds on [-{L:g}, {L:g}]: {len(analysis.minima)} non-degenerate "
+                f"minima separated by {len(analysis.maxima)} maxima. All theory panels apply.",
+                icon=":material/check_circle:",
+            )
+        else:
+            st.warning(
+                "Assumption 1 fails, so the transition graph, exponents and predictions do not "
+                "apply; the simulation still runs.",
+                icon=":material/warning:",
+            )
+        for w in analysis.warnings:
+            st.markdown(f"- {w}")
+    if analysis.assumption1_ok and n:
+        betas = analysis.exit_exponents or (None,) * n
+        rows = []
+        for fl, beta in zip(analysis.fields, betas):
+            rows.append({
+                "field": f"Ω{fl.index + 1}",
+                "left s": "-∞" if fl.left is None else f"{fl.left:.4f}",
+                "minimum m": round(fl.minimum, 4),
+                "right s": "+∞" if fl.right is None else f"{fl.right:.4f}",
+                "width r": round(fl.width, 4),
+                "l* = ⌈r/b⌉": fl.l_star,
+                "f''(m)": round(fl.curvature, 3),
+                "kind": "sharp (small)" if fl.sharp else "wide (large)",
+                "exit exponent β": None if beta is None else round(beta, 3),
+            })  # fmt: skip
+        with right:
+            st.markdown("#### Attraction fields")
+            st.dataframe(pd.DataFrame(rows), hide_index=True, key="fields_table")
+            st.caption(
+                "r is the distance from the minimum to the nearer edge of its field; a step of "
+                "at most b needs l* = ⌈r/b⌉ jumps to leave. 'Sharp' minima are the small ones of "
+                "their class: heavy-tailed clipped SGD leaves them much sooner than wide ones."
+            )
+    with right:
+        st.download_button(
+            "Download the analysis (JSON)",
+            data=json.dumps(analysis.to_json(), indent=2),
+            file_name="analysis.json", mime="application/json", key="dl_analysis",
+        )  # fmt: skip
+
+st.caption(f"Source: `{source[:200]}`" + (" …" if len(source) > 200 else ""))
+if not math.isfinite(S.effective_b(p)):
+    st.caption("Clipping is off (b = ∞): every field needs one jump to leave.")
+

@@ -1,0 +1,162 @@
+"""A live run for the simulation page: one Simulation, or the paper's four cases.
+
+Streamlit-free. ``LiveRun.advance`` is called once per fragment tick with a
+chunk sized so one tick costs about ``TICK_BUDGET`` seconds of compute; the
+Simulation objects keep bounded buffers, so memory stays flat over long runs.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+TICK_BUDGET = 0.15  # seconds of simulation per refresh
+MIN_CHUNK, MAX_CHUNK = 100, 2_000_000
+FIRST_CHUNK = 2_000
+COMPARE_CASES = ("heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    source: str
+    L: float
+    eta: float
+    noise: str
+    alpha: float
+    scale: float
+    b: float  # math.inf: no clipping
+    b_compare: float  # the clipped cases of comparison mode
+    x0: float
+    paths: int
+    seed: int
+    every: int
+    compare: bool
+
+
+def config_from(p: Mapping[str, Any], source: str) -> RunConfig:
+    b = float(p["b"]) if p["clip"] else math.inf
+    return RunConfig(
+        source=source, L=float(p["L"]), eta=float(p["eta"]), noise=str(p["noise"]),
+        alpha=float(p["alpha"]), scale=float(p["scale"]), b=b, b_compare=float(p["b"]),
+        x0=float(p["x0"]), paths=int(p["paths"]), seed=int(p["seed"]), every=int(p["every"]),
+        compare=bool(p["compare"]),
+    )  # fmt: skip
+
+
+def make_noise(family: str, alpha: float, scale: float):
+    import simulate
+
+    if family in ("pareto", "student-t", "stable"):
+        return simulate.Noise(family, alpha, scale)
+    return simulate.Noise(family, None, scale)
+
+
+class LiveRun:
+    """The simulations of one live view, and the bookkeeping for the ticks."""
+
+    def __init__(self, cfg: RunConfig, land, maxima: tuple[float, ...]):
+        import simulate
+
+        self.cfg = cfg
+        self.running = False
+        self.error: str | None = None
+        self.every = cfg.every
+        self.paths = cfg.paths
+        self.compare = cfg.compare
+        self._last_chunk = FIRST_CHUNK
+        self._last_secs = 0.0
+        self._sps = 0.0
+        kw = dict(x0=cfg.x0, paths=cfg.paths, seed=cfg.seed, record_every=cfg.every,
+                  boundaries=tuple(maxima) or None)  # fmt: skip
+        if not cfg.compare:
+            noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
+            b = None if math.isinf(cfg.b) else cfg.b
+            self.sims = {"run": simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)}
+        else:
+            heavy = (
+                make_noise(cfg.noise, cfg.alpha, cfg.scale)
+                if cfg.noise in ("pareto", "student-t", "stable")
+                else simulate.PAPER_HEAVY
+            )
+            light = simulate.PAPER_LIGHT
+            self.sims = {}
+            for name in COMPARE_CASES:
+                noise = heavy if name.startswith("heavy") else light
+                b = cfg.b_compare if name.endswith("-clipped") else None
+                self.sims[name] = simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)
+
+    # -- stepping
+    def chunk(self) -> int:
+        """Steps per path for the next tick, so that it costs about TICK_BUDGET seconds."""
+        if self._last_secs <= 0:
+            return FIRST_CHUNK
+        per_sec = self._last_chunk / self._last_secs
+        n = int(per_sec * TICK_BUDGET)
+        return max(MIN_CHUNK, min(MAX_CHUNK, n, 4 * self._last_chunk))
+
+    def step_chunk(self) -> int:
+        return max(1000, 40 * self.every)
+
+    def advance(self, steps: int) -> None:
+        if self.error:
+            return
+        t0 = time.perf_counter()
+        for sim in self.sims.values():
+            sim.advance(int(steps))
+            err = getattr(sim, "error", None)
+            if err:
+                self.error = str(err)
+        secs = time.perf_counter() - t0
+        self._last_chunk, self._last_secs = int(steps), secs
+        if secs > 0:
+            self._sps = steps * self.paths * len(self.sims) / secs
+
+    @property
+    def steps_done(self) -> int:
+        return int(next(iter(self.sims.values())).steps_done)
+
+    @property
+    def last_seconds(self) -> float:
+        return float(self._last_secs)
+
+    @property
+    def steps_per_second(self) -> float:
+        return float(self._sps)
+
+    # -- downloads
+    def histogram_csv(self) -> str:
+        buf = io.StringIO()
+        buf.write("case,bin_left,bin_right,count\n")
+        for name, sim in self.sims.items():
+            edges, counts = sim.histogram()
+            for a, c, n in zip(edges[:-1], edges[1:], counts):
+                buf.write(f"{name},{a:.6g},{c:.6g},{int(n)}\n")
+        return buf.getvalue()
+
+    def fractions_csv(self) -> str:
+        buf = io.StringIO()
+        buf.write("case,field,steps,fraction\n")
+        for name, sim in self.sims.items():
+            steps = np.asarray(sim.field_steps)
+            frac = np.asarray(sim.field_fraction)
+            for i, (s, f) in enumerate(zip(steps, frac)):
+                buf.write(f"{name},{i + 1},{int(s)},{float(f):.6g}\n")
+        return buf.getvalue()
+
+
+def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, maxima) -> LiveRun:
+    """The session's run for ``cfg``; a changed config starts a fresh run (keeping Start/Pause)."""
+    run = session.get("sim")
+    if isinstance(run, LiveRun) and run.cfg == cfg:
+        return run
+    was_running = bool(run.running) if isinstance(run, LiveRun) else False
+    new = LiveRun(cfg, land, tuple(maxima))
+    new.running = was_running
+    session["sim"] = new
+    return new

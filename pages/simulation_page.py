@@ -1,0 +1,185 @@
+"""Page 3: live simulation -- paths, occupancy and time per field, updated several times a second.
+
+The run lives in ``st.session_state['sim']`` (per browser session). A fragment
+with ``run_every`` advances it by a bounded chunk per tick and redraws only
+itself; Start/Pause/Step/Reset are outside the fragment and switch the timer
+on or off with a normal rerun. Buffers are bounded by the Simulation itself.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pandas as pd
+import streamlit as st
+
+from pages import figures, simrun
+from pages import state as S
+from pages import ui
+
+ss = st.session_state
+p = ui.params()
+
+st.title("Live simulation")
+
+land, source, err = ui.current_landscape()
+if err is not None:
+    st.warning(f"The requested landscape is invalid ({err}); simulating the last valid one.",
+               icon=":material/warning:")  # fmt: skip
+L = float(p["L"])
+analysis, a_err = ui.current_analysis(source)
+xs, ys = ui.get_curve(source, L)
+maxima = tuple(analysis.maxima) if analysis is not None else ()
+f_range = figures.f_view_range(ys, analysis, land.f)
+
+# ---------------------------------------------------------------- controls
+c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
+with c1:
+    if p["eta"] not in S.ETA_CHOICES:
+        S.set_param(ss, "eta", S.snap_eta(float(p["eta"])))
+    ui.bind(st.select_slider, "eta", "Learning rate η (log scale)", options=S.ETA_CHOICES,
+            format_func=lambda v: f"{v:g}")  # fmt: skip
+with c2:
+    ui.bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
+    ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
+with c3:
+    if not (-L <= float(p["x0"]) <= L):
+        S.set_param(ss, "x0", max(-L, min(L, float(p["x0"]))))
+    ui.bind(st.number_input, "x0", "Start x₀", min_value=-L, max_value=L, step=0.05,
+            format="%.3f", help="Or click on the small landscape chart.")  # fmt: skip
+    ui.bind(st.number_input, "every", "Record every k-th iterate", min_value=1,
+            max_value=100000, step=50)  # fmt: skip
+with c4:
+    ui.bind(st.toggle, "compare", "Compare the paper's four cases",
+            help="Heavy/light noise × clipped/unclipped side by side (paper Figs. 1 and 5).")
+    bb = S.effective_b(p)
+    st.caption(
+        f"Noise: {p['noise']}, α={p['alpha']:.3g}, scale={p['scale']:.3g}; "
+        f"b = {'∞' if math.isinf(bb) else f'{bb:.3g}'} (sidebar)."
+    )
+
+cfg = simrun.config_from(p, source)
+try:
+    run = simrun.ensure_run(ss, cfg, land, maxima)
+except ValueError as e:
+    st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
+    st.stop()
+
+
+def _start() -> None:
+    r = ss.get("sim")
+    if r is not None:
+        r.running, r.error = True, None
+
+
+def _pause() -> None:
+    r = ss.get("sim")
+    if r is not None:
+        r.running = False
+
+
+def _step() -> None:
+    r = ss.get("sim")
+    if r is not None and not r.running:
+        r.advance(r.step_chunk())
+
+
+def _reset() -> None:
+    ss.pop("sim", None)
+
+
+# Callbacks run before the page is drawn, so the buttons below show the new state.
+b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
+b1.button("Start", icon=":material/play_arrow:", key="sim_start", type="primary",
+          disabled=run.running, on_click=_start)  # fmt: skip
+b2.button("Pause", icon=":material/pause:", key="sim_pause", disabled=not run.running,
+          on_click=_pause)  # fmt: skip
+b3.button("Step", icon=":material/skip_next:", key="sim_step", disabled=run.running,
+          on_click=_step)  # fmt: skip
+b4.button("Reset", icon=":material/restart_alt:", key="sim_reset", on_click=_reset)
+with b5:
+    st.caption(
+        "Start runs until Pause; the views refresh a few times a second. Step advances one "
+        f"chunk ({run.step_chunk():,} steps per path). Changing a setting starts a new run."
+    )
+
+# click-to-set start point
+with st.expander("Choose the start point by clicking on the landscape", expanded=False):
+    small = figures.landscape_figure(xs, ys, analysis, land.f, L=L, height=300, x0=float(p["x0"]),
+                                     show_fields=False)  # fmt: skip
+    sel = ui.plot(small, key="start_chart", on_select="rerun", selection_mode="points")
+    try:
+        pts = sel.selection.points if sel is not None else []
+    except AttributeError:
+        pts = []
+    if pts:
+        x_new = float(pts[0]["x"])
+        if abs(x_new - float(p["x0"])) > 1e-9 and ss.get("last_click") != x_new:
+            ss["last_click"] = x_new
+            S.set_param(ss, "x0", round(max(-L, min(L, x_new)), 4))
+            st.rerun()
+
+
+# ---------------------------------------------------------------- live view
+TICK = 0.5  # seconds between refreshes while running
+
+
+@st.fragment(run_every=TICK if run.running else None)
+def live_view() -> None:
+    r = ss.get("sim")
+    if r is None:
+        return
+    t0 = time.perf_counter()
+    if r.running:
+        r.advance(r.chunk())
+        if r.error:
+            r.running = False
+            st.rerun()  # full rerun: switch the timer off
+    done = r.steps_done
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Steps per path", f"{done:,}")
+    m2.metric("Steps per second", f"{r.steps_per_second:,.0f}")
+    m3.metric("Paths", f"{r.paths}")
+    m4.metric("State", "running" if r.running else "paused")
+    if r.error:
+        st.error(f"The run stopped: {r.error}", icon=":material/warning:")
+    st.html(f"<span data-testid='sim-steps' style='display:none'>{done}</span>")
+    if not r.compare:
+        sim = r.sims["run"]
+        left, right = st.columns([3, 2])
+        with left:
+            steps, X = sim.trajectory()
+            ui.plot(figures.trajectory_figure(steps, X, xs, ys, maxima, L=L, f_range=f_range,
+                                              title=f"Paths (every {r.every}th iterate)"),
+                    key="traj_chart")  # fmt: skip
+        with right:
+            edges, counts = sim.histogram()
+            ui.plot(figures.histogram_figure(edges, counts, xs, ys, maxima, height=260,
+                                             f_range=f_range),
+                    key="hist_chart")  # fmt: skip
+            ui.plot(figures.fractions_figure(sim.field_fraction, analysis, height=220),
+                    key="frac_chart")  # fmt: skip
+    else:
+        hists = {name: s.histogram() for name, s in r.sims.items()}
+        ui.plot(figures.compare_figure(hists, xs, ys, maxima), key="compare_chart")
+        rows = []
+        for name, s in r.sims.items():
+            row = {"case": name}
+            for i, v in enumerate(s.field_fraction):
+                row[f"Ω{i + 1}"] = f"{v:.1%}"
+            rows.append(row)
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="compare_table")
+    if not r.running and done > 0:
+        d1, d2 = st.columns(2)
+        d1.download_button("Histogram (CSV)", data=r.histogram_csv(), file_name="histogram.csv",
+                           mime="text/csv", key="dl_hist")  # fmt: skip
+        d2.download_button("Time fractions (CSV)", data=r.fractions_csv(),
+                           file_name="fractions.csv", mime="text/csv", key="dl_frac")  # fmt: skip
+    elif r.running:
+        st.caption("Downloads appear when the run is paused.")
+    st.caption(f"Last refresh: {1000 * (time.perf_counter() - t0):.0f} ms "
+               f"(simulation {1000 * r.last_seconds:.0f} ms).")
+
+
+live_view()

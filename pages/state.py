@@ -1,0 +1,303 @@
+"""View parameters: their defaults, limits, URL encoding and session binding.
+
+Streamlit-free. Every parameter that changes what a page shows is listed in
+``PARAMS``; the app keeps the canonical values in ``session["params"]`` (a
+plain dict), mirrors them into widget keys of the same name before each
+widget is drawn, and writes them back to the URL at the end of each run, so a
+link reproduces the view. Values read from the URL are validated here; a bad
+value falls back to its default and produces a message the page can show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "PARAMS",
+    "ETA_CHOICES",
+    "NOISE_FAMILIES",
+    "MODES",
+    "Param",
+    "defaults",
+    "parse_query",
+    "to_query",
+    "init_session",
+    "seed_widget",
+    "store_widget",
+    "snap_eta",
+    "parse_float_list",
+    "format_float_list",
+    "parse_sketch",
+    "format_sketch",
+    "effective_b",
+    "share_url",
+]
+
+PARAMS_KEY = "params"
+NOTICES_KEY = "url_notices"
+
+NOISE_FAMILIES = ("pareto", "gaussian", "student-t", "stable", "uniform", "none")
+MODES = ("preset", "formula", "sketch")
+
+
+def _eta_choices() -> tuple[float, ...]:
+    out: list[float] = []
+    for exp in range(-5, 0):
+        for mant in (1, 2, 5):
+            out.append(float(f"{mant}e{exp}"))
+    return tuple(v for v in out if v <= 0.5)
+
+
+ETA_CHOICES = _eta_choices()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    kind: str  # "float" | "int" | "str" | "bool" | "choice" | "floats"
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    max_len: int = 2000
+    help: str = ""
+
+    def parse(self, raw: str) -> Any:
+        """Parse one URL value; raise ValueError with a readable message."""
+        raw = raw.strip() if self.kind != "str" else raw
+        if self.kind == "float":
+            try:
+                v = float(raw)
+            except ValueError:
+                raise ValueError(f"{self.name}={raw!r} is not a number") from None
+            if not math.isfinite(v):
+                raise ValueError(f"{self.name}={raw!r} is not finite")
+            return self._bounded(v)
+        if self.kind == "int":
+            try:
+                v = int(float(raw))
+            except ValueError:
+                raise ValueError(f"{self.name}={raw!r} is not a whole number") from None
+            return int(self._bounded(v))
+        if self.kind == "bool":
+            low = raw.lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"{self.name}={raw!r} should be 1 or 0")
+        if self.kind == "choice":
+            if raw not in self.choices:
+                raise ValueError(f"{self.name}={raw!r} is not one of {', '.join(self.choices)}")
+            return raw
+        if self.kind == "floats":
+            vals = parse_float_list(raw)
+            for v in vals:
+                self._bounded(v)
+            return format_float_list(vals)
+        # plain string
+        if len(raw) > self.max_len:
+            raise ValueError(f"{self.name} is longer than {self.max_len} characters")
+        return raw
+
+    def _bounded(self, v: float) -> float:
+        if self.lo is not None and v < self.lo:
+            raise ValueError(f"{self.name}={v:g} is below the minimum {self.lo:g}")
+        if self.hi is not None and v > self.hi:
+            raise ValueError(f"{self.name}={v:g} is above the maximum {self.hi:g}")
+        return v
+
+    def format(self, v: Any) -> str:
+        if self.kind == "bool":
+            return "1" if v else "0"
+        if self.kind == "float":
+            return f"{float(v):.10g}"
+        if self.kind == "int":
+            return str(int(v))
+        return str(v)
+
+
+_PARAM_LIST = (
+    # landscape
+    Param("mode", "preset", "choice", choices=MODES, help="where f comes from"),
+    Param("preset", "paper-fig2", "str", max_len=80),
+    Param("formula", "", "str", max_len=500),
+    Param("sketch", "", "str", max_len=4000),
+    Param("L", 1.6, "float", 0.05, 50.0),
+    # clipping and noise (shared by several pages)
+    Param("clip", True, "bool"),
+    Param("b", 0.5, "float", 0.001, 100.0),
+    Param("noise", "pareto", "choice", choices=NOISE_FAMILIES),
+    Param("alpha", 1.2, "float", 1.01, 20.0),
+    Param("scale", 0.1, "float", 0.0, 100.0),
+    # sweep
+    Param("bmin", 0.05, "float", 0.001, 100.0),
+    Param("bmax", 3.3, "float", 0.002, 200.0),
+    # live simulation
+    Param("eta", 0.001, "float", 1e-6, 1.0),
+    Param("paths", 20, "int", 1, 200),
+    Param("x0", 0.3, "float", -50.0, 50.0),
+    Param("seed", 0, "int", 0, 2**31 - 1),
+    Param("every", 250, "int", 1, 100000),
+    Param("compare", False, "bool"),
+    # exit times
+    Param("field", 2, "int", 1, 100),
+    Param("etas", "0.1,0.03,0.01,0.003,0.001", "floats", 1e-6, 1.0),
+    Param("samples", 20, "int", 2, 500),
+    Param("eclip", True, "bool"),
+)
+
+PARAMS: dict[str, Param] = {p.name: p for p in _PARAM_LIST}
+
+
+def defaults() -> dict[str, Any]:
+    return {p.name: p.default for p in _PARAM_LIST}
+
+
+def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Parameters from a URL query mapping; unknown keys are ignored.
+
+    Returns (params, notices); every value that could not be used is replaced
+    by its default and named in ``notices``.
+    """
+    params = defaults()
+    notices: list[str] = []
+    for name, raw in query.items():
+        p = PARAMS.get(name)
+        if p is None:
+            continue
+        if isinstance(raw, (list, tuple)):
+            raw = raw[-1] if raw else ""
+        try:
+            params[name] = p.parse(str(raw))
+        except ValueError as err:
+            notices.append(f"Ignored {err}; using {p.format(p.default)}.")
+    if params["bmax"] <= params["bmin"]:
+        notices.append("Ignored bmax <= bmin; using the default sweep range.")
+        params["bmin"], params["bmax"] = PARAMS["bmin"].default, PARAMS["bmax"].default
+    return params, notices
+
+
+def to_query(params: Mapping[str, Any]) -> dict[str, str]:
+    """The URL query for ``params``: every parameter that differs from its default.
+
+    Parameters equal to their default are left out to keep links short; the
+    defaults are part of the app's contract, so the link is still exact.
+    Text of the mode not in use (e.g. the formula while a preset is shown) is
+    dropped.
+    """
+    out: dict[str, str] = {}
+    for p in _PARAM_LIST:
+        v = params.get(p.name, p.default)
+        if p.name == "formula" and params.get("mode") != "formula":
+            continue
+        if p.name == "sketch" and params.get("mode") != "sketch":
+            continue
+        if p.format(v) == p.format(p.default):
+            continue
+        out[p.name] = p.format(v)
+    return out
+
+
+def share_url(base: str, params: Mapping[str, Any], page: str = "") -> str:
+    """A link to ``page`` with ``params`` (base like 'http://host:8501/')."""
+    from urllib.parse import urlencode
+
+    url = base.rstrip("/") + "/" + page if page else base
+    q = urlencode(to_query(params))
+    return url + ("?" + q if q else "")
+
+
+def init_session(session: MutableMapping[str, Any], query: Mapping[str, Any]) -> list[str]:
+    """On the first run of a browser session, load params from the URL."""
+    if PARAMS_KEY in session:
+        return []
+    params, notices = parse_query(query)
+    session[PARAMS_KEY] = params
+    session[NOTICES_KEY] = notices
+    return notices
+
+
+def seed_widget(session: MutableMapping[str, Any], name: str, value: Any | None = None) -> None:
+    """Put the canonical value into the widget key ``name`` if the widget has none.
+
+    Streamlit forgets a widget's state when a page without it runs; the
+    canonical value in ``session['params']`` survives, so re-seed from it.
+    """
+    if name not in session:
+        session[name] = session[PARAMS_KEY][name] if value is None else value
+
+
+def store_widget(session: MutableMapping[str, Any], name: str) -> Any:
+    """Copy a widget's current value back into the canonical params."""
+    if name in session:
+        session[PARAMS_KEY][name] = session[name]
+    return session[PARAMS_KEY][name]
+
+
+def set_param(session: MutableMapping[str, Any], name: str, value: Any) -> None:
+    """Change a parameter from code (callbacks): canonical value and widget key."""
+    session[PARAMS_KEY][name] = value
+    session[name] = value
+
+
+def set_param_quiet(session: MutableMapping[str, Any], name: str, value: Any) -> None:
+    """Change a parameter that has no widget of its own (e.g. the sketch points)."""
+    session[PARAMS_KEY][name] = value
+
+
+def snap_eta(eta: float) -> float:
+    """The nearest value on the log-scale eta slider."""
+    return min(ETA_CHOICES, key=lambda c: abs(math.log(c) - math.log(max(eta, 1e-12))))
+
+
+def parse_float_list(text: str) -> list[float]:
+    """'0.1, 0.03 0.01' -> [0.1, 0.03, 0.01]; raises ValueError naming the bad item."""
+    items = [t for t in text.replace(";", ",").replace(" ", ",").split(",") if t.strip()]
+    if not items:
+        raise ValueError("give at least one number")
+    out = []
+    for t in items:
+        try:
+            v = float(t)
+        except ValueError:
+            raise ValueError(f"{t!r} is not a number") from None
+        if not math.isfinite(v):
+            raise ValueError(f"{t!r} is not finite")
+        out.append(v)
+    return out
+
+
+def format_float_list(vals: list[float]) -> str:
+    return ",".join(f"{v:.6g}" for v in vals)
+
+
+def parse_sketch(text: str) -> list[tuple[float, float]]:
+    """'x1,y1;x2,y2' (an optional 'sketch:' prefix) -> [(x1, y1), ...]."""
+    if text.startswith("sketch:"):
+        text = text[len("sketch:") :]
+    pts = []
+    for i, item in enumerate(t for t in text.split(";") if t.strip()):
+        parts = item.split(",")
+        if len(parts) != 2:
+            raise ValueError(f"point {i + 1} ({item!r}) should be 'x,y'")
+        try:
+            x, y = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise ValueError(f"point {i + 1} ({item!r}) is not two numbers") from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"point {i + 1} is not finite")
+        pts.append((x, y))
+    return pts
+
+
+def format_sketch(points: list[tuple[float, float]]) -> str:
+    return ";".join(f"{x:.4g},{y:.4g}" for x, y in points)
+
+
+def effective_b(params: Mapping[str, Any]) -> float:
+    """The clipping threshold the theory sees: b, or inf when clipping is off."""
+    return float(params["b"]) if params.get("clip", True) else math.inf

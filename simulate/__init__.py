@@ -1,0 +1,32 @@
+"""Simulation of (truncated) heavy-tailed SGD on 1-D landscapes.
+
+X <- phi(X - phi(eta (f'(X) - Z), b), L) for many paths at once (numba,
+parallel over paths, an explicit random stream per path). Public API: see
+``docs/DESIGN.md``. Never imports Streamlit.
+"""
+
+from .compare import four_way
+from .errors import SimulationError
+from .exits import ExitStudy, ExitTimes, exit_study, exit_times
+from .gradient import Gradient, compile_gradient
+from .noise import PAPER_HEAVY, PAPER_LIGHT, Noise, make_noise
+from .rng import draw_noise, seed_states
+from .simulation import Simulation
+
+__all__ = [
+    "PAPER_HEAVY",
+    "PAPER_LIGHT",
+    "ExitStudy",
+    "ExitTimes",
+    "Gradient",
+    "Noise",
+    "Simulation",
+    "SimulationError",
+    "compile_gradient",
+    "draw_noise",
+    "exit_study",
+    "exit_times",
+    "four_way",
+    "make_noise",
+    "seed_states",
+]

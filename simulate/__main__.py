@@ -1,0 +1,7 @@
+"""``python -m simulate run|exit-times|exit-study`` (see simulate/cli.py)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,115 @@
+"""Validation and parameter resolution shared by the drivers."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from . import config
+from .errors import SimulationError
+
+
+def positive(name: str, value, *, allow_inf: bool = False) -> float:
+    """float(value) > 0 (finite unless allow_inf), else SimulationError."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise SimulationError(f"{name} must be a number, got {value!r}") from None
+    if math.isnan(v) or v <= 0 or (math.isinf(v) and not allow_inf):
+        raise SimulationError(f"{name} must be a positive{'' if allow_inf else ' finite'} number, got {value!r}")
+    return v
+
+
+def count(name: str, value, lo: int, hi: int) -> int:
+    """An integer in [lo, hi], else SimulationError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral | float | np.floating):
+        raise SimulationError(f"{name} must be an integer, got {value!r}")
+    if isinstance(value, float | np.floating):
+        if not math.isfinite(value) or value != int(value):
+            raise SimulationError(f"{name} must be an integer, got {value!r}")
+    v = int(value)
+    if not lo <= v <= hi:
+        raise SimulationError(f"{name} must be between {lo:,} and {hi:,}, got {v:,}")
+    return v
+
+
+def clip_threshold(b) -> float:
+    """b = None or inf -> inf (no clipping); else a positive number."""
+    if b is None:
+        return math.inf
+    return positive("b (clipping threshold)", b, allow_inf=True)
+
+
+def seed_value(seed) -> int:
+    return count("seed", seed, 0, config.MAX_SEED)
+
+
+def start_points(x0, paths: int, L: float) -> np.ndarray:
+    """x0 (scalar or (paths,) array) as a float array inside [-L, L]."""
+    try:
+        xs = np.array(x0, dtype=float, copy=True)
+    except (TypeError, ValueError):
+        raise SimulationError(f"x0 must be a number or an array of numbers, got {x0!r}") from None
+    if xs.ndim == 0:
+        xs = np.full(paths, float(xs))
+    elif xs.shape != (paths,):
+        raise SimulationError(f"x0 must be a number or have one entry per path ({paths}), got shape {xs.shape}")
+    if not np.all(np.isfinite(xs)):
+        raise SimulationError("x0 must be finite")
+    bad = np.abs(xs) > L
+    if bad.any():
+        raise SimulationError(f"start point x0 = {xs[bad][0]:g} is outside [-L, L] = [{-L:g}, {L:g}]")
+    return xs
+
+
+def boundaries_for(land, L: float, b: float, alpha, boundaries) -> np.ndarray:
+    """Sorted interior field boundaries (the maxima s_1..s_{n-1}) inside (-L, L).
+
+    Uses ``boundaries`` if given, else ``landscape.analyze(land, L, b,
+    alpha).maxima``.
+    """
+    if boundaries is None:
+        an = analysis_for(land, L, b, alpha)
+        if an is None:
+            raise SimulationError(
+                "field boundaries are needed: pass boundaries= (the maxima) or a landscape.Landscape")
+        boundaries = an.maxima
+    try:
+        s = np.array(sorted(float(v) for v in boundaries), dtype=float)
+    except (TypeError, ValueError):
+        raise SimulationError(f"boundaries must be numbers, got {boundaries!r}") from None
+    if not np.all(np.isfinite(s)):
+        raise SimulationError("boundaries must be finite")
+    return s
+
+
+def analysis_for(land, L: float, b: float, alpha):
+    """landscape.analyze(...) if ``land`` is a landscape and the package imports, else None."""
+    if not hasattr(land, "expr"):
+        return None
+    try:
+        import landscape
+    except ImportError:
+        return None
+    try:
+        return landscape.analyze(land, L, b, alpha)
+    except ValueError as exc:
+        raise SimulationError(str(exc)) from exc
+
+
+def extended(bounds: np.ndarray) -> np.ndarray:
+    return np.concatenate(([-np.inf], bounds, [np.inf]))
+
+
+def field_of(bounds: np.ndarray, x) -> np.ndarray:
+    """0-based field index of x: Omega_i = [s_i, s_{i+1}) (s_0 = -inf), as landscape.field_of."""
+    return np.searchsorted(bounds, x, side="right")
+
+
+def work_check(paths: int, steps: int) -> None:
+    if paths * steps > config.MAX_WORK:
+        raise SimulationError(
+            f"{paths:,} paths x {steps:,} steps is too much work for one call "
+            f"(limit {config.MAX_WORK:,} steps in total); advance in smaller chunks")

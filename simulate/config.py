@@ -1,0 +1,82 @@
+"""Every threshold and default of :mod:`simulate` in one place.
+
+Nothing here imports numba, so the values can be read (and monkeypatched
+in tests) before any kernel is compiled.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Repository root (the parent of this package).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Environment variable that overrides the cache directory.
+CACHE_ENV = "SIMULATE_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """Root of the on-disk caches: ``$SIMULATE_CACHE_DIR`` or ``<repo>/.cache``.
+
+    Numba's compiled kernels go to ``<cache>/numba`` (unless the user set
+    ``NUMBA_CACHE_DIR`` himself) and generated gradient modules to
+    ``<cache>/gradients``.
+    """
+    return Path(os.environ.get(CACHE_ENV, REPO_ROOT / ".cache")).expanduser()
+
+
+# --- numba -----------------------------------------------------------------
+#: Fastmath flags of the kernels. Deliberately without ``nnan``/``ninf``:
+#: heavy-tailed draws are huge, clipping must still see them, and the
+#: NaN/inf gradient check must not be optimised away.
+FASTMATH = frozenset({"contract", "nsz", "arcp"})
+
+#: Steps per noise block. Noise for a block is drawn first (vectorisable,
+#: independent draws), then the block is iterated. Exactly as many draws as
+#: steps are taken, so the stream does not depend on how a run is chunked.
+BLOCK = 256
+
+# --- noise -----------------------------------------------------------------
+#: Default (alpha, scale) per family. alpha is the Pareto shape, the
+#: Student-t degrees of freedom or the stable index; scale is the Pareto
+#: scale (paper: 0.1), the Gaussian sigma, the Student-t / stable scale or
+#: the uniform half-width.
+FAMILY_DEFAULTS: dict[str, tuple[float | None, float]] = {
+    "pareto": (1.2, 0.1),
+    "gaussian": (None, 1.0),
+    "student-t": (1.5, 0.1),
+    "stable": (1.5, 0.1),
+    "uniform": (None, 1.0),
+    "none": (None, 0.0),
+}
+FAMILIES = tuple(FAMILY_DEFAULTS)
+
+# --- validation limits ("absurd" counts) -------------------------------------
+MAX_PATHS = 1_000_000
+MAX_STEPS_PER_ADVANCE = 10_000_000_000
+#: paths * steps of one call (about ten minutes at 30 M steps/s).
+MAX_WORK = 20_000_000_000
+MAX_SAMPLES = 1_000_000
+MAX_HIST_BINS = 100_000
+MAX_BUFFER_SIZE = 1_000_000
+MAX_BUFFER_CELLS = 50_000_000     # buffer_size * paths (8 bytes each)
+MAX_SEED = 2**63 - 1
+
+# --- Simulation defaults ----------------------------------------------------
+DEFAULT_PATHS = 20
+DEFAULT_RECORD_EVERY = 250        # the paper plots every 250th iterate
+DEFAULT_BUFFER_SIZE = 2000
+DEFAULT_HIST_BINS = 200
+
+# --- exit times ---------------------------------------------------------------
+#: Cap on the steps of one first-exit sample; longer samples are censored.
+DEFAULT_MAX_EXIT_STEPS = 100_000_000
+#: Steps per sample between two progress reports of an exit-time run.
+EXIT_SEGMENT_STEPS = 2_000_000
+#: Minimum samples for the exit study's regression to use an eta.
+MIN_FIT_POINTS = 2
+
+# --- bench ---------------------------------------------------------------------
+FIG1_PATHS = 20
+FIG1_STEPS = 3_000_000

@@ -1,0 +1,204 @@
+"""Per-path random streams and the noise draws.
+
+Every path (or exit-time sample) owns an explicit xoshiro256** state of
+four uint64 words, seeded by splitmix64 from ``(seed, stream, path)``.
+Results therefore do not depend on the number of threads or on how a run
+is cut into chunks: a path consumes exactly the draws its steps need, and
+its state persists between calls.
+
+Stream layout (the slow reference in ``tests/naive_simulate.py``
+re-implements it in pure Python):
+
+* ``seed_state(seed, stream, path)``: ``z = seed * G + (stream + 1) * H +
+  (path + 1) * K`` (mod 2**64), then four splitmix64 outputs from ``z``.
+* A 64-bit output ``r`` gives a uniform ``u = 1 - (r >> 12) / 2**52`` in
+  (0, 1] (``unit_open0``) or ``u = (r >> 12) / 2**52`` in [0, 1).
+* ``pareto``   1 draw:  W = u**(-1/alpha) - 1, sign from bit 0 of r,
+  Z = scale * sign * W (symmetric Lomax; the paper's noise).
+* ``gaussian`` 2 draws: Box-Muller, sqrt(-2 log u1) * cos(2 pi v2), times sigma.
+* ``student-t`` 2 draws per try: Bailey's polar method (exact), times scale.
+* ``stable``   2 draws: Chambers-Mallows-Stuck, beta = 0, times scale.
+* ``uniform``  1 draw:  scale * (2 v - 1).
+* ``none``     no draw.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import config
+from ._jit import JIT, ONE_BITS, f64_as_i64, fast_exp, fast_log, i64_as_f64
+
+U64 = np.uint64
+_G = U64(0x9E3779B97F4A7C15)
+_H = U64(0xD1B54A32D192ED03)
+_K = U64(0xCA5A826395121157)
+
+FAMILY_CODES = {name: i for i, name in enumerate(config.FAMILIES)}
+PARETO, GAUSSIAN, STUDENT_T, STABLE, UNIFORM, NONE = (
+    FAMILY_CODES[f] for f in ("pareto", "gaussian", "student-t", "stable", "uniform", "none")
+)
+_TWO_PI = 2.0 * math.pi
+
+
+@njit(inline="always")
+def _splitmix(z):
+    z = z + U64(0x9E3779B97F4A7C15)
+    r = z
+    r = (r ^ (r >> U64(30))) * U64(0xBF58476D1CE4E5B9)
+    r = (r ^ (r >> U64(27))) * U64(0x94D049BB133111EB)
+    return z, r ^ (r >> U64(31))
+
+
+@njit(**JIT)
+def _seed_states(seed, stream, first, out):
+    """Fill out[p] with the state of path ``first + p`` of ``(seed, stream)``."""
+    base = U64(seed) * _G + (U64(stream) + U64(1)) * _H
+    for p in range(out.shape[0]):
+        z = base + (U64(first + p) + U64(1)) * _K
+        for k in range(4):
+            z, r = _splitmix(z)
+            out[p, k] = r
+
+
+def seed_states(seed: int, paths: int, *, stream: int = 0, first: int = 0) -> np.ndarray:
+    """xoshiro256** states, shape (paths, 4) uint64, of paths first..first+paths-1."""
+    out = np.empty((paths, 4), dtype=np.uint64)
+    _seed_states(int(seed), int(stream), int(first), out)
+    return out
+
+
+@njit(inline="always")
+def _rotl(x, k):
+    return (x << U64(k)) | (x >> U64(64 - k))
+
+
+@njit(inline="always")
+def _next(st, p):
+    """One xoshiro256** output from state row p (updated in place)."""
+    s0 = st[p, 0]
+    s1 = st[p, 1]
+    s2 = st[p, 2]
+    s3 = st[p, 3]
+    r = _rotl(s1 * U64(5), 7) * U64(9)
+    t = s1 << U64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    st[p, 0] = s0
+    st[p, 1] = s1
+    st[p, 2] = s2
+    st[p, 3] = s3
+    return r
+
+
+@njit(inline="always")
+def unit_open0(r):
+    """u in (0, 1] from the top 52 bits of r (exact: 1 - (r >> 12) / 2**52)."""
+    return 2.0 - i64_as_f64(np.int64(r >> U64(12)) | ONE_BITS)
+
+
+@njit(inline="always")
+def unit_open1(r):
+    """v in [0, 1) from the top 52 bits of r (exact: (r >> 12) / 2**52)."""
+    return i64_as_f64(np.int64(r >> U64(12)) | ONE_BITS) - 1.0
+
+
+@njit(inline="always", error_model="numpy")
+def fill_noise(fam, a, scale, st, p, zb, rb, m):
+    """Write m noise draws of path p into zb[:m] (rb: uint64 scratch, >= m).
+
+    ``a`` is the family's alpha (Pareto shape, Student-t df, stable index).
+    """
+    if fam == PARETO:
+        s0 = st[p, 0]
+        s1 = st[p, 1]
+        s2 = st[p, 2]
+        s3 = st[p, 3]
+        for i in range(m):                       # serial: the generator
+            rb[i] = _rotl(s1 * U64(5), 7) * U64(9)
+            t = s1 << U64(17)
+            s2 ^= s0
+            s3 ^= s1
+            s1 ^= s2
+            s0 ^= s3
+            s2 ^= t
+            s3 = _rotl(s3, 45)
+        st[p, 0] = s0
+        st[p, 1] = s1
+        st[p, 2] = s2
+        st[p, 3] = s3
+        ia = -1.0 / a
+        for i in range(m):                       # independent: vectorised
+            r = rb[i]
+            u = unit_open0(r)
+            z = scale * (fast_exp(fast_log(u) * ia) - 1.0)
+            zb[i] = i64_as_f64(f64_as_i64(z) ^ (np.int64(r) << 63))
+    elif fam == GAUSSIAN:
+        for i in range(m):
+            u1 = unit_open0(_next(st, p))
+            v2 = unit_open1(_next(st, p))
+            zb[i] = scale * math.sqrt(-2.0 * fast_log(u1)) * math.cos(_TWO_PI * v2)
+    elif fam == STUDENT_T:
+        for i in range(m):
+            while True:
+                u = 2.0 * unit_open1(_next(st, p)) - 1.0
+                v = 2.0 * unit_open1(_next(st, p)) - 1.0
+                w = u * u + v * v
+                if 0.0 < w <= 1.0:
+                    break
+            zb[i] = scale * u * math.sqrt(a * (w ** (-2.0 / a) - 1.0) / w)
+    elif fam == STABLE:
+        for i in range(m):
+            v = math.pi * (unit_open1(_next(st, p)) - 0.5)      # (-pi/2, pi/2)
+            w = -math.log(unit_open0(_next(st, p)))           # Exp(1)
+            if w == 0.0:
+                w = 5e-324
+            zb[i] = scale * (math.sin(a * v) / math.cos(v) ** (1.0 / a)
+                             * (math.cos((1.0 - a) * v) / w) ** ((1.0 - a) / a))
+    elif fam == UNIFORM:
+        for i in range(m):
+            zb[i] = scale * (2.0 * unit_open1(_next(st, p)) - 1.0)
+    else:
+        for i in range(m):
+            zb[i] = 0.0
+
+
+@njit(parallel=True, **JIT)
+def _draw_kernel(fam, a, scale, st, out):
+    P, n = out.shape
+    B = config.BLOCK
+    for p in prange(P):
+        rb = np.empty(B, dtype=np.uint64)
+        zb = np.empty(B)
+        done = 0
+        while done < n:
+            m = min(B, n - done)
+            fill_noise(fam, a, scale, st, p, zb, rb, m)
+            for i in range(m):
+                out[p, done + i] = zb[i]
+            done += m
+
+
+def draw_noise(noise, n: int, *, seed: int = 0, paths: int = 1, stream: int = 0,
+               states: np.ndarray | None = None) -> np.ndarray:
+    """The noise draws Z_1..Z_n the kernels use, shape (paths, n).
+
+    Exactly the stream a simulation of ``paths`` paths with this seed sees
+    (path p, stream 0), so tests and the slow reference can reproduce it.
+    ``states`` (advanced in place) overrides the seeding.
+    """
+    from .noise import as_noise
+
+    noise = as_noise(noise)
+    if states is None:
+        states = seed_states(seed, paths, stream=stream)
+    out = np.empty((states.shape[0], int(n)))
+    _draw_kernel(FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, states, out)
+    return out

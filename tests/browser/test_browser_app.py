@@ -1,0 +1,205 @@
+"""End-to-end: the dashboard in Debian's Chromium against a real `streamlit run`.
+
+One browser page walks through the issue's steps in order (each step keeps a
+screenshot in test-artifacts/): landscape, formula, b, live simulation,
+exit-time study.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from .conftest import shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+
+def wait_for_run(page, timeout: float = 60.0) -> None:
+    """Wait until Streamlit reports no script run in progress (twice in a row)."""
+    deadline = time.monotonic() + timeout
+    calm = 0
+    while time.monotonic() < deadline:
+        running = page.evaluate(
+            "() => !!document.querySelector(\"[data-testid='stStatusWidget'] "
+            "[data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidgetRunningManIcon']\")"
+        )
+        stale = page.locator("[data-stale='true']").count()
+        calm = calm + 1 if not running and stale == 0 else 0
+        if calm >= 3:
+            return
+        page.wait_for_timeout(200)
+
+
+def plot_div(page, key: str):
+    loc = page.locator(f".st-key-{key} .js-plotly-plot")
+    loc.first.wait_for(state="visible", timeout=60_000)
+    return loc.first
+
+
+def plot_title(page, key: str) -> str:
+    return page.evaluate(
+        f"() => {{ const d = document.querySelector('.st-key-{key} .js-plotly-plot');"
+        " return d && d.layout && d.layout.title ? (d.layout.title.text || '') : ''; }"
+    )
+
+
+def trace_texts(page, key: str) -> list[str]:
+    """All per-point text labels of a chart's traces (e.g. 'm1', 's2')."""
+    return page.evaluate(
+        f"() => {{ const d = document.querySelector('.st-key-{key} .js-plotly-plot');"
+        " if (!d || !d.data) return []; const out = [];"
+        " for (const t of d.data) { if (Array.isArray(t.text)) out.push(...t.text); }"
+        " return out; }"
+    )
+
+
+def metric_value(page, label: str) -> str:
+    m = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return m.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def steps_done(page) -> int:
+    return int(metric_value(page, "Steps per path").replace(",", "") or 0)
+
+
+def go_to(page, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
+    wait_for_run(page)
+
+
+def test_walkthrough(page, server):
+    # 1. open the app: the paper's landscape with its minima marked
+    page.goto(server + "/")
+    plot_div(page, "landscape_chart")
+    wait_for_run(page)
+    labels = trace_texts(page, "landscape_chart")
+    assert {"m1", "m2", "m3", "m4"} <= set(labels), labels
+    assert page.get_by_text("Assumption 1 holds").first.is_visible()
+    assert "Traceback" not in page.content()
+    shot(page, "01-landscape-default")
+
+    # 2. type a formula: its critical points appear (double well: 2 minima, 1 maximum)
+    page.locator(".st-key-mode button").filter(has_text="Formula").click()
+    wait_for_run(page)
+    box = page.locator(".st-key-formula textarea")
+    box.wait_for(state="visible")
+    box.fill("(x^2 - 1)^2 + 0.3*x")
+    box.press("Control+Enter")
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.st-key-landscape_chart .js-plotly-plot');"
+        " if (!d || !d.data) return false; const t = [];"
+        " for (const tr of d.data) if (Array.isArray(tr.text)) t.push(...tr.text);"
+        " return t.includes('m2') && !t.includes('m3'); }",
+        timeout=30_000,
+    )
+    wait_for_run(page)
+    labels = trace_texts(page, "landscape_chart")
+    assert {"m1", "m2", "s1"} <= set(labels) and "m3" not in labels, labels
+    assert "formula=" in page.url
+    shot(page, "02-formula-critical-points")
+
+    # 2b. a bad formula: a message with a caret, no traceback, last good chart stays
+    box.fill("x^2 + * 3")
+    box.press("Control+Enter")
+    page.get_by_text("This formula cannot be used").first.wait_for(timeout=30_000)
+    wait_for_run(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert set(trace_texts(page, "landscape_chart")) >= {"m1", "m2"}
+    shot(page, "03-formula-error")
+
+    # back to the paper preset for the rest
+    page.locator(".st-key-mode button").filter(has_text="Preset").click()
+    wait_for_run(page)
+
+    # 3. move b and see the graph change
+    go_to(page, "Transition graph")
+    plot_div(page, "graph_chart")
+    before = plot_title(page, "graph_chart")
+    assert "b = 0.5" in before and "irreducible" in before, before
+    shot(page, "04-graph-b0.5")
+    slider = page.locator(".st-key-b input[type='range']")
+    slider.focus()
+    slider.press("End")  # b = 3.52 > 2L: one jump leaves any field
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.st-key-graph_chart .js-plotly-plot');"
+        " return d && d.layout && d.layout.title && !d.layout.title.text.includes('b = 0.5'); }",
+        timeout=30_000,
+    )
+    wait_for_run(page)
+    after = plot_title(page, "graph_chart")
+    assert after != before and "b = 3.52" in after, after
+    assert re.search(r"[?&]b=3\.52", page.url), page.url
+    shot(page, "05-graph-b-moved")
+    # jump to an interval from the sweep list: b lands in (0.43, 0.56) again
+    pick = page.locator(".st-key-sweep_pick input")
+    pick.click()
+    pick.fill("(0.43, 0.56)")
+    page.get_by_role("option").filter(has_text="(0.43, 0.56)").first.click()
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.st-key-graph_chart .js-plotly-plot');"
+        " return d && d.layout && d.layout.title && !d.layout.title.text.includes('b = 3.52'); }",
+        timeout=30_000,
+    )
+    wait_for_run(page)
+    b_now = float(re.search(r"b = ([0-9.]+)", plot_title(page, "graph_chart")).group(1))
+    assert 0.43 < b_now < 0.56, b_now
+    shot(page, "06-graph-interval-jump")
+
+    # 4. live simulation: steps and histogram grow, then pause
+    go_to(page, "Live simulation")
+    page.locator(".st-key-sim_start button").wait_for(state="visible")
+    page.locator(".st-key-sim_start button").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
+        " m.innerText.includes('Steps per path') && !/\\n0$/.test(m.innerText.trim()))",
+        timeout=60_000,
+    )
+    s1 = steps_done(page)
+    h1 = plot_title(page, "hist_chart")
+    page.wait_for_timeout(2500)
+    s2 = steps_done(page)
+    h2 = plot_title(page, "hist_chart")
+    assert s2 > s1 > 0, (s1, s2)
+    assert h1 != h2, (h1, h2)  # "(N recorded)" grows
+    assert metric_value(page, "State") == "running"
+    shot(page, "07-simulation-running")
+    t0 = time.monotonic()
+    page.locator(".st-key-sim_pause button").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
+        " m.innerText.includes('State') && m.innerText.includes('paused'))",
+        timeout=10_000,
+    )
+    pause_latency = time.monotonic() - t0
+    wait_for_run(page)
+    s3 = steps_done(page)
+    page.wait_for_timeout(1500)
+    assert steps_done(page) == s3, "the run kept going after Pause"
+    assert pause_latency < 5.0, pause_latency
+    shot(page, "08-simulation-paused")
+
+    # 5. a small exit-time study, to completion
+    go_to(page, "Exit times")
+    etas = page.locator(".st-key-etas input")
+    etas.fill("0.1, 0.03, 0.01")
+    etas.press("Enter")
+    wait_for_run(page)
+    samples = page.locator(".st-key-samples input")
+    samples.fill("8")
+    samples.press("Enter")
+    wait_for_run(page)
+    page.locator(".st-key-exit_run button").click()
+    plot_div(page, "exit_chart")
+    wait_for_run(page, timeout=120)
+    assert page.get_by_text("Fitted slope").first.is_visible()
+    names = page.evaluate(
+        "() => document.querySelector('.st-key-exit_chart .js-plotly-plot').data.map(t => t.name)"
+    )
+    assert any("fitted slope" in (n or "") for n in names), names
+    assert any("predicted slope 1.40" in (n or "") for n in names), names
+    assert page.locator("[data-testid='stException']").count() == 0
+    shot(page, "09-exit-study")
+    assert not page.errors, page.errors

@@ -1,0 +1,242 @@
+"""Formula entry: accepted language, hostile inputs, sketches."""
+
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+import sympy
+
+from landscape import (
+    FormulaError,
+    X,
+    analyze,
+    landscape_from_sketch,
+    load_landscape,
+    parse_formula,
+)
+
+x = X
+
+GOOD_FORMULAS = [
+    ("x^2", x**2),
+    ("x**4/4 - x**2/2 + 0.05*sin(30*x)", x**4 / 4 - x**2 / 2 + sympy.sin(30 * x) / 20),
+    ("2x", 2 * x),
+    ("3(x+1)", 3 * x + 3),
+    ("(x+1)(x-1)", x**2 - 1),
+    ("x sin(x)", x * sympy.sin(x)),
+    ("sin(x)cos(x)", sympy.sin(x) * sympy.cos(x)),
+    ("pi x", sympy.pi * x),
+    ("e^x + E*x", sympy.exp(x) + sympy.E * x),
+    ("2e-3 x", x / 500),
+    ("1.5e2*x", 150 * x),
+    ("-x^2", -(x**2)),
+    ("2^-x", 2 ** (-x)),
+    ("--x", x),
+    ("arctan(x) + atan(x)", 2 * sympy.atan(x)),
+    ("asin(x/2) + arccos(x/2)", sympy.asin(x / 2) + sympy.acos(x / 2)),
+    ("ln(x^2+1) - log(1 + x**2)", sympy.S.Zero),
+    ("sqrt(x^2+1)", sympy.sqrt(x**2 + 1)),
+    ("abs(x) + sign(x)", sympy.Abs(x) + sympy.sign(x)),
+    ("tanh(x) + sinh(x) + cosh(x)", sympy.tanh(x) + sympy.sinh(x) + sympy.cosh(x)),
+    ("sigmoid(x)", 1 / (1 + sympy.exp(-x))),
+    ("softplus(x)", sympy.log(1 + sympy.exp(x))),
+    ("erf(x)", sympy.erf(x)),
+    ("log10(x^2+1)", sympy.log(x**2 + 1) / sympy.log(10)),
+    ("  x ^ 3\t", x**3),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GOOD_FORMULAS)
+def test_good_formulas(text, expected):
+    if expected.free_symbols == set():   # identities: parse fails (no x) or equals const
+        with pytest.raises(FormulaError, match="does not depend on x"):
+            parse_formula(text)
+        return
+    land = parse_formula(text)
+    assert land.kind == "formula"
+    assert sympy.simplify(land.expr - expected) == 0
+    values = land.f(np.linspace(0.1, 1.0, 7))
+    assert values.shape == (7,) and values.dtype == np.float64
+
+
+def test_exact_rationals_kept():
+    assert parse_formula("0.1*x").expr == sympy.Rational(1, 10) * x
+
+
+def test_derivatives_and_callables_are_vectorised():
+    land = parse_formula("x^3 - x")
+    grid = np.linspace(-1, 1, 5)
+    np.testing.assert_allclose(land.df(grid), 3 * grid**2 - 1)
+    np.testing.assert_allclose(land.d2f(grid), 6 * grid)
+    assert land.is_polynomial
+    assert parse_formula("x^2").d2f(grid).shape == grid.shape   # constant f''
+
+
+def test_overflow_gives_nan_or_inf_without_warnings():
+    land = parse_formula("exp(exp(x))")
+    with np.errstate(all="raise"):
+        values = land.f(np.array([0.0, 10.0, 1000.0]))
+    assert np.isfinite(values[0]) and not np.isfinite(values[2])
+    assert np.isnan(parse_formula("log(x)").f(np.array([-1.0]))[0])
+
+
+CANARY = f"/tmp/landscape_canary_{os.getpid()}"
+
+HOSTILE = [
+    (f"__import__('os').system('touch {CANARY}')", "'_'"),
+    (f"x + __import__('os').system('touch {CANARY}')", "'_'"),
+    ("().__class__.__bases__[0].__subclasses__()", "'_'"),
+    ("x.real", "attribute access"),
+    ("(x).conjugate()", "attribute access"),
+    ("(lambda: 1)()", "lambda"),
+    ("lambda x: x", "lambda"),
+    ("[c for c in x]", "subscripts and lists"),
+    ("x[0]", "subscripts"),
+    ("'abc'", "strings"),
+    ('"x"', "strings"),
+    (f"open('{CANARY}', 'w')", "strings"),
+    ("eval('x')", "strings"),
+    ("exec", "unknown name 'exec'"),
+    ("globals()", "unknown name 'globals'"),
+    ("os.system", "unknown name 'os'"),
+    ("x if x else x", "conditional"),
+    ("x == x", "'='"),
+    ("x; x", "';'"),
+    ("x\nx", "line breaks"),
+    ("x #comment", "'#'"),
+    ("x @ x", "'@'"),
+    ("1_000*x", "'_'"),
+    ("x\x00", "control character"),
+    ("x \u2212 1", "U+2212"),
+    ("\uff58**2", "U+FF58"),
+    ("y + x", "unknown variable 'y'"),
+    ("x + X", "unknown variable 'X'"),
+    ("foo(x)", "unknown name 'foo'"),
+    ("sin", "needs an argument"),
+    ("sin x", "must be followed by '('"),
+    ("sin(x, x)", "','"),
+    ("2 + 3", "does not depend on x"),
+    ("x - x", "does not depend on x"),
+    ("", "empty"),
+    ("   ", "empty"),
+    ("1/0 + x", "division by zero"),
+    ("x/(1-1)", "division by zero"),
+    ("sqrt(-1)*x", "not real-valued"),
+    ("9**9**9**9", "exponent too large"),
+    ("9^9^9^9", "exponent too large"),
+    ("x**(10**100)", "too large"),
+    ("x**-(10**100)", "too large"),
+    ("10**10**10*x", "exponent too large"),
+    ("2**2**2**2**2*x", "exponent too large"),
+    ("(x+1)**(2**200)", "too large"),
+    ("x**9**9", "exponent too large"),
+    ("exp(exp(exp(100)))**2*x", "too large"),
+    ("x**exp(exp(exp(10)))", "exponent too large"),
+    ("1e999999*x", "too large or too small"),
+    ("1" * 60 + "*x", "too many digits"),
+    ("1" * 2000 + "x", "too long"),
+    ("(" * 400 + "x" + ")" * 400, "nested too deeply"),
+    ("-" * 600 + "x", "too many operators"),
+    ("x" + "*x" * 300, "nested too deeply"),
+    ("x)", "unmatched ')'"),
+    ("(x", "never closed"),
+    ("x +", "cannot read"),
+    ("x ** * 2", "cannot read"),
+    ("1 2 x", "two numbers"),
+    ("x.", "'.'"),
+    ("*".join(f"sin({k}x)" for k in range(1, 40)), "too complex"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), HOSTILE)
+def test_hostile_input_is_refused_quickly_and_nothing_runs(text, fragment):
+    if os.path.exists(CANARY):
+        os.remove(CANARY)
+    start = time.perf_counter()
+    with pytest.raises(FormulaError) as info:
+        parse_formula(text)
+    assert time.perf_counter() - start < 2.0
+    assert fragment in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert "\n" not in str(info.value)
+    assert not os.path.exists(CANARY)
+
+
+def test_error_carries_position():
+    with pytest.raises(FormulaError) as info:
+        parse_formula("x**2 + y")
+    error = info.value
+    assert error.position == 7
+    assert error.text == "x**2 + y"
+    assert "at character 7" in str(error)
+
+
+def test_non_string_is_refused():
+    with pytest.raises(FormulaError):
+        parse_formula(42)
+
+
+NASTY_BUT_ACCEPTED = ["sin(1/x)", "exp(exp(exp(x)))", "(x+1)**100", "x**x", "log(x)",
+                      "sin(1e10 x)", "tan(x)", "1/x", "x**40 - 3x**17 + x**3 - x",
+                      "sin(sin(sin(sin(sin(sin(sin(sin(x))))))))", "abs(x)",
+                      "x**(1/3)", "(x^2-1/3)^20*(x-1/7)^3"]
+
+
+@pytest.mark.parametrize("text", NASTY_BUT_ACCEPTED)
+def test_nasty_functions_are_answered_within_two_seconds(text):
+    start = time.perf_counter()
+    result = analyze(parse_formula(text), 1.5, 0.5, 1.2)
+    assert time.perf_counter() - start < 2.0
+    assert all(isinstance(w, str) for w in result.warnings)
+
+
+def test_sketch_is_c2_and_interpolates():
+    points = [(-1.5, 1.0), (-1.0, 0.0), (-0.3, 0.6), (0.4, -0.2), (1.2, 0.9)]
+    land = landscape_from_sketch(points)
+    px = np.array([p[0] for p in points])
+    np.testing.assert_allclose(land.f(px), [p[1] for p in points], atol=1e-12)
+    h = 1e-7
+    for knot in px:
+        for function in (land.f, land.df, land.d2f):
+            below, above = function(np.array([knot - h, knot + h]))
+            assert abs(below - above) < 1e-4
+    assert land.kind == "sketch" and land.source.startswith("sketch:")
+    again = load_landscape(land.source)
+    assert again.expr == land.expr
+    result = analyze(land, 2.0, 0.5)
+    assert len(result.minima) == 2 and len(result.maxima) == 1
+    assert abs(result.minima[0] - -1.0) < 0.15 and abs(result.minima[1] - 0.4) < 0.15
+
+
+@pytest.mark.parametrize("bad", [
+    [(0, 0), (1, 1)],
+    [(0, 0), (0, 1), (1, 0)],
+    [(0, 0), (1, float("nan")), (2, 0)],
+    [("a", 0), (1, 1), (2, 0)],
+])
+def test_bad_sketches(bad):
+    with pytest.raises(FormulaError):
+        landscape_from_sketch(bad)
+
+
+@pytest.mark.parametrize("source", ["sketch:", "sketch:1,2;3", "sketch:1,2;3,4;__import__",
+                                    "sketch:1,2;3,4;5,1e999"])
+def test_bad_sketch_strings(source):
+    with pytest.raises(FormulaError):
+        load_landscape(source)
+
+
+def test_load_landscape_accepts_preset_keys_and_formulas():
+    assert load_landscape("paper-fig3").is_polynomial
+    assert load_landscape("x^2").expr == x**2
+
+
+def test_parse_from_non_main_thread():
+    results = []
+    thread = threading.Thread(target=lambda: results.append(
+        analyze(parse_formula("x^4/4 - x^2/2 + x/10"), 2, 0.5)))
+    thread.start()
+    thread.join(10)
+    assert results and results[0].method == "exact" and len(results[0].minima) == 2

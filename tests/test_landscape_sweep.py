@@ -1,0 +1,72 @@
+"""Clipping-threshold sweep: exact breakpoints d/k and structure per interval."""
+
+import itertools
+import math
+
+import pytest
+
+from landscape import AnalysisError, analyze, breakpoints, load_landscape, sweep
+
+
+@pytest.fixture(scope="module")
+def fig3():
+    return load_landscape("paper-fig3")
+
+
+def test_fig3_breakpoints_are_d_over_k(fig3):
+    analysis = analyze(fig3, 1.6, 0.5)
+    values = breakpoints(analysis, 0.35, 1.0)
+    # distances r = 0.3, 0.6 and l_{i,j}: 0.3, 0.6, 0.9, 1.8; d/k inside (0.35, 1.0)
+    expected = [1.8 / 5, 0.9 / 2, 0.6, 0.9]
+    assert values == pytest.approx(expected, abs=1e-12)
+    assert breakpoints((analysis.minima, analysis.maxima), 0.35, 1.0) == values
+
+
+def test_fig3_sweep_contains_paper_cases(fig3):
+    intervals = sweep(fig3, 1.6, 0.2, 1.0)
+    assert intervals[0].b_low == 0.2 and intervals[-1].b_high == 1.0
+    for left, right in itertools.pairwise(intervals):
+        assert left.b_high == right.b_low
+        assert (left.l_star, left.edges, left.classes) != \
+            (right.l_star, right.edges, right.classes)
+    at_04 = next(i for i in intervals if i.b_low < 0.4 < i.b_high)
+    at_05 = next(i for i in intervals if i.b_low < 0.5 < i.b_high)
+    assert not at_04.irreducible and at_04.surviving == (1,)
+    assert at_05.irreducible and at_05.l_star == (1, 2, 1)
+    assert at_04.b_high == pytest.approx(0.45)      # 0.9 / 2: l_{2,3} drops to 2
+
+
+def test_sweep_intervals_equal_analyze_at_midpoints(fig3):
+    for interval in sweep(fig3, 1.6, 0.05, 2.5):
+        result = analyze(fig3, 1.6, interval.b_mid)
+        assert tuple(f.l_star for f in result.fields) == interval.l_star
+        assert result.edges == interval.edges
+        assert result.classes == interval.classes
+        assert result.irreducible == interval.irreducible
+        absorbing_large = tuple(i for c in result.classes if c.absorbing for i in c.large)
+        assert interval.surviving == absorbing_large
+
+
+def test_sweep_to_infinity(fig3):
+    intervals = sweep(fig3, 1.6, 0.5, math.inf)
+    last = intervals[-1]
+    assert math.isinf(last.b_high) and last.l_star == (1, 1, 1)
+    assert last.to_json()["b_high"] == "inf"
+    assert analyze(fig3, 1.6, math.inf).edges == last.edges
+
+
+def test_fig2_sweep_has_no_structure_changes_where_none_exist():
+    intervals = sweep(load_landscape("paper-fig2"), 1.6, 0.45, 0.6)
+    assert all(interval.irreducible for interval in intervals)
+
+
+@pytest.mark.parametrize(("b_min", "b_max"), [(0.5, 0.4), (0.5, 0.5), (0, 1), (-1, 1),
+                                              (math.inf, math.inf), (math.nan, 1)])
+def test_bad_ranges(fig3, b_min, b_max):
+    with pytest.raises(AnalysisError):
+        sweep(fig3, 1.6, b_min, b_max)
+
+
+def test_tiny_b_min_is_refused_with_advice(fig3):
+    with pytest.raises(AnalysisError, match="too small"):
+        sweep(fig3, 1.6, 1e-5, 1.0)
