@@ -6,7 +6,8 @@ and ``--b-max`` accept ``inf`` (no clipping). In JSON output an infinite b is
 the string ``"inf"`` and indices are 1-based.
 
 Bad input: exit code 2, one line on stderr, and ``{"error": "..."}`` on stdout
-with ``--json``.
+with ``--json``. A formula starting with ``-`` must be written ``--expr=-x^2``
+(otherwise argparse takes it for an option).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze_parser = commands.add_parser("analyze", help="critical points, fields, graph")
     analyze_parser.add_argument("--expr", required=True,
-                                help="formula in x, 'sketch:x1,y1;...', or a preset key")
+                                help="formula in x, 'sketch:x1,y1;...', or a preset key; "
+                                     "write --expr=-x^2 when it starts with '-'")
     analyze_parser.add_argument("--L", type=_number, help="window half-width")
     analyze_parser.add_argument("--b", type=_number, help="clipping threshold or inf")
     analyze_parser.add_argument("--alpha", type=_number, help="tail index > 1")

@@ -23,21 +23,20 @@ local minima m_i (f'' > 0) separated by local maxima s_i (f'' < 0).
 
 from __future__ import annotations
 
-import contextlib
 import math
-import multiprocessing
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
-from scipy.optimize import brentq, minimize_scalar
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from . import config
+from ._bounded import WorkerUnavailable, run_bounded
 from .errors import AnalysisError
 from .parser import Landscape, X
 
@@ -76,51 +75,6 @@ def _check_alpha(alpha) -> float | None:
         raise AnalysisError(f"alpha must be a finite number > 1 (heavy tails with a finite "
                             f"mean), not {alpha!r}")
     return value
-
-
-# --------------------------------------------------------------------------
-# time-bounded SymPy (forked worker; works from any thread, unlike signal.alarm)
-# --------------------------------------------------------------------------
-def _worker_main(sender, function, arguments) -> None:
-    try:
-        sender.send(("ok", function(*arguments)))
-    except BaseException as error:  # noqa: BLE001 - report anything to the parent
-        with contextlib.suppress(BaseException):  # the parent only sees a failed worker
-            sender.send(("error", repr(error)))
-    finally:
-        sender.close()
-
-
-def run_bounded(function, arguments: tuple, timeout: float):
-    """Run ``function(*arguments)`` in a forked process, at most ``timeout`` s.
-
-    Returns
-    -------
-    (ok, value)
-        ``ok`` is False on timeout, error, or when forking is unavailable;
-        ``value`` is then a short reason.
-    """
-    try:
-        context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_worker_main, args=(sender, function, arguments),
-                                  daemon=True)
-        process.start()
-    except (ValueError, OSError, AssertionError) as error:
-        return False, f"no worker process ({error})"
-    sender.close()
-    try:
-        if receiver.poll(timeout):
-            status, value = receiver.recv()
-            return status == "ok", value
-        return False, "timed out"
-    except (EOFError, OSError):
-        return False, "worker failed"
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join(1.0)
-        receiver.close()
 
 
 def _degree_bound(expression: sympy.Expr) -> int:
@@ -257,8 +211,11 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
     method = "numeric"
     if (land.is_polynomial and config.USE_EXACT_WORKER
             and _degree_bound(land.dexpr) <= config.MAX_EXACT_DEGREE):
-        ok, payload = run_bounded(_exact_roots, (land.dexpr, L), config.EXACT_TIMEOUT)
-        if ok:
+        try:
+            status, payload = run_bounded(_exact_roots, (land.dexpr, L), config.EXACT_TIMEOUT)
+        except WorkerUnavailable:
+            status, payload = "unavailable", None
+        if status == "ok":
             candidates = _classify_exact(payload)
             method = "exact"
     if candidates is None:
@@ -338,6 +295,8 @@ def _numeric_candidates(land, grid, slopes, curvatures):
         "max" or "touch"; ``notes`` are warnings; ``overflow`` is True if there
         are too many sign changes to analyse.
     """
+    from scipy.optimize import brentq, minimize_scalar  # slow import, numeric path only
+
     notes: list[str] = []
     finite = np.isfinite(slopes)
     signs = np.where(finite, np.sign(slopes), np.nan)
@@ -357,18 +316,26 @@ def _numeric_candidates(land, grid, slopes, curvatures):
     slope_scale = float(np.max(np.abs(slopes[finite]))) if finite.any() else 1.0
     slope_scale = max(slope_scale, 1e-300)
     found: list[tuple[float, float, float]] = []   # (x, sign of f' left, sign right)
-    for i in np.flatnonzero(change):
+    started = time.perf_counter()
+    brackets = np.flatnonzero(change)
+    roots = np.empty(brackets.size)
+    for k, i in enumerate(brackets):
+        if time.perf_counter() - started > config.ROOT_TIME_BUDGET:
+            # an expensive f': refine the rest together, one vectorised call per step
+            roots[k:] = _bisect_all(land.df, grid[brackets[k:]], grid[brackets[k:] + 1])
+            break
         try:
-            root = brentq(df_scalar, grid[i], grid[i + 1], xtol=config.ROOT_XTOL,
-                          rtol=config.ROOT_RTOL, maxiter=200)
+            roots[k] = brentq(df_scalar, grid[i], grid[i + 1], xtol=config.ROOT_XTOL,
+                              rtol=config.ROOT_RTOL, maxiter=200)
         except (ValueError, RuntimeError):
-            root = 0.5 * (grid[i] + grid[i + 1])
-        residual = abs(df_scalar(root))
+            roots[k] = 0.5 * (grid[i] + grid[i + 1])
+    residuals = np.abs(land.df(roots)) if roots.size else roots
+    for root, residual, i in zip(roots, residuals, brackets, strict=True):
         if not residual <= config.JUMP_REL_TOL * slope_scale:
             notes.append(
                 f"Assumption 1: f' changes sign at x = {root:.6g} without passing through 0 "
                 "(a kink or a singularity); f is not C^2 there")
-        found.append((root, signs[i], signs[i + 1]))
+        found.append((float(root), signs[i], signs[i + 1]))
     for start, stop in zero_runs:
         # f' == 0 on grid[start:stop] (exactly, or by underflow as for x**100)
         left = signs[start - 1] if start > 0 else 0.0
@@ -387,6 +354,10 @@ def _numeric_candidates(land, grid, slopes, curvatures):
         order = np.argsort(magnitude[touch_indices])
         touch_indices = touch_indices[order[:config.MAX_TOUCH_CANDIDATES]]
     for i in touch_indices:
+        if time.perf_counter() - started > 2 * config.ROOT_TIME_BUDGET:
+            notes.append("the search for touch points (f' = 0 without a sign change) was cut "
+                         "short because f' is expensive to evaluate")
+            break
         result = minimize_scalar(lambda x: abs(df_scalar(x)), bounds=(grid[i - 1], grid[i + 1]),
                                  method="bounded", options={"xatol": 1e-12})
         if result.fun <= config.TOUCH_REL_TOL * slope_scale:
@@ -419,6 +390,19 @@ def _numeric_candidates(land, grid, slopes, curvatures):
             degenerate = True
         candidates.append((float(x), kind, degenerate))
     return candidates, notes, False
+
+
+def _bisect_all(function, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Bisection on many sign-change brackets at once (one call of f per step)."""
+    low = low.astype(np.float64)
+    high = high.astype(np.float64)
+    low_sign = np.sign(function(low))
+    for _ in range(config.BISECTION_STEPS):
+        middle = 0.5 * (low + high)
+        same = np.sign(function(middle)) == low_sign
+        low = np.where(same, middle, low)
+        high = np.where(same, high, middle)
+    return 0.5 * (low + high)
 
 
 def _sign_changes(signs: np.ndarray) -> int:
@@ -629,7 +613,9 @@ class Analysis:
     """Everything the theory says about one (f, L, b, alpha).
 
     See the module docstring for the terms. Indices are 0-based; ``to_json``
-    gives the CLI's 1-based form.
+    gives the CLI's 1-based form. ``assumption1_ok``: the theory panels apply;
+    ``assumption3_ok``: no r_i / b is (nearly) an integer; ``method``: how the
+    critical points were found (``"exact"`` or ``"numeric"``).
     """
 
     L: float
@@ -647,6 +633,7 @@ class Analysis:
     warnings: tuple[str, ...] = ()
     assumption1_ok: bool = True
     method: str = "numeric"
+    assumption3_ok: bool = True
 
     def field_of(self, x):
         """0-based index of the field containing x (scalar or array).
@@ -680,6 +667,7 @@ class Analysis:
                          "large": [i + 1 for i in c.large]} for c in self.classes],
             "irreducible": self.irreducible,
             "assumption1_ok": self.assumption1_ok,
+            "assumption3_ok": self.assumption3_ok,
             "warnings": list(self.warnings),
         }
         if self.exit_exponents is not None:
@@ -714,7 +702,8 @@ def structure_warnings(structure: Structure, b: float) -> list[str]:
                         f"Assumption 3: r_{i + 1}/b = {ratio:.6g} is (almost) the integer "
                         f"{nearest}; l*_{i + 1} jumps at b = {d / nearest:.6g}, so results at "
                         "this b are fragile")
-                else:
+                elif structure.l_star[i] in (nearest, nearest + 1):
+                    # only breakpoints that can switch the edge m_i -> m_j matter
                     warnings.append(
                         f"b is (almost) at a breakpoint of l_{{{i + 1},{j + 1}}} "
                         f"(b = {d / nearest:.6g}); the edge m_{i + 1} -> m_{j + 1} may "
@@ -758,8 +747,10 @@ def analyze(land: Landscape, L: float, b: float, alpha: float | None = None) -> 
     exponents = None
     if alpha is not None:
         exponents = tuple(exit_exponent(alpha, lstar) for lstar in structure.l_star)
-    warnings = list(points.notes) + structure_warnings(structure, b)
+    near_breakpoints = structure_warnings(structure, b)
+    warnings = list(dict.fromkeys(list(points.notes) + near_breakpoints))
+    assumption3_ok = not any(w.startswith("Assumption 3") for w in near_breakpoints)
     return Analysis(L, b, alpha, points.minima, points.maxima, points.degenerate, fields,
                     structure.jump_matrix, structure.edges, structure.classes,
                     structure.irreducible, exponents, tuple(warnings),
-                    points.assumption1_ok, points.method)
+                    points.assumption1_ok, points.method, assumption3_ok)

@@ -14,7 +14,9 @@ MAX_LITERAL_DIGITS = 40          # digits in one numeric literal
 MAX_LITERAL_EXPONENT = 30        # |e| in scientific notation such as 1e-30
 MAX_POWER_EXPONENT = 100         # |p| for a constant exponent in base**p
 MAX_CONSTANT_POWER_LOG10 = 60    # log10 of |a|**p when both a and p are constants
-MAX_EXPR_OPS = 4000              # sympy.count_ops of f, f' or f'' (size of derivatives)
+MAX_EXPR_OPS = 2500              # sympy.count_ops of f, f' or f'' (size of derivatives)
+
+PARSE_TIMEOUT = 1.0               # seconds to build f, f', f'' (forked worker)
 
 # --- sketches ---------------------------------------------------------------
 MAX_SKETCH_POINTS = 100
@@ -25,6 +27,8 @@ GRID_POINTS = 20001              # fine grid on [-L, L] for the numeric path
 MAX_CRITICAL_POINTS = 200        # more than this: stop and say so (think sin(1/x))
 MAX_TOUCH_CANDIDATES = 400       # local minima of |f'| examined for touch points
 ROOT_XTOL = 1e-13                # brentq absolute tolerance
+ROOT_TIME_BUDGET = 0.3           # s of brentq calls; then vectorised bisection
+BISECTION_STEPS = 60             # halvings of a grid cell: far below float spacing
 ROOT_RTOL = 1e-15                # brentq relative tolerance (scipy needs >= 4 eps)
 DUPLICATE_TOL = 1e-9             # roots closer than this * max(1, L) are merged
 TOUCH_REL_TOL = 1e-9             # |f'| <= this * scale counts as f' = 0 without sign change
@@ -33,7 +37,7 @@ CURVATURE_WINDOW = 20            # grid points either side that define "nearby"
 JUMP_REL_TOL = 1e-6              # |f'(root)| above this * max|f'|: a jump, not a root
 WALL_TOL = 1e-9                  # a critical point this close to +-L is "at the wall"
 MAX_EXACT_DEGREE = 40            # polynomials of higher degree use the numeric path
-EXACT_TIMEOUT = 0.8              # seconds for SymPy's exact real roots (forked worker)
+EXACT_TIMEOUT = 0.5              # seconds for SymPy's exact real roots (forked worker)
 USE_EXACT_WORKER = True          # False: never fork, polynomials use the numeric path too
 CACHE_SIZE = 64                  # critical-point results kept per process
 

@@ -22,6 +22,9 @@ class FormulaError(ValueError):
         self.position = position
         super().__init__(self._render())
 
+    def __reduce__(self):
+        return (type(self), (self.message, self.text, self.position))
+
     def _render(self) -> str:
         if self.position is None or not self.text:
             return self.message

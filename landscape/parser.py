@@ -20,7 +20,7 @@ numbers (``2``, ``0.05``, ``1e-3``; kept exact as rationals), the variable
 parentheses, implicit multiplication, and the one-argument functions in
 :data:`FUNCTIONS`: sin cos tan cot sec csc, asin/arcsin acos/arccos
 atan/arctan, sinh cosh tanh asinh/arcsinh, exp, log/ln (natural), log10,
-log2, sqrt, cbrt (real cube root), abs, sign, erf, sigmoid (1/(1+e^-u)),
+log2, sqrt, abs, sign, erf, sigmoid (1/(1+e^-u)),
 softplus (log(1+e^u)).
 
 Sketches
@@ -36,7 +36,9 @@ from __future__ import annotations
 import ast
 import math
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -47,6 +49,7 @@ import scipy.special
 import sympy
 
 from . import config
+from ._bounded import WorkerUnavailable, run_bounded
 from .errors import FormulaError
 
 X = sympy.Symbol("x", real=True)
@@ -61,10 +64,6 @@ def _softplus(u):
     return sympy.log(1 + sympy.exp(u))
 
 
-def _cbrt(u):
-    return sympy.sign(u) * sympy.Abs(u) ** sympy.Rational(1, 3)
-
-
 FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
     "cot": sympy.cot, "sec": sympy.sec, "csc": sympy.csc,
@@ -76,7 +75,7 @@ FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "exp": sympy.exp, "log": sympy.log, "ln": sympy.log,
     "log10": lambda u: sympy.log(u) / sympy.log(10),
     "log2": lambda u: sympy.log(u) / sympy.log(2),
-    "sqrt": sympy.sqrt, "cbrt": _cbrt,
+    "sqrt": sympy.sqrt,
     "abs": sympy.Abs, "sign": sympy.sign,
     "erf": sympy.erf, "sigmoid": _sigmoid, "softplus": _softplus,
 }
@@ -94,7 +93,6 @@ _FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "asinh": math.asinh, "arcsinh": math.asinh,
     "exp": math.exp, "log": math.log, "ln": math.log, "log10": math.log10,
     "log2": math.log2, "sqrt": math.sqrt,
-    "cbrt": lambda u: math.copysign(abs(u) ** (1 / 3), u),
     "abs": abs, "sign": lambda u: float(np.sign(u)), "erf": math.erf,
     "sigmoid": lambda u: 1 / (1 + math.exp(-u)),
     "softplus": lambda u: math.log1p(math.exp(u)),
@@ -548,26 +546,42 @@ def _drop_deltas(expression: sympy.Expr) -> sympy.Expr:
     return expression
 
 
-def _finish(source: str, kind: str, expression: sympy.Expr, text: str) -> Landscape:
+def _checked_expressions(expression: sympy.Expr, text: str):
+    """Check f and build f', f''; (expr, dexpr, d2expr) or FormulaError."""
     if expression.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
         raise FormulaError("the formula is undefined (division by zero or similar)", text)
     if expression.has(sympy.I):
         raise FormulaError("the formula is not real-valued", text)
+    for power in expression.atoms(sympy.Pow):
+        if power.base.is_number and power.base.is_negative and power.exp.is_number \
+                and not power.exp.is_integer:
+            raise FormulaError(
+                f"the constant {power} is not real (SymPy takes the principal complex root); "
+                "write e.g. -(8^(1/3)) instead of (-8)^(1/3)", text)
     others = expression.free_symbols - {X}
     if others:
         raise FormulaError(f"unknown variables {sorted(map(str, others))}", text)
     if X not in expression.free_symbols:
         raise FormulaError("the formula does not depend on x (a constant has no landscape)",
                            text)
-    landscape = Landscape(source, kind, expression)
-    for name in ("expr", "dexpr", "d2expr"):
-        if _size(getattr(landscape, name), config.MAX_EXPR_OPS) > config.MAX_EXPR_OPS:
-            raise FormulaError(
-                f"the formula is too complex ({'f' if name == 'expr' else name} has more "
-                f"than {config.MAX_EXPR_OPS} parts)", text)
-    for name in ("f", "df", "d2f"):
-        getattr(landscape, name)
-    return landscape
+    expressions = [expression]
+    for name in ("f", "f'", "f''"):
+        if name != "f":
+            expressions.append(_drop_deltas(sympy.diff(expressions[-1], X)))
+        if _size(expressions[-1], config.MAX_EXPR_OPS) > config.MAX_EXPR_OPS:
+            raise FormulaError(f"the formula is too complex ({name} has more than "
+                               f"{config.MAX_EXPR_OPS} parts)", text)
+    return tuple(expressions)
+
+
+def _build(tree, text, origin, literals):
+    """Gate 4 and the derivatives; runs in a time-bounded worker."""
+    expression, _ = _Builder(text, origin, literals).visit(tree)
+    return _checked_expressions(expression, text)
+
+
+_parse_cache: OrderedDict[str, Landscape] = OrderedDict()
+_parse_lock = threading.Lock()
 
 
 def parse_formula(text: str) -> Landscape:
@@ -581,6 +595,8 @@ def parse_formula(text: str) -> Landscape:
     Returns
     -------
     Landscape
+        f, f', f'' are built and checked here (size, real values), under the
+        time bound ``config.PARSE_TIMEOUT``.
 
     Raises
     ------
@@ -589,6 +605,10 @@ def parse_formula(text: str) -> Landscape:
     """
     if not isinstance(text, str):
         raise FormulaError(f"the formula must be text, not {type(text).__name__}")
+    with _parse_lock:
+        if text in _parse_cache:
+            _parse_cache.move_to_end(text)
+            return _parse_cache[text]
     _check_characters(text)
     tokens = _tokenize(text)
     if not tokens:
@@ -604,8 +624,29 @@ def parse_formula(text: str) -> Landscape:
         raise FormulaError(f"cannot read the formula: {reason}", text, position) from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("the formula is too complex to read", text) from None
-    expression, _ = _Builder(text, origin, literals).visit(tree)
-    return _finish(text.strip(), "formula", expression, text)
+    arguments = (tree, text, origin, literals)
+    try:
+        status, value = run_bounded(_build, arguments, config.PARSE_TIMEOUT)
+    except WorkerUnavailable:
+        status, value = "ok", _build(*arguments)
+    if status == "error":
+        if isinstance(value, FormulaError):
+            raise value
+        raise FormulaError(f"the formula cannot be handled ({value})", text)
+    if status != "ok":
+        raise FormulaError(f"the formula is too complex (building f, f' and f'' took more "
+                           f"than {config.PARSE_TIMEOUT:g} s)", text)
+    expression, first, second = value
+    landscape = Landscape(text.strip(), "formula", expression)
+    landscape.__dict__["dexpr"] = first   # pre-fill the cached properties
+    landscape.__dict__["d2expr"] = second
+    for name in ("f", "df", "d2f"):
+        getattr(landscape, name)
+    with _parse_lock:
+        _parse_cache[text] = landscape
+        while len(_parse_cache) > config.CACHE_SIZE:
+            _parse_cache.popitem(last=False)
+    return landscape
 
 
 # --------------------------------------------------------------------------

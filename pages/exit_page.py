@@ -106,7 +106,6 @@ if result is None:
             "from the minimum until the iterate leaves the field.", icon=":material/timer:")  # fmt: skip
     st.stop()
 
-st.html("<span data-testid='exit-done' style='display:none'>done</span>")
 left, right = st.columns([3, 2])
 with left:
     ui.plot(figures.exit_figure(result.study), key="exit_chart")

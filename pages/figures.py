@@ -379,7 +379,7 @@ def trajectory_figure(
     *,
     L: float,
     max_paths: int = 8,
-    max_points: int = 500,
+    max_points: int = 400,
     height: int = 420,
     title: str = "",
     f_range: tuple[float, float] | None = None,
@@ -499,7 +499,10 @@ def exit_figure(study, *, height: int = 420) -> go.Figure:
                                      line=dict(color=WIDE, width=2, dash="dash")))  # fmt: skip
     fig.update_xaxes(type="log", title="1/η")
     fig.update_yaxes(type="log", title="mean first exit time (steps)")
-    fig.update_layout(height=height, title="First exit time against 1/η (log-log)", **_LAYOUT)
+    layout = dict(_LAYOUT)
+    layout["margin"] = dict(l=60, r=20, t=80, b=45)
+    fig.update_layout(height=height, title=dict(text="First exit time against 1/η (log-log)", y=0.98),
+                      **layout)  # fmt: skip
     return fig
 
 
@@ -517,7 +520,7 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
     )  # fmt: skip
     fig.update_layout(
         height=height,
-        title=f"Where iterates leaving Ω{source + 1} landed (green = graph edge from m{source + 1})",
+        title=f"Exits from Ω{source + 1} landed in (green: edge of m{source + 1})",
         margin=dict(l=50, r=20, t=50, b=45),
     )
     return fig

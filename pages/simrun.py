@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-TICK_BUDGET = 0.15  # seconds of simulation per refresh
+TICK_BUDGET = 0.1  # seconds of simulation per refresh (the rest is left to drawing)
+NUMBA_THREADS = 1  # per live run: leave the other core to the server and the browser
 MIN_CHUNK, MAX_CHUNK = 100, 2_000_000
 FIRST_CHUNK = 2_000
 COMPARE_CASES = ("heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped")
@@ -106,6 +107,7 @@ class LiveRun:
     def advance(self, steps: int) -> None:
         if self.error:
             return
+        _limit_threads()
         t0 = time.perf_counter()
         for sim in self.sims.values():
             sim.advance(int(steps))
@@ -148,6 +150,17 @@ class LiveRun:
             for i, (s, f) in enumerate(zip(steps, frac)):
                 buf.write(f"{name},{i + 1},{int(s)},{float(f):.6g}\n")
         return buf.getvalue()
+
+
+def _limit_threads() -> None:
+    """Run the kernels of this (script) thread on NUMBA_THREADS threads."""
+    try:
+        import numba
+
+        if numba.get_num_threads() > NUMBA_THREADS:
+            numba.set_num_threads(NUMBA_THREADS)
+    except (ImportError, ValueError, RuntimeError):
+        pass
 
 
 def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, maxima) -> LiveRun:

@@ -94,7 +94,10 @@ class Param:
                 raise ValueError(f"{self.name}={raw!r} is not one of {', '.join(self.choices)}")
             return raw
         if self.kind == "floats":
-            vals = parse_float_list(raw)
+            try:
+                vals = parse_float_list(raw)
+            except ValueError as err:
+                raise ValueError(f"{self.name}: {err}") from None
             for v in vals:
                 self._bounded(v)
             return format_float_list(vals)

@@ -40,8 +40,22 @@ def _field_index(ext, x):
 
 
 @njit(inline="always")
-def _grad(fn, coef, use_poly, x):
-    if use_poly:
+def _estrin8(c, x):
+    """c[0] x^7 + ... + c[7] by Estrin's scheme: 4 dependent multiply-adds
+    instead of Horner's 7 (the step is latency bound: 44 vs 32 M steps/s)."""
+    x2 = x * x
+    x4 = x2 * x2
+    lo = (c[7] + c[6] * x) + (c[5] + c[4] * x) * x2
+    hi = (c[3] + c[2] * x) + (c[1] + c[0] * x) * x2
+    return lo + hi * x4
+
+
+@njit(inline="always")
+def _grad(fn, coef, mode, x):
+    """f'(x): mode 1 Estrin (8 coefficients), 2 Horner, 0 the first-class function fn."""
+    if mode == 1:
+        return _estrin8(coef, x)
+    if mode == 2:
         g = coef[0]
         for k in range(1, coef.shape[0]):
             g = g * x + coef[k]
@@ -49,8 +63,61 @@ def _grad(fn, coef, use_poly, x):
     return fn(x)
 
 
+@njit(inline="always")
+def _step(fn, coef, mode, z, eta, b, L, ext, p, x, f, lo, hi, n, n_enter, c, hk, hc,
+          hist_on, inv_w, nbins, rec_every, nslots, traj, hist, field_steps, trans,
+          err_step, err_x):
+    """One step of path p with all its bookkeeping; returns (ok, updated scalars).
+
+    ok is False (and nothing moves) if f'(x) is NaN or infinite.
+    """
+    g = _grad(fn, coef, mode, x)
+    if not (abs(g) < _INF):
+        err_step[p] = n + 1
+        err_x[p] = x
+        return False, x, f, lo, hi, n, n_enter, c, hk, hc
+    w = eta * (g - z)
+    if w > b:
+        w = b
+    elif w < -b:
+        w = -b
+    x = x - w
+    if x > L:
+        x = L
+    elif x < -L:
+        x = -L
+    n += 1
+    if x < lo or x >= hi:               # left the field: find where it landed
+        nf = _field_index(ext, x)
+        field_steps[p, f] += n - 1 - n_enter
+        trans[p, f, nf] += 1
+        f = nf
+        lo = ext[f]
+        hi = ext[f + 1]
+        n_enter = n - 1
+    if hist_on:
+        # run-length: x mostly stays in its bin, so count locally and flush
+        # on a change (no memory read-modify-write per step)
+        k = np.int64((x + L) * inv_w)
+        if k >= nbins:
+            k = nbins - 1
+        elif k < 0:
+            k = 0
+        if k == hk:
+            hc += 1
+        else:
+            hist[p, hk] += hc
+            hk = k
+            hc = 1
+    c += 1
+    if c == rec_every:
+        c = 0
+        traj[(n // rec_every) % nslots, p] = x
+    return True, x, f, lo, hi, n, n_enter, c, hk, hc
+
+
 @njit(parallel=True, **JIT)
-def run_kernel(fn, coef, use_poly, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
+def run_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
                path_steps, rec_every, traj, hist, hist_on, field_cur, field_steps, trans,
                err_step, err_x):
     """Advance every path (without an error) by ``nsteps`` steps.
@@ -59,77 +126,108 @@ def run_kernel(fn, coef, use_poly, fam, a, scale, eta, b, L, ext, xs, state, nst
     buffer of every rec_every-th iterate, slot (n // rec_every) % len),
     hist (P, bins) on [-L, L] if hist_on, field_cur, field_steps (P, n),
     trans (P, n, n), err_step / err_x (step and x where f' was not finite).
+
+    Paths are advanced two at a time in lockstep: one step is a chain of
+    dependent operations (latency bound), and two independent chains in
+    one loop body keep the core busy (+30 % steps/s measured). Each path
+    still has its own noise stream, so the pairing changes no number.
     """
     P = xs.shape[0]
     nbins = hist.shape[1]
     inv_w = nbins / (2.0 * L)
     nslots = traj.shape[0]
     B = config.BLOCK
-    for p in prange(P):
-        if err_step[p] >= 0:
-            continue
+    G = (P + 1) // 2
+    for gi in prange(G):
+        p0 = 2 * gi
+        p1 = min(p0 + 1, P - 1)
+        alive0 = err_step[p0] < 0
+        alive1 = p1 != p0 and err_step[p1] < 0
+        za = np.empty(B)
         zb = np.empty(B)
         rb = np.empty(B, dtype=np.uint64)
-        x = xs[p]
-        f = field_cur[p]
-        lo = ext[f]
-        hi = ext[f + 1]
-        n = path_steps[p]
-        n_enter = n                     # step count when field f was entered (or chunk start)
-        c = n % rec_every
+        x0 = xs[p0]
+        f0 = field_cur[p0]
+        lo0 = ext[f0]
+        hi0 = ext[f0 + 1]
+        n0 = path_steps[p0]
+        e0 = n0                          # step count when the field was entered
+        c0 = n0 % rec_every
+        hk0 = 0                          # histogram bin being counted, and its count
+        hc0 = 0
+        x1 = xs[p1]
+        f1 = field_cur[p1]
+        lo1 = ext[f1]
+        hi1 = ext[f1 + 1]
+        n1 = path_steps[p1]
+        e1 = n1
+        c1 = n1 % rec_every
+        hk1 = 0
+        hc1 = 0
         done = 0
-        failed = False
-        while done < nsteps:
+        while done < nsteps and (alive0 or alive1):
             m = min(B, nsteps - done)
-            fill_noise(fam, a, scale, state, p, zb, rb, m)
-            for i in range(m):
-                g = _grad(fn, coef, use_poly, x)
-                if not (abs(g) < _INF):          # NaN or +-inf
-                    err_step[p] = n + 1
-                    err_x[p] = x
-                    failed = True
-                    break
-                w = eta * (g - zb[i])
-                if w > b:
-                    w = b
-                elif w < -b:
-                    w = -b
-                x = x - w
-                if x > L:
-                    x = L
-                elif x < -L:
-                    x = -L
-                n += 1
-                if x < lo or x >= hi:
-                    nf = _field_index(ext, x)
-                    field_steps[p, f] += n - 1 - n_enter
-                    trans[p, f, nf] += 1
-                    f = nf
-                    lo = ext[f]
-                    hi = ext[f + 1]
-                    n_enter = n - 1
-                if hist_on:
-                    k = np.int64((x + L) * inv_w)
-                    if k >= nbins:
-                        k = nbins - 1
-                    elif k < 0:
-                        k = 0
-                    hist[p, k] += 1
-                c += 1
-                if c == rec_every:
-                    c = 0
-                    traj[(n // rec_every) % nslots, p] = x
-            if failed:
-                break
+            if alive0:
+                fill_noise(fam, a, scale, state, p0, za, rb, m)
+            if alive1:
+                fill_noise(fam, a, scale, state, p1, zb, rb, m)
+            i0 = 0
+            i1 = 0
+            if alive0 and alive1:
+                for i in range(m):
+                    ok0, x0, f0, lo0, hi0, n0, e0, c0, hk0, hc0 = _step(
+                        fn, coef, mode, za[i], eta, b, L, ext, p0, x0, f0, lo0, hi0, n0, e0,
+                        c0, hk0, hc0, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
+                        field_steps, trans, err_step, err_x)
+                    ok1, x1, f1, lo1, hi1, n1, e1, c1, hk1, hc1 = _step(
+                        fn, coef, mode, zb[i], eta, b, L, ext, p1, x1, f1, lo1, hi1, n1, e1,
+                        c1, hk1, hc1, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
+                        field_steps, trans, err_step, err_x)
+                    if not (ok0 and ok1):
+                        alive0 = ok0
+                        alive1 = ok1
+                        i0 = i + 1
+                        i1 = i + 1
+                        break
+                else:
+                    i0 = m
+                    i1 = m
+            if alive0:
+                for i in range(i0, m):
+                    ok0, x0, f0, lo0, hi0, n0, e0, c0, hk0, hc0 = _step(
+                        fn, coef, mode, za[i], eta, b, L, ext, p0, x0, f0, lo0, hi0, n0, e0,
+                        c0, hk0, hc0, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
+                        field_steps, trans, err_step, err_x)
+                    if not ok0:
+                        alive0 = False
+                        break
+            if alive1:
+                for i in range(i1, m):
+                    ok1, x1, f1, lo1, hi1, n1, e1, c1, hk1, hc1 = _step(
+                        fn, coef, mode, zb[i], eta, b, L, ext, p1, x1, f1, lo1, hi1, n1, e1,
+                        c1, hk1, hc1, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
+                        field_steps, trans, err_step, err_x)
+                    if not ok1:
+                        alive1 = False
+                        break
             done += m
-        field_steps[p, f] += n - n_enter
-        xs[p] = x
-        field_cur[p] = f
-        path_steps[p] = n
+        field_steps[p0, f0] += n0 - e0
+        if hist_on:
+            hist[p0, hk0] += hc0
+        xs[p0] = x0
+        field_cur[p0] = f0
+        path_steps[p0] = n0
+        if p1 != p0:
+            field_steps[p1, f1] += n1 - e1
+            if hist_on:
+                hist[p1, hk1] += hc1
+            xs[p1] = x1
+            field_cur[p1] = f1
+            path_steps[p1] = n1
 
 
 @njit(parallel=True, **JIT)
-def exit_kernel(fn, coef, use_poly, fam, a, scale, eta, b, L, ext, lo, hi, xs, t, dest,
+def exit_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, lo, hi, xs, t, dest,
                 state, limit, err_step, err_x):
     """First exits from [lo, hi): run each unfinished sample up to ``limit`` steps.
 
@@ -151,7 +249,7 @@ def exit_kernel(fn, coef, use_poly, fam, a, scale, eta, b, L, ext, lo, hi, xs, t
             m = min(B, limit - n)
             fill_noise(fam, a, scale, state, p, zb, rb, m)
             for i in range(m):
-                g = _grad(fn, coef, use_poly, x)
+                g = _grad(fn, coef, mode, x)
                 if not (abs(g) < _INF):
                     err_step[p] = n + 1
                     err_x[p] = x

@@ -60,7 +60,7 @@ MAX_WORK = 20_000_000_000
 MAX_SAMPLES = 1_000_000
 MAX_HIST_BINS = 100_000
 MAX_BUFFER_SIZE = 1_000_000
-MAX_BUFFER_CELLS = 50_000_000     # buffer_size * paths (8 bytes each)
+MAX_BUFFER_CELLS = 50_000_000     # buffer_size * paths, hist_bins * paths (8 bytes each)
 MAX_SEED = 2**63 - 1
 
 # --- Simulation defaults ----------------------------------------------------

@@ -97,9 +97,20 @@ class Gradient:
 
     @property
     def kernel_coefficients(self) -> np.ndarray:
-        if self.coefficients is None:
+        """Coefficients for the kernels (padded to 8 for the Estrin path)."""
+        c = self.coefficients
+        if c is None:
             return np.zeros(1)
-        return self.coefficients
+        if len(c) <= 8:
+            return np.concatenate((np.zeros(8 - len(c)), c))
+        return c
+
+    @property
+    def kernel_mode(self) -> int:
+        """0: call ``cfunc``; 1: Estrin, degree <= 7; 2: Horner."""
+        if self.coefficients is None:
+            return 0
+        return 1 if len(self.coefficients) <= 8 else 2
 
     def py(self, x: float) -> float:
         """Plain-Python scalar f'(x) (the same text the cfunc is built from)."""

@@ -15,7 +15,10 @@ re-implements it in pure Python):
   (0, 1] (``unit_open0``) or ``u = (r >> 12) / 2**52`` in [0, 1).
 * ``pareto``   1 draw:  W = u**(-1/alpha) - 1, sign from bit 0 of r,
   Z = scale * sign * W (symmetric Lomax; the paper's noise).
-* ``gaussian`` 2 draws: Box-Muller, sqrt(-2 log u1) * cos(2 pi v2), times sigma.
+* ``gaussian`` Marsaglia's polar method: draws u, v uniform on (-1, 1)
+  (2 draws per try) until 0 < s = u^2 + v^2 < 1; f = sqrt(-2 log s / s);
+  u f is returned now and v f kept as the path's spare for its next step
+  (state words 4 and 5), times sigma.
 * ``student-t`` 2 draws per try: Bailey's polar method (exact), times scale.
 * ``stable``   2 draws: Chambers-Mallows-Stuck, beta = 0, times scale.
 * ``uniform``  1 draw:  scale * (2 v - 1).
@@ -41,7 +44,6 @@ FAMILY_CODES = {name: i for i, name in enumerate(config.FAMILIES)}
 PARETO, GAUSSIAN, STUDENT_T, STABLE, UNIFORM, NONE = (
     FAMILY_CODES[f] for f in ("pareto", "gaussian", "student-t", "stable", "uniform", "none")
 )
-_TWO_PI = 2.0 * math.pi
 
 
 @njit(inline="always")
@@ -59,14 +61,23 @@ def _seed_states(seed, stream, first, out):
     base = U64(seed) * _G + (U64(stream) + U64(1)) * _H
     for p in range(out.shape[0]):
         z = base + (U64(first + p) + U64(1)) * _K
+        out[p, 4] = 0
+        out[p, 5] = 0
         for k in range(4):
             z, r = _splitmix(z)
             out[p, k] = r
 
 
+#: state words per path: xoshiro256** s0..s3, Gaussian spare flag, spare bits
+STATE_WORDS = 6
+
+
 def seed_states(seed: int, paths: int, *, stream: int = 0, first: int = 0) -> np.ndarray:
-    """xoshiro256** states, shape (paths, 4) uint64, of paths first..first+paths-1."""
-    out = np.empty((paths, 4), dtype=np.uint64)
+    """Generator states, shape (paths, 6) uint64, of paths first..first+paths-1.
+
+    Words 0-3 are xoshiro256**'s state, words 4-5 the Gaussian spare.
+    """
+    out = np.zeros((paths, STATE_WORDS), dtype=np.uint64)
     _seed_states(int(seed), int(stream), int(first), out)
     return out
 
@@ -74,28 +85,6 @@ def seed_states(seed: int, paths: int, *, stream: int = 0, first: int = 0) -> np
 @njit(inline="always")
 def _rotl(x, k):
     return (x << U64(k)) | (x >> U64(64 - k))
-
-
-@njit(inline="always")
-def _next(st, p):
-    """One xoshiro256** output from state row p (updated in place)."""
-    s0 = st[p, 0]
-    s1 = st[p, 1]
-    s2 = st[p, 2]
-    s3 = st[p, 3]
-    r = _rotl(s1 * U64(5), 7) * U64(9)
-    t = s1 << U64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, 45)
-    st[p, 0] = s0
-    st[p, 1] = s1
-    st[p, 2] = s2
-    st[p, 3] = s3
-    return r
 
 
 @njit(inline="always")
@@ -110,30 +99,36 @@ def unit_open1(r):
     return i64_as_f64(np.int64(r >> U64(12)) | ONE_BITS) - 1.0
 
 
+@njit(inline="always")
+def _xnext(s0, s1, s2, s3):
+    """xoshiro256** on a state held in locals: (output, new state words)."""
+    r = _rotl(s1 * U64(5), 7) * U64(9)
+    t = s1 << U64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    return r, s0, s1, s2, s3
+
+
 @njit(inline="always", error_model="numpy")
 def fill_noise(fam, a, scale, st, p, zb, rb, m):
     """Write m noise draws of path p into zb[:m] (rb: uint64 scratch, >= m).
 
     ``a`` is the family's alpha (Pareto shape, Student-t df, stable index).
+    The generator state is held in locals inside the loops (numba cannot
+    prove that the stores to zb do not alias the state array).
     """
+    s0 = st[p, 0]
+    s1 = st[p, 1]
+    s2 = st[p, 2]
+    s3 = st[p, 3]
     if fam == PARETO:
-        s0 = st[p, 0]
-        s1 = st[p, 1]
-        s2 = st[p, 2]
-        s3 = st[p, 3]
         for i in range(m):                       # serial: the generator
-            rb[i] = _rotl(s1 * U64(5), 7) * U64(9)
-            t = s1 << U64(17)
-            s2 ^= s0
-            s3 ^= s1
-            s1 ^= s2
-            s0 ^= s3
-            s2 ^= t
-            s3 = _rotl(s3, 45)
-        st[p, 0] = s0
-        st[p, 1] = s1
-        st[p, 2] = s2
-        st[p, 3] = s3
+            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            rb[i] = r
         ia = -1.0 / a
         for i in range(m):                       # independent: vectorised
             r = rb[i]
@@ -141,33 +136,59 @@ def fill_noise(fam, a, scale, st, p, zb, rb, m):
             z = scale * (fast_exp(fast_log(u) * ia) - 1.0)
             zb[i] = i64_as_f64(f64_as_i64(z) ^ (np.int64(r) << 63))
     elif fam == GAUSSIAN:
+        has = st[p, 4]
+        spare = i64_as_f64(np.int64(st[p, 5]))
         for i in range(m):
-            u1 = unit_open0(_next(st, p))
-            v2 = unit_open1(_next(st, p))
-            zb[i] = scale * math.sqrt(-2.0 * fast_log(u1)) * math.cos(_TWO_PI * v2)
+            if has:
+                zb[i] = scale * spare
+                has = U64(0)
+            else:
+                while True:
+                    r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+                    u = 2.0 * unit_open1(r) - 1.0
+                    r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+                    v = 2.0 * unit_open1(r) - 1.0
+                    s = u * u + v * v
+                    if 0.0 < s < 1.0:
+                        break
+                f = math.sqrt(-2.0 * fast_log(s) / s)
+                zb[i] = scale * (u * f)
+                spare = v * f
+                has = U64(1)
+        st[p, 4] = has
+        st[p, 5] = U64(f64_as_i64(spare))
     elif fam == STUDENT_T:
         for i in range(m):
             while True:
-                u = 2.0 * unit_open1(_next(st, p)) - 1.0
-                v = 2.0 * unit_open1(_next(st, p)) - 1.0
+                r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+                u = 2.0 * unit_open1(r) - 1.0
+                r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+                v = 2.0 * unit_open1(r) - 1.0
                 w = u * u + v * v
                 if 0.0 < w <= 1.0:
                     break
             zb[i] = scale * u * math.sqrt(a * (w ** (-2.0 / a) - 1.0) / w)
     elif fam == STABLE:
         for i in range(m):
-            v = math.pi * (unit_open1(_next(st, p)) - 0.5)      # (-pi/2, pi/2)
-            w = -math.log(unit_open0(_next(st, p)))           # Exp(1)
+            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            v = math.pi * (unit_open1(r) - 0.5)                 # (-pi/2, pi/2)
+            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            w = -math.log(unit_open0(r))                        # Exp(1)
             if w == 0.0:
                 w = 5e-324
             zb[i] = scale * (math.sin(a * v) / math.cos(v) ** (1.0 / a)
                              * (math.cos((1.0 - a) * v) / w) ** ((1.0 - a) / a))
     elif fam == UNIFORM:
         for i in range(m):
-            zb[i] = scale * (2.0 * unit_open1(_next(st, p)) - 1.0)
+            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            zb[i] = scale * (2.0 * unit_open1(r) - 1.0)
     else:
         for i in range(m):
             zb[i] = 0.0
+    st[p, 0] = s0
+    st[p, 1] = s1
+    st[p, 2] = s2
+    st[p, 3] = s3
 
 
 @njit(parallel=True, **JIT)

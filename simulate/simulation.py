@@ -75,6 +75,10 @@ class Simulation:
                 f"buffer_size x paths = {self.buffer_size * self.paths:,} exceeds "
                 f"{config.MAX_BUFFER_CELLS:,}; record fewer rows or paths")
         self.hist_bins = C.count("hist_bins", hist_bins, 0, config.MAX_HIST_BINS)
+        if self.hist_bins * self.paths > config.MAX_BUFFER_CELLS:
+            raise SimulationError(
+                f"hist_bins x paths = {self.hist_bins * self.paths:,} exceeds "
+                f"{config.MAX_BUFFER_CELLS:,}; use fewer bins or paths")
         self.gradient = compile_gradient(land)
         self.land = land
         self.boundaries = C.boundaries_for(land, self.L, self.b, self.noise.tail_index, boundaries)
@@ -118,7 +122,7 @@ class Simulation:
             before = self._path_steps.copy()
             t0 = time.perf_counter()
             run_kernel(self.gradient.kernel_function, self.gradient.kernel_coefficients,
-                       self.gradient.is_polynomial, FAMILY_CODES[self.noise.family],
+                       self.gradient.kernel_mode, FAMILY_CODES[self.noise.family],
                        self.noise.alpha_or_nan, self.noise.scale, self.eta, self.b, self.L,
                        self._ext, self._x, self._state, steps, self._path_steps,
                        self.record_every, self._traj, self._hist, self.hist_bins > 0,

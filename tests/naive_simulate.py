@@ -42,6 +42,7 @@ class Xoshiro:
 
     def __init__(self, seed: int, path: int, stream: int = 0):
         self.s = seed_state(seed, path, stream)
+        self.spare = None        # the Gaussian polar method's second normal
 
     def next(self) -> int:
         s = self.s
@@ -70,9 +71,18 @@ def draw(gen: Xoshiro, family: str, alpha, scale: float) -> float:
         w = u ** (-1.0 / alpha) - 1.0
         return -scale * w if r & 1 else scale * w
     if family == "gaussian":
-        u1 = gen.u_open0()
-        v2 = gen.u_open1()
-        return scale * math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * v2)
+        if gen.spare is not None:
+            z, gen.spare = gen.spare, None
+            return scale * z
+        while True:
+            u = 2.0 * gen.u_open1() - 1.0
+            v = 2.0 * gen.u_open1() - 1.0
+            s = u * u + v * v
+            if 0.0 < s < 1.0:
+                break
+        f = math.sqrt(-2.0 * math.log(s) / s)
+        gen.spare = v * f
+        return scale * u * f
     if family == "student-t":
         while True:
             u = 2.0 * gen.u_open1() - 1.0

@@ -161,6 +161,8 @@ def test_broken_preset_warns():
 def test_assumption3_warning_near_integer_ratio():
     result = analyze(load_landscape("paper-fig3"), 1.6, 0.3)     # r_1 / b = 1
     assert any("Assumption 3" in w and "r_1" in w for w in result.warnings)
+    assert not result.assumption3_ok and result.assumption1_ok
+    assert analyze(load_landscape("paper-fig3"), 1.6, 0.4).assumption3_ok
 
 
 @pytest.mark.parametrize(("text", "fragment"), [

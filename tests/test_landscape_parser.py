@@ -124,6 +124,8 @@ HOSTILE = [
     ("1/0 + x", "division by zero"),
     ("x/(1-1)", "division by zero"),
     ("sqrt(-1)*x", "not real-valued"),
+    ("(-8)^(1/3)*x", "not real"),
+    ("log(-1)*x", "not real-valued"),
     ("9**9**9**9", "exponent too large"),
     ("9^9^9^9", "exponent too large"),
     ("x**(10**100)", "too large"),
@@ -184,11 +186,23 @@ NASTY_BUT_ACCEPTED = ["sin(1/x)", "exp(exp(exp(x)))", "(x+1)**100", "x**x", "log
                       "x**(1/3)", "(x^2-1/3)^20*(x-1/7)^3"]
 
 
-@pytest.mark.parametrize("text", NASTY_BUT_ACCEPTED)
-def test_nasty_functions_are_answered_within_two_seconds(text):
+def _timed_fresh_analysis(text):
+    import landscape.analysis
+    import landscape.parser
+
+    landscape.parser._parse_cache.clear()
+    landscape.analysis._cache.clear()
     start = time.perf_counter()
     result = analyze(parse_formula(text), 1.5, 0.5, 1.2)
-    assert time.perf_counter() - start < 2.0
+    return time.perf_counter() - start, result
+
+
+@pytest.mark.parametrize("text", NASTY_BUT_ACCEPTED)
+def test_nasty_functions_are_answered_within_two_seconds(text):
+    elapsed, result = _timed_fresh_analysis(text)
+    if elapsed >= 2.0:   # re-measure once: the 2 cores are shared with other jobs
+        elapsed, result = _timed_fresh_analysis(text)
+    assert elapsed < 2.0
     assert all(isinstance(w, str) for w in result.warnings)
 
 
@@ -240,3 +254,58 @@ def test_parse_from_non_main_thread():
     thread.start()
     thread.join(10)
     assert results and results[0].method == "exact" and len(results[0].minima) == 2
+
+
+def test_large_sketch_is_fast():
+    rng = np.random.default_rng(0)
+    points = [(float(px), float(rng.normal())) for px in np.linspace(-2, 2, 100)]
+    start = time.perf_counter()
+    land = landscape_from_sketch(points)
+    result = analyze(land, 2.5, 0.3)
+    assert time.perf_counter() - start < 2.0
+    assert result.minima and not any("abs, sign or pieces" in w for w in result.warnings)
+    grid = np.linspace(-2.5, 2.5, 41)
+    for expression, function in ((land.expr, land.f), (land.dexpr, land.df),
+                                 (land.d2expr, land.d2f)):
+        np.testing.assert_allclose(sympy.lambdify(x, expression)(grid), function(grid),
+                                   atol=1e-6)
+
+
+@pytest.mark.parametrize("text", ["tan(" * 24 + "x" + ")" * 24,
+                                  "sigmoid(" * 24 + "x" + ")" * 24,
+                                  "*".join(f"tan({k}x)" for k in range(1, 30))])
+def test_expensive_formulas_are_refused_in_time(text):
+    start = time.perf_counter()
+    with pytest.raises(FormulaError, match="too complex"):
+        parse_formula(text)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_parse_timeout_is_reported(monkeypatch):
+    from landscape import config
+
+    monkeypatch.setattr(config, "PARSE_TIMEOUT", 1e-6)
+    with pytest.raises(FormulaError, match="too complex"):
+        parse_formula("x^2 + sin(3x) + 1/7")
+
+
+def test_parse_without_worker(monkeypatch):
+    import landscape.parser as parser_module
+    from landscape._bounded import WorkerUnavailable
+
+    def unavailable(*args, **kwargs):
+        raise WorkerUnavailable("no fork here")
+
+    monkeypatch.setattr(parser_module, "run_bounded", unavailable)
+    assert parse_formula("x^2 + sin(5x) + 1/9").dexpr == 2 * x + 5 * sympy.cos(5 * x)
+    with pytest.raises(FormulaError, match="unknown function|unknown name"):
+        parse_formula("x + frobnicate(x)")
+
+
+def test_formula_error_survives_pickling():
+    import pickle
+
+    error = FormulaError("bad thing", "x + y", 4)
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.message, again.text, again.position) == ("bad thing", "x + y", 4)
+    assert str(again) == str(error)

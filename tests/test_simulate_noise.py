@@ -84,7 +84,7 @@ def test_stream_matches_reference(noise):
 def test_seed_states_match_reference():
     st = seed_states(123, 4, stream=2)
     for p in range(4):
-        assert [int(v) for v in st[p]] == naive.seed_state(123, p, stream=2)
+        assert [int(v) for v in st[p, :4]] == naive.seed_state(123, p, stream=2)
 
 
 def test_fast_log_exp_accuracy():

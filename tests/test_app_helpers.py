@@ -1,0 +1,213 @@
+"""Unit tests of the dashboard's Streamlit-free helpers: URL state, figures, sketches."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import landscape
+from pages import figures, sketch
+from pages import state as S
+
+# ------------------------------------------------------------------ URL state
+
+
+def test_defaults_round_trip_to_an_empty_query():
+    assert S.to_query(S.defaults()) == {}
+    params, notices = S.parse_query({})
+    assert params == S.defaults() and notices == []
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("b", 0.37), ("L", 2.5), ("clip", False), ("noise", "student-t"), ("alpha", 1.7),
+     ("eta", 0.0002), ("paths", 7), ("x0", -0.7), ("seed", 42), ("compare", True),
+     ("etas", "0.1,0.01"), ("field", 3), ("mode", "formula")],
+)  # fmt: skip
+def test_each_parameter_round_trips_through_the_url(name, value):
+    p = S.defaults()
+    p[name] = value
+    if name == "mode":
+        p["formula"] = "x^2"
+    q = S.to_query(p)
+    back, notices = S.parse_query(q)
+    assert notices == []
+    assert back[name] == value
+
+
+def test_formula_text_round_trips_with_special_characters():
+    p = S.defaults()
+    p.update(mode="formula", formula="(x^2 - 1)^2 + 0.3*x # ü & ?=")
+    back, _ = S.parse_query(S.to_query(p))
+    assert back["formula"] == p["formula"]
+
+
+def test_text_of_unused_mode_is_not_in_the_link():
+    p = S.defaults()
+    p.update(formula="x^2", sketch="0,1;1,0;2,1")
+    assert "formula" not in S.to_query(p) and "sketch" not in S.to_query(p)
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [({"b": "banana"}, "b"), ({"b": "-1"}, "b"), ({"L": "inf"}, "L"), ({"paths": "1e9"}, "paths"),
+     ({"noise": "cauchy"}, "noise"), ({"clip": "maybe"}, "clip"), ({"etas": "0.1,x"}, "etas"),
+     ({"mode": "drawing"}, "mode")],
+)  # fmt: skip
+def test_bad_url_values_fall_back_with_a_notice(query, name):
+    params, notices = S.parse_query(query)
+    assert params[name] == S.PARAMS[name].default
+    assert len(notices) == 1 and name in notices[0]
+
+
+def test_repeated_query_keys_use_the_last_value():
+    params, _ = S.parse_query({"b": ["0.3", "0.4"]})
+    assert params["b"] == 0.4
+
+
+def test_init_session_reads_the_url_once():
+    session: dict = {}
+    S.init_session(session, {"b": "0.3"})
+    assert session["params"]["b"] == 0.3
+    S.init_session(session, {"b": "0.9"})
+    assert session["params"]["b"] == 0.3
+
+
+def test_widget_seed_and_store():
+    session = {"params": S.defaults()}
+    S.seed_widget(session, "b")
+    assert session["b"] == 0.5
+    session["b"] = 0.7
+    S.store_widget(session, "b")
+    assert session["params"]["b"] == 0.7
+    S.set_param(session, "eta", 0.01)
+    assert session["eta"] == session["params"]["eta"] == 0.01
+
+
+def test_share_url():
+    p = S.defaults()
+    p["b"] = 0.4
+    assert S.share_url("http://h:1/graph", p) == "http://h:1/graph?b=0.4"
+    assert S.share_url("http://h:1/", S.defaults(), page="about") == "http://h:1/about"
+
+
+def test_snap_eta_and_choices():
+    assert S.snap_eta(0.001) == 0.001
+    assert S.snap_eta(0.0011) == 0.001
+    assert S.snap_eta(0.3) in S.ETA_CHOICES
+    assert all(a < b for a, b in zip(S.ETA_CHOICES, S.ETA_CHOICES[1:]))
+
+
+def test_effective_b():
+    p = S.defaults()
+    assert S.effective_b(p) == 0.5
+    p["clip"] = False
+    assert math.isinf(S.effective_b(p))
+
+
+@pytest.mark.parametrize("text, ok", [("0.1, 0.03 0.01", [0.1, 0.03, 0.01]), ("1e-3;2e-3", [0.001, 0.002])])
+def test_parse_float_list(text, ok):
+    assert S.parse_float_list(text) == ok
+
+
+@pytest.mark.parametrize("text", ["", "0.1, abc", "nan"])
+def test_parse_float_list_rejects(text):
+    with pytest.raises(ValueError):
+        S.parse_float_list(text)
+
+
+def test_sketch_string_round_trip():
+    pts = [(-1.0, 1.0), (0.0, 0.0), (1.0, 0.5)]
+    assert S.parse_sketch("sketch:" + S.format_sketch(pts)) == pts
+    with pytest.raises(ValueError, match="point 2"):
+        S.parse_sketch("0,1;oops;2,3")
+
+
+# ------------------------------------------------------------------ sketches
+
+
+def test_canvas_strokes_become_control_points():
+    # a V drawn from the top left to the bottom middle to the top right
+    path = [["M", 0, 10]] + [["L", x, 10 + 240 * (1 - abs(x - 280) / 280)] for x in range(0, 561, 20)]
+    pts = sketch.canvas_to_points({"objects": [{"type": "path", "path": path}]}, L=2.0)
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    assert xs[0] == -2.0 and xs[-1] == 2.0 and len(pts) == sketch.N_CONTROL
+    assert ys[len(ys) // 2] < 0.1 and ys[0] > 0.9
+    land = landscape.landscape_from_sketch(pts)
+    assert land.kind == "sketch"
+
+
+def test_empty_canvas_is_a_clear_error():
+    with pytest.raises(ValueError, match="Nothing drawn"):
+        sketch.canvas_to_points({"objects": []}, L=1.0)
+
+
+def test_table_to_points_drops_blank_rows_and_sorts():
+    df = pd.DataFrame({"x": [1.0, None, -1.0, 0.0], "y": [2.0, 3.0, 1.0, float("nan")]})
+    assert sketch.table_to_points(df) == [(-1.0, 1.0), (1.0, 2.0)]
+
+
+# ------------------------------------------------------------------ figures
+
+
+@pytest.fixture(scope="module")
+def fig2():
+    land = landscape.load_landscape("paper-fig2")
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    xs, ys = figures.curve(land.f, 1.6)
+    return land, an, xs, ys
+
+
+def test_landscape_figure_marks_minima_and_fields(fig2):
+    land, an, xs, ys = fig2
+    fig = figures.landscape_figure(xs, ys, an, land.f, L=1.6)
+    names = [t.name for t in fig.data]
+    assert "wide (large) minimum" in names and "sharp (small) minimum" in names
+    texts = [t for tr in fig.data if tr.text is not None for t in tr.text]
+    assert {"m1", "m2", "m3", "m4", "s1", "s2", "s3"} <= set(texts)
+    labels = [a.text for a in fig.layout.annotations]
+    assert any("l*=2" in t for t in labels) and len(fig.layout.shapes) == 4
+
+
+def test_landscape_y_range_keeps_wells_visible(fig2):
+    land, an, xs, ys = fig2
+    lo, hi = figures.f_view_range(ys, an, land.f)
+    assert hi < np.nanmax(ys)  # the wall at +L is cut off
+    assert lo < min(figures.critical_values(an, land.f))
+
+
+def test_graph_figure_has_one_arrow_per_edge(fig2):
+    land, an, xs, ys = fig2
+    fig = figures.graph_figure(xs, ys, an, land.f, L=1.6)
+    assert len(fig.layout.annotations) == len(an.edges)
+    assert "irreducible" in fig.layout.title.text
+
+
+def test_sweep_figure_and_labels(fig2):
+    land, an, xs, ys = fig2
+    ivs = landscape.sweep(land, 1.6, 0.1, 3.3)
+    fig = figures.sweep_figure(ivs, 4, 0.5)
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (4, len(ivs))
+    iv = next(i for i in ivs if i.b_low < 0.5 < i.b_high)
+    assert "survive: m2, m4" in figures.interval_label(iv)
+
+
+def test_live_figures_are_bounded():
+    steps = np.arange(2000) * 250
+    X = np.random.default_rng(0).normal(size=(2000, 50))
+    xs = np.linspace(-1, 1, 11)
+    fig = figures.trajectory_figure(steps, X, xs, xs**2, [0.0], L=1.0)
+    assert len(fig.data) == 1 + 8
+    assert all(len(t.x) <= 400 for t in fig.data[1:])
+    h = figures.histogram_figure(np.linspace(-1, 1, 5), np.array([1, 2, 3, 4]), xs, xs**2, [0.0])
+    assert "10 steps" in h.layout.title.text
+
+
+def test_formula_caret():
+    assert figures.formula_caret("x^2 + * 3", 6) == "x^2 + * 3\n      ^"
+    assert figures.formula_caret("abc", None) == "abc"

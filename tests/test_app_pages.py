@@ -1,0 +1,220 @@
+"""AppTest (streamlit.testing.v1) for every page of the dashboard.
+
+Each test starts from the entry point app.py (st.navigation) and switches
+to a page with AppTest.switch_page, as the Streamlit docs recommend.
+Widgets are found by key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 60  # the first run imports numba/sympy and may compile kernels
+
+PAGES = [
+    "pages/landscape_page.py",
+    "pages/graph_page.py",
+    "pages/simulation_page.py",
+    "pages/exit_page.py",
+    "pages/about_page.py",
+]
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_defaults_without_exception(page):
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_shared_widgets_found_by_key():
+    at = open_page()
+    assert at.number_input(key="L").value == pytest.approx(1.6)
+    assert at.slider(key="b").value == pytest.approx(0.5)
+    assert at.toggle(key="clip").value is True
+    assert at.selectbox(key="noise").value == "pareto"
+    assert at.number_input(key="alpha").value == pytest.approx(1.2)
+    assert at.selectbox(key="preset").value == "paper-fig2"
+
+
+def test_default_landscape_is_paper_fig2():
+    at = open_page()
+    body = texts(at)
+    assert "Assumption 1 holds" in body
+    assert "4 non-degenerate minima" in body
+    df = at.dataframe[0].value
+    assert list(df["kind"]) == ["sharp (small)", "wide (large)", "sharp (small)", "wide (large)"]
+    assert list(df["l* = ⌈r/b⌉"]) == [1, 2, 1, 2]
+
+
+def test_bad_formula_shows_message_not_exception():
+    at = open_page()
+    at.segmented_control(key="mode").set_value("formula").run()
+    at.text_area(key="formula").input("x^2 + * 3").run()
+    assert not at.exception
+    errs = [e.value for e in at.error]
+    assert any("cannot be used" in e for e in errs), errs
+    # the caret line points under the bad character
+    code = [c.value for c in at.code]
+    assert any(c.splitlines()[-1].strip() == "^" for c in code if "\n" in c), code
+    # the last good landscape stays: its table is still there
+    assert len(at.dataframe) >= 1
+
+
+def test_good_formula_changes_critical_points():
+    at = open_page()
+    at.segmented_control(key="mode").set_value("formula").run()
+    at.text_area(key="formula").input("(x^2 - 1)^2 + 0.3*x").run()
+    assert not at.exception and not at.error
+    assert "2 non-degenerate minima" in texts(at)
+    assert at.query_params.get("formula") == "(x^2 - 1)^2 + 0.3*x"
+
+
+def test_broken_assumption_preset_is_explained():
+    at = open_page(query={"preset": "broken-assumption"})
+    assert not at.exception
+    assert "Assumption 1 fails" in texts(at)
+    at.switch_page("pages/graph_page.py").run()
+    assert not at.exception
+    assert "no typical transition graph" in texts(at)
+
+
+def test_changing_b_changes_the_graph():
+    at = open_page("pages/graph_page.py")
+    before = texts(at)
+    assert "G1 = {m1, m2, m3, m4}: absorbing" in before
+    at.slider(key="b").set_value(0.3).run()
+    assert not at.exception
+    after = texts(at)
+    assert after != before
+    assert at.query_params.get("b") == "0.3"
+
+
+def test_paper_fig3_structure_at_b_0_4():
+    at = open_page("pages/graph_page.py", query={"preset": "paper-fig3", "b": "0.4"})
+    assert not at.exception
+    body = texts(at)
+    assert "G1 = {m1, m2}: absorbing" in body
+    assert "G2 = {m3}: transient" in body
+
+
+def test_clipping_off_is_reflected():
+    at = open_page("pages/graph_page.py")
+    at.toggle(key="clip").set_value(False).run()
+    assert not at.exception
+    assert at.query_params.get("clip") == "0"
+    assert "∞" in texts(at)
+
+
+def test_sweep_jump_moves_b_into_interval():
+    at = open_page("pages/graph_page.py")
+    sb = at.selectbox(key="sweep_pick")
+    options = sb.options
+    target = next(o for o in options if "(0.64," in o or "(0.643" in o or "(0.65" in o)
+    sb.set_value(target).run()
+    assert not at.exception
+    b = at.slider(key="b").value
+    assert 0.6 < b < 3.4 and b != 0.5
+
+
+def test_url_parameters_seed_the_view():
+    at = open_page("pages/simulation_page.py", query={"eta": "0.01", "paths": "5", "x0": "-0.7"})
+    assert not at.exception
+    assert at.select_slider(key="eta").value == pytest.approx(0.01)
+    assert at.number_input(key="paths").value == 5
+    assert at.number_input(key="x0").value == pytest.approx(-0.7)
+
+
+def test_bad_url_parameters_fall_back_to_defaults():
+    at = open_page(query={"b": "banana", "L": "-3", "noise": "cauchy"})
+    assert not at.exception
+    assert at.slider(key="b").value == pytest.approx(0.5)
+    assert at.number_input(key="L").value == pytest.approx(1.6)
+    assert at.selectbox(key="noise").value == "pareto"
+
+
+def test_simulation_step_start_pause_reset():
+    at = open_page("pages/simulation_page.py")
+    for key in ("eta", "paths", "seed", "x0", "every", "compare"):
+        assert at.session_state[key] is not None
+    at.button(key="sim_step").click().run()
+    assert not at.exception
+
+    def metric(label):
+        return next(m.value for m in at.metric if m.label == label)
+
+    s1 = int(metric("Steps per path").replace(",", ""))
+    assert s1 > 0
+    at.button(key="sim_start").click().run()
+    assert metric("State") == "running"
+    at.run()  # one more tick
+    s2 = int(metric("Steps per path").replace(",", ""))
+    assert s2 > s1
+    at.button(key="sim_pause").click().run()
+    assert metric("State") == "paused"
+    s3 = int(metric("Steps per path").replace(",", ""))
+    at.run()
+    assert int(metric("Steps per path").replace(",", "")) == s3
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Histogram (CSV)" in labels and "Time fractions (CSV)" in labels
+    at.button(key="sim_reset").click().run()
+    assert metric("Steps per path") == "0"
+
+
+def test_compare_mode_runs_four_cases():
+    at = open_page("pages/simulation_page.py", query={"paths": "2"})
+    at.toggle(key="compare").set_value(True).run()
+    at.button(key="sim_step").click().run()
+    assert not at.exception
+    cases = list(at.dataframe[-1].value["case"])
+    assert cases == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
+
+
+def test_exit_study_runs_and_shows_slopes():
+    at = open_page("pages/exit_page.py", query={"etas": "0.1,0.03", "samples": "4"})
+    assert not at.exception
+    assert at.selectbox(key="field").value == 2
+    at.button(key="exit_run").click().run(timeout=120)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Fitted slope" in labels and "Predicted slope" in labels
+    pred = next(m.value for m in at.metric if m.label == "Predicted slope")
+    assert pred == "1.40"
+
+
+def test_exit_page_rejects_bad_eta_list():
+    at = open_page("pages/exit_page.py")
+    at.text_input(key="etas").input("0.1, fast").run()
+    assert not at.exception
+    assert any("Learning rates" in e.value for e in at.error)
+
+
+def test_about_page_cites_the_papers():
+    at = open_page("pages/about_page.py")
+    body = texts(at)
+    assert "Eliminating Sharp Minima from SGD with Truncated" in body
+    assert "Kleinberg" in body and "2510.20905" in body
+    assert len(at.get("latex")) >= 5
