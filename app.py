@@ -54,6 +54,17 @@ def sidebar() -> None:
         ui.bind(st.number_input, "scale", "Noise scale", min_value=0.0, max_value=100.0,
                 step=0.05, format="%.4g",
                 help="Pareto: the paper's 0.1; Gaussian: σ; uniform: half-width.")  # fmt: skip
+        mode = p["mode"]
+        if mode == "preset":
+            import landscape
+
+            pr = landscape.PRESETS.get(p["preset"])
+            what = pr.title if pr else p["preset"]
+        elif mode == "formula":
+            what = f"f(x) = {p['formula'][:40]}" + ("…" if len(p["formula"]) > 40 else "")
+        else:
+            what = "your sketch"
+        st.caption(f"Landscape: {what} (change it on the Landscape page)")
         bb = S.effective_b(p)
         st.caption(
             f"Theory sees b = {'∞ (no clipping)' if math.isinf(bb) else f'{bb:.4g}'}, "

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -32,10 +31,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numba  # noqa: E402
-import sympy as sp  # noqa: E402
+import numba
+import sympy as sp
 
-from simulate import PAPER_HEAVY, Simulation, compile_gradient, four_way  # noqa: E402
+from simulate import PAPER_HEAVY, Simulation, compile_gradient, four_way
 
 L, ETA, B, X0 = 1.6, 0.001, 0.5, 0.3
 

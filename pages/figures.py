@@ -527,11 +527,14 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
 
 
 def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, maxima,
-                   *, height: int = 520) -> go.Figure:  # fmt: skip
+                   *, height: int = 520, f_range=None) -> go.Figure:  # fmt: skip
     """The paper's four cases side by side (Figs. 1 and 5): occupancy histograms, f in outline."""
     names = list(hists)
     yfin = ys[np.isfinite(ys)]
     ylo, yhi = (float(yfin.min()), float(yfin.max())) if yfin.size else (0.0, 1.0)
+    if f_range is not None:
+        ylo, yhi = float(f_range[0]), float(f_range[1])
+        ys = np.clip(ys, ylo, yhi)
     data, shapes, annotations = [], [], []
     layout: dict[str, Any] = dict(height=height, bargap=0, uirevision="cmp", showlegend=False,
                                   margin=dict(l=40, r=20, t=40, b=40), hovermode="closest")

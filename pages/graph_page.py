@@ -57,9 +57,13 @@ with top_r:
         st.markdown(f"- G{k + 1} = {{{mem}}}: {kind}; large: {large}")
     surv = [m for c in analysis.classes if c.absorbing for m in c.large]
     st.success("Survive: " + ", ".join(f"m{m + 1}" for m in surv), icon=":material/landscape:")
-    for w in analysis.warnings:
-        if "integer" in w.lower() or "assumption 3" in w.lower():
-            st.warning(w, icon=":material/warning:")
+    near = [w for w in analysis.warnings if "integer" in w.lower() or "breakpoint" in w.lower()]
+    if near:
+        st.warning(f"b is at a structure change ({len(near)} jump numbers are borderline); "
+                   "results at exactly this b are fragile.", icon=":material/warning:")  # fmt: skip
+        with st.expander("Details"):
+            for w in near:
+                st.markdown(f"- {w}")
 
 st.markdown("#### Sweep over b")
 c1, c2, c3 = st.columns([1, 1, 3])

@@ -144,7 +144,11 @@ def live_view() -> None:
         return
     t0 = time.perf_counter()
     if r.running:
-        r.advance(r.chunk())
+        if r.steps_done == 0:
+            with st.spinner("Preparing the simulation (the first run may compile kernels)…"):
+                r.advance(r.chunk())
+        else:
+            r.advance(r.chunk())
         if r.error:
             r.running = False
             st.rerun()  # full rerun: switch the timer off
@@ -172,7 +176,7 @@ def live_view() -> None:
             field_fractions(sim.field_fraction)
     else:
         hists = {name: s.histogram() for name, s in r.sims.items()}
-        ui.plot(figures.compare_figure(hists, xs, ys, maxima), key="compare_chart")
+        ui.plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range), key="compare_chart")
         rows = []
         for name, s in r.sims.items():
             row = {"case": name}

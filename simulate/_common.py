@@ -26,9 +26,9 @@ def count(name: str, value, lo: int, hi: int) -> int:
     """An integer in [lo, hi], else SimulationError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral | float | np.floating):
         raise SimulationError(f"{name} must be an integer, got {value!r}")
-    if isinstance(value, float | np.floating):
-        if not math.isfinite(value) or value != int(value):
-            raise SimulationError(f"{name} must be an integer, got {value!r}")
+    if isinstance(value, float | np.floating) and (
+            not math.isfinite(value) or value != int(value)):
+        raise SimulationError(f"{name} must be an integer, got {value!r}")
     v = int(value)
     if not lo <= v <= hi:
         raise SimulationError(f"{name} must be between {lo:,} and {hi:,}, got {v:,}")

@@ -31,7 +31,7 @@ if not os.environ.get("NUMBA_CACHE_DIR"):
 
 #: options shared by every kernel ("numpy" error model: 1/0 -> inf, no
 #: exception and no zero-division branch in the hot loop).
-JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath=set(config.FASTMATH))
+JIT = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": set(config.FASTMATH)}
 
 
 @intrinsic

@@ -15,12 +15,11 @@ boundaries are compared each step.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
 from . import config
 from ._jit import JIT
 from .rng import fill_noise
-from numba import njit
 
 _INF = np.inf
 

@@ -111,14 +111,14 @@ def _run(args) -> dict:
 def _text(command: str, out: dict) -> str:
     if command == "run":
         frac = ", ".join(f"{i + 1}: {f:.4f}" for i, f in enumerate(out["field_fraction"]))
-        lines = [f"{out['paths']} paths x {out['steps']:,} steps in {out['seconds']:.2f} s "
-                 f"({out['steps_per_second'] / 1e6:.1f} M steps/s)",
+        lines = [(f"{out['paths']} paths x {out['steps']:,} steps in {out['seconds']:.2f} s "
+                 f"({out['steps_per_second'] / 1e6:.1f} M steps/s)"),
                  f"time in each field: {frac}",
                  "transitions: " + (", ".join(f"{i}->{j}: {c}" for i, j, c in out["transitions"])
                                     or "none")]
     elif command == "exit-times":
-        lines = [f"mean exit time {out['mean']:.6g} steps from field {out['field']} "
-                 f"({len(out['exit_times'])} samples, {out['censored']} censored)",
+        lines = [(f"mean exit time {out['mean']:.6g} steps from field {out['field']} "
+                 f"({len(out['exit_times'])} samples, {out['censored']} censored)"),
                  "destinations: " + ", ".join(f"{k}: {v}" for k, v in out["destinations"].items())]
     else:
         lines = [f"eta {e:<10g} mean exit {m:.6g}" for e, m in

@@ -36,8 +36,10 @@ import sympy
 from numba import cfunc, float64
 from sympy.printing.pycode import PythonCodePrinter
 
-from . import _jit  # noqa: F401  (numba cache location)
-from . import config
+from . import (
+    _jit,  # noqa: F401  (numba cache location)
+    config,
+)
 from .errors import SimulationError
 
 #: bump when the generated module text changes
@@ -246,10 +248,10 @@ def _load_module(g: Gradient):
     sys.modules[name] = mod            # numba's cache resolves the module by name
     try:
         spec.loader.exec_module(mod)
-    except Exception as exc:  # numba typing errors, or an unreadable cache entry
+    except Exception as exc:  # noqa: BLE001 - numba typing errors, or an unreadable cache entry
         try:  # retry without the disk cache (grad_py is defined before the cfunc line)
             mod.grad = cfunc(_SIG, error_model="numpy")(mod.grad_py)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any numba failure becomes a SimulationError
             del sys.modules[name]
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise SimulationError(f"cannot compile the gradient {g.expr} for numba: {first}") from exc

@@ -129,7 +129,7 @@ def field_of(bounds, x) -> int:
 def run(grad, L, eta, family, alpha, scale, *, b=math.inf, x0s, steps, seed=0,
         bounds=(), record_every=1, hist_bins=0):
     """Every path step by step. Returns a dict of the same views a Simulation has."""
-    P = len(x0s)
+    len(x0s)
     n = len(bounds) + 1
     out = {"x": [], "traj": [], "hist": [0] * hist_bins, "field_steps": [0] * n,
            "trans": [[0] * n for _ in range(n)], "error": None}

@@ -131,7 +131,9 @@ def test_sketch_string_round_trip():
 
 def test_canvas_strokes_become_control_points():
     # a V drawn from the top left to the bottom middle to the top right
-    path = [["M", 0, 10]] + [["L", x, 10 + 240 * (1 - abs(x - 280) / 280)] for x in range(0, 561, 20)]
+    w, h = sketch.CANVAS_W, sketch.CANVAS_H
+    path = [["M", 0, 10]] + [["L", x, 10 + (h - 20) * (1 - abs(x - w / 2) / (w / 2))]
+                             for x in np.linspace(0, w, 40)]
     pts = sketch.canvas_to_points({"objects": [{"type": "path", "path": path}]}, L=2.0)
     xs = [p[0] for p in pts]
     ys = [p[1] for p in pts]
@@ -211,3 +213,44 @@ def test_live_figures_are_bounded():
 def test_formula_caret():
     assert figures.formula_caret("x^2 + * 3", 6) == "x^2 + * 3\n      ^"
     assert figures.formula_caret("abc", None) == "abc"
+
+
+# ------------------------------------------------------------------ live runs
+
+
+def test_live_run_memory_is_bounded_and_config_change_restarts():
+    from pages import simrun
+
+    land = landscape.load_landscape("paper-fig2")
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    p = S.defaults()
+    p.update(paths=3, every=1)
+    session: dict = {}
+    run = simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    for _ in range(5):
+        run.advance(3000)
+    steps, X = run.sims["run"].trajectory()
+    assert run.steps_done == 15000
+    assert len(steps) <= 2000 and X.shape[0] == len(steps)  # bounded buffer
+    assert "case,bin_left" in run.histogram_csv() and run.fractions_csv().count("\n") == 1 + 4
+    run.running = True
+    assert simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima) is run
+    p["b"] = 0.3
+    new = simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    assert new is not run and new.running and new.steps_done == 0
+
+
+def test_exit_study_result_is_stored_and_exported():
+    from pages import exitrun
+
+    land = landscape.load_landscape("paper-fig2")
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    cfg = exitrun.ExitConfig(source="paper-fig2", L=1.6, etas=(0.1, 0.05), noise="pareto",
+                             alpha=1.2, scale=0.1, b=0.5, x0=-0.66, field=1, samples=3, seed=1)
+    seen = []
+    res = exitrun.run_study(cfg, land, an.maxima, lambda f, m: seen.append(f))
+    assert seen and seen[-1] == pytest.approx(1.0)
+    assert res.study.predicted_slope == pytest.approx(1.4)
+    assert exitrun.lookup(cfg) is res
+    assert res.csv().count("\n") == 1 + 2 * 3
+    assert set(res.destinations) <= {0, 2}  # edges of m2 go to m1 and m3

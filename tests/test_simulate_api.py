@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from simulate import (PAPER_HEAVY, PAPER_LIGHT, Noise, Simulation, SimulationError,
-                      exit_study, exit_times, four_way)
+from simulate import (
+    PAPER_HEAVY,
+    PAPER_LIGHT,
+    Noise,
+    Simulation,
+    SimulationError,
+    exit_study,
+    exit_times,
+    four_way,
+)
 from simulate.cli import main as cli_main
 from tests.test_simulate_kernels import FIG2, FIG2_S, L, Land
 
@@ -18,20 +26,20 @@ X = sp.Symbol("x", real=True)
 
 
 def _sim(**kw):
-    args = dict(land=FIG2, L=L, eta=0.001, noise=PAPER_HEAVY, b=0.5, x0=0.3, paths=2,
-                boundaries=FIG2_S)
+    args = {"land": FIG2, "L": L, "eta": 0.001, "noise": PAPER_HEAVY, "b": 0.5, "x0": 0.3, "paths": 2,
+                "boundaries": FIG2_S}
     args.update(kw)
     return Simulation(args.pop("land"), args.pop("L"), args.pop("eta"), args.pop("noise"), **args)
 
 
 @pytest.mark.parametrize("kw", [
-    dict(eta=0.0), dict(eta=-1e-3), dict(eta=math.nan), dict(b=0.0), dict(b=-0.5),
-    dict(L=0.0), dict(L=-1.0), dict(L=math.inf), dict(x0=2.0), dict(x0=-1.7),
-    dict(x0=[0.1, 0.2, 0.3]), dict(x0=math.nan), dict(paths=0), dict(paths=10**9),
-    dict(paths=2.5), dict(seed=-1), dict(record_every=0), dict(buffer_size=0),
-    dict(hist_bins=-1), dict(noise=Noise("pareto", 0.8, 0.1)), dict(noise=Noise("stable", 2.2)),
-    dict(noise="levy"), dict(land="not a landscape"), dict(boundaries=["a"]),
-    dict(land=Land(sp.Symbol("y") * X)),
+    {"eta": 0.0}, {"eta": -1e-3}, {"eta": math.nan}, {"b": 0.0}, {"b": -0.5},
+    {"L": 0.0}, {"L": -1.0}, {"L": math.inf}, {"x0": 2.0}, {"x0": -1.7},
+    {"x0": [0.1, 0.2, 0.3]}, {"x0": math.nan}, {"paths": 0}, {"paths": 10**9},
+    {"paths": 2.5}, {"seed": -1}, {"record_every": 0}, {"buffer_size": 0},
+    {"hist_bins": -1}, {"noise": Noise("pareto", 0.8, 0.1)}, {"noise": Noise("stable", 2.2)},
+    {"noise": "levy"}, {"land": "not a landscape"}, {"boundaries": ["a"]},
+    {"land": Land(sp.Symbol("y") * X)},
 ])
 def test_bad_parameters_raise(kw):
     with pytest.raises(SimulationError):
@@ -61,7 +69,7 @@ def test_bad_advance_and_exit_parameters():
 def test_light_trapped_heavy_escapes_fig2():
     """Paper Fig. 1 in miniature: Gaussian stays in Omega_3, Pareto leaves it;
     clipping keeps the heavy-tailed iterates out of the sharp fields."""
-    kw = dict(paths=20, x0=0.3, eta=0.001, hist_bins=0, buffer_size=1)
+    kw = {"paths": 20, "x0": 0.3, "eta": 0.001, "hist_bins": 0, "buffer_size": 1}
     light = _sim(noise=PAPER_LIGHT, **kw)
     light.advance(1_000_000)
     assert light.field_steps[2] == light.total_steps            # never left m_3's field
@@ -85,7 +93,7 @@ def test_exit_study_slopes_match_theory():
     for b, beta, samples in ((0.5, 1.4, 40), (None, 1.2, 200)):
         calls = []
         st = exit_study(FIG2, L, etas, PAPER_HEAVY, b=b, x0=-0.7, samples=samples, seed=1,
-                        boundaries=FIG2_S, progress=lambda f, m: calls.append(f))
+                        boundaries=FIG2_S, progress=lambda f, m, calls=calls: calls.append(f))
         assert st.field == 1 and st.predicted_slope == pytest.approx(beta)
         assert st.l_star == (2 if b else 1)
         assert abs(st.slope - beta) < 0.2, (b, st.slope)
@@ -187,5 +195,20 @@ def test_cli_bad_input_exits_2(args, capsys):
 
 def test_cli_subprocess_contract():
     p = subprocess.run([sys.executable, "-m", "simulate", "run", "--x0", "9", "--eta", "0.1",
-                        "--steps", "5"], capture_output=True, text=True, timeout=120)
+                        "--steps", "5"], capture_output=True, text=True, timeout=120,
+                       check=False)
     assert p.returncode == 2 and p.stderr.startswith("error:") and p.stderr.count("\n") == 1
+
+
+def test_landscape_integration_defaults():
+    landscape = pytest.importorskip("landscape")
+    p = landscape.PRESETS["paper-fig2"]
+    land = landscape.load_landscape(p.source)
+    sim = Simulation(land, p.L, 0.01, PAPER_HEAVY, b=p.b, x0=p.x0, paths=2)
+    an = landscape.analyze(land, p.L, p.b, 1.2)
+    np.testing.assert_allclose(sim.boundaries, an.maxima)
+    sim.advance(5000)
+    for x, f in zip(sim.positions, sim.current_fields):
+        assert an.field_of(float(x)) == f
+    st = exit_study(land, p.L, [0.3, 0.1], PAPER_HEAVY, b=p.b, x0=-0.7, samples=5)
+    assert st.l_star == an.fields[1].l_star == 2 and st.predicted_slope == pytest.approx(1.4)

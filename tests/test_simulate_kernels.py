@@ -29,8 +29,8 @@ FIG2 = Land(FIG2_D)
 
 
 def _sim(noise, **kw):
-    args = dict(b=0.5, x0=0.3, paths=3, seed=5, boundaries=FIG2_S, record_every=1,
-                buffer_size=1000, hist_bins=40)
+    args = {"b": 0.5, "x0": 0.3, "paths": 3, "seed": 5, "boundaries": FIG2_S, "record_every": 1,
+                "buffer_size": 1000, "hist_bins": 40}
     args.update(kw)
     return Simulation(args.pop("land", FIG2), L, args.pop("eta", 0.05), noise, **args)
 
@@ -82,7 +82,7 @@ def _snapshot(sim):
 
 @pytest.mark.parametrize("noise", [Noise("pareto", 1.2, 0.1), Noise("student-t", 1.5, 0.3)])
 def test_reproducible_across_threads_and_chunks(noise):
-    kw = dict(paths=7, eta=0.01, record_every=7, buffer_size=50, hist_bins=30)
+    kw = {"paths": 7, "eta": 0.01, "record_every": 7, "buffer_size": 50, "hist_bins": 30}
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
@@ -193,3 +193,26 @@ def test_exit_times_match_reference():
         t, dest = naive.exit_time(g.py, L, 0.1, "pareto", 1.2, 0.1, b=0.5, x0=-0.7,
                                   bounds=FIG2_S, seed=3, sample=j)
         assert (res.times[j], res.destinations[j]) == (t, dest)
+
+
+def test_nan_on_one_path_other_paths_continue():
+    """Paths are advanced in pairs: a failing path must not stop or shift its partner."""
+    eta, x0s = 0.1, [0.5, 1.9, 1.0]
+
+    def stop_step(x):  # plain GD on f' = sqrt(x): first step whose gradient is NaN
+        for k in range(1, 10_000):
+            if x < 0:
+                return k
+            x -= eta * math.sqrt(x)
+        return None
+
+    expected = [stop_step(v) for v in x0s]
+    assert len(set(expected)) == 3
+    sim = Simulation(Land(sp.sqrt(X)), 2.0, eta, Noise("none"), x0=x0s, paths=3,
+                     boundaries=[], record_every=1, buffer_size=1000, hist_bins=0)
+    sim.advance(max(expected) + 50)
+    np.testing.assert_array_equal(sim.path_steps, [k - 1 for k in expected])
+    assert f"step {min(expected)}" in sim.error
+    _, traj = sim.trajectory()
+    for p, k in enumerate(expected):
+        assert np.all(np.isfinite(traj[:k, p])) and np.all(np.isnan(traj[k:, p]))

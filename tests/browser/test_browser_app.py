@@ -133,6 +133,22 @@ def test_walkthrough(page, server):
     assert after != before and "b = 3.52" in after, after
     assert re.search(r"[?&]b=3\.52", page.url), page.url
     shot(page, "05-graph-b-moved")
+    # the link in the sidebar reproduces the view in a fresh session
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode'] code").first.inner_text()
+    link = "".join(link.split())
+    assert "b=3.52" in link and "/graph" in link, link
+    other = page.context.browser.new_page(viewport={"width": 1500, "height": 1000})
+    try:
+        other.goto(link)
+        plot_div(other, "graph_chart")
+        other.wait_for_function(
+            "() => { const d = document.querySelector('.st-key-graph_chart .js-plotly-plot');"
+            " return d && d.layout && d.layout.title && d.layout.title.text.includes('b = 3.52'); }",
+            timeout=30_000,
+        )
+        assert plot_title(other, "graph_chart") == after
+    finally:
+        other.close()
     # jump to an interval from the sweep list: b lands in (0.43, 0.56) again
     pick = page.locator(".st-key-sweep_pick input")
     pick.click()
