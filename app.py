@@ -8,7 +8,9 @@ the view.
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 
 import streamlit as st
 
@@ -17,6 +19,29 @@ from pages import state as S
 st.set_page_config(page_title="SGD clip lab", page_icon=":material/content_cut:", layout="wide")
 
 notices = S.init_session(st.session_state, st.query_params.to_dict())
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_kernels() -> threading.Thread | None:
+    """Once per server process: compile/load the simulation kernels in the background,
+    so the first Start or exit study does not wait for numba."""
+    try:
+        from simulate.warmup import warmup
+    except ImportError:
+        return None
+
+    def run() -> None:
+        try:
+            warmup()
+        except Exception:  # noqa: BLE001 - a failed warm-up only costs time later
+            logging.getLogger("sgd-clip-lab").exception("kernel warm-up failed")
+
+    t = threading.Thread(target=run, name="kernel-warmup", daemon=True)
+    t.start()
+    return t
+
+
+_warm_kernels()
 
 PAGES = [
     st.Page("pages/landscape_page.py", title="Landscape", icon=":material/landscape:", url_path="landscape",
@@ -40,10 +65,12 @@ def sidebar() -> None:
                 step=0.1, format="%.3g", help="Iterates are kept in [-L, L].")  # fmt: skip
         ui.bind(st.toggle, "clip", "Clip the gradient step (threshold b)",
                 help="Off: plain heavy-tailed SGD (b = ∞).")  # fmt: skip
-        b_hi = max(2.0, round(2.2 * float(p["L"]), 2))
-        if not (0.01 <= float(p["b"]) <= b_hi):
-            S.set_param(st.session_state, "b", min(max(float(p["b"]), 0.01), b_hi))
-        ui.bind(st.slider, "b", "Clipping threshold b", min_value=0.01, max_value=b_hi,
+        # The slider spans [0.01, max(2, 2.2 L)], widened to include a b that came from a
+        # link, so the link reproduces the view exactly (no silent clamping).
+        b_now = float(p["b"])
+        b_lo = min(0.01, b_now)
+        b_hi = max(2.0, round(2.2 * float(p["L"]), 2), b_now)
+        ui.bind(st.slider, "b", "Clipping threshold b", min_value=b_lo, max_value=b_hi,
                 step=0.001, format="%.3f", disabled=not p["clip"],
                 help="Largest step a single update may take. Sets l*_i = ceil(r_i / b).")  # fmt: skip
         ui.bind(st.selectbox, "noise", "Noise family", options=S.NOISE_FAMILIES,
@@ -61,7 +88,8 @@ def sidebar() -> None:
             pr = landscape.PRESETS.get(p["preset"])
             what = pr.title if pr else p["preset"]
         elif mode == "formula":
-            what = f"f(x) = {p['formula'][:40]}" + ("…" if len(p["formula"]) > 40 else "")
+            short = p["formula"][:40].replace("`", "'")
+            what = f"`f(x) = {short}{'…' if len(p['formula']) > 40 else ''}`"
         else:
             what = "your sketch"
         st.caption(f"Landscape: {what} (change it on the Landscape page)")
@@ -82,7 +110,15 @@ for msg in notices:
 
 link_box = st.sidebar.container()
 
-page.run()
+try:
+    page.run()
+except Exception as err:
+    logging.getLogger("sgd-clip-lab").exception("page %s failed", page.title)
+    st.error(
+        f"Something went wrong on this page ({type(err).__name__}: {err}). Your settings are "
+        "kept; change the last value you edited, or choose a preset on the Landscape page.",
+        icon=":material/error:",
+    )
 
 # Mirror the view into the URL (only when it changed, to avoid extra traffic).
 want = S.to_query(st.session_state[S.PARAMS_KEY])

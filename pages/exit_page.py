@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages import exitrun, figures
+from pages import exitrun, figures, ui
 from pages import state as S
-from pages import ui
 
 ss = st.session_state
 p = ui.params()

@@ -120,7 +120,6 @@ def run_study(
     ``progress(fraction, message)`` is called as the study goes.
     """
     import simulate
-
     from pages.simrun import make_noise
 
     hit = lookup(cfg)

@@ -26,11 +26,11 @@ PATH_COLOURS = (
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
 
-_LAYOUT = dict(
-    margin=dict(l=50, r=20, t=50, b=45),
-    legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-    hovermode="closest",
-)
+_LAYOUT = {
+    "margin": {"l": 50, "r": 20, "t": 50, "b": 45},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+    "hovermode": "closest",
+}
 
 
 def sub(i: int) -> str:
@@ -101,18 +101,27 @@ def landscape_figure(
     show_fields: bool = True,
     height: int = 430,
     x0: float | None = None,
+    pickable: bool = False,
 ) -> go.Figure:
     """f on [-L, L] with minima/maxima marked and attraction fields shaded.
+
+    ``pickable``: give the curve (invisible) markers, so a click selects a point of it
+    (Plotly selects markers, not bare lines) -- used to choose the start point.
 
     ``analysis`` may be None (nothing to mark) or an ``landscape.Analysis``;
     if its assumption checks failed the fields are not shaded.
     """
     L = float(L if L is not None else xs[-1])
     fig = go.Figure()
+    pick = {
+        "mode": "lines+markers", "marker": {"size": 6, "color": "rgba(31,59,115,0.01)"},
+        "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}},
+    } if pickable else {"mode": "lines"}  # fmt: skip
     fig.add_trace(
         go.Scatter(
-            x=xs, y=ys, mode="lines", name="f(x)", line=dict(color=CURVE, width=2.5),
-            hovertemplate="x=%{x:.3f}<br>f=%{y:.4g}<extra></extra>",
+            x=xs, y=ys, name="f(x)", line={"color": CURVE, "width": 2.5},
+            hovertemplate=("click to start here: " if pickable else "")
+            + "x=%{x:.3f}<br>f=%{y:.4g}<extra></extra>", **pick,
         )
     )  # fmt: skip
     y_lo, y_hi = _y_range(ys, critical_values(analysis, f) if analysis is not None else ())
@@ -126,7 +135,7 @@ def landscape_figure(
                 )
                 fig.add_annotation(
                     x=(a + c) / 2, y=1.0, yref="paper", yanchor="top", showarrow=False,
-                    text=field_label(fld, analysis.b), font=dict(size=11),
+                    text=field_label(fld, analysis.b), font={"size": 11},
                 )  # fmt: skip
         _mark_critical_points(fig, analysis, f, ok)
     if x0 is not None and f is not None and math.isfinite(x0):
@@ -135,7 +144,7 @@ def landscape_figure(
         fig.add_trace(
             go.Scatter(
                 x=[x0], y=[y0], mode="markers", name="start x₀",
-                marker=dict(symbol="diamond", size=12, color="#000", line=dict(color="#fff", width=1)),
+                marker={"symbol": "diamond", "size": 12, "color": "#000", "line": {"color": "#fff", "width": 1}},
                 hovertemplate="start x₀=%{x:.3f}<extra></extra>",
             )
         )  # fmt: skip
@@ -143,8 +152,8 @@ def landscape_figure(
     top = y_hi + 0.28 * (y_hi - y_lo)
     layout = dict(_LAYOUT)
     if title:
-        layout["margin"] = dict(l=50, r=20, t=80, b=45)
-    fig.update_layout(title=dict(text=title, y=0.98) if title else None, height=height,
+        layout["margin"] = {"l": 50, "r": 20, "t": 80, "b": 45}
+    fig.update_layout(title={"text": title, "y": 0.98} if title else None, height=height,
                       xaxis_title="x", yaxis_title="f(x)", **layout)
     fig.update_xaxes(range=[-L * 1.02, L * 1.02])
     fig.update_yaxes(range=[y_lo, top])
@@ -172,7 +181,7 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
             fig.add_trace(
                 go.Scatter(
                     x=xm, y=fy(xm), mode="markers+text", name=name,
-                    marker=dict(color=colour, size=13, symbol=symbol, line=dict(color="#fff", width=1)),
+                    marker={"color": colour, "size": 13, "symbol": symbol, "line": {"color": "#fff", "width": 1}},
                     text=[f"m{sub(fl.index)}" for fl in group], textposition="bottom center",
                     customdata=[[fl.width, fl.l_star, fl.curvature] for fl in group],
                     hovertemplate="minimum x=%{x:.4f}<br>r=%{customdata[0]:.3g}, "
@@ -185,7 +194,7 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
             fig.add_trace(
                 go.Scatter(
                     x=xm, y=fy(xm), mode="markers", name="minimum",
-                    marker=dict(color=WIDE, size=12), hovertemplate="minimum x=%{x:.4f}<extra></extra>",
+                    marker={"color": WIDE, "size": 12}, hovertemplate="minimum x=%{x:.4f}<extra></extra>",
                 )
             )  # fmt: skip
     xs_max = list(analysis.maxima)
@@ -193,7 +202,7 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
         fig.add_trace(
             go.Scatter(
                 x=xs_max, y=fy(xs_max), mode="markers+text", name="maximum",
-                marker=dict(color=MAXC, size=11, symbol="x"),
+                marker={"color": MAXC, "size": 11, "symbol": "x"},
                 text=[f"s{i + 1}" for i in range(len(xs_max))], textposition="top center",
                 hovertemplate="maximum x=%{x:.4f}<extra></extra>",
             )
@@ -203,7 +212,7 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
         fig.add_trace(
             go.Scatter(
                 x=deg, y=fy(deg), mode="markers", name="degenerate critical point",
-                marker=dict(color=DEGEN, size=12, symbol="square"),
+                marker={"color": DEGEN, "size": 12, "symbol": "square"},
                 hovertemplate="degenerate x=%{x:.4f}<extra></extra>",
             )
         )  # fmt: skip
@@ -233,14 +242,14 @@ def graph_figure(
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=xs, y=ys, mode="lines", name="f(x)", line=dict(color="rgba(31,59,115,0.35)", width=2),
+            x=xs, y=ys, mode="lines", name="f(x)", line={"color": "rgba(31,59,115,0.35)", "width": 2},
             hoverinfo="skip",
         )
     )  # fmt: skip
     y_lo, y_hi = _y_range(ys, critical_values(analysis, f))
     span = y_hi - y_lo
     for s in analysis.maxima:
-        fig.add_vline(x=s, line=dict(color=MAXC, width=1, dash="dot"))
+        fig.add_vline(x=s, line={"color": MAXC, "width": 1, "dash": "dot"})
     mins = np.asarray([fl.minimum for fl in analysis.fields], dtype=float)
     with np.errstate(all="ignore"):
         ym = np.asarray(f(mins), dtype=float) if len(mins) else np.array([])
@@ -255,7 +264,7 @@ def graph_figure(
         colour = CLASS_COLOURS[cls.get(i, 0) % len(CLASS_COLOURS)]
         fig.add_trace(
             go.Scatter(
-                x=bx[:-1], y=by[:-1], mode="lines", line=dict(color=colour, width=2.5),
+                x=bx[:-1], y=by[:-1], mode="lines", line={"color": colour, "width": 2.5},
                 showlegend=False, hoverinfo="skip",
             )
         )  # fmt: skip
@@ -273,12 +282,12 @@ def graph_figure(
             go.Scatter(
                 x=[mins[m] for m in members], y=[ym[m] for m in members],
                 mode="markers+text", name=f"class G{k + 1} ({kind})",
-                marker=dict(
-                    color=colour if c.absorbing else "#fff",
-                    size=[22 if m in large else 14 for m in members],
-                    symbol=["star" if m in large else "circle" for m in members],
-                    line=dict(color=colour, width=3),
-                ),
+                marker={
+                    "color": colour if c.absorbing else "#fff",
+                    "size": [22 if m in large else 14 for m in members],
+                    "symbol": ["star" if m in large else "circle" for m in members],
+                    "line": {"color": colour, "width": 3},
+                },
                 text=[f"m{sub(m)}" + (" ★large" if m in large else "") for m in members],
                 textposition="bottom center",
                 customdata=[[analysis.fields[m].l_star, kind] for m in members],
@@ -290,10 +299,10 @@ def graph_figure(
     btxt = "no clipping" if not math.isfinite(b) else f"b = {b:.4g}"
     struct = "irreducible" if analysis.irreducible else f"{len(analysis.classes)} classes"
     layout = dict(_LAYOUT)
-    layout["margin"] = dict(l=50, r=20, t=80, b=45)
+    layout["margin"] = {"l": 50, "r": 20, "t": 80, "b": 45}
     fig.update_layout(
-        title=dict(text=f"Typical transition graph, {btxt}: {struct}, {len(analysis.edges)} edges",
-                   y=0.98),
+        title={"text": f"Typical transition graph, {btxt}: {struct}, {len(analysis.edges)} edges",
+                   "y": 0.98},
         height=height, xaxis_title="x", yaxis_title="f(x)", **layout,
     )  # fmt: skip
     fig.update_xaxes(range=[-L * 1.02, L * 1.02])
@@ -337,16 +346,34 @@ def sweep_figure(intervals: Sequence[Any], n_fields: int, b: float, *, height: i
         go.Heatmap(
             x=edges_b, y=[f"m{m + 1}" for m in range(n_fields)], z=z, zmin=0, zmax=2,
             colorscale=[[0, "#d9d9d9"], [0.5, "#c7e9c0"], [1, WIDE]], showscale=False,
-            xgap=1, ygap=2, text=text, hovertemplate="%{text}<extra></extra>",
+            xgap=1, ygap=2, hoverinfo="skip",
+        )
+    )  # fmt: skip
+    # Invisible markers at the cell centres: Plotly selects markers (not heatmap cells),
+    # so these make a click on a column pick that interval of b.
+    cx, cy, ct = [], [], []
+    for c_i, iv in enumerate(intervals):
+        hi = iv.b_high if math.isfinite(iv.b_high) else iv.b_low * 2
+        mid = math.sqrt(iv.b_low * hi) if iv.b_low > 0 else hi / 2
+        for m in range(n_fields):
+            cx.append(mid)
+            cy.append(f"m{m + 1}")
+            ct.append(text[m][c_i])
+    fig.add_trace(
+        go.Scatter(
+            x=cx, y=cy, mode="markers", marker={"size": 16, "color": "rgba(0,0,0,0.01)"},
+            text=ct, hovertemplate="%{text}<br><i>click to move b here</i><extra></extra>",
+            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+            showlegend=False,
         )
     )  # fmt: skip
     if math.isfinite(b):
-        fig.add_vline(x=b, line=dict(color="#000", width=2, dash="dash"))
+        fig.add_vline(x=b, line={"color": "#000", "width": 2, "dash": "dash"})
         fig.add_annotation(x=math.log10(b), y=1.0, yref="paper", text=f"b={b:.3g}", showarrow=False,
-                           yanchor="bottom", font=dict(size=11))  # fmt: skip
+                           yanchor="bottom", font={"size": 11})  # fmt: skip
     fig.update_xaxes(type="log", title="clipping threshold b (log scale)")
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=height, margin=dict(l=50, r=20, t=30, b=45))
+    fig.update_layout(height=height, margin={"l": 50, "r": 20, "t": 30, "b": 45})
     return fig
 
 
@@ -357,13 +384,13 @@ def interval_label(iv) -> str:
 
 
 def _hline(y: float, *, xref: str = "paper", yref: str = "y") -> dict:
-    return dict(type="line", xref=xref, x0=0, x1=1, yref=yref, y0=y, y1=y,
-                line=dict(color=MAXC, width=1, dash="dot"))  # fmt: skip
+    return {"type": "line", "xref": xref, "x0": 0, "x1": 1, "yref": yref, "y0": y, "y1": y,
+                "line": {"color": MAXC, "width": 1, "dash": "dot"}}  # fmt: skip
 
 
 def _vline(x: float, *, xref: str = "x", yref: str = "paper", y0: float = 0, y1: float = 1) -> dict:
-    return dict(type="line", xref=xref, x0=x, x1=x, yref=yref, y0=y0, y1=y1,
-                line=dict(color=MAXC, width=1, dash="dot"))  # fmt: skip
+    return {"type": "line", "xref": xref, "x0": x, "x1": x, "yref": yref, "y0": y0, "y1": y1,
+                "line": {"color": MAXC, "width": 1, "dash": "dot"}}  # fmt: skip
 
 
 # The live views are rebuilt several times a second: they are assembled as plain
@@ -396,24 +423,24 @@ def trajectory_figure(
     if len(steps) > max_points:
         idx = np.linspace(0, len(steps) - 1, max_points).astype(int)
         steps, X = steps[idx], X[idx]
-    data = [dict(type="scatter", x=ys, y=xs, mode="lines", xaxis="x", yaxis="y",
-                 line=dict(color=CURVE, width=2), name="f", showlegend=False, hoverinfo="skip")]
+    data = [{"type": "scatter", "x": ys, "y": xs, "mode": "lines", "xaxis": "x", "yaxis": "y",
+                 "line": {"color": CURVE, "width": 2}, "name": "f", "showlegend": False, "hoverinfo": "skip"}]
     for p in range(min(X.shape[1] if X.size else 0, max_paths)):
-        data.append(dict(
-            type="scatter", x=steps, y=X[:, p], mode="lines", xaxis="x2", yaxis="y",
-            line=dict(width=1, color=PATH_COLOURS[p % 10]), name=f"path {p + 1}", showlegend=False,
-            hovertemplate="step %{x}<br>x=%{y:.3f}<extra>path " + str(p + 1) + "</extra>",
-        ))  # fmt: skip
-    layout = dict(
-        height=height, margin=dict(l=50, r=20, t=40, b=45), uirevision="traj",
-        title=dict(text=title) if title else None, hovermode="closest",
-        xaxis=dict(domain=[0, 0.17], title=dict(text="f"), showticklabels=False,
+        data.append({
+            "type": "scatter", "x": steps, "y": X[:, p], "mode": "lines", "xaxis": "x2", "yaxis": "y",
+            "line": {"width": 1, "color": PATH_COLOURS[p % 10]}, "name": f"path {p + 1}", "showlegend": False,
+            "hovertemplate": "step %{x}<br>x=%{y:.3f}<extra>path " + str(p + 1) + "</extra>",
+        })  # fmt: skip
+    layout = {
+        "height": height, "margin": {"l": 50, "r": 20, "t": 40, "b": 45}, "uirevision": "traj",
+        "title": {"text": title} if title else None, "hovermode": "closest",
+        "xaxis": dict(domain=[0, 0.17], title={"text": "f"}, showticklabels=False,
                    **({"range": list(f_range)} if f_range else {})),
-        xaxis2=dict(domain=[0.19, 1], title=dict(text="step (per path)"), anchor="y"),
-        yaxis=dict(range=[-L * 1.03, L * 1.03], title=dict(text="x")),
-        shapes=[_hline(s) for s in maxima],
-    )  # fmt: skip
-    return go.Figure(dict(data=data, layout=layout))
+        "xaxis2": {"domain": [0.19, 1], "title": {"text": "step (per path)"}, "anchor": "y"},
+        "yaxis": {"range": [-L * 1.03, L * 1.03], "title": {"text": "x"}},
+        "shapes": [_hline(s) for s in maxima],
+    }  # fmt: skip
+    return go.Figure({"data": data, "layout": layout})
 
 
 def histogram_figure(
@@ -425,24 +452,24 @@ def histogram_figure(
     counts = np.asarray(counts, dtype=float)
     total = int(counts.sum())
     data = [
-        dict(type="bar", x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges),
-             name="visits", marker=dict(color="rgba(214,39,40,0.75)"),
-             hovertemplate="x=%{x:.3f}<br>%{y:,.0f} visits<extra></extra>"),
-        dict(type="scatter", x=xs, y=ys, mode="lines", name="f(x)", yaxis="y2",
-             line=dict(color=CURVE, width=1.5), hoverinfo="skip"),
+        {"type": "bar", "x": (edges[:-1] + edges[1:]) / 2, "y": counts, "width": np.diff(edges),
+             "name": "visits", "marker": {"color": "rgba(214,39,40,0.75)"},
+             "hovertemplate": "x=%{x:.3f}<br>%{y:,.0f} visits<extra></extra>"},
+        {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": "f(x)", "yaxis": "y2",
+             "line": {"color": CURVE, "width": 1.5}, "hoverinfo": "skip"},
     ]  # fmt: skip
-    layout = dict(
-        height=height, bargap=0, uirevision="hist", hovermode="closest",
-        title=dict(text=f"{title} ({total:,} steps)", y=0.97),
-        margin=dict(l=50, r=50, t=70, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        xaxis=dict(title=dict(text="x")),
-        yaxis=dict(title=dict(text="visits"), rangemode="tozero"),
-        yaxis2=dict(title=dict(text="f(x)"), overlaying="y", side="right", showgrid=False,
+    layout = {
+        "height": height, "bargap": 0, "uirevision": "hist", "hovermode": "closest",
+        "title": {"text": f"{title} ({total:,} steps)", "y": 0.97},
+        "margin": {"l": 50, "r": 50, "t": 70, "b": 40},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "xaxis": {"title": {"text": "x"}},
+        "yaxis": {"title": {"text": "visits"}, "rangemode": "tozero"},
+        "yaxis2": dict(title={"text": "f(x)"}, overlaying="y", side="right", showgrid=False,
                     **({"range": list(f_range)} if f_range else {})),
-        shapes=[_vline(s) for s in maxima],
-    )  # fmt: skip
-    return go.Figure(dict(data=data, layout=layout))
+        "shapes": [_vline(s) for s in maxima],
+    }  # fmt: skip
+    return go.Figure({"data": data, "layout": layout})
 
 
 def fractions_figure(fractions: Sequence[float], analysis, *, height: int = 300,
@@ -465,8 +492,8 @@ def fractions_figure(fractions: Sequence[float], analysis, *, height: int = 300,
                textposition="outside", customdata=hover,
                hovertemplate="%{x}: %{y:.2%} (%{customdata})<extra></extra>")
     )  # fmt: skip
-    fig.update_layout(height=height, title=title, yaxis=dict(range=[0, 1.12], tickformat=".0%"),
-                      margin=dict(l=50, r=20, t=40, b=45), uirevision="frac")  # fmt: skip
+    fig.update_layout(height=height, title=title, yaxis={"range": [0, 1.12], "tickformat": ".0%"},
+                      margin={"l": 50, "r": 20, "t": 40, "b": 45}, uirevision="frac")  # fmt: skip
     return fig
 
 
@@ -479,7 +506,7 @@ def exit_figure(study, *, height: int = 420) -> go.Figure:
     ok = np.isfinite(means) & (means > 0)
     fig.add_trace(
         go.Scatter(x=inv[ok], y=means[ok], mode="markers", name="mean exit time",
-                   marker=dict(size=11, color=CURVE),
+                   marker={"size": 11, "color": CURVE},
                    hovertemplate="1/η=%{x:.4g}<br>E[σ]≈%{y:.4g} steps<extra></extra>")
     )  # fmt: skip
     if ok.sum() >= 2:
@@ -490,18 +517,18 @@ def exit_figure(study, *, height: int = 420) -> go.Figure:
             icpt = float(np.mean(ly) - slope * np.mean(lx))
             fig.add_trace(go.Scatter(x=10**xx, y=10 ** (icpt + slope * xx), mode="lines",
                                      name=f"fitted slope {slope:.2f}",
-                                     line=dict(color=SHARP, width=2)))  # fmt: skip
+                                     line={"color": SHARP, "width": 2}))  # fmt: skip
         pred = getattr(study, "predicted_slope", None)
         if pred is not None and math.isfinite(pred):
             icpt = float(np.mean(ly) - pred * np.mean(lx))
             fig.add_trace(go.Scatter(x=10**xx, y=10 ** (icpt + pred * xx), mode="lines",
                                      name=f"predicted slope {pred:.2f}",
-                                     line=dict(color=WIDE, width=2, dash="dash")))  # fmt: skip
+                                     line={"color": WIDE, "width": 2, "dash": "dash"}))  # fmt: skip
     fig.update_xaxes(type="log", title="1/η")
     fig.update_yaxes(type="log", title="mean first exit time (steps)")
     layout = dict(_LAYOUT)
-    layout["margin"] = dict(l=60, r=20, t=80, b=45)
-    fig.update_layout(height=height, title=dict(text="First exit time against 1/η (log-log)", y=0.98),
+    layout["margin"] = {"l": 60, "r": 20, "t": 80, "b": 45}
+    fig.update_layout(height=height, title={"text": "First exit time against 1/η (log-log)", "y": 0.98},
                       **layout)  # fmt: skip
     return fig
 
@@ -514,14 +541,14 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
     colours = [WIDE if j in edge_targets else ("#bbbbbb" if j != source else "#ffffff")
                for j in range(n_fields)]  # fmt: skip
     fig = go.Figure(
-        go.Bar(x=labels, y=vals, marker_color=colours, marker_line=dict(color="#333", width=1),
+        go.Bar(x=labels, y=vals, marker_color=colours, marker_line={"color": "#333", "width": 1},
                text=[str(v) for v in vals], textposition="outside",
                hovertemplate="%{x}: %{y} exits<extra></extra>")
     )  # fmt: skip
     fig.update_layout(
         height=height,
         title=f"Exits from Ω{source + 1} landed in (green: edge of m{source + 1})",
-        margin=dict(l=50, r=20, t=50, b=45),
+        margin={"l": 50, "r": 20, "t": 50, "b": 45},
     )
     return fig
 
@@ -536,8 +563,8 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
         ylo, yhi = float(f_range[0]), float(f_range[1])
         ys = np.clip(ys, ylo, yhi)
     data, shapes, annotations = [], [], []
-    layout: dict[str, Any] = dict(height=height, bargap=0, uirevision="cmp", showlegend=False,
-                                  margin=dict(l=40, r=20, t=40, b=40), hovermode="closest")
+    layout: dict[str, Any] = {"height": height, "bargap": 0, "uirevision": "cmp", "showlegend": False,
+                                  "margin": {"l": 40, "r": 20, "t": 40, "b": 40}, "hovermode": "closest"}
     for k, name in enumerate(names):
         r, c = k // 2, k % 2
         ax = "" if k == 0 else str(k + 1)
@@ -550,21 +577,21 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
         dens = counts / tot if tot > 0 else counts
         peak = float(dens.max()) if dens.size and dens.max() > 0 else 1.0
         scaled = (ys - ylo) / (yhi - ylo if yhi > ylo else 1.0) * peak
-        data.append(dict(type="bar", x=(edges[:-1] + edges[1:]) / 2, y=dens, width=np.diff(edges),
-                         marker=dict(color="rgba(214,39,40,0.75)"), xaxis="x" + ax, yaxis="y" + ax,
-                         hovertemplate="x=%{x:.3f}: %{y:.2%}<extra></extra>"))  # fmt: skip
-        data.append(dict(type="scatter", x=xs, y=scaled, mode="lines", xaxis="x" + ax,
-                         yaxis="y" + ax, line=dict(color=CURVE, width=1), hoverinfo="skip"))  # fmt: skip
-        layout["xaxis" + ax] = dict(domain=xd, anchor="y" + ax)
-        layout["yaxis" + ax] = dict(domain=yd, anchor="x" + ax, tickformat=".0%")
+        data.append({"type": "bar", "x": (edges[:-1] + edges[1:]) / 2, "y": dens, "width": np.diff(edges),
+                         "marker": {"color": "rgba(214,39,40,0.75)"}, "xaxis": "x" + ax, "yaxis": "y" + ax,
+                         "hovertemplate": "x=%{x:.3f}: %{y:.2%}<extra></extra>"})  # fmt: skip
+        data.append({"type": "scatter", "x": xs, "y": scaled, "mode": "lines", "xaxis": "x" + ax,
+                         "yaxis": "y" + ax, "line": {"color": CURVE, "width": 1}, "hoverinfo": "skip"})  # fmt: skip
+        layout["xaxis" + ax] = {"domain": xd, "anchor": "y" + ax}
+        layout["yaxis" + ax] = {"domain": yd, "anchor": "x" + ax, "tickformat": ".0%"}
         for s in maxima:
             shapes.append(_vline(s, xref="x" + ax, yref="y" + ax + " domain"))
-        annotations.append(dict(text=f"<b>{name}</b> ({int(tot):,} steps)", xref="x" + ax + " domain",
-                                yref="y" + ax + " domain", x=0.5, y=1.0, yanchor="bottom",
-                                showarrow=False))  # fmt: skip
+        annotations.append({"text": f"<b>{name}</b> ({int(tot):,} steps)", "xref": "x" + ax + " domain",
+                                "yref": "y" + ax + " domain", "x": 0.5, "y": 1.0, "yanchor": "bottom",
+                                "showarrow": False})  # fmt: skip
     layout["shapes"] = shapes
     layout["annotations"] = annotations
-    return go.Figure(dict(data=data, layout=layout))
+    return go.Figure({"data": data, "layout": layout})
 
 
 def formula_caret(text: str, position: int | None, width: int = 80) -> str:

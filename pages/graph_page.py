@@ -7,9 +7,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from pages import figures
+from pages import figures, ui
 from pages import state as S
-from pages import ui
 
 ss = st.session_state
 p = ui.params()
@@ -89,20 +88,22 @@ if intervals:
         "green: survives; light green: absorbing class but small; grey: transient. Click a "
         "column (or use the list) to move b there."
     )
-    sel = ui.plot(
-        figures.sweep_figure(intervals, n, b), key="sweep_chart", on_select="rerun",
-        selection_mode="points",
-    )  # fmt: skip
-    picked = None
-    try:
-        pts = sel.selection.points if sel is not None else []
-        if pts:
-            xb = float(pts[0]["x"])
-            for iv in intervals:
-                if iv.b_low <= xb <= iv.b_high:
-                    picked = iv
-    except (AttributeError, KeyError, TypeError, ValueError):
-        picked = None
+    def _pick_column() -> None:
+        """on_select callback of the strip: move b into the clicked interval (before widgets)."""
+        try:
+            pts = ss["sweep_chart"].selection.points
+            xb = float(pts[0]["x"]) if pts else None
+        except (KeyError, AttributeError, IndexError, TypeError, ValueError):
+            xb = None
+        if xb is None:
+            return
+        for iv in intervals:
+            if iv.b_low <= xb <= iv.b_high:
+                _move_b(iv)
+                return
+
+    ui.plot(figures.sweep_figure(intervals, n, b), key="sweep_chart", on_select=_pick_column,
+            selection_mode="points")  # fmt: skip
 
     labels = [figures.interval_label(iv) for iv in intervals]
 
@@ -126,9 +127,6 @@ if intervals:
         ss["sweep_pick"] = labels[current] if current is not None else None
         st.selectbox("Jump to an interval", options=labels, key="sweep_pick", on_change=_jump,
                      placeholder="choose an interval of b")  # fmt: skip
-    if picked is not None and not (picked.b_low < b < picked.b_high):
-        _move_b(picked)
-        st.rerun()
     st.download_button(
         "Download the sweep (CSV)",
         data=pd.DataFrame([{

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import math
 
-
 import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures, sketch
+from pages import figures, sketch, ui
 from pages import state as S
-from pages import ui
 
 ss = st.session_state
 p = ui.params()
@@ -78,6 +76,23 @@ with right:
     ui.plot(fig, key="landscape_chart")
     if a_err:
         st.warning(f"The analysis could not be done: {a_err}", icon=":material/warning:")
+
+if analysis is not None and analysis.assumption1_ok and analysis.fields:
+    surv = [m for c in analysis.classes if c.absorbing for m in c.large]
+    gone = [fl.index for fl in analysis.fields if fl.index not in surv]
+    bb = S.effective_b(p)
+    btxt = "without clipping" if math.isinf(bb) else f"with clipping at b = {bb:.3g}"
+    names = ", ".join(f"m{m + 1}" for m in surv)
+    msg = (f"**In short:** {btxt}, heavy-tailed SGD ends up in the minima {names}"
+           + (f"; {', '.join(f'm{m + 1}' for m in gone)} are eliminated (visited only briefly)."
+              if gone else "; no minimum is eliminated at this b."))  # fmt: skip
+    if p["noise"] not in ("pareto", "student-t", "stable"):
+        msg += (f" (The chosen {p['noise']} noise is not heavy-tailed: its iterates stay "
+                "trapped near where they start.)")  # fmt: skip
+    with right:
+        st.info(msg, icon=":material/lightbulb:")
+        st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",
+                     icon=":material/play_circle:")  # fmt: skip
 
 if analysis is not None:
     n = len(analysis.fields)

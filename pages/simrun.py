@@ -73,8 +73,8 @@ class LiveRun:
         self._last_chunk = FIRST_CHUNK
         self._last_secs = 0.0
         self._sps = 0.0
-        kw = dict(x0=cfg.x0, paths=cfg.paths, seed=cfg.seed, record_every=cfg.every,
-                  boundaries=tuple(maxima) or None)  # fmt: skip
+        kw = {"x0": cfg.x0, "paths": cfg.paths, "seed": cfg.seed, "record_every": cfg.every,
+                  "boundaries": tuple(maxima) or None}  # fmt: skip
         if not cfg.compare:
             noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
             b = None if math.isinf(cfg.b) else cfg.b

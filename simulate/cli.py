@@ -1,4 +1,4 @@
-"""Command line: ``python -m simulate run|exit-times|exit-study ... [--json]``.
+"""Command line: ``python -m simulate run|exit-times|exit-study|warmup ... [--json]``.
 
 A contract other tools rely on. Bad input exits with status 2 and one line
 on stderr (and ``{"error": ...}`` on stdout with ``--json``), never a
@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--etas", type=_floats, required=True, help="comma-separated, e.g. 0.1,0.01")
     p.add_argument("--samples", type=int, required=True)
     p.add_argument("--max-steps", type=int, default=config.DEFAULT_MAX_EXIT_STEPS)
+    p = sub.add_parser("warmup", help="compile (or load from the cache) every kernel")
+    p.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -93,6 +95,10 @@ def _run(args) -> dict:
     from .noise import make_noise
     from .simulation import Simulation
 
+    if args.command == "warmup":
+        from .warmup import warmup
+
+        return {"seconds": warmup()}
     noise = make_noise(args.noise, args.alpha, args.scale)
     land, L = _landscape(args)
     b = math.inf if args.b is None else args.b
@@ -109,6 +115,8 @@ def _run(args) -> dict:
 
 
 def _text(command: str, out: dict) -> str:
+    if command == "warmup":
+        return f"kernels ready in {out['seconds']:.2f} s"
     if command == "run":
         frac = ", ".join(f"{i + 1}: {f:.4f}" for i, f in enumerate(out["field_fraction"]))
         lines = [(f"{out['paths']} paths x {out['steps']:,} steps in {out['seconds']:.2f} s "

@@ -125,9 +125,10 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     a0, a1 = _progress_span
     while limit < max_steps:
         limit = min(max_steps, limit + config.EXIT_SEGMENT_STEPS)
-        exit_kernel(grad.kernel_function, grad.kernel_coefficients, grad.kernel_mode,
-                    FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, eta, b, L,
-                    ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
+        with C.launch_guard():
+            exit_kernel(grad.kernel_function, grad.kernel_coefficients, grad.kernel_mode,
+                        FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, eta, b,
+                        L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
         running = int(((dest < 0) & (err_step < 0)).sum())
         if progress is not None:
             frac = 1.0 - running / samples

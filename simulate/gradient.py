@@ -5,9 +5,9 @@ Design (measured on the 2-core dev machine, see ``bench/README.md``):
 * The kernels are compiled **once** and take the gradient as a numba
   first-class function (``types.FunctionType(float64(float64))``): every
   ``cfunc`` with that signature has the same numba type, so a new formula
-  does not recompile the kernels (a parallel kernel costs ~1-3 s to
-  compile, a ``cfunc`` ~0.1 s). The indirect call costs ~10 % of the step
-  rate against an inlined gradient.
+  does not recompile the kernels (the parallel run kernel costs ~50 s to
+  compile cold on the dev VM, a ``cfunc`` 0.1-0.35 s). The indirect call
+  costs ~10 % of the step rate against an inlined gradient.
 * Polynomial gradients (every preset of the paper) skip the call
   altogether: their coefficients go to the kernel, which evaluates them by
   Horner's rule inline -- no compilation at all for a new polynomial, and

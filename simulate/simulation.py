@@ -121,12 +121,14 @@ class Simulation:
                 return
             before = self._path_steps.copy()
             t0 = time.perf_counter()
-            run_kernel(self.gradient.kernel_function, self.gradient.kernel_coefficients,
-                       self.gradient.kernel_mode, FAMILY_CODES[self.noise.family],
-                       self.noise.alpha_or_nan, self.noise.scale, self.eta, self.b, self.L,
-                       self._ext, self._x, self._state, steps, self._path_steps,
-                       self.record_every, self._traj, self._hist, self.hist_bins > 0,
-                       self._field, self._field_steps, self._trans, self._err_step, self._err_x)
+            g = self.gradient
+            with C.launch_guard():
+                run_kernel(g.kernel_function, g.kernel_coefficients, g.kernel_mode,
+                           FAMILY_CODES[self.noise.family], self.noise.alpha_or_nan,
+                           self.noise.scale, self.eta, self.b, self.L, self._ext, self._x,
+                           self._state, steps, self._path_steps, self.record_every, self._traj,
+                           self._hist, self.hist_bins > 0, self._field, self._field_steps,
+                           self._trans, self._err_step, self._err_x)
             dt = time.perf_counter() - t0
             self.seconds += dt
             done = int((self._path_steps - before).sum())

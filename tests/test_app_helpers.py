@@ -176,7 +176,7 @@ def test_landscape_figure_marks_minima_and_fields(fig2):
 
 
 def test_landscape_y_range_keeps_wells_visible(fig2):
-    land, an, xs, ys = fig2
+    land, an, _xs, ys = fig2
     lo, hi = figures.f_view_range(ys, an, land.f)
     assert hi < np.nanmax(ys)  # the wall at +L is cut off
     assert lo < min(figures.critical_values(an, land.f))
@@ -190,7 +190,7 @@ def test_graph_figure_has_one_arrow_per_edge(fig2):
 
 
 def test_sweep_figure_and_labels(fig2):
-    land, an, xs, ys = fig2
+    land, _an, _xs, _ys = fig2
     ivs = landscape.sweep(land, 1.6, 0.1, 3.3)
     fig = figures.sweep_figure(ivs, 4, 0.5)
     z = np.asarray(fig.data[0].z)

@@ -218,3 +218,18 @@ def test_about_page_cites_the_papers():
     assert "Eliminating Sharp Minima from SGD with Truncated" in body
     assert "Kleinberg" in body and "2510.20905" in body
     assert len(at.get("latex")) >= 5
+
+
+def test_linked_values_outside_the_widget_grids_are_kept_exactly():
+    at = open_page("pages/simulation_page.py", query={"b": "0.001", "eta": "0.0011", "L": "1"})
+    assert not at.exception
+    assert at.slider(key="b").value == pytest.approx(0.001)
+    assert at.select_slider(key="eta").value == pytest.approx(0.0011)
+    assert at.query_params.get("b") == "0.001" and at.query_params.get("eta") == "0.0011"
+
+
+def test_start_point_outside_the_domain_is_clamped_with_a_notice():
+    at = open_page("pages/simulation_page.py", query={"x0": "5"})
+    assert not at.exception
+    assert at.number_input(key="x0").value == pytest.approx(1.6)
+    assert any("outside" in t.value for t in at.toast)

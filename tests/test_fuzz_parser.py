@@ -47,7 +47,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 TIME_LIMIT = float(os.environ.get("HOSTILE_TIME_LIMIT", "2.0"))   # seconds per input
 HARD_LIMIT = 30.0                # a worker job slower than this counts as a hang
 MEMORY_LIMIT_MB = 256.0          # tracemalloc peak per input
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))   # token soups; others scale from it
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "600"))   # token soups; others scale from it
 
 COUNTS: dict[str, int] = {"attack table": 0, "token soups": 0, "grammar formulas": 0,
                           "sketch strings": 0}

@@ -20,6 +20,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 180.0
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+#: The default run uses the QUICK subset (each call is a fresh interpreter, 2-5 s
+#: on the shared machine); HOSTILE_FULL=1 runs every case.
+FULL = os.environ.get("HOSTILE_FULL") == "1"
+QUICK = {"tiny L", "huge L", "tiny b", "alpha at the edge", "hostile formula", "10^4 nesting",
+         "sweep tiny b_min", "missing argument", "huge eta", "a million paths",
+         "ten million paths", "stable alpha near 1", "pole start", "exit study with eta 0"}
+
+
+def _select(cases):
+    out = []
+    for case in cases:
+        name = case.values[0] if hasattr(case, "values") else case[0]
+        if FULL or name in QUICK:
+            out.append(case)
+    return out
+
 
 TINY_B = pytest.mark.xfail(strict=True, reason=(
     "open finding F4: OverflowError traceback from landscape/analysis.py "
@@ -123,15 +139,17 @@ def _check(done: subprocess.CompletedProcess, name: str) -> None:
         assert error.strip()
 
 
-@pytest.mark.parametrize("name,args", LANDSCAPE,
-                         ids=[c.values[0] if hasattr(c, "values") else c[0] for c in LANDSCAPE])
+@pytest.mark.parametrize("name,args", _select(LANDSCAPE),
+                         ids=[c.values[0] if hasattr(c, "values") else c[0]
+                              for c in _select(LANDSCAPE)])
 def test_landscape_cli_extremes(name, args):
     _check(_call("landscape", args), name)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,args", SIMULATE,
-                         ids=[c.values[0] if hasattr(c, "values") else c[0] for c in SIMULATE])
+@pytest.mark.parametrize("name,args", _select(SIMULATE),
+                         ids=[c.values[0] if hasattr(c, "values") else c[0]
+                              for c in _select(SIMULATE)])
 def test_simulate_cli_extremes(name, args):
     _check(_call("simulate", args), name)
 

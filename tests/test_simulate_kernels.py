@@ -216,3 +216,26 @@ def test_nan_on_one_path_other_paths_continue():
     _, traj = sim.trajectory()
     for p, k in enumerate(expected):
         assert np.all(np.isfinite(traj[:k, p])) and np.all(np.isnan(traj[k:, p]))
+
+
+def test_concurrent_advance_from_threads():
+    """Two sessions advancing at once (Streamlit script threads) get the sequential numbers."""
+    import threading
+
+    noise = Noise("pareto", 1.2, 0.1)
+    ref = [_sim(noise, seed=s, paths=4, eta=0.01) for s in (1, 2)]
+    for s in ref:
+        s.advance(20_000)
+    sims = [_sim(noise, seed=s, paths=4, eta=0.01) for s in (1, 2)]
+    threads = [threading.Thread(target=lambda s=s: [s.advance(2_000) for _ in range(10)])
+               for s in sims]
+    for t in threads:
+        t.start()
+    for _ in range(20):                  # readers while advancing
+        for s in sims:
+            s.positions, s.histogram(), s.trajectory(), s.field_fraction
+    for t in threads:
+        t.join()
+    for a, b in zip(ref, sims):
+        np.testing.assert_array_equal(a.positions, b.positions)
+        np.testing.assert_array_equal(a.histogram()[1], b.histogram()[1])

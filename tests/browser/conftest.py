@@ -56,7 +56,7 @@ def server():
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-server.log", "w")
+    log = open(ARTIFACTS / "streamlit-server.log", "w")  # noqa: SIM115 - closed in finally
     env = dict(os.environ, NUMBA_CACHE_DIR=str(ROOT / ".cache" / "numba"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -98,8 +98,21 @@ def browser():
             b.close()
 
 
+@pytest.fixture(scope="session")
+def warm_server(browser, server):
+    """Open the default page once: a fresh server only learns the st.navigation pages on
+    its first script run, and a deep link before that shows Streamlit's "Page not found"
+    dialog (a Streamlit cold-start quirk)."""
+    ctx = browser.new_context()
+    pg = ctx.new_page()
+    pg.goto(server + "/")
+    pg.locator(".st-key-landscape_chart .js-plotly-plot").first.wait_for(timeout=90_000)
+    ctx.close()
+    return server
+
+
 @pytest.fixture
-def page(browser, server):
+def page(browser, warm_server):
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
     pg = ctx.new_page()
     pg.set_default_timeout(30_000)
@@ -115,13 +128,3 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until the app has finished its script run (no 'running' indicator)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector(\"[data-testid='stStatusWidget'] [data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidget'] button\")"
-        " || true", timeout=timeout,
-    )

@@ -220,3 +220,63 @@ def test_walkthrough(page, server):
     assert page.locator("[data-testid='stException']").count() == 0
     shot(page, "09-exit-study")
     assert not page.errors, page.errors
+
+
+def test_start_point_by_clicking_the_landscape(page, server):
+    page.goto(server + "/simulate?paths=2")
+    page.locator(".st-key-sim_start button").wait_for(state="visible")
+    wait_for_run(page)
+    page.get_by_text("Choose the start point by clicking on the landscape").click()
+    plot_div(page, "start_chart")
+    page.wait_for_timeout(500)
+    # page coordinates of the curve's point nearest x = -0.66 (the wide minimum m2)
+    xy = page.evaluate(
+        "() => { const gd = document.querySelector('.st-key-start_chart .js-plotly-plot');"
+        " const tr = gd._fullData[0]; let best = 0;"
+        " for (let i = 0; i < tr.x.length; i++)"
+        "   if (Math.abs(tr.x[i] + 0.66) < Math.abs(tr.x[best] + 0.66)) best = i;"
+        " const fl = gd._fullLayout; const r = gd.getBoundingClientRect();"
+        " return [r.left + fl._size.l + fl.xaxis.l2p(tr.x[best]),"
+        "         r.top + fl._size.t + fl.yaxis.l2p(tr.y[best])]; }"
+    )
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_timeout(300)
+    page.mouse.click(xy[0], xy[1])
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.st-key-x0 input');"
+        " return i && Math.abs(parseFloat(i.value) + 0.66) < 0.02; }",
+        timeout=30_000,
+    )
+    wait_for_run(page)
+    assert "x0=-0.6" in page.url, page.url
+    shot(page, "10-start-point-clicked")
+
+
+def test_click_on_the_sweep_strip_moves_b(page, server):
+    page.goto(server + "/graph")
+    plot_div(page, "sweep_chart")
+    wait_for_run(page)
+    page.locator(".st-key-sweep_chart").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    # the (invisible) marker of row m2 in the column whose centre is nearest b = 1.0
+    xy = page.evaluate(
+        "() => { const gd = document.querySelector('.st-key-sweep_chart .js-plotly-plot');"
+        " const tr = gd._fullData[1]; let best = -1;"
+        " for (let i = 0; i < tr.x.length; i++) { if (tr.y[i] !== 'm2') continue;"
+        "   if (best < 0 || Math.abs(Math.log(tr.x[i])) < Math.abs(Math.log(tr.x[best]))) best = i; }"
+        " const fl = gd._fullLayout; const r = gd.getBoundingClientRect();"
+        " return [r.left + fl._size.l + fl.xaxis.l2p(Math.log10(tr.x[best])),"
+        "         r.top + fl._size.t + fl.yaxis.l2p(fl.yaxis.d2l('m2')), tr.x[best]]; }"
+    )
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_timeout(300)
+    page.mouse.click(xy[0], xy[1])
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.st-key-graph_chart .js-plotly-plot');"
+        " return d && d.layout && d.layout.title && !d.layout.title.text.includes('b = 0.5:'); }",
+        timeout=30_000,
+    )
+    wait_for_run(page)
+    b_now = float(re.search(r"b = ([0-9.]+)", plot_title(page, "graph_chart")).group(1))
+    assert 0.64 < b_now < 3.3, (b_now, xy)
+    shot(page, "11-sweep-strip-clicked")

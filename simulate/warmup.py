@@ -1,0 +1,29 @@
+"""Compile (or load from the disk cache) every kernel once.
+
+The parallel kernels take a while to compile the first time on a fresh
+machine (see bench/README.md); afterwards they load from
+``<cache>/numba`` in well under a second. Call :func:`warmup` (or
+``python -m simulate warmup``) at install time or when the app starts.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def warmup() -> float:
+    """Run a tiny problem through every kernel; return the seconds it took."""
+    import sympy
+
+    from .exits import exit_times
+    from .noise import PAPER_HEAVY
+    from .rng import draw_noise
+    from .simulation import Simulation
+
+    t0 = time.perf_counter()
+    x = sympy.Symbol("x", real=True)
+    d = x**3 - x
+    Simulation(d, 2.0, 0.01, PAPER_HEAVY, b=0.5, x0=0.5, paths=2, boundaries=[0.0]).advance(2)
+    exit_times(d, 2.0, 0.5, PAPER_HEAVY, x0=0.5, samples=2, boundaries=[0.0], max_steps=2)
+    draw_noise(PAPER_HEAVY, 2)
+    return time.perf_counter() - t0
