@@ -33,7 +33,7 @@ def _warm_kernels() -> threading.Thread | None:
     def run() -> None:
         try:
             warmup()
-        except Exception:  # noqa: BLE001 - a failed warm-up only costs time later
+        except Exception:  # a failed warm-up only costs time later
             logging.getLogger("sgd-clip-lab").exception("kernel warm-up failed")
 
     t = threading.Thread(target=run, name="kernel-warmup", daemon=True)

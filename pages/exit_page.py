@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from pages import exitrun, figures, ui
@@ -84,16 +83,28 @@ cfg = exitrun.ExitConfig(
     scale=float(p["scale"]), b=b, x0=float(fld.minimum), field=fi, samples=int(p["samples"]),
     seed=int(p["seed"]),
 )  # fmt: skip
+both_box = ui.bind(st.checkbox, "eboth", "Also run without clipping (as in the paper's Fig. 4)",
+                   disabled=math.isinf(b))
+both = bool(both_box) and not math.isinf(b)
+ref_cfg = dataclasses.replace(cfg, b=math.inf) if both else None
 result = exitrun.lookup(cfg)
-run_clicked = st.button("Run the study", key="exit_run", type="primary")
-if run_clicked:
+reference = exitrun.lookup(ref_cfg) if ref_cfg is not None else None
+if st.button("Run the study", key="exit_run", type="primary"):
     bar = st.progress(0.0, text="Starting…")
+    parts = 2 if both else 1
 
-    def progress(frac: float, text: str = "") -> None:
-        bar.progress(min(1.0, max(0.0, float(frac))), text=text or "running…")
+    def progress_for(k: int):
+        def progress(frac: float, text: str = "") -> None:
+            done = (k + min(1.0, max(0.0, float(frac)))) / parts
+            bar.progress(done, text=(text or "running…") + (f" [{k + 1} of {parts}]"
+                                                              if parts > 1 else ""))
+        return progress
 
     try:
-        result = exitrun.run_study(cfg, ui.get_landscape(source), analysis.maxima, progress)
+        land_ = ui.get_landscape(source)
+        result = exitrun.run_study(cfg, land_, analysis.maxima, progress_for(0))
+        if ref_cfg is not None:
+            reference = exitrun.run_study(ref_cfg, land_, analysis.maxima, progress_for(1))
     except ValueError as e:
         st.error(f"The study could not run: {e}", icon=":material/warning:")
         result = None
@@ -107,13 +118,19 @@ if result is None:
 
 left, right = st.columns([3, 2])
 with left:
-    ui.plot(figures.exit_figure(result.study), key="exit_chart")
+    ui.plot(figures.exit_figure(result.study, reference=reference.study if reference else None,
+                                label="clipped" if not math.isinf(b) else "no clipping"),
+            key="exit_chart")  # fmt: skip
 with right:
     slope = result.study.slope
     pred = result.study.predicted_slope
     m1, m2 = st.columns(2)
     m1.metric("Fitted slope", "—" if slope is None or not math.isfinite(slope) else f"{slope:.2f}")
     m2.metric("Predicted slope", "—" if pred is None or not math.isfinite(pred) else f"{pred:.2f}")
+    if reference is not None:
+        rs, rp = reference.study.slope, reference.study.predicted_slope
+        st.caption(f"Without clipping: fitted slope {'—' if rs is None else f'{rs:.2f}'}, "
+                   f"predicted {'—' if rp is None else f'{rp:.2f}'} (= α).")  # fmt: skip
     if result.censored:
         st.warning(f"{result.censored} runs hit the step limit before leaving; their exit "
                    "times are lower bounds.", icon=":material/warning:")  # fmt: skip
@@ -126,6 +143,9 @@ with right:
         st.caption(f"{tot - off} of {tot} exits landed on a graph edge's target "
                    f"({', '.join(f'Ω{j + 1}' for j in edge_targets) or 'none'}).")  # fmt: skip
 st.dataframe(result.table(), hide_index=True, key="exit_table")
-st.download_button("Exit times (CSV)", data=result.csv(), file_name="exit_times.csv",
+if reference is None:
+    csv = result.csv()
+else:
+    csv = result.csv("clipped") + reference.csv("unclipped", header=False)
+st.download_button("Exit times (CSV)", data=csv, file_name="exit_times.csv",
                    mime="text/csv", key="dl_exit")  # fmt: skip
-_ = (np, pd)

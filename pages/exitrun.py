@@ -71,13 +71,17 @@ class ExitResult:
             })  # fmt: skip
         return pd.DataFrame(rows)
 
-    def csv(self) -> str:
+    def csv(self, case: str | None = None, header: bool = True) -> str:
+        """One row per sample (fields 1-based); ``case`` adds a leading column."""
         buf = io.StringIO()
-        buf.write("eta,sample,exit_time,destination_field,censored\n")
+        lead = "" if case is None else f"{case},"
+        if header:
+            buf.write(("" if case is None else "case,")
+                      + "eta,sample,exit_time,destination_field,censored\n")  # fmt: skip
         for eta, t, d, c in zip(self.study.etas, self.times, self.dests, self.censored_mask):
             for k in range(len(t)):
                 dest = "" if d[k] < 0 else str(int(d[k]) + 1)
-                buf.write(f"{eta:.6g},{k + 1},{int(t[k])},{dest},{int(bool(c[k]))}\n")
+                buf.write(f"{lead}{eta:.6g},{k + 1},{int(t[k])},{dest},{int(bool(c[k]))}\n")
         return buf.getvalue()
 
 

@@ -497,39 +497,51 @@ def fractions_figure(fractions: Sequence[float], analysis, *, height: int = 300,
     return fig
 
 
-def exit_figure(study, *, height: int = 420) -> go.Figure:
-    """Mean first-exit time against 1/eta on log-log axes, fitted and predicted slopes."""
+def _add_study(fig: go.Figure, study, label: str, colour: str, symbol: str) -> None:
     etas = np.asarray(study.etas, dtype=float)
     means = np.asarray(study.mean_exit_times, dtype=float)
     inv = 1.0 / etas
-    fig = go.Figure()
     ok = np.isfinite(means) & (means > 0)
     fig.add_trace(
-        go.Scatter(x=inv[ok], y=means[ok], mode="markers", name="mean exit time",
-                   marker={"size": 11, "color": CURVE},
-                   hovertemplate="1/η=%{x:.4g}<br>E[σ]≈%{y:.4g} steps<extra></extra>")
+        go.Scatter(x=inv[ok], y=means[ok], mode="markers", name=f"{label}: mean exit time",
+                   marker={"size": 11, "color": colour, "symbol": symbol},
+                   hovertemplate="1/η=%{x:.4g}<br>E[σ]≈%{y:.4g} steps<extra>" + label
+                   + "</extra>")
     )  # fmt: skip
-    if ok.sum() >= 2:
-        lx, ly = np.log10(inv[ok]), np.log10(means[ok])
-        xx = np.array([lx.min(), lx.max()])
-        slope = getattr(study, "slope", None)
-        if slope is not None and math.isfinite(slope):
-            icpt = float(np.mean(ly) - slope * np.mean(lx))
-            fig.add_trace(go.Scatter(x=10**xx, y=10 ** (icpt + slope * xx), mode="lines",
-                                     name=f"fitted slope {slope:.2f}",
-                                     line={"color": SHARP, "width": 2}))  # fmt: skip
-        pred = getattr(study, "predicted_slope", None)
-        if pred is not None and math.isfinite(pred):
-            icpt = float(np.mean(ly) - pred * np.mean(lx))
-            fig.add_trace(go.Scatter(x=10**xx, y=10 ** (icpt + pred * xx), mode="lines",
-                                     name=f"predicted slope {pred:.2f}",
-                                     line={"color": WIDE, "width": 2, "dash": "dash"}))  # fmt: skip
+    if ok.sum() < 2:
+        return
+    lx, ly = np.log10(inv[ok]), np.log10(means[ok])
+    xx = np.array([lx.min(), lx.max()])
+    slope = getattr(study, "slope", None)
+    if slope is not None and math.isfinite(slope):
+        icpt = float(np.mean(ly) - slope * np.mean(lx))
+        fig.add_trace(go.Scatter(x=10**xx, y=10 ** (icpt + slope * xx), mode="lines",
+                                 name=f"{label}: fitted slope {slope:.2f}",
+                                 line={"color": colour, "width": 2}))  # fmt: skip
+    pred = getattr(study, "predicted_slope", None)
+    if pred is not None and math.isfinite(pred):
+        icpt = float(np.mean(ly) - pred * np.mean(lx))
+        fig.add_trace(go.Scatter(x=10**xx, y=10 ** (icpt + pred * xx), mode="lines",
+                                 name=f"{label}: predicted slope {pred:.2f}",
+                                 line={"color": colour, "width": 1.5, "dash": "dash"}))  # fmt: skip
+
+
+def exit_figure(study, *, reference=None, label: str = "clipped", height: int = 440) -> go.Figure:
+    """Mean first-exit time against 1/eta (log-log) with fitted and predicted slopes.
+
+    ``reference``: an optional second study (e.g. without clipping, as in the paper's
+    Fig. 4) drawn in another colour.
+    """
+    fig = go.Figure()
+    _add_study(fig, study, label, SHARP, "circle")
+    if reference is not None:
+        _add_study(fig, reference, "no clipping", CURVE, "square")
     fig.update_xaxes(type="log", title="1/η")
     fig.update_yaxes(type="log", title="mean first exit time (steps)")
     layout = dict(_LAYOUT)
-    layout["margin"] = {"l": 60, "r": 20, "t": 80, "b": 45}
-    fig.update_layout(height=height, title={"text": "First exit time against 1/η (log-log)", "y": 0.98},
-                      **layout)  # fmt: skip
+    layout["margin"] = {"l": 60, "r": 20, "t": 100 if reference is not None else 80, "b": 45}
+    fig.update_layout(height=height, title={"text": "First exit time against 1/η (log-log)",
+                                            "y": 0.98}, **layout)  # fmt: skip
     return fig
 
 

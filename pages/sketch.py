@@ -12,7 +12,7 @@ import numpy as np
 
 from pages import state as S
 
-CANVAS_W, CANVAS_H = 380, 220
+CANVAS_W, CANVAS_H = 300, 200
 N_CONTROL = 17
 
 

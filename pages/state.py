@@ -150,7 +150,7 @@ _PARAM_LIST = (
     Param("field", 2, "int", 1, 100),
     Param("etas", "0.1,0.03,0.01,0.003,0.001", "floats", 1e-6, 1.0),
     Param("samples", 20, "int", 2, 500),
-    Param("eclip", True, "bool"),
+    Param("eboth", False, "bool"),  # exit study: also run without clipping (paper Fig. 4)
 )
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAM_LIST}

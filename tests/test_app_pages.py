@@ -7,6 +7,7 @@ Widgets are found by key.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,14 @@ def test_start_point_outside_the_domain_is_clamped_with_a_notice():
     assert not at.exception
     assert at.number_input(key="x0").value == pytest.approx(1.6)
     assert any("outside" in t.value for t in at.toast)
+
+
+def test_exit_study_with_unclipped_reference():
+    at = open_page("pages/exit_page.py", query={"etas": "0.1,0.05", "samples": "3", "eboth": "1"})
+    assert at.checkbox(key="eboth").value is True
+    at.button(key="exit_run").click().run(timeout=120)
+    assert not at.exception and not at.error
+    assert any("Without clipping" in c.value for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t["name"] for t in spec["data"]]
+    assert any(n.startswith("no clipping: predicted slope 1.20") for n in names), names

@@ -7,6 +7,7 @@ exit-time study.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
@@ -208,6 +209,8 @@ def test_walkthrough(page, server):
     samples.fill("8")
     samples.press("Enter")
     wait_for_run(page)
+    page.locator(".st-key-eboth label").click()  # also without clipping, as in Fig. 4
+    wait_for_run(page)
     page.locator(".st-key-exit_run button").click()
     plot_div(page, "exit_chart")
     wait_for_run(page, timeout=120)
@@ -217,6 +220,7 @@ def test_walkthrough(page, server):
     )
     assert any("fitted slope" in (n or "") for n in names), names
     assert any("predicted slope 1.40" in (n or "") for n in names), names
+    assert any("no clipping: predicted slope 1.20" in (n or "") for n in names), names
     assert page.locator("[data-testid='stException']").count() == 0
     shot(page, "09-exit-study")
     assert not page.errors, page.errors
@@ -280,3 +284,34 @@ def test_click_on_the_sweep_strip_moves_b(page, server):
     b_now = float(re.search(r"b = ([0-9.]+)", plot_title(page, "graph_chart")).group(1))
     assert 0.64 < b_now < 3.3, (b_now, xy)
     shot(page, "11-sweep-strip-clicked")
+
+
+def test_sketch_on_the_canvas(page, server):
+    """streamlit-drawable-canvas works with this Streamlit: draw, use it, see its minima."""
+    page.goto(server + "/?mode=sketch")
+    canvas = page.locator(".st-key-sketch_canvas canvas").last
+    canvas.wait_for(state="visible", timeout=60_000)
+    wait_for_run(page)
+    box = canvas.bounding_box()
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    # a W: two wells (minima) with a bump (maximum) between them
+    page.mouse.move(x0 + 3, y0 + 0.1 * h)
+    page.mouse.down()
+    for i in range(1, 61):
+        t = i / 60
+        y = 0.5 + 0.4 * math.cos(4 * math.pi * t)
+        page.mouse.move(x0 + 3 + t * (w - 6), y0 + h * (1 - y))
+    page.mouse.up()
+    wait_for_run(page)
+    page.locator(".st-key-use_drawing button").click()
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.st-key-landscape_chart .js-plotly-plot');"
+        " if (!d || !d.data) return false; const t = [];"
+        " for (const tr of d.data) if (Array.isArray(tr.text)) t.push(...tr.text);"
+        " return t.includes('m2') && t.includes('s1'); }",
+        timeout=30_000,
+    )
+    wait_for_run(page)
+    assert "sketch=" in page.url
+    assert page.get_by_text("Assumption 1 holds").first.is_visible()
+    shot(page, "12-sketch-drawn")

@@ -251,11 +251,7 @@ def open_session(browser, base: str, s: Session, paths: int, timeout_ms: int) ->
     s.page.goto(f"{base}/simulate?{query}", wait_until="domcontentloaded")
     start = s.page.locator(".st-key-sim_start button")
     start.wait_for(state="visible")
-    # wait for the button to be enabled (the script run finished)
-    s.page.wait_for_function(
-        "() => { const b = document.querySelector('.st-key-sim_start button');"
-        " return b && !b.disabled && !b.closest('[inert]'); }")
-    start.click()
+    start.click()          # waits until the button is enabled and stable
     s.started_at = time.monotonic()
     s.page.evaluate(WATCH_JS)
 
