@@ -360,7 +360,9 @@ def _numeric_candidates(land, grid, slopes, curvatures):
             break
         result = minimize_scalar(lambda x: abs(df_scalar(x)), bounds=(grid[i - 1], grid[i + 1]),
                                  method="bounded", options={"xatol": 1e-12})
-        if result.fun <= config.TOUCH_REL_TOL * slope_scale:
+        nearby = magnitude[max(0, i - config.TOUCH_WINDOW):i + config.TOUCH_WINDOW + 1]
+        local_scale = float(nearby[np.isfinite(nearby)].max(initial=0.0))
+        if result.fun <= config.TOUCH_REL_TOL * min(slope_scale, local_scale):
             found.append((float(result.x), signs[i], signs[i]))
 
     found.sort()
@@ -491,7 +493,12 @@ def jumps(distance: float, b: float) -> int:
         return 0
     if math.isinf(b):
         return 1
-    return max(1, math.ceil(distance / b))
+    count = distance / b
+    if not count <= config.MAX_JUMPS:
+        raise AnalysisError(
+            f"b = {b:.3g} is too small: crossing a distance of {distance:.3g} would take "
+            f"{count:.3g} clipped steps (limit {config.MAX_JUMPS:.0e}); choose a larger b")
+    return max(1, math.ceil(count))
 
 
 def field_bounds(minima: Sequence[float], maxima: Sequence[float]):

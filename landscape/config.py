@@ -32,6 +32,8 @@ BISECTION_STEPS = 60             # halvings of a grid cell: far below float spac
 ROOT_RTOL = 1e-15                # brentq relative tolerance (scipy needs >= 4 eps)
 DUPLICATE_TOL = 1e-9             # roots closer than this * max(1, L) are merged
 TOUCH_REL_TOL = 1e-9             # |f'| <= this * scale counts as f' = 0 without sign change
+TOUCH_WINDOW = 20                # grid points either side whose max |f'| is that scale
+                                 # (local: a pole elsewhere must not make f' = 1 look like 0)
 DEGENERATE_REL_TOL = 1e-7        # |f''| <= this * (max |f''| nearby) counts as f'' = 0
 CURVATURE_WINDOW = 20            # grid points either side that define "nearby"
 JUMP_REL_TOL = 1e-6              # |f'(root)| above this * max|f'|: a jump, not a root
@@ -43,6 +45,7 @@ CACHE_SIZE = 64                  # critical-point results kept per process
 
 # --- structure ----------------------------------------------------------------
 ASSUMPTION3_REL_TOL = 1e-3       # warn when r_i / b is this close to an integer
+MAX_JUMPS = 10 ** 12             # ceil(distance / b) above this: b is too small to analyse
 
 # --- sweep ----------------------------------------------------------------------
 MAX_SWEEP_BREAKPOINTS = 5000     # candidate d/k values; more: ask for a larger b_min

@@ -20,7 +20,7 @@ def positive(name: str, value, *, allow_inf: bool = False) -> float:
     except (TypeError, ValueError):
         raise SimulationError(f"{name} must be a number, got {value!r}") from None
     if math.isnan(v) or v <= 0 or (math.isinf(v) and not allow_inf):
-        raise SimulationError(f"{name} must be a positive{'' if allow_inf else ' finite'} number, got {value!r}")
+        raise SimulationError(f"{name} must be a positive{'' if allow_inf else ' finite'} number, got {v!r}")
     return v
 
 

@@ -57,8 +57,7 @@ CASES = [
     ("pole 1/x started on it", "1/x", 1.0, 0.5, 0.0),
     ("double pole", "1/(x - 0.3)**2", 1.0, 0.5, -0.5),
     ("pole next to a well", "x**2 + 0.01/x", 1.0, 0.5, 0.5),
-    pytest.param("poles of tan", "tan(x)", 3.0, 0.5, 0.3, marks=pytest.mark.xfail(
-        strict=True, reason="open finding F3: fake touch point of tan(x) next to its poles")),
+    ("poles of tan", "tan(x)", 3.0, 0.5, 0.3),     # finding F3 (fixed)
     ("log singularity", "log(abs(x))", 1.0, 0.5, 0.3),
     ("half-defined sqrt", "sqrt(x)", 1.0, 0.5, 0.3),
     ("half-defined log", "log(x) + x**2", 1.0, 0.5, 0.5),
@@ -138,8 +137,6 @@ def test_simulation_ends_clearly(runner, name, source, L, b, x0):
         assert "not finite" in result["error"] or result["error"].strip()
 
 
-@pytest.mark.xfail(strict=True, reason="open finding F3 (landscape/analysis.py touch-point "
-                   "tolerance is relative to max|f'| on the grid, which a pole makes huge)")
 def test_analysis_tan_reports_no_fake_critical_point(runner):
     """tan has f' = 1 + tan^2 >= 1: no critical point anywhere, only poles."""
     result = runner.run("analyze", timeout=HARD_LIMIT, text="tan(x)", L=3.0, b=0.5, alpha=1.2)
@@ -150,20 +147,14 @@ def test_analysis_tan_reports_no_fake_critical_point(runner):
     assert not result["assumption1_ok"]
 
 
-TINY_B = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "open finding F4: OverflowError in landscape/analysis.py structure_for_widths "
-    "(ceil(r/b) does not fit the int64 jump matrix)"))
-
-
-@TINY_B
 @pytest.mark.parametrize("b", [1e-20, 1e-300, 5e-324])
 def test_tiny_b_is_a_clear_answer(runner, b):
+    """Finding F4 (fixed): an OverflowError from the int64 jump matrix."""
     result = runner.run("analyze", timeout=HARD_LIMIT, text="x**4 - x**2", L=1.0, b=b,
                         alpha=1.2)
     assert result["status"] in ("ok", "error"), result
 
 
-@TINY_B
 def test_tiny_b_simulation(runner):
     result = runner.run("simulate", timeout=HARD_LIMIT, text="x**4 - x**2", L=1.0, b=1e-300,
                         x0=0.3, eta=0.01, steps=1000, paths=4)
