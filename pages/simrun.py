@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import time
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
@@ -16,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
-TICK_BUDGET = 0.1  # seconds of simulation per refresh (the rest is left to drawing)
+TICK_BUDGET = 0.1  # seconds of simulation per refresh, shared by all live sessions
+TICK = 0.5  # seconds between refreshes on an idle server
+MAX_TICK = 5.0  # slowest refresh under load
+ACTIVE_WINDOW = 5.0  # a run that ticked this recently counts as live
 NUMBA_THREADS = 1  # per live run: leave the other core to the server and the browser
 MIN_CHUNK, MAX_CHUNK = 100, 2_000_000
 FIRST_CHUNK = 2_000
@@ -73,6 +77,8 @@ class LiveRun:
         self._last_chunk = FIRST_CHUNK
         self._last_secs = 0.0
         self._sps = 0.0
+        self._share = 1
+        self.interval = TICK
         kw = {"x0": cfg.x0, "paths": cfg.paths, "seed": cfg.seed, "record_every": cfg.every,
                   "boundaries": tuple(maxima) or None}  # fmt: skip
         if not cfg.compare:
@@ -98,8 +104,24 @@ class LiveRun:
         if self._last_secs <= 0:
             return FIRST_CHUNK
         per_sec = self._last_chunk / self._last_secs
-        n = int(per_sec * TICK_BUDGET)
+        n = int(per_sec * TICK_BUDGET / self._share)
         return max(MIN_CHUNK, min(MAX_CHUNK, n, 4 * self._last_chunk))
+
+    def note_tick(self, tick_seconds: float) -> bool:
+        """Record one refresh; return True if the refresh interval should change.
+
+        Every live session of the server shares one compute budget, and the
+        interval follows the measured cost of a refresh (which grows when the
+        server is busy). A fixed interval shorter than a refresh made Streamlit
+        restart each refresh before it was sent, so ten sessions on two cores
+        saw no update at all (RELIABILITY.md F9).
+        """
+        self._share = _note_active(id(self))
+        target = min(MAX_TICK, max(TICK, 3.0 * tick_seconds, 0.1 * self._share))
+        if target > 1.5 * self.interval or target < self.interval / 1.5:
+            self.interval = round(target, 2)
+            return True
+        return False
 
     def step_chunk(self) -> int:
         return max(1000, 40 * self.every)
@@ -150,6 +172,20 @@ class LiveRun:
             for i, (s, f) in enumerate(zip(steps, frac)):
                 buf.write(f"{name},{i + 1},{int(s)},{float(f):.6g}\n")
         return buf.getvalue()
+
+
+_active_lock = threading.Lock()
+_active_runs: dict[int, float] = {}
+
+
+def _note_active(run_id: int) -> int:
+    """Mark a run as live now; return how many runs of this server are live."""
+    now = time.monotonic()
+    with _active_lock:
+        _active_runs[run_id] = now
+        for key in [k for k, t in _active_runs.items() if now - t > ACTIVE_WINDOW]:
+            del _active_runs[key]
+        return len(_active_runs)
 
 
 def _limit_threads() -> None:

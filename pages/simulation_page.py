@@ -126,7 +126,6 @@ with st.expander("Choose the start point by clicking on the landscape", expanded
 
 
 # ---------------------------------------------------------------- live view
-TICK = 0.5  # seconds between refreshes while running
 
 
 def transition_table(counts) -> pd.DataFrame:
@@ -153,7 +152,7 @@ def field_fractions(fractions) -> None:
         st.progress(min(1.0, max(0.0, float(v))), text=f"Ω{i + 1}{kind}: {float(v):.1%}")
 
 
-@st.fragment(run_every=TICK if run.running else None)
+@st.fragment(run_every=run.interval if run.running else None)
 def live_view() -> None:
     r = ss.get("sim")
     if r is None:
@@ -222,8 +221,11 @@ def _live_view(r) -> None:
                            "edges of the typical transition graph.")  # fmt: skip
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
-    st.caption(f"Last refresh: {1000 * (time.perf_counter() - t0):.0f} ms "
-               f"(simulation {1000 * r.last_seconds:.0f} ms).")
+    tick = time.perf_counter() - t0
+    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * r.last_seconds:.0f} ms); "
+               f"refreshing every {r.interval:g} s.")
+    if r.running and r.note_tick(tick):
+        st.rerun()  # the whole page, so the fragment timer takes the new interval
 
 
 live_view()

@@ -152,13 +152,10 @@ def test_sidebar_widgets_at_their_limits():
             _no_exception(at, f"{slider.label} = {value}")
 
 
-@pytest.mark.xfail(strict=True, reason="open finding F6: the sidebar clamps a linked b into the "
-                   "slider range [0.01, max(2, 2.2 L)] silently, though the URL accepts "
-                   "[0.001, 100]; the link does not reproduce the view and no notice says so")
 def test_linked_b_is_kept_or_announced():
     at = _app({"b": "0.001"})
     at.run()
     _no_exception(at, "b = 0.001")
-    b = [s.value for s in at.sidebar.slider if s.label.startswith("Clipping")][0]
+    b = next(s.value for s in at.sidebar.slider if s.label.startswith("Clipping"))
     noticed = [t.value for t in at.toast] + [w.value for w in at.warning]
     assert abs(b - 0.001) < 1e-12 or any("b" in n for n in noticed), (b, noticed)
