@@ -135,3 +135,30 @@ def launch_guard():
     except ValueError:          # no parallel kernel has run yet
         layer = None
     return _WORKQUEUE_LOCK if layer in (None, "workqueue") else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def thread_budget(paths: int):
+    """Run a parallel kernel launched from a non-main thread on one thread when
+    ``paths < config.SHARED_PARALLEL_MIN_PATHS``.
+
+    A server (Streamlit) advances many sessions' runs from many threads at once;
+    each launch of a ``parallel=True`` kernel then starts its own team of
+    ``NUMBA_NUM_THREADS`` threads, and with the OpenMP layer these teams spin
+    waiting for each other on the 2 cores: with 10 live sessions every view
+    froze (RELIABILITY.md, finding F9). The sessions are the parallelism there.
+    ``numba.set_num_threads`` is per thread, so the CLI and the benchmarks
+    (main thread) keep every core.
+    """
+    import numba
+
+    if threading.current_thread() is threading.main_thread() or \
+            paths >= config.SHARED_PARALLEL_MIN_PATHS:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)

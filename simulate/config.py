@@ -37,6 +37,10 @@ FASTMATH = frozenset({"contract", "nsz", "arcp"})
 #: steps are taken, so the stream does not depend on how a run is chunked.
 BLOCK = 256
 
+#: Below this many paths, a Simulation advanced from a non-main thread (a server
+#: session) runs its kernel on one thread; see ``_common.thread_budget``.
+SHARED_PARALLEL_MIN_PATHS = 1000
+
 # --- noise -----------------------------------------------------------------
 #: Default (alpha, scale) per family. alpha is the Pareto shape, the
 #: Student-t degrees of freedom or the stable index; scale is the Pareto

@@ -122,7 +122,7 @@ class Simulation:
             before = self._path_steps.copy()
             t0 = time.perf_counter()
             g = self.gradient
-            with C.launch_guard():
+            with C.launch_guard(), C.thread_budget(self.paths):
                 run_kernel(g.kernel_function, g.kernel_coefficients, g.kernel_mode,
                            FAMILY_CODES[self.noise.family], self.noise.alpha_or_nan,
                            self.noise.scale, self.eta, self.b, self.L, self._ext, self._x,

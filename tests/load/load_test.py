@@ -138,14 +138,14 @@ def healthy(url: str) -> bool:
         return False
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
+def start_server(port: int, log_path: Path, extra: list[str] | None = None) -> subprocess.Popen:
     env = dict(os.environ, NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR",
                                                           str(ROOT / ".cache" / "numba")))
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *(extra or [])],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -282,6 +282,9 @@ def check_isolation(s: Session) -> None:
 
     import landscape
 
+    # the reference f is computed here, in the test process: give its parser
+    # all the time it needs (the machine is saturated by the run itself, F8)
+    landscape.config.PARSE_TIMEOUT = max(landscape.config.PARSE_TIMEOUT, 30.0)
     curve = s.page.evaluate(CURVE_JS)
     if not curve or not curve["x"]:
         s.isolation.append("no landscape curve on the page")
@@ -339,7 +342,8 @@ def page_problems(s: Session) -> list[str]:
 # ---------------------------------------------------------------------------
 def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: float = 15.0,
         paths: int = 20, url: str | None = None, warmup_timeout: float = 240.0,
-        quiet: bool = False, late_timeout: float = 120.0) -> dict:
+        quiet: bool = False, late_timeout: float = 120.0,
+        server_args: list[str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     if sessions > len(FORMULAS):
@@ -352,7 +356,7 @@ def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: f
     server = None
     if url is None:
         port = free_port()
-        server = start_server(port, ARTIFACTS / f"load-server-{stamp}.log")
+        server = start_server(port, ARTIFACTS / f"load-server-{stamp}.log", server_args)
         url = f"http://127.0.0.1:{port}"
     host = urllib.parse.urlparse(url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -360,7 +364,7 @@ def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: f
     pid = server.pid if server else None
     samples: list[dict] = []
     result: dict = {"sessions": sessions, "minutes": minutes, "paths": paths, "url": url,
-                    "started": stamp}
+                    "started": stamp, "server_args": server_args or []}
     all_sessions = [Session(i, FORMULAS[i]) for i in range(sessions)]
     t_begin = time.monotonic()
     try:
@@ -530,7 +534,8 @@ def verdict(r: dict) -> dict:
 
 
 def summary(r: dict) -> str:
-    lines = [f"load test: {r['sessions']} sessions x {r['steady_s'] / 60:.1f} min steady "
+    lines = [f"server options: {' '.join(r.get('server_args') or []) or '(defaults)'}",
+             f"load test: {r['sessions']} sessions x {r['steady_s'] / 60:.1f} min steady "
              f"(warm-up {r.get('warmup_s', 0):.0f} s), {r['paths']} paths each",
              f"errors: {r['errors']}   isolation problems: {r['isolation_problems']}",
              f"view updates per session: min {r['view_updates_per_s']['min']:.2f}/s, mean "
@@ -571,9 +576,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to watch the server after the tabs closed")
     parser.add_argument("--paths", type=int, default=20)
     parser.add_argument("--url", default=None, help="use a running server on 127.0.0.1")
+    parser.add_argument("--server-arg", action="append", default=[], metavar="OPTION=VALUE",
+                        help="extra `streamlit run` option, e.g. --server-arg=--runner.postScriptGC=false")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    result = run(args.sessions, args.minutes, args.interval, args.idle, args.paths, args.url)
+    result = run(args.sessions, args.minutes, args.interval, args.idle, args.paths, args.url,
+                 server_args=args.server_arg)
     return 0 if all(result["verdict"].values()) else 1
 
 
