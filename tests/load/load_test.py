@@ -286,6 +286,11 @@ def check_isolation(s: Session) -> None:
     # all the time it needs (the machine is saturated by the run itself, F8)
     landscape.config.PARSE_TIMEOUT = max(landscape.config.PARSE_TIMEOUT, 30.0)
     curve = s.page.evaluate(CURVE_JS)
+    for _ in range(10):  # a full rerun (new refresh interval) redraws the chart for a moment
+        if curve and curve["x"]:
+            break
+        s.page.wait_for_timeout(500)
+        curve = s.page.evaluate(CURVE_JS)
     if not curve or not curve["x"]:
         s.isolation.append("no landscape curve on the page")
         return
