@@ -199,7 +199,7 @@ def _sidebar_number(page, label: str) -> float:
 
 
 def test_reload_and_shared_link_land_on_the_same_view(server, browser):
-    proc, url = server
+    _proc, url = server
     query = {"mode": "formula", "formula": FORMULA, "L": "1.3", "alpha": "1.7", "eta": "0.002"}
     ctx, page, errors = _open(browser, url, "simulate", query)
     try:
@@ -233,7 +233,7 @@ def test_reload_and_shared_link_land_on_the_same_view(server, browser):
 
 
 def test_back_button_lands_on_a_consistent_state(server, browser):
-    proc, url = server
+    _proc, url = server
     ctx, page, errors = _open(browser, url, "landscape", {"L": "1.3"})
     try:
         page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput']").first.wait_for()

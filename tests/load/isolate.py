@@ -136,7 +136,7 @@ def _probe_simulate(job: dict) -> dict:
                               x0=float(job.get("x0", 0.0)), paths=int(job.get("paths", 8)),
                               seed=int(job.get("seed", 0)), buffer_size=200, hist_bins=50)
     sim.advance(int(job.get("steps", 20_000)))
-    steps, X = sim.trajectory()
+    _steps, X = sim.trajectory()
     pos = sim.positions
     # NaN in the trajectory is only allowed as the blank records of a path that
     # stopped with an error; positions must always be finite.

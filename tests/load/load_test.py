@@ -141,7 +141,7 @@ def healthy(url: str) -> bool:
 def start_server(port: int, log_path: Path, extra: list[str] | None = None) -> subprocess.Popen:
     env = dict(os.environ, NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR",
                                                           str(ROOT / ".cache" / "numba")))
-    log = open(log_path, "w")
+    log = open(log_path, "w")  # noqa: SIM115 - stays open for the server's lifetime
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -389,7 +389,7 @@ def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: f
                         shot = ARTIFACTS / f"load-{stamp}-session{s.index + 1}.png"
                         try:
                             s.page.screenshot(path=str(shot))
-                        except Exception:  # noqa: BLE001
+                        except Exception:  # noqa: BLE001, S110 - the screenshot is a best-effort extra
                             pass
                     say(f"session {s.index + 1}: {'started' if not s.errors else 'FAILED'} "
                         f"{s.formula} ({time.monotonic() - t_open:.0f} s)")
@@ -540,13 +540,13 @@ def verdict(r: dict) -> dict:
 
 def summary(r: dict) -> str:
     lines = [f"server options: {' '.join(r.get('server_args') or []) or '(defaults)'}",
-             f"load test: {r['sessions']} sessions x {r['steady_s'] / 60:.1f} min steady "
-             f"(warm-up {r.get('warmup_s', 0):.0f} s), {r['paths']} paths each",
+             (f"load test: {r['sessions']} sessions x {r['steady_s'] / 60:.1f} min steady "
+              f"(warm-up {r.get('warmup_s', 0):.0f} s), {r['paths']} paths each"),
              f"errors: {r['errors']}   isolation problems: {r['isolation_problems']}",
-             f"view updates per session: min {r['view_updates_per_s']['min']:.2f}/s, mean "
+             (f"view updates per session: min {r['view_updates_per_s']['min']:.2f}/s, mean "
              f"{r['view_updates_per_s']['mean']:.2f}/s, max {r['view_updates_per_s']['max']:.2f}/s;"
              f" intervals with progress >= {r['min_updated_fraction']:.0%} in every session;"
-             f" longest gap {r['max_gap_s']:.1f} s",
+             f" longest gap {r['max_gap_s']:.1f} s"),
              f"new visitor during the run: {r.get('late_visitor')}"]
     srv = r.get("server")
     if srv:
