@@ -44,15 +44,8 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=LT.CHROMIUM, args=LT.LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser(chromium):
+    return chromium
 
 
 def _open(browser, url: str, path: str, query: dict):

@@ -26,6 +26,7 @@ What it does (everything on 127.0.0.1, bounded in time and count, stops by itsel
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -345,12 +346,28 @@ def page_problems(s: Session) -> list[str]:
 # ---------------------------------------------------------------------------
 # the run
 # ---------------------------------------------------------------------------
+@contextlib.contextmanager
+def _chromium(existing=None):
+    """Yield ``existing`` (a Playwright browser owned by the caller, e.g. a pytest
+    session fixture: one process may run only one sync Playwright at a time), or
+    launch Debian's chromium for the duration of the block."""
+    if existing is not None:
+        yield existing
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: float = 15.0,
         paths: int = 20, url: str | None = None, warmup_timeout: float = 240.0,
         quiet: bool = False, late_timeout: float = 120.0,
-        server_args: list[str] | None = None) -> dict:
-    from playwright.sync_api import sync_playwright
-
+        server_args: list[str] | None = None, browser=None) -> dict:
     if sessions > len(FORMULAS):
         raise SystemExit(f"at most {len(FORMULAS)} sessions (one formula each)")
     if minutes <= 0 or minutes > 60 or interval <= 0:
@@ -373,89 +390,85 @@ def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: f
     all_sessions = [Session(i, FORMULAS[i]) for i in range(sessions)]
     t_begin = time.monotonic()
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-            try:
-                if pid:
-                    samples.append(dict(proc_sample(pid), phase="before"))
-                for s in all_sessions:     # all pages load at once, as real users would
-                    open_session(browser, url, s, paths, int(warmup_timeout * 1000))
-                for s in all_sessions:
-                    t_open = time.monotonic()
+        with _chromium(browser) as browser:
+            if pid:
+                samples.append(dict(proc_sample(pid), phase="before"))
+            for s in all_sessions:     # all pages load at once, as real users would
+                open_session(browser, url, s, paths, int(warmup_timeout * 1000))
+            for s in all_sessions:
+                t_open = time.monotonic()
+                try:
+                    start_session(s)
+                except Exception as error:  # noqa: BLE001 - a session that cannot start is a finding
+                    s.errors.append(f"could not press Start: {str(error).splitlines()[0][:200]}")
+                    shot = ARTIFACTS / f"load-{stamp}-session{s.index + 1}.png"
                     try:
-                        start_session(s)
-                    except Exception as error:  # noqa: BLE001 - a session that cannot start is a finding
-                        s.errors.append(f"could not press Start: {str(error).splitlines()[0][:200]}")
-                        shot = ARTIFACTS / f"load-{stamp}-session{s.index + 1}.png"
-                        try:
-                            s.page.screenshot(path=str(shot))
-                        except Exception:  # noqa: BLE001, S110 - the screenshot is a best-effort extra
-                            pass
-                    say(f"session {s.index + 1}: {'started' if not s.errors else 'FAILED'} "
-                        f"{s.formula} ({time.monotonic() - t_open:.0f} s)")
-                # warm-up: every session has shown progress at least once
-                deadline = time.monotonic() + warmup_timeout
-                pending = set(range(sessions))
-                while pending and time.monotonic() < deadline:
-                    for s in all_sessions:
-                        if s.index in pending and (parse_steps(safe_eval(s, METRIC_JS)) or 0) > 0:
-                            s.first_update_s = time.monotonic() - s.started_at
-                            pending.discard(s.index)
-                    time.sleep(0.5)
-                for i in pending:
-                    all_sessions[i].errors.append("never showed any progress during warm-up")
-                result["warmup_s"] = time.monotonic() - t_begin
-                say(f"warm-up done after {result['warmup_s']:.0f} s")
-                for s in all_sessions:     # count updates from the steady phase on
-                    safe_eval(s, "() => { if (window.__loadWatch) {"
-                                    " window.__loadWatch.changes = 0; window.__loadWatch.maxGap = 0;"
-                                    " window.__loadWatch.lastChange = Date.now(); } }")
-                last = {s.index: parse_steps(safe_eval(s, METRIC_JS)) for s in all_sessions}
-                steady_start = time.monotonic()
+                        s.page.screenshot(path=str(shot))
+                    except Exception:  # noqa: BLE001, S110 - the screenshot is a best-effort extra
+                        pass
+                say(f"session {s.index + 1}: {'started' if not s.errors else 'FAILED'} "
+                    f"{s.formula} ({time.monotonic() - t_open:.0f} s)")
+            # warm-up: every session has shown progress at least once
+            deadline = time.monotonic() + warmup_timeout
+            pending = set(range(sessions))
+            while pending and time.monotonic() < deadline:
+                for s in all_sessions:
+                    if s.index in pending and (parse_steps(safe_eval(s, METRIC_JS)) or 0) > 0:
+                        s.first_update_s = time.monotonic() - s.started_at
+                        pending.discard(s.index)
+                time.sleep(0.5)
+            for i in pending:
+                all_sessions[i].errors.append("never showed any progress during warm-up")
+            result["warmup_s"] = time.monotonic() - t_begin
+            say(f"warm-up done after {result['warmup_s']:.0f} s")
+            for s in all_sessions:     # count updates from the steady phase on
+                safe_eval(s, "() => { if (window.__loadWatch) {"
+                                " window.__loadWatch.changes = 0; window.__loadWatch.maxGap = 0;"
+                                " window.__loadWatch.lastChange = Date.now(); } }")
+            last = {s.index: parse_steps(safe_eval(s, METRIC_JS)) for s in all_sessions}
+            steady_start = time.monotonic()
+            if pid:
+                samples.append(dict(proc_sample(pid), phase="steady"))
+            end = steady_start + minutes * 60
+            while time.monotonic() < end:
+                time.sleep(min(interval, max(0.0, end - time.monotonic())))
                 if pid:
                     samples.append(dict(proc_sample(pid), phase="steady"))
-                end = steady_start + minutes * 60
-                while time.monotonic() < end:
-                    time.sleep(min(interval, max(0.0, end - time.monotonic())))
-                    if pid:
-                        samples.append(dict(proc_sample(pid), phase="steady"))
-                    for s in all_sessions:
-                        steps = parse_steps(safe_eval(s, METRIC_JS))
-                        s.steps.append((time.monotonic() - steady_start, steps))
-                        s.intervals += 1
-                        if steps is not None and last[s.index] is not None and steps > last[s.index]:
-                            s.updated_intervals += 1
-                        last[s.index] = steps
-                        for problem in page_problems(s):
-                            if problem not in s.errors:
-                                s.errors.append(problem)
-                    if samples and not quiet:
-                        smp = samples[-1]
-                        say(f"t={time.monotonic() - steady_start:5.0f}s  rss={smp['rss_mb']:.0f} MB"
-                            f"  children={smp['children']}  steps="
-                            + ",".join(str(last[i]) for i in range(sessions)))
-                steady_s = time.monotonic() - steady_start
-                # one more visitor arrives while everybody is running
-                result["late_visitor"] = late_visitor(browser, url, late_timeout)
-                say(f"late visitor: {result['late_visitor']}")
                 for s in all_sessions:
-                    watch = safe_eval(s, READ_WATCH_JS) or {}
-                    s.changes = int(watch.get("changes", 0))
-                    s.max_gap_s = float(watch.get("maxGap", 0)) / 1000
-                    try:
-                        check_isolation(s)
-                    except Exception as error:  # noqa: BLE001
-                        s.isolation.append(f"could not check: {str(error).splitlines()[0][:200]}")
-                # fault: leave every page in the middle of its run
-                for s in all_sessions:
-                    s.context.close()
-                closed_at = time.monotonic()
-                if pid:
-                    samples.append(dict(proc_sample(pid), phase="closed"))
-                    time.sleep(idle)
-                    samples.append(dict(proc_sample(pid), phase="idle"))
-            finally:
-                browser.close()
+                    steps = parse_steps(safe_eval(s, METRIC_JS))
+                    s.steps.append((time.monotonic() - steady_start, steps))
+                    s.intervals += 1
+                    if steps is not None and last[s.index] is not None and steps > last[s.index]:
+                        s.updated_intervals += 1
+                    last[s.index] = steps
+                    for problem in page_problems(s):
+                        if problem not in s.errors:
+                            s.errors.append(problem)
+                if samples and not quiet:
+                    smp = samples[-1]
+                    say(f"t={time.monotonic() - steady_start:5.0f}s  rss={smp['rss_mb']:.0f} MB"
+                        f"  children={smp['children']}  steps="
+                        + ",".join(str(last[i]) for i in range(sessions)))
+            steady_s = time.monotonic() - steady_start
+            # one more visitor arrives while everybody is running
+            result["late_visitor"] = late_visitor(browser, url, late_timeout)
+            say(f"late visitor: {result['late_visitor']}")
+            for s in all_sessions:
+                watch = safe_eval(s, READ_WATCH_JS) or {}
+                s.changes = int(watch.get("changes", 0))
+                s.max_gap_s = float(watch.get("maxGap", 0)) / 1000
+                try:
+                    check_isolation(s)
+                except Exception as error:  # noqa: BLE001
+                    s.isolation.append(f"could not check: {str(error).splitlines()[0][:200]}")
+            # fault: leave every page in the middle of its run
+            for s in all_sessions:
+                s.context.close()
+            closed_at = time.monotonic()
+            if pid:
+                samples.append(dict(proc_sample(pid), phase="closed"))
+                time.sleep(idle)
+                samples.append(dict(proc_sample(pid), phase="idle"))
     finally:
         if server is not None:
             stop_server(server)
