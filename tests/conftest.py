@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.load.load_test import CHROMIUM, LAUNCH_ARGS
+from tests.load.load_test import chromium_browser
 
 
 @pytest.fixture(scope="session")
 def chromium():
     """A headless Debian chromium driven by Playwright's sync API, closed at the end."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium_browser() as launched:
+        yield launched

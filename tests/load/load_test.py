@@ -347,7 +347,7 @@ def page_problems(s: Session) -> list[str]:
 # the run
 # ---------------------------------------------------------------------------
 @contextlib.contextmanager
-def _chromium(existing=None):
+def chromium_browser(existing=None):
     """Yield ``existing`` (a Playwright browser owned by the caller, e.g. a pytest
     session fixture: one process may run only one sync Playwright at a time), or
     launch Debian's chromium for the duration of the block."""
@@ -367,7 +367,7 @@ def _chromium(existing=None):
 def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: float = 15.0,
         paths: int = 20, url: str | None = None, warmup_timeout: float = 240.0,
         quiet: bool = False, late_timeout: float = 120.0,
-        server_args: list[str] | None = None, browser=None) -> dict:
+        server_args: list[str] | None = None, shared_browser=None) -> dict:
     if sessions > len(FORMULAS):
         raise SystemExit(f"at most {len(FORMULAS)} sessions (one formula each)")
     if minutes <= 0 or minutes > 60 or interval <= 0:
@@ -390,7 +390,7 @@ def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: f
     all_sessions = [Session(i, FORMULAS[i]) for i in range(sessions)]
     t_begin = time.monotonic()
     try:
-        with _chromium(browser) as browser:
+        with chromium_browser(shared_browser) as browser:
             if pid:
                 samples.append(dict(proc_sample(pid), phase="before"))
             for s in all_sessions:     # all pages load at once, as real users would

@@ -24,7 +24,7 @@ pytestmark = [
 
 def test_short_load_run(chromium):
     result = load_test.run(sessions=2, minutes=1 / 3, interval=4.0, idle=8.0, paths=20,
-                           warmup_timeout=150.0, quiet=True, browser=chromium)
+                           warmup_timeout=150.0, quiet=True, shared_browser=chromium)
     print(load_test.summary(result))
     failed = [name for name, ok in result["verdict"].items() if not ok]
     assert not failed, f"{failed}\n{load_test.summary(result)}"
