@@ -21,15 +21,9 @@ st.caption(
     "current landscape."
 )
 
-land, source, err = ui.current_landscape()
-if err is not None:
-    st.warning(f"The requested landscape is invalid ({err}); using the last valid one.",
-               icon=":material/warning:")  # fmt: skip
+land, source, analysis, a_err = ui.page_landscape("using")
 L = float(p["L"])
-analysis, a_err = ui.current_analysis(source)
-if analysis is None:
-    st.error(f"No analysis for these settings: {a_err}", icon=":material/warning:")
-    st.stop()
+ui.require_analysis(analysis, a_err)
 if not analysis.assumption1_ok or len(analysis.fields) < 2:
     st.warning("An exit-time study needs at least two attraction fields and Assumption 1; "
                "see the Landscape page.", icon=":material/warning:")  # fmt: skip

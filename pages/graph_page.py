@@ -20,18 +20,12 @@ st.caption(
     "spends almost all its time there. Move b in the sidebar or pick an interval below."
 )
 
-land, source, err = ui.current_landscape()
-if err is not None:
-    st.warning(f"The requested landscape is invalid ({err}); showing the last valid one.",
-               icon=":material/warning:")  # fmt: skip
+land, source, analysis, a_err = ui.page_landscape("showing")
 L = float(p["L"])
 b = S.effective_b(p)
-analysis, a_err = ui.current_analysis(source)
 xs, ys = ui.get_curve(source, L)
 
-if analysis is None:
-    st.error(f"No analysis for these settings: {a_err}", icon=":material/warning:")
-    st.stop()
+ui.require_analysis(analysis, a_err)
 if not analysis.assumption1_ok or not analysis.fields:
     st.warning(
         "Assumption 1 fails for this landscape, so there is no typical transition graph: "

@@ -23,12 +23,8 @@ p = ui.params()
 
 st.title("Live simulation")
 
-land, source, err = ui.current_landscape()
-if err is not None:
-    st.warning(f"The requested landscape is invalid ({err}); simulating the last valid one.",
-               icon=":material/warning:")  # fmt: skip
+land, source, analysis, a_err = ui.page_landscape("simulating")
 L = float(p["L"])
-analysis, a_err = ui.current_analysis(source)
 xs, ys = ui.get_curve(source, L)
 maxima = tuple(analysis.maxima) if analysis is not None else ()
 f_range = figures.f_view_range(ys, analysis, land.f)

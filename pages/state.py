@@ -69,13 +69,7 @@ class Param:
         """Parse one URL value; raise ValueError with a readable message."""
         raw = raw.strip() if self.kind != "str" else raw
         if self.kind == "float":
-            try:
-                v = float(raw)
-            except ValueError:
-                raise ValueError(f"{self.name}={raw!r} is not a number") from None
-            if not math.isfinite(v):
-                raise ValueError(f"{self.name}={raw!r} is not finite")
-            return self._bounded(v)
+            return self._bounded(finite_float(raw, f"{self.name}={raw!r}"))
         if self.kind == "int":
             try:
                 v = int(float(raw))
@@ -257,6 +251,17 @@ def snap_eta(eta: float) -> float:
     return min(ETA_CHOICES, key=lambda c: abs(math.log(c) - math.log(max(eta, 1e-12))))
 
 
+def finite_float(text: str, label: str) -> float:
+    """float(text), or ValueError "<label> is not a number / not finite"."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise ValueError(f"{label} is not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{label} is not finite")
+    return v
+
+
 def parse_float_list(text: str) -> list[float]:
     """'0.1, 0.03 0.01' -> [0.1, 0.03, 0.01]; raises ValueError naming the bad item."""
     items = [t for t in text.replace(";", ",").replace(" ", ",").split(",") if t.strip()]
@@ -264,13 +269,7 @@ def parse_float_list(text: str) -> list[float]:
         raise ValueError("give at least one number")
     out = []
     for t in items:
-        try:
-            v = float(t)
-        except ValueError:
-            raise ValueError(f"{t!r} is not a number") from None
-        if not math.isfinite(v):
-            raise ValueError(f"{t!r} is not finite")
-        out.append(v)
+        out.append(finite_float(t, repr(t)))
     return out
 
 

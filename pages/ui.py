@@ -109,6 +109,27 @@ def current_analysis(source: str, *, b: float | None = None):
         return None, f"The analysis failed: {err}"
 
 
+def page_landscape(using: str) -> tuple[Any, str, Any, str | None]:
+    """(landscape, source, analysis or None, analysis error) for the pages after Landscape.
+
+    A bad requested formula or sketch shows one warning, "...; ``using`` the last
+    valid one", and the last valid landscape of the session is used instead.
+    """
+    land, source, err = current_landscape()
+    if err is not None:
+        st.warning(f"The requested landscape is invalid ({err}); {using} the last valid one.",
+                   icon=":material/warning:")  # fmt: skip
+    analysis, a_err = current_analysis(source)
+    return land, source, analysis, a_err
+
+
+def require_analysis(analysis, error: str | None) -> None:
+    """Stop the page with a readable message when there is no analysis to show."""
+    if analysis is None:
+        st.error(f"No analysis for these settings: {error}", icon=":material/warning:")
+        st.stop()
+
+
 def apply_preset(key: str) -> None:
     """Load a preset's defaults (L, b, eta, x0, noise) into the params."""
     pr = landscape.PRESETS.get(key)

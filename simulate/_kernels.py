@@ -63,6 +63,22 @@ def _grad(fn, coef, mode, x):
 
 
 @njit(inline="always")
+def _clipped_update(x, g, z, eta, b, L):
+    """The paper's update phi(x - phi(eta (g - z), b), L), phi(w, c) = w clipped to [-c, c]."""
+    w = eta * (g - z)
+    if w > b:
+        w = b
+    elif w < -b:
+        w = -b
+    x = x - w
+    if x > L:
+        return L
+    if x < -L:
+        return -L
+    return x
+
+
+@njit(inline="always")
 def _step(fn, coef, mode, z, eta, b, L, ext, p, x, f, lo, hi, n, n_enter, c, hk, hc,
           hist_on, inv_w, nbins, rec_every, nslots, traj, hist, field_steps, trans,
           err_step, err_x):
@@ -75,16 +91,7 @@ def _step(fn, coef, mode, z, eta, b, L, ext, p, x, f, lo, hi, n, n_enter, c, hk,
         err_step[p] = n + 1
         err_x[p] = x
         return False, x, f, lo, hi, n, n_enter, c, hk, hc
-    w = eta * (g - z)
-    if w > b:
-        w = b
-    elif w < -b:
-        w = -b
-    x = x - w
-    if x > L:
-        x = L
-    elif x < -L:
-        x = -L
+    x = _clipped_update(x, g, z, eta, b, L)
     n += 1
     if x < lo or x >= hi:               # left the field: find where it landed
         nf = _field_index(ext, x)
@@ -231,16 +238,7 @@ def exit_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, lo, hi, xs, t, de
                     err_x[p] = x
                     out = -2
                     break
-                w = eta * (g - zb[i])
-                if w > b:
-                    w = b
-                elif w < -b:
-                    w = -b
-                x = x - w
-                if x > L:
-                    x = L
-                elif x < -L:
-                    x = -L
+                x = _clipped_update(x, g, zb[i], eta, b, L)
                 n += 1
                 if x < lo or x >= hi:
                     out = _field_index(ext, x)

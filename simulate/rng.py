@@ -113,6 +113,20 @@ def _xnext(s0, s1, s2, s3):
     return r, s0, s1, s2, s3
 
 
+@njit(inline="always")
+def _polar_point(s0, s1, s2, s3):
+    """A uniform point (u, v) of the open unit disc minus the centre, by rejection
+    (Marsaglia's polar method): (u, v, u^2 + v^2, new state words)."""
+    while True:
+        r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+        u = 2.0 * unit_open1(r) - 1.0
+        r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+        v = 2.0 * unit_open1(r) - 1.0
+        w = u * u + v * v
+        if 0.0 < w < 1.0:
+            return u, v, w, s0, s1, s2, s3
+
+
 @njit(inline="always", error_model="numpy")
 def fill_noise(fam, a, scale, st, p, zb, rb, m):
     """Write m noise draws of path p into zb[:m] (rb: uint64 scratch, >= m).
@@ -143,14 +157,7 @@ def fill_noise(fam, a, scale, st, p, zb, rb, m):
                 zb[i] = scale * spare
                 has = U64(0)
             else:
-                while True:
-                    r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
-                    u = 2.0 * unit_open1(r) - 1.0
-                    r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
-                    v = 2.0 * unit_open1(r) - 1.0
-                    s = u * u + v * v
-                    if 0.0 < s < 1.0:
-                        break
+                u, v, s, s0, s1, s2, s3 = _polar_point(s0, s1, s2, s3)
                 f = math.sqrt(-2.0 * fast_log(s) / s)
                 zb[i] = scale * (u * f)
                 spare = v * f
@@ -159,14 +166,7 @@ def fill_noise(fam, a, scale, st, p, zb, rb, m):
         st[p, 5] = U64(f64_as_i64(spare))
     elif fam == STUDENT_T:
         for i in range(m):
-            while True:
-                r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
-                u = 2.0 * unit_open1(r) - 1.0
-                r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
-                v = 2.0 * unit_open1(r) - 1.0
-                w = u * u + v * v
-                if 0.0 < w <= 1.0:
-                    break
+            u, v, w, s0, s1, s2, s3 = _polar_point(s0, s1, s2, s3)
             zb[i] = scale * u * math.sqrt(a * (w ** (-2.0 / a) - 1.0) / w)
     elif fam == STABLE:
         for i in range(m):

@@ -88,7 +88,7 @@ def draw(gen: Xoshiro, family: str, alpha, scale: float) -> float:
             u = 2.0 * gen.u_open1() - 1.0
             v = 2.0 * gen.u_open1() - 1.0
             w = u * u + v * v
-            if 0.0 < w <= 1.0:
+            if 0.0 < w < 1.0:
                 break
         return scale * u * math.sqrt(alpha * (w ** (-2.0 / alpha) - 1.0) / w)
     if family == "stable":
