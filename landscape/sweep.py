@@ -116,8 +116,9 @@ def breakpoints(analysis_or_geometry, b_min: float, b_max: float) -> tuple[float
             total += k_high - k_low + 1
     if total > config.MAX_SWEEP_BREAKPOINTS:
         suggestion = sum(distances) / config.MAX_SWEEP_BREAKPOINTS
+        count = f"{total:,}" if total < 10**6 else f"about {float(total):.3g}"
         raise AnalysisError(
-            f"b_min = {b_min:g} is too small: {total} breakpoints (limit "
+            f"b_min = {b_min:g} is too small: {count} breakpoints (limit "
             f"{config.MAX_SWEEP_BREAKPOINTS}); use b_min >= {suggestion:.3g}")
     values = sorted(d / k for d, k_low, k_high in ranges for k in range(k_low, k_high + 1))
     distinct: list[float] = []

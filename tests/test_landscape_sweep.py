@@ -70,3 +70,10 @@ def test_bad_ranges(fig3, b_min, b_max):
 def test_tiny_b_min_is_refused_with_advice(fig3):
     with pytest.raises(AnalysisError, match="too small"):
         sweep(fig3, 1.6, 1e-5, 1.0)
+
+
+def test_absurd_b_min_gets_a_short_message(fig3):
+    """F11: the breakpoint count for b_min = 1e-300 is a 300-digit integer; say it briefly."""
+    with pytest.raises(AnalysisError, match=r"about \d\.\d+e\+\d+ breakpoints") as info:
+        sweep(fig3, 1.6, 1e-300, 1.0)
+    assert len(str(info.value)) < 160, str(info.value)
