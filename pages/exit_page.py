@@ -83,7 +83,19 @@ both = bool(both_box) and not math.isinf(b)
 ref_cfg = dataclasses.replace(cfg, b=math.inf) if both else None
 result = exitrun.lookup(cfg)
 reference = exitrun.lookup(ref_cfg) if ref_cfg is not None else None
+
+
+def _mark_stopped() -> None:
+    ss["exit_stopped"] = True
+
+
+if ss.pop("exit_stopped", False):
+    # the click on Stop interrupted the running script at its next progress update
+    st.warning("The study was stopped; nothing of it was kept. Fewer samples or larger η "
+               "make it shorter.", icon=":material/stop_circle:")  # fmt: skip
 if st.button("Run the study", key="exit_run", type="primary"):
+    st.button("Stop the study", key="exit_stop", on_click=_mark_stopped,
+              icon=":material/stop:")  # fmt: skip
     bar = st.progress(0.0, text="Starting…")
     parts = 2 if both else 1
 

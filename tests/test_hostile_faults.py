@@ -185,6 +185,29 @@ def test_closing_the_tab_mid_exit_study_leaves_no_work(server, browser):
         f"the abandoned exit study keeps {cores:.2f} cores busy (was {busy:.2f})")
 
 
+def test_stop_button_ends_a_long_exit_study(server, browser):
+    """Stop interrupts the study at its next progress update; the page says so."""
+    proc, url = server
+    query = {"etas": "0.001,0.0003,0.0001", "samples": "200", "field": "2", "seed": "11"}
+    ctx, page, errors = _open(browser, url, "exit-times", query)
+    try:
+        button = page.locator(".st-key-exit_run button")
+        button.wait_for(state="visible")
+        _dismiss(page)
+        button.click()
+        page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2000)
+        page.locator(".st-key-exit_stop button").click()
+        page.get_by_text("The study was stopped").wait_for(timeout=60_000)
+        cores = _wait_idle(proc.pid, within=30.0)
+        assert cores < IDLE_CORES, f"the stopped study keeps {cores:.2f} cores busy"
+        assert page.locator("[data-testid='stProgress']").count() == 0
+        assert button.is_visible()
+        assert not _problems(page) and not errors
+    finally:
+        ctx.close()
+
+
 def _sidebar_number(page, label: str) -> float:
     box = page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput']").filter(
         has_text=label).locator("input")
