@@ -78,6 +78,7 @@ class LiveRun:
         self._last_secs = 0.0
         self._sps = 0.0
         self._share = 1
+        self._last_tick = 0.0
         self.interval = TICK
         kw = {"x0": cfg.x0, "paths": cfg.paths, "seed": cfg.seed, "record_every": cfg.every,
                   "boundaries": tuple(maxima) or None}  # fmt: skip
@@ -107,21 +108,25 @@ class LiveRun:
         n = int(per_sec * TICK_BUDGET / self._share)
         return max(MIN_CHUNK, min(MAX_CHUNK, n, 4 * self._last_chunk))
 
-    def note_tick(self, tick_seconds: float) -> bool:
-        """Record one refresh; return True if the refresh interval should change.
+    def note_tick(self, tick_seconds: float) -> None:
+        """Record what one refresh cost; every live session of the server shares one
+        compute budget (``chunk`` divides it by the number of live runs)."""
+        self._share = _note_active(id(self))
+        self._last_tick = float(tick_seconds)
 
-        Every live session of the server shares one compute budget, and the
-        interval follows the measured cost of a refresh (which grows when the
-        server is busy). A fixed interval shorter than a refresh made Streamlit
-        restart each refresh before it was sent, so ten sessions on two cores
-        saw no update at all (RELIABILITY.md F9).
+    def plan_interval(self) -> float:
+        """Choose the refresh interval for the fragment timer; call it on a full rerun.
+
+        The interval follows the cost of the last refresh and the number of live
+        runs, so a busy server is asked for fewer refreshes (RELIABILITY.md F9).
+        It is fixed between full reruns (Start, or any change of a setting):
+        changing it from inside the fragment needs ``st.rerun()``, and a session
+        that did so under load could lose its fragment timer for good (F13).
         """
         self._share = _note_active(id(self))
-        target = min(MAX_TICK, max(TICK, 3.0 * tick_seconds, 0.1 * self._share))
-        if target > 1.5 * self.interval or target < self.interval / 1.5:
-            self.interval = round(target, 2)
-            return True
-        return False
+        target = min(MAX_TICK, max(TICK, 3.0 * self._last_tick, 0.1 * self._share))
+        self.interval = round(target, 2)
+        return self.interval
 
     def step_chunk(self) -> int:
         return max(1000, 40 * self.every)

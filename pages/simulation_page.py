@@ -148,7 +148,7 @@ def field_fractions(fractions) -> None:
         st.progress(min(1.0, max(0.0, float(v))), text=f"Ω{i + 1}{kind}: {float(v):.1%}")
 
 
-@st.fragment(run_every=run.interval if run.running else None)
+@st.fragment(run_every=run.plan_interval() if run.running else None)
 def live_view() -> None:
     r = ss.get("sim")
     if r is None:
@@ -220,8 +220,8 @@ def _live_view(r) -> None:
     tick = time.perf_counter() - t0
     st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * r.last_seconds:.0f} ms); "
                f"refreshing every {r.interval:g} s.")
-    if r.running and r.note_tick(tick):
-        st.rerun()  # the whole page, so the fragment timer takes the new interval
+    if r.running:
+        r.note_tick(tick)
 
 
 live_view()

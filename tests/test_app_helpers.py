@@ -240,6 +240,31 @@ def test_live_run_memory_is_bounded_and_config_change_restarts():
     assert new is not run and new.running and new.steps_done == 0
 
 
+def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
+    """The timer interval grows with the number of live runs and the cost of a refresh
+    (bounded by MAX_TICK); the compute budget per tick is divided among live runs."""
+    from pages import simrun
+
+    land = landscape.load_landscape("paper-fig2")
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    p = S.defaults()
+    p.update(paths=2)
+    monkeypatch.setattr(simrun, "_active_runs", {})
+    run = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    assert run.plan_interval() == simrun.TICK            # alone and cheap: the fastest refresh
+    first = run.chunk()
+    run.advance(first)
+    per_path_rate = run.steps_per_second / run.paths
+    for k in range(19):                                   # 19 other sessions tick now
+        simrun._note_active(10_000 + k)
+    assert run.plan_interval() == pytest.approx(min(simrun.MAX_TICK, 0.1 * 20))
+    run.note_tick(0.01)
+    fair = per_path_rate * simrun.TICK_BUDGET / 20       # a twentieth of the budget
+    assert run.chunk() == pytest.approx(max(simrun.MIN_CHUNK, min(4 * first, fair)), rel=0.01)
+    run.note_tick(4.0)                                    # a very slow refresh
+    assert run.plan_interval() == simrun.MAX_TICK
+
+
 def test_exit_study_result_is_stored_and_exported():
     from pages import exitrun
 

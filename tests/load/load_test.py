@@ -116,6 +116,10 @@ CURVE_JS = """() => {
   return {name: t.name, f: Array.from(t.x), x: Array.from(t.y)};
 }"""
 
+STATUS_JS = """() => Array.from(document.querySelectorAll(
+  "[data-testid='stMetric'], [data-testid='stCaptionContainer']"))
+  .map(e => e.innerText.replace(/\\s+/g, ' ')).join(' | ')"""
+
 LINK_JS = """() => {
   const c = document.querySelector("[data-testid='stSidebar'] [data-testid='stCode']");
   return c ? c.innerText : null;
@@ -457,6 +461,15 @@ def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: f
                 watch = safe_eval(s, READ_WATCH_JS) or {}
                 s.changes = int(watch.get("changes", 0))
                 s.max_gap_s = float(watch.get("maxGap", 0)) / 1000
+                if s.intervals and s.updated_intervals < 0.8 * s.intervals:
+                    # evidence for a stalled view: what the page says, and a picture
+                    shot = ARTIFACTS / f"load-{stamp}-stalled-session{s.index + 1}.png"
+                    try:
+                        s.page.screenshot(path=str(shot), full_page=True)
+                        s.notes.append(f"stalled view: {shot.name}; page says: "
+                                       + (safe_eval(s, STATUS_JS) or "")[:300])
+                    except Exception as error:  # noqa: BLE001 - evidence is a best-effort extra
+                        s.notes.append(f"stalled view (no screenshot: {str(error)[:100]})")
                 try:
                     check_isolation(s)
                 except Exception as error:  # noqa: BLE001
