@@ -257,7 +257,7 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
     per_path_rate = run.steps_per_second / run.paths
     for k in range(19):                                   # 19 other sessions tick now
         simrun._note_active(10_000 + k)
-    assert run.plan_interval() == pytest.approx(min(simrun.MAX_TICK, 0.1 * 20))
+    assert run.plan_interval() == pytest.approx(min(simrun.MAX_TICK, simrun.INTERVAL_PER_RUN * 20))
     run.note_tick(0.01)
     fair = per_path_rate * simrun.TICK_BUDGET / 20       # a twentieth of the budget
     assert run.chunk() == pytest.approx(max(simrun.MIN_CHUNK, min(4 * first, fair)), rel=0.01)
