@@ -36,7 +36,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	 (echo "chromium missing and apt-get unavailable" >&2; exit 1)
 
 run: $(VENV)/.installed .cache/numba/.warm
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true \
+	$(PY) app.py --server.port $(PORT) --server.headless true \
 	    --browser.gatherUsageStats false
 
 test: $(VENV)/.dev-installed /usr/bin/chromium .cache/numba/.warm

@@ -10,9 +10,40 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 import threading
 
 import streamlit as st
+
+
+def _serve(argv: list[str]) -> int:
+    """``python app.py [streamlit options]``: ``streamlit run app.py`` without
+    Streamlit's pages-directory mode (what ``make run`` and the tests start).
+
+    A ``pages/`` folder beside the main script makes the first script run after
+    a server start use Streamlit's old pages-directory routing, which does not
+    know this app's URL paths: the first visitor of a shared link such as
+    ``/simulate?...`` got a "Page not found" dialog (RELIABILITY.md F7).
+    ``st.navigation`` switches that mode off for good; here it is off from the
+    start.
+    """
+    from streamlit.web import cli
+
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+    except (ImportError, AttributeError):  # a Streamlit without the flag: nothing to do
+        pass
+    sys.argv = ["streamlit", "run", __file__, *argv]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:  # python app.py, not a script run
+        sys.exit(_serve(sys.argv[1:]))
 
 from pages import state as S
 

@@ -103,6 +103,28 @@ def _problems(page) -> list[str]:
     return page.evaluate(LT.PROBLEMS_JS)
 
 
+def test_a_shared_link_on_a_fresh_server_opens_without_a_dialog(browser):
+    """F7: the very first visit after a server start is a deep link with parameters;
+    it must show that page with those parameters and no "Page not found" dialog."""
+    port = LT.free_port()
+    proc = LT.start_server(port, LT.ARTIFACTS / "fresh-server.log")
+    try:
+        ctx, page, errors = _open(browser, f"http://127.0.0.1:{port}", "simulate",
+                                  {"paths": "3", "eta": "0.002"})
+        try:
+            page.locator(".st-key-sim_start button").wait_for()
+            page.wait_for_timeout(2000)
+            dialogs = page.locator("[role='dialog']").all_inner_texts()
+            assert not dialogs, dialogs
+            assert page.locator("h1").first.inner_text() == "Live simulation"
+            assert page.locator(".st-key-paths input").input_value() == "3"
+            assert not _problems(page) and not errors
+        finally:
+            ctx.close()
+    finally:
+        LT.stop_server(proc)
+
+
 def _start_live(browser, url):
     ctx, page, errors = _open(browser, url, "simulate", {"mode": "formula", "formula": FORMULA})
     start = page.locator(".st-key-sim_start button")

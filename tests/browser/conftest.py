@@ -46,9 +46,8 @@ def browser(chromium):
 
 @pytest.fixture(scope="session")
 def warm_server(browser, server):
-    """Open the default page once: a fresh server only learns the st.navigation pages on
-    its first script run, and a deep link before that shows Streamlit's "Page not found"
-    dialog (a Streamlit cold-start quirk)."""
+    """Open the default page once, so every test starts on a server that has run the
+    app (kernels loaded, caches warm)."""
     ctx = browser.new_context()
     pg = ctx.new_page()
     pg.goto(server + "/")

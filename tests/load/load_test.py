@@ -148,7 +148,7 @@ def start_server(port: int, log_path: Path, extra: list[str] | None = None) -> s
                                                           str(ROOT / ".cache" / "numba")))
     log = open(log_path, "w")  # noqa: SIM115 - stays open for the server's lifetime
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", *(extra or [])],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -269,13 +269,13 @@ def start_session(s: Session) -> None:
 
 
 def dismiss_page_not_found(s: Session) -> None:
-    """Streamlit shows a "Page not found" modal over the right page when the first
-    visitor after a server start opens a deep link (streamlit issue 9992); it makes
-    the page inert. Note it and close it."""
+    """A plain ``streamlit run app.py`` shows a "Page not found" modal over the right
+    page when the first visitor after a server start opens a deep link (F7; the
+    ``python app.py`` launcher prevents it). It is an error; close it and go on."""
     s.page.wait_for_timeout(500)
     dialog = s.page.locator("[role='dialog']").filter(has_text="Page not found")
     if dialog.count():
-        s.notes.append("'Page not found' modal over the deep-linked page (streamlit 9992)")
+        s.errors.append("'Page not found' modal over the deep-linked page (F7)")
         s.page.keyboard.press("Escape")
         if dialog.count():
             dialog.locator("button").first.click()
