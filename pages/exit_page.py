@@ -94,8 +94,9 @@ if ss.pop("exit_stopped", False):
     st.warning("The study was stopped; nothing of it was kept. Fewer samples or larger η "
                "make it shorter.", icon=":material/stop_circle:")  # fmt: skip
 if st.button("Run the study", key="exit_run", type="primary"):
-    st.button("Stop the study", key="exit_stop", on_click=_mark_stopped,
-              icon=":material/stop:")  # fmt: skip
+    stop_slot = st.empty()
+    stop_slot.button("Stop the study", key="exit_stop", on_click=_mark_stopped,
+                     icon=":material/stop:")  # fmt: skip
     bar = st.progress(0.0, text="Starting…")
     parts = 2 if both else 1
 
@@ -116,6 +117,7 @@ if st.button("Run the study", key="exit_run", type="primary"):
         result = None
     else:
         bar.progress(1.0, text="Done")
+    stop_slot.empty()  # nothing left to stop
 
 if result is None:
     st.info("Press **Run the study** to simulate. Each η runs the given number of samples "

@@ -222,6 +222,7 @@ def test_walkthrough(page, server):
     assert any("predicted slope 1.40" in (n or "") for n in names), names
     assert any("no clipping: predicted slope 1.20" in (n or "") for n in names), names
     assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator(".st-key-exit_stop button").count() == 0  # a finished study has no Stop
     shot(page, "09-exit-study")
     assert not page.errors, page.errors
 
