@@ -189,17 +189,25 @@ def test_closing_the_tab_mid_run_leaves_no_work(server, browser):
     assert sample["children"] == 0, f"{sample['children']} child processes left"
 
 
-def test_closing_the_tab_mid_exit_study_leaves_no_work(server, browser):
-    """A long exit-time study (small eta) is abandoned by closing the tab."""
-    proc, url = server
-    query = {"etas": "0.001,0.0003,0.0001", "samples": "200", "field": "2"}
-    ctx, page, _ = _open(browser, url, "exit-times", query)
+def _start_long_exit_study(browser, url, seed: int = 0):
+    """Open the Exit times page on a long study (eta down to 1e-4, 200 samples), press
+    Run and wait until its progress bar shows; (context, page, page errors). Tests use
+    different seeds so that none can be answered from the store of finished studies."""
+    query = {"etas": "0.001,0.0003,0.0001", "samples": "200", "field": "2", "seed": str(seed)}
+    ctx, page, errors = _open(browser, url, "exit-times", query)
     button = page.locator(".st-key-exit_run button")
     button.wait_for(state="visible")
     _dismiss(page)
     button.click()
     page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(3000)
+    page.wait_for_timeout(2000)
+    return ctx, page, errors
+
+
+def test_closing_the_tab_mid_exit_study_leaves_no_work(server, browser):
+    """A long exit-time study is abandoned by closing the tab."""
+    proc, url = server
+    ctx, _, _ = _start_long_exit_study(browser, url)
     busy, _ = _server_cores(proc.pid, 2.0)
     ctx.close()
     cores = _wait_idle(proc.pid, within=30.0)
@@ -210,21 +218,14 @@ def test_closing_the_tab_mid_exit_study_leaves_no_work(server, browser):
 def test_stop_button_ends_a_long_exit_study(server, browser):
     """Stop interrupts the study at its next progress update; the page says so."""
     proc, url = server
-    query = {"etas": "0.001,0.0003,0.0001", "samples": "200", "field": "2", "seed": "11"}
-    ctx, page, errors = _open(browser, url, "exit-times", query)
+    ctx, page, errors = _start_long_exit_study(browser, url, seed=11)
     try:
-        button = page.locator(".st-key-exit_run button")
-        button.wait_for(state="visible")
-        _dismiss(page)
-        button.click()
-        page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(2000)
         page.locator(".st-key-exit_stop button").click()
         page.get_by_text("The study was stopped").wait_for(timeout=60_000)
         cores = _wait_idle(proc.pid, within=30.0)
         assert cores < IDLE_CORES, f"the stopped study keeps {cores:.2f} cores busy"
         assert page.locator("[data-testid='stProgress']").count() == 0
-        assert button.is_visible()
+        assert page.locator(".st-key-exit_run button").is_visible()
         assert not _problems(page) and not errors
     finally:
         ctx.close()
