@@ -4,7 +4,7 @@
 
 What it does (everything on 127.0.0.1, bounded in time and count, stops by itself):
 
-1. starts ``streamlit run app.py`` on a free loopback port (or uses --url);
+1. starts the dashboard (``python app.py``, i.e. ``streamlit run app.py``) on a free loopback port (or uses --url);
 2. opens ``--sessions`` browser contexts in one headless Debian chromium, each
    on ``/simulate?mode=formula&formula=<its own formula>`` and presses Start;
 3. for ``--minutes`` samples every ``--interval`` seconds: the server's RSS
