@@ -58,14 +58,6 @@ def _open(browser, url: str, path: str, query: dict):
     return ctx, page, errors
 
 
-def _dismiss(page) -> None:
-    page.wait_for_timeout(500)
-    dialog = page.locator("[role='dialog']").filter(has_text="Page not found")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.first.wait_for(state="detached", timeout=10_000)
-
-
 def _steps(page) -> int | None:
     return LT.parse_steps(page.evaluate(LT.METRIC_JS))
 
@@ -129,7 +121,6 @@ def _start_live(browser, url):
     ctx, page, errors = _open(browser, url, "simulate", {"mode": "formula", "formula": FORMULA})
     start = page.locator(".st-key-sim_start button")
     start.wait_for(state="visible")
-    _dismiss(page)
     start.click()
     _wait_steps_above(page, 0)
     return ctx, page, errors
@@ -197,7 +188,6 @@ def _start_long_exit_study(browser, url, seed: int = 0):
     ctx, page, errors = _open(browser, url, "exit-times", query)
     button = page.locator(".st-key-exit_run button")
     button.wait_for(state="visible")
-    _dismiss(page)
     button.click()
     page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000)
     page.wait_for_timeout(2000)
@@ -243,7 +233,6 @@ def test_reload_and_shared_link_land_on_the_same_view(server, browser):
     ctx, page, errors = _open(browser, url, "simulate", query)
     try:
         page.locator(".st-key-sim_start button").wait_for()
-        _dismiss(page)
         assert _sidebar_number(page, "Domain half-width L") == pytest.approx(1.3)
         assert _sidebar_number(page, "tail index") == pytest.approx(1.7)
         page.wait_for_timeout(1000)
@@ -252,7 +241,6 @@ def test_reload_and_shared_link_land_on_the_same_view(server, browser):
         # reload: the same parameters again
         page.reload(wait_until="domcontentloaded")
         page.locator(".st-key-sim_start button").wait_for()
-        _dismiss(page)
         assert _sidebar_number(page, "Domain half-width L") == pytest.approx(1.3)
         assert _sidebar_number(page, "tail index") == pytest.approx(1.7)
         # the shared link, opened by someone else
@@ -261,7 +249,6 @@ def test_reload_and_shared_link_land_on_the_same_view(server, browser):
         other.set_default_timeout(120_000)
         other.goto(link, wait_until="domcontentloaded")
         other.locator(".st-key-sim_start button").wait_for()
-        _dismiss(other)
         assert _sidebar_number(other, "Domain half-width L") == pytest.approx(1.3)
         assert _sidebar_number(other, "tail index") == pytest.approx(1.7)
         assert other.evaluate(LT.LINK_JS).replace("\n", "") == link
@@ -273,10 +260,9 @@ def test_reload_and_shared_link_land_on_the_same_view(server, browser):
 
 def test_back_button_lands_on_a_consistent_state(server, browser):
     _proc, url = server
-    ctx, page, errors = _open(browser, url, "landscape", {"L": "1.3"})
+    ctx, page, errors = _open(browser, url, "", {"L": "1.3"})  # Landscape, the default page
     try:
         page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput']").first.wait_for()
-        _dismiss(page)
         page.get_by_role("link", name="Live simulation").click()
         page.locator(".st-key-sim_start button").wait_for()
         # change L on the simulation page: the URL follows
