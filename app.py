@@ -86,7 +86,7 @@ PAGES = [
 page = st.navigation(PAGES, position="sidebar", expanded=True)
 
 
-def sidebar() -> None:
+def sidebar():
     from pages import ui  # imports landscape; kept out of module import for a fast first paint
 
     p = ui.params()
@@ -112,37 +112,24 @@ def sidebar() -> None:
         ui.bind(st.number_input, "scale", "Noise scale", min_value=0.0, max_value=100.0,
                 step=0.05, format="%.4g",
                 help="Pareto: the paper's 0.1; Gaussian: σ; uniform: half-width.")  # fmt: skip
-        mode = p["mode"]
-        if mode == "preset":
-            import landscape
-
-            pr = landscape.PRESETS.get(p["preset"])
-            what = pr.title if pr else p["preset"]
-        elif mode == "formula":
-            short = p["formula"][:40].replace("`", "'")
-            what = f"`f(x) = {short}{'…' if len(p['formula']) > 40 else ''}`"
-        else:
-            what = "your sketch"
-        st.caption(f"Landscape: {what} (change it on the Landscape page)")
-        bb = S.effective_b(p)
-        st.caption(
-            f"Theory sees b = {'∞ (no clipping)' if math.isinf(bb) else f'{bb:.4g}'}, "
-            f"α = {p['alpha']:.3g}."
-        )
+        # Filled after the page ran (see the end of this file), so it names what the page
+        # shows, not what the previous run showed.
+        return st.empty()
 
 
-try:
-    sidebar()
-except ModuleNotFoundError as err:  # landscape/ not importable yet
-    st.sidebar.warning(f"Analysis package missing: {err}")
+caption_box = sidebar()
 
 for msg in notices:
     st.toast(msg, icon=":material/link:")
 
 link_box = st.sidebar.container()
 
+from pages import ui  # noqa: E402 - after the sidebar's first paint
+
 try:
     page.run()
+except ui.EndPage:  # the page said what it could not show and ended early
+    pass
 except Exception as err:
     logging.getLogger("sgd-clip-lab").exception("page %s failed", page.title)
     st.error(
@@ -151,13 +138,27 @@ except Exception as err:
         icon=":material/error:",
     )
 
-# Mirror the view into the URL (only when it changed, to avoid extra traffic).
-want = S.to_query(st.session_state[S.PARAMS_KEY])
-if st.query_params.to_dict() != want:
-    st.query_params.from_dict(want)
 
-with link_box:
-    st.markdown("##### Link to this view")
-    base = (st.context.url or "http://localhost:8501/").split("?")[0]
-    st.code(S.share_url(base, st.session_state[S.PARAMS_KEY]), language=None, wrap_lines=True)
-    st.caption("Copy it with the icon in the box's corner; it reproduces this view.")
+def describe_view() -> None:
+    """After the page: notices, the sidebar caption, the URL and the link box, all from the
+    parameters as the page left them (so they describe what is on screen)."""
+    params = st.session_state[S.PARAMS_KEY]
+    for msg in S.pop_change_notices(st.session_state):
+        st.toast(msg, icon=":material/info:")
+    _, _, err = ui.current_landscape()
+    bb = S.effective_b(params)
+    with caption_box.container():
+        st.caption(ui.landscape_caption(params, refused=err is not None))
+        st.caption(f"Theory sees b = {'∞ (no clipping)' if math.isinf(bb) else f'{bb:.4g}'}, "
+                   f"α = {params['alpha']:.3g}.")  # fmt: skip
+    want = S.to_query(params)
+    if st.query_params.to_dict() != want:  # only when it changed, to avoid extra traffic
+        st.query_params.from_dict(want)
+    with link_box:
+        st.markdown("##### Link to this view")
+        base = (st.context.url or "http://localhost:8501/").split("?")[0]
+        st.code(S.share_url(base, params), language=None, wrap_lines=True)
+        st.caption("Copy it with the icon in the box's corner; it reproduces this view.")
+
+
+describe_view()

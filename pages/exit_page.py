@@ -21,17 +21,17 @@ st.caption(
     "current landscape."
 )
 
-land, source, analysis, a_err = ui.page_landscape("using")
+land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
 ui.require_analysis(analysis, a_err)
 if not analysis.assumption1_ok or len(analysis.fields) < 2:
     st.warning("An exit-time study needs at least two attraction fields and Assumption 1; "
                "see the Landscape page.", icon=":material/warning:")  # fmt: skip
-    st.stop()
+    ui.end_page()
 
 n = len(analysis.fields)
 if not 1 <= int(p["field"]) <= n:
-    S.set_param(ss, "field", min(max(1, int(p["field"])), n))
+    S.adjust(ss, "field", min(max(1, int(p["field"])), n), f"this landscape has {n} fields")
 
 c1, c2, c3 = st.columns([1.3, 1.5, 1])
 with c1:
@@ -58,7 +58,7 @@ try:
         raise ValueError("give at least two values of η to fit a slope")
 except ValueError as e:
     st.error(f"Learning rates: {e}", icon=":material/warning:")
-    st.stop()
+    ui.end_page()
 
 b = S.effective_b(p)
 alpha = float(p["alpha"])
@@ -122,7 +122,7 @@ if st.button("Run the study", key="exit_run", type="primary"):
 if result is None:
     st.info("Press **Run the study** to simulate. Each η runs the given number of samples "
             "from the minimum until the iterate leaves the field.", icon=":material/timer:")  # fmt: skip
-    st.stop()
+    ui.end_page()
 
 left, right = st.columns([3, 2])
 with left:

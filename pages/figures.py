@@ -38,6 +38,16 @@ def sub(i: int) -> str:
     return str(i + 1)
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """``one`` if n == 1 else ``many``."""
+    return one if n == 1 else many
+
+
+def count_noun(n: int, one: str, many: str) -> str:
+    """'1 maximum', '3 maxima'."""
+    return f"{n} {plural(n, one, many)}"
+
+
 def curve(f, L: float, n: int = 801) -> tuple[np.ndarray, np.ndarray]:
     """Sample f on [-L, L]; non-finite values become NaN so Plotly leaves gaps."""
     xs = np.linspace(-L, L, n)

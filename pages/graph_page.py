@@ -20,7 +20,7 @@ st.caption(
     "spends almost all its time there. Move b in the sidebar or pick an interval below."
 )
 
-land, source, analysis, a_err = ui.page_landscape("showing")
+land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
 b = S.effective_b(p)
 xs, ys = ui.get_curve(source, L)
@@ -33,7 +33,7 @@ if not analysis.assumption1_ok or not analysis.fields:
         icon=":material/warning:",
     )
     ui.plot(figures.landscape_figure(xs, ys, analysis, land.f, L=L), key="graph_chart")
-    st.stop()
+    ui.end_page()
 
 n = len(analysis.fields)
 top_l, top_r = st.columns([3, 1], gap="medium")
@@ -109,8 +109,8 @@ if intervals:
             if iv.b_low < r < iv.b_high:
                 mid = r
                 break
-        S.set_param(ss, "clip", True)
-        S.set_param(ss, "b", float(mid))
+        S.write(ss, "clip", True)
+        S.write(ss, "b", float(mid))
     current = next((i for i, iv in enumerate(intervals) if iv.b_low < b < iv.b_high), None)
 
     def _jump() -> None:

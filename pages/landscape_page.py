@@ -33,24 +33,26 @@ with left:
     if mode == "preset":
         keys = list(landscape.PRESETS)
         if p["preset"] not in keys:
-            S.set_param(ss, "preset", landscape.DEFAULT_PRESET)
+            S.adjust(ss, "preset", landscape.DEFAULT_PRESET, "no preset has that name")
         ui.bind(
             st.selectbox, "preset", "Preset", options=keys,
             format_func=lambda k: landscape.PRESETS[k].title,
-            on_change=lambda: ui.apply_preset(ss["preset"]),
+            on_change=lambda: ui.apply_preset(ss[S.PARAMS_KEY]["preset"]),
         )  # fmt: skip
         pr = landscape.PRESETS[p["preset"]]
         st.caption(pr.description)
         if not pr.source.startswith("sketch:"):
             st.code(pr.source, language=None, wrap_lines=True)
-        if st.button("Edit this formula", key="edit_preset_formula",
-                     disabled=pr.source.startswith("sketch:")):  # fmt: skip
-            S.set_param(ss, "formula", pr.source)
-            S.set_param(ss, "mode", "formula")
-            st.rerun()
+
+        def _edit_preset() -> None:
+            S.write(ss, "formula", pr.source)
+            S.write(ss, "mode", "formula")
+
+        st.button("Edit this formula", key="edit_preset_formula", on_click=_edit_preset,
+                  disabled=pr.source.startswith("sketch:"))  # fmt: skip
     elif mode == "formula":
         if not p["formula"]:
-            S.set_param(ss, "formula", ui.preset_source(p["preset"]))
+            S.write(ss, "formula", ui.preset_source(p["preset"]))
         ui.bind(
             st.text_area, "formula", "f(x) =", height=100,
             help="A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
@@ -62,10 +64,15 @@ with left:
 land, source, err = ui.current_landscape()
 L = float(p["L"])
 
-with left:
-    if err is not None:
+if err is not None:
+    with left:
         ui.show_formula_error(err, p["formula"] if mode == "formula" else None)
-        st.info("The chart shows the last valid landscape.", icon=":material/undo:")
+    with right:
+        st.info("Nothing is shown for a refused landscape: the chart, the fields and the checks "
+                "return when it is fixed.", icon=":material/block:")  # fmt: skip
+        st.button("Back to the last valid landscape", key="restore_landscape",
+                  on_click=ui.restore_last_good, icon=":material/undo:")  # fmt: skip
+    ui.end_page()
 
 analysis, a_err = ui.current_analysis(source)
 xs, ys = ui.get_curve(source, L)
@@ -83,8 +90,10 @@ if analysis is not None and analysis.assumption1_ok and analysis.fields:
     bb = S.effective_b(p)
     btxt = "without clipping" if math.isinf(bb) else f"with clipping at b = {bb:.3g}"
     names = ", ".join(f"m{m + 1}" for m in surv)
-    msg = (f"**In short:** {btxt}, heavy-tailed SGD ends up in the minima {names}"
-           + (f"; {', '.join(f'm{m + 1}' for m in gone)} are eliminated (visited only briefly)."
+    gone_names = ", ".join(f"m{m + 1}" for m in gone)
+    msg = (f"**In short:** {btxt}, heavy-tailed SGD ends up in "
+           f"{figures.plural(len(surv), 'the minimum', 'the minima')} {names}"
+           + (f"; {gone_names} {'is' if len(gone) == 1 else 'are'} eliminated (visited only briefly)."
               if gone else "; no minimum is eliminated at this b."))  # fmt: skip
     if p["noise"] not in ("pareto", "student-t", "stable"):
         msg += (f" (The chosen {p['noise']} noise is not heavy-tailed: its iterates stay "
@@ -100,8 +109,10 @@ if analysis is not None:
         st.markdown("#### Assumption checks")
         if analysis.assumption1_ok:
             st.success(
-                f"Assumption 1 holds on [-{L:g}, {L:g}]: {len(analysis.minima)} non-degenerate "
-                f"minima separated by {len(analysis.maxima)} maxima. All theory panels apply.",
+                f"Assumption 1 holds on [-{L:g}, {L:g}]: "
+                f"{figures.count_noun(len(analysis.minima), 'non-degenerate minimum', 'non-degenerate minima')}"
+                f" separated by {figures.count_noun(len(analysis.maxima), 'maximum', 'maxima')}. "
+                "All theory panels apply.",
                 icon=":material/check_circle:",
             )
         else:

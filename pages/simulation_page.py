@@ -23,7 +23,7 @@ p = ui.params()
 
 st.title("Live simulation")
 
-land, source, analysis, a_err = ui.page_landscape("simulating")
+land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
 xs, ys = ui.get_curve(source, L)
 maxima = tuple(analysis.maxima) if analysis is not None else ()
@@ -41,10 +41,7 @@ with c2:
     ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
 with c3:
     if not (-L <= float(p["x0"]) <= L):
-        clamped = max(-L, min(L, float(p["x0"])))
-        st.toast(f"Start x₀ = {float(p['x0']):g} is outside [-L, L]; using {clamped:g}.",
-                 icon=":material/info:")  # fmt: skip
-        S.set_param(ss, "x0", clamped)
+        S.adjust(ss, "x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
     ui.bind(st.number_input, "x0", "Start x₀", min_value=-L, max_value=L, step=0.05,
             format="%.3f", help="Or click on the small landscape chart.")  # fmt: skip
     ui.bind(st.number_input, "every", "Record every k-th iterate", min_value=1,
@@ -63,7 +60,7 @@ try:
     run = simrun.ensure_run(ss, cfg, land, maxima)
 except ValueError as e:
     st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
-    st.stop()
+    ui.end_page()
 
 
 def _start() -> None:
@@ -111,7 +108,7 @@ def _pick_start() -> None:
         return
     if pts:
         x_new = float(pts[0]["x"])
-        S.set_param(ss, "x0", round(max(-L, min(L, x_new)), 4))
+        S.write(ss, "x0", round(max(-L, min(L, x_new)), 4))
 
 
 # click-to-set start point

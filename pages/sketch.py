@@ -96,9 +96,9 @@ def sketch_editor(p: dict[str, Any]) -> None:
     if not p["sketch"]:
         try:
             land = ui.get_landscape(ui.preset_source(p["preset"]))
-            S.set_param(ss, "sketch", S.format_sketch(landscape_to_points(land.f, L)))
+            S.write(ss, "sketch", S.format_sketch(landscape_to_points(land.f, L)))
         except ValueError:
-            S.set_param(ss, "sketch", S.format_sketch([(-L, 1), (-L / 2, 0), (0, 0.6), (L / 2, 0.1), (L, 1)]))
+            S.write(ss, "sketch", S.format_sketch([(-L, 1), (-L / 2, 0), (0, 0.6), (L / 2, 0.1), (L, 1)]))
 
     st.markdown("Draw f from left (x = -L) to right (x = +L), then **Use drawing**; "
                 "or edit the control points below. The curve through them is smooth.")  # fmt: skip
@@ -119,7 +119,7 @@ def sketch_editor(p: dict[str, Any]) -> None:
         except ValueError as err:
             st.warning(str(err))
         else:
-            S.set_param(ss, "sketch", S.format_sketch(pts))
+            S.write(ss, "sketch", S.format_sketch(pts))
             ss.pop("sketch_table", None)
             ss.pop("sketch_base", None)
             st.rerun()
@@ -138,4 +138,4 @@ def sketch_editor(p: dict[str, Any]) -> None:
         },
     )  # fmt: skip
     pts = table_to_points(edited)
-    S.set_param_quiet(ss, "sketch", S.format_sketch(pts))
+    S.write(ss, "sketch", S.format_sketch(pts))

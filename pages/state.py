@@ -29,15 +29,19 @@ __all__ = [
     "parse_float_list",
     "parse_query",
     "parse_sketch",
+    "adjust",
+    "pop_change_notices",
     "seed_widget",
     "share_url",
     "snap_eta",
-    "store_widget",
     "to_query",
+    "widget_changed",
+    "write",
 ]
 
 PARAMS_KEY = "params"
 NOTICES_KEY = "url_notices"
+CHANGE_NOTICES_KEY = "change_notices"
 
 NOISE_FAMILIES = ("pareto", "gaussian", "student-t", "stable", "uniform", "none")
 MODES = ("preset", "formula", "sketch")
@@ -218,32 +222,53 @@ def init_session(session: MutableMapping[str, Any], query: Mapping[str, Any]) ->
     return notices
 
 
-def seed_widget(session: MutableMapping[str, Any], name: str, value: Any | None = None) -> None:
-    """Put the canonical value into the widget key ``name`` if the widget has none.
+def write(session: MutableMapping[str, Any], name: str, value: Any) -> None:
+    """The one way to change a parameter: store ``value`` as its canonical value.
 
-    Streamlit forgets a widget's state when a page without it runs; the
-    canonical value in ``session['params']`` survives, so re-seed from it.
+    Widget keys are never written here: :func:`seed_widget` copies the
+    canonical value into the widget key each time the widget is drawn, so a
+    write from a callback, a button or page code (before or after the widget
+    exists in this run) is picked up on the next draw, and a widget that
+    Streamlit re-creates (its range changed) keeps the canonical value.
     """
-    if name not in session:
-        session[name] = session[PARAMS_KEY][name] if value is None else value
+    if name not in PARAMS:
+        raise KeyError(f"unknown view parameter {name!r}")
+    session[PARAMS_KEY][name] = value
 
 
-def store_widget(session: MutableMapping[str, Any], name: str) -> Any:
-    """Copy a widget's current value back into the canonical params."""
+def adjust(session: MutableMapping[str, Any], name: str, value: Any, reason: str) -> None:
+    """Change a parameter because another one made its value invalid, and say so.
+
+    The notice names the old and the new value; the app shows it once.
+    """
+    old = session[PARAMS_KEY][name]
+    if old == value:
+        return
+    p = PARAMS[name]
+    write(session, name, value)
+    session.setdefault(CHANGE_NOTICES_KEY, []).append(
+        f"{name} changed from {p.format(old)} to {p.format(value)}: {reason}.")
+
+
+def pop_change_notices(session: MutableMapping[str, Any]) -> list[str]:
+    """The notices :func:`adjust` queued since the last call (cleared)."""
+    return session.pop(CHANGE_NOTICES_KEY, None) or []
+
+
+def seed_widget(session: MutableMapping[str, Any], name: str) -> None:
+    """Put the canonical value into the widget key ``name`` just before the widget is drawn.
+
+    Always, not only when the key is missing: Streamlit gives a widget whose
+    options or range changed a new identity and would reset it to its default
+    (RELIABILITY.md F15: a new L reset b to the slider's minimum).
+    """
+    session[name] = session[PARAMS_KEY][name]
+
+
+def widget_changed(session: MutableMapping[str, Any], name: str) -> None:
+    """on_change of a bound widget: the user's new value becomes canonical."""
     if name in session:
-        session[PARAMS_KEY][name] = session[name]
-    return session[PARAMS_KEY][name]
-
-
-def set_param(session: MutableMapping[str, Any], name: str, value: Any) -> None:
-    """Change a parameter from code (callbacks): canonical value and widget key."""
-    session[PARAMS_KEY][name] = value
-    session[name] = value
-
-
-def set_param_quiet(session: MutableMapping[str, Any], name: str, value: Any) -> None:
-    """Change a parameter that has no widget of its own (e.g. the sketch points)."""
-    session[PARAMS_KEY][name] = value
+        write(session, name, session[name])
 
 
 def snap_eta(eta: float) -> float:

@@ -51,12 +51,22 @@ def params() -> dict[str, Any]:
     return st.session_state[S.PARAMS_KEY]
 
 
-def bind(widget, name: str, label: str, **kwargs):
-    """Draw ``widget(label, key=name, ...)`` seeded from and stored to the params."""
-    S.seed_widget(st.session_state, name)
-    value = widget(label, key=name, **kwargs)
-    S.store_widget(st.session_state, name)
-    return value
+def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
+    """Draw ``widget(label, key=name, ...)`` showing the canonical value of ``name``.
+
+    The widget key is refreshed from the params before every draw and the
+    user's edits flow back through ``on_change`` (then the caller's own
+    ``on_change``), so :func:`pages.state.write` is the only way a value changes.
+    """
+    ss = st.session_state
+    S.seed_widget(ss, name)
+
+    def changed() -> None:
+        S.widget_changed(ss, name)
+        if on_change is not None:
+            on_change()
+
+    return widget(label, key=name, on_change=changed, **kwargs)
 
 
 def preset_source(key: str) -> str:
@@ -73,27 +83,58 @@ def requested_source(p: dict[str, Any]) -> str:
     return preset_source(p["preset"])
 
 
-def current_landscape() -> tuple[Any, str, Exception | None]:
-    """(landscape, its source, error of the requested source or None).
+LAST_GOOD_KEY = "last_good_landscape"
+LANDSCAPE_PARAMS = ("mode", "preset", "formula", "sketch")
 
-    When the requested formula/sketch is bad, the last good landscape of this
-    session is returned with the error, so the page keeps showing something
-    sensible next to the message.
+
+def current_landscape() -> tuple[Any, str, Exception | None]:
+    """(landscape or None, the requested source, its error or None).
+
+    A refused formula or sketch gives no landscape: no page shows another
+    landscape's results beside it. The last valid choice of the session is
+    remembered so the Landscape page can offer to go back to it.
     """
     p = params()
     src = requested_source(p)
     try:
         land = get_landscape(src)
     except ValueError as err:
-        good = st.session_state.get("last_good_source") or preset_source(landscape.DEFAULT_PRESET)
-        try:
-            land = get_landscape(good)
-        except ValueError:
-            good = preset_source(landscape.DEFAULT_PRESET)
-            land = get_landscape(good)
-        return land, good, err
-    st.session_state["last_good_source"] = src
+        return None, src, err
+    st.session_state[LAST_GOOD_KEY] = {k: p[k] for k in LANDSCAPE_PARAMS}
     return land, src, None
+
+
+def restore_last_good() -> None:
+    """Callback: go back to the last landscape of this session that was accepted."""
+    good = st.session_state.get(LAST_GOOD_KEY) or {"mode": "preset"}
+    for name, value in good.items():
+        S.write(st.session_state, name, value)
+
+
+def landscape_caption(p: dict[str, Any], refused: bool) -> str:
+    """One line naming the landscape the pages show (or that none is shown)."""
+    mode = p["mode"]
+    if mode == "formula":
+        short = p["formula"][:40].replace("`", "'")
+        what = f"`f(x) = {short}{'…' if len(p['formula']) > 40 else ''}`"
+    elif mode == "sketch":
+        what = "your sketch"
+    else:
+        pr = landscape.PRESETS.get(p["preset"])
+        what = pr.title if pr else p["preset"]
+    if refused:
+        return f"Landscape: {what}, refused; nothing is analysed until it is fixed on the Landscape page."
+    return f"Landscape: {what} (change it on the Landscape page)"
+
+
+class EndPage(Exception):
+    """Raised by :func:`end_page`; app.py catches it and still updates the URL and the link."""
+
+
+def end_page() -> None:
+    """Stop drawing this page (instead of ``st.stop()``, which would also skip app.py's
+    URL and link update that follow the page)."""
+    raise EndPage
 
 
 def current_analysis(source: str, *, b: float | None = None):
@@ -109,25 +150,28 @@ def current_analysis(source: str, *, b: float | None = None):
         return None, f"The analysis failed: {err}"
 
 
-def page_landscape(using: str) -> tuple[Any, str, Any, str | None]:
+def page_landscape() -> tuple[Any, str, Any, str | None]:
     """(landscape, source, analysis or None, analysis error) for the pages after Landscape.
 
-    A bad requested formula or sketch shows one warning, "...; ``using`` the last
-    valid one", and the last valid landscape of the session is used instead.
+    A refused formula or sketch ends the page with one message: nothing is
+    shown for a landscape the user did not ask for.
     """
     land, source, err = current_landscape()
     if err is not None:
-        st.warning(f"The requested landscape is invalid ({err}); {using} the last valid one.",
-                   icon=":material/warning:")  # fmt: skip
+        st.error(f"The landscape is refused ({err}). Fix it on the Landscape page; nothing is "
+                 "analysed until then.", icon=":material/warning:")  # fmt: skip
+        st.page_link("pages/landscape_page.py", label="Go to the Landscape page",
+                     icon=":material/landscape:")  # fmt: skip
+        end_page()
     analysis, a_err = current_analysis(source)
     return land, source, analysis, a_err
 
 
 def require_analysis(analysis, error: str | None) -> None:
-    """Stop the page with a readable message when there is no analysis to show."""
+    """End the page with a readable message when there is no analysis to show."""
     if analysis is None:
         st.error(f"No analysis for these settings: {error}", icon=":material/warning:")
-        st.stop()
+        end_page()
 
 
 def apply_preset(key: str) -> None:
@@ -136,22 +180,22 @@ def apply_preset(key: str) -> None:
     if pr is None:
         return
     ss = st.session_state
-    S.set_param(ss, "L", float(pr.L))
+    S.write(ss, "L", float(pr.L))
     if pr.b is None or not math.isfinite(pr.b):
-        S.set_param(ss, "clip", False)
+        S.write(ss, "clip", False)
     else:
-        S.set_param(ss, "clip", True)
-        S.set_param(ss, "b", float(pr.b))
-    S.set_param(ss, "eta", S.snap_eta(float(pr.eta)))
-    S.set_param(ss, "x0", float(pr.x0))
+        S.write(ss, "clip", True)
+        S.write(ss, "b", float(pr.b))
+    S.write(ss, "eta", S.snap_eta(float(pr.eta)))
+    S.write(ss, "x0", float(pr.x0))
     nd = pr.noise
     if nd.family in S.NOISE_FAMILIES:
-        S.set_param(ss, "noise", nd.family)
+        S.write(ss, "noise", nd.family)
     if nd.alpha is not None:
-        S.set_param(ss, "alpha", float(nd.alpha))
-    S.set_param(ss, "scale", float(nd.scale))
-    S.set_param(ss, "bmax", max(float(S.PARAMS["bmin"].default) * 2, 2.0 * float(pr.L) + 0.1))
-    S.set_param(ss, "bmin", float(S.PARAMS["bmin"].default))
+        S.write(ss, "alpha", float(nd.alpha))
+    S.write(ss, "scale", float(nd.scale))
+    S.write(ss, "bmax", max(float(S.PARAMS["bmin"].default) * 2, 2.0 * float(pr.L) + 0.1))
+    S.write(ss, "bmin", float(S.PARAMS["bmin"].default))
     reset_runs()
 
 

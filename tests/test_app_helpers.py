@@ -76,15 +76,35 @@ def test_init_session_reads_the_url_once():
     assert session["params"]["b"] == 0.3
 
 
-def test_widget_seed_and_store():
+def test_widget_seed_change_and_write():
     session = {"params": S.defaults()}
     S.seed_widget(session, "b")
     assert session["b"] == 0.5
-    session["b"] = 0.7
-    S.store_widget(session, "b")
+    session["b"] = 0.7  # the user moves the slider
+    S.widget_changed(session, "b")
     assert session["params"]["b"] == 0.7
-    S.set_param(session, "eta", 0.01)
-    assert session["eta"] == session["params"]["eta"] == 0.01
+    session["b"] = 0.01  # Streamlit re-created the widget at its default ...
+    S.seed_widget(session, "b")  # ... the next draw puts the canonical value back
+    assert session["b"] == 0.7
+    S.write(session, "eta", 0.01)
+    assert session["params"]["eta"] == 0.01
+    assert "eta" not in session  # widget keys are only written when drawn
+
+
+def test_adjust_names_old_and_new_value():
+    session = {"params": S.defaults()}
+    S.adjust(session, "x0", 1.0, "outside [-L, L] = [-1, 1]")
+    assert session["params"]["x0"] == 1.0
+    assert S.pop_change_notices(session) == [
+        "x0 changed from 0.3 to 1: outside [-L, L] = [-1, 1]."]
+    assert S.pop_change_notices(session) == []
+    S.adjust(session, "x0", 1.0, "no change")
+    assert S.pop_change_notices(session) == []
+
+
+def test_write_refuses_unknown_names():
+    with pytest.raises(KeyError):
+        S.write({"params": S.defaults()}, "nope", 1)
 
 
 def test_share_url():

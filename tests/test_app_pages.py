@@ -81,7 +81,16 @@ def test_bad_formula_shows_message_not_exception():
     # the caret line points under the bad character
     code = [c.value for c in at.code]
     assert any(c.splitlines()[-1].strip() == "^" for c in code if "\n" in c), code
-    # the last good landscape stays: its table is still there
+    # nothing of another landscape stays beside the refused one (issue 8.3) ...
+    assert len(at.dataframe) == 0
+    assert not at.success
+    assert not any("In short" in i.value for i in at.info)
+    # ... the sidebar says the formula is refused, and one click goes back
+    assert any("refused" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
+    at.button(key="restore_landscape").click().run()
+    assert not at.exception
+    assert at.session_state["params"]["formula"] != "x^2 + * 3"  # the last accepted text
+    assert not at.error
     assert len(at.dataframe) >= 1
 
 
@@ -233,7 +242,7 @@ def test_start_point_outside_the_domain_is_clamped_with_a_notice():
     at = open_page("pages/simulation_page.py", query={"x0": "5"})
     assert not at.exception
     assert at.number_input(key="x0").value == pytest.approx(1.6)
-    assert any("outside" in t.value for t in at.toast)
+    assert any("x0 changed from 5 to 1.6" in t.value for t in at.toast), [t.value for t in at.toast]
 
 
 def test_exit_study_with_unclipped_reference():
