@@ -51,6 +51,19 @@ st.set_page_config(page_title="SGD clip lab", page_icon=":material/content_cut:"
 
 notices = S.init_session(st.session_state, st.query_params.to_dict())
 
+# Room for the charts on a projector (1024x768): less padding above and beside the page,
+# smaller headings, metrics that fit their column (issue 8.7).
+st.html("""<style>
+[data-testid="stMainBlockContainer"] {padding-top: 4.5rem; padding-left: 2rem; padding-right: 2rem;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 2.1rem; padding-top: 0.2rem; padding-bottom: 0.4rem;}
+[data-testid="stMetricValue"] {font-size: 1.7rem;}
+@media (max-width: 1100px), (max-height: 800px) {
+  [data-testid="stMainBlockContainer"] {padding-top: 3.8rem; padding-left: 1rem; padding-right: 1rem;}
+  [data-testid="stMainBlockContainer"] h1 {font-size: 1.6rem;}
+  [data-testid="stMetricValue"] {font-size: 1.35rem;}
+}
+</style>""")
+
 
 @st.cache_resource(show_spinner=False)
 def _warm_kernels() -> threading.Thread | None:
@@ -124,7 +137,7 @@ for msg in notices:
 
 link_box = st.sidebar.container()
 
-from pages import ui  # noqa: E402 - after the sidebar's first paint
+from pages import ui
 
 try:
     page.run()

@@ -17,8 +17,10 @@ import plotly.graph_objects as go
 WIDE = "#2ca02c"
 SHARP = "#d62728"
 MAXC = "#7f7f7f"
+START = "#e377c2"  # the start point x0
+NEUTRAL = "#888888"  # lines that must show on white and on the dark theme
 DEGEN = "#ff7f0e"
-CURVE = "#1f3b73"
+CURVE = "#3d6fc4"  # mid-tone: readable on the light and the dark theme
 FIELD_FILLS = ("rgba(31,119,180,0.07)", "rgba(255,127,14,0.07)")
 CLASS_COLOURS = ("#1f77b4", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#ff7f0e")
 PATH_COLOURS = (
@@ -46,6 +48,19 @@ def plural(n: int, one: str, many: str) -> str:
 def count_noun(n: int, one: str, many: str) -> str:
     """'1 maximum', '3 maxima'."""
     return f"{n} {plural(n, one, many)}"
+
+
+def si_rate(value: float) -> str:
+    """A rate that fits a narrow metric: 41,470,000 -> '41.5 M'."""
+    for factor, unit in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g}{unit}"
+    return f"{value:.3g}"
+
+
+def md_escape(text: str) -> str:
+    """Text with * and _ shown as typed in markdown (l*_{1,2} is not italics)."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
 
 
 def curve(f, L: float, n: int = 801) -> tuple[np.ndarray, np.ndarray]:
@@ -154,7 +169,7 @@ def landscape_figure(
         fig.add_trace(
             go.Scatter(
                 x=[x0], y=[y0], mode="markers", name="start x₀",
-                marker={"symbol": "diamond", "size": 12, "color": "#000", "line": {"color": "#fff", "width": 1}},
+                marker={"symbol": "diamond", "size": 12, "color": START, "line": {"color": "#fff", "width": 1}},
                 hovertemplate="start x₀=%{x:.3f}<extra></extra>",
             )
         )  # fmt: skip
@@ -264,6 +279,7 @@ def graph_figure(
     with np.errstate(all="ignore"):
         ym = np.asarray(f(mins), dtype=float) if len(mins) else np.array([])
     cls = class_of(analysis)
+    large_all = {m for c in analysis.classes for m in c.large}
     # edges
     for i, j in analysis.edges:
         p0, p1 = (mins[i], ym[i]), (mins[j], ym[j])
@@ -291,20 +307,25 @@ def graph_figure(
         fig.add_trace(
             go.Scatter(
                 x=[mins[m] for m in members], y=[ym[m] for m in members],
-                mode="markers+text", name=f"class G{k + 1} ({kind})",
+                mode="markers", name=f"class G{k + 1} ({kind})",
                 marker={
                     "color": colour if c.absorbing else "#fff",
                     "size": [22 if m in large else 14 for m in members],
                     "symbol": ["star" if m in large else "circle" for m in members],
                     "line": {"color": colour, "width": 3},
                 },
-                text=[f"m{sub(m)}" + (" ★large" if m in large else "") for m in members],
-                textposition="bottom center",
+                text=[f"m{sub(m)}" + (" (large)" if m in large else "") for m in members],
                 customdata=[[analysis.fields[m].l_star, kind] for m in members],
                 hovertemplate="%{text}<br>x=%{x:.3f}<br>l*=%{customdata[0]}, %{customdata[1]}"
                 "<extra></extra>",
             )
         )  # fmt: skip
+    # labels in their own trace, a fixed distance below the nodes, so they never sit on a star
+    fig.add_trace(go.Scatter(
+        x=mins, y=ym - 0.09 * span, mode="text", showlegend=False, hoverinfo="skip",
+        text=[f"m{sub(m)}" + ("<br>large" if m in large_all else "") for m in range(len(mins))],
+        textposition="bottom center",
+    ))  # fmt: skip
     b = analysis.b
     btxt = "no clipping" if not math.isfinite(b) else f"b = {b:.4g}"
     struct = "irreducible" if analysis.irreducible else f"{len(analysis.classes)} classes"
@@ -378,7 +399,7 @@ def sweep_figure(intervals: Sequence[Any], n_fields: int, b: float, *, height: i
         )
     )  # fmt: skip
     if math.isfinite(b):
-        fig.add_vline(x=b, line={"color": "#000", "width": 2, "dash": "dash"})
+        fig.add_vline(x=b, line={"color": NEUTRAL, "width": 2, "dash": "dash"})
         fig.add_annotation(x=math.log10(b), y=1.0, yref="paper", text=f"b={b:.3g}", showarrow=False,
                            yanchor="bottom", font={"size": 11})  # fmt: skip
     fig.update_xaxes(type="log", title="clipping threshold b (log scale)")
@@ -455,7 +476,7 @@ def trajectory_figure(
 
 def histogram_figure(
     edges: np.ndarray, counts: np.ndarray, xs: np.ndarray, ys: np.ndarray, maxima: Sequence[float],
-    *, height: int = 320, title: str = "Where the iterates spend their time", f_range=None,
+    *, height: int = 320, title: str = "Where the iterates are", f_range=None,
 ) -> go.Figure:  # fmt: skip
     """Occupancy counts (bars; they grow as the run goes) with f overlaid on a second axis."""
     edges = np.asarray(edges, dtype=float)
@@ -470,7 +491,7 @@ def histogram_figure(
     ]  # fmt: skip
     layout = {
         "height": height, "bargap": 0, "uirevision": "hist", "hovermode": "closest",
-        "title": {"text": f"{title} ({total:,} steps)", "y": 0.97},
+        "title": {"text": f"{title}<br><sub>{total:,} steps</sub>", "y": 0.97},
         "margin": {"l": 50, "r": 50, "t": 70, "b": 40},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "xaxis": {"title": {"text": "x"}},
@@ -563,7 +584,7 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
     colours = [WIDE if j in edge_targets else ("#bbbbbb" if j != source else "#ffffff")
                for j in range(n_fields)]  # fmt: skip
     fig = go.Figure(
-        go.Bar(x=labels, y=vals, marker_color=colours, marker_line={"color": "#333", "width": 1},
+        go.Bar(x=labels, y=vals, marker_color=colours, marker_line={"color": NEUTRAL, "width": 1},
                text=[str(v) for v in vals], textposition="outside",
                hovertemplate="%{x}: %{y} exits<extra></extra>")
     )  # fmt: skip
@@ -576,8 +597,9 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
 
 
 def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, maxima,
-                   *, height: int = 520, f_range=None) -> go.Figure:  # fmt: skip
-    """The paper's four cases side by side (Figs. 1 and 5): occupancy histograms, f in outline."""
+                   *, height: int = 520, f_range=None, minima: Sequence[float] = ()) -> go.Figure:  # fmt: skip
+    """The paper's four cases side by side (Figs. 1 and 5): occupancy histograms, f in outline,
+    the minima labelled m1, m2, ... in every panel."""
     names = list(hists)
     yfin = ys[np.isfinite(ys)]
     ylo, yhi = (float(yfin.min()), float(yfin.max())) if yfin.size else (0.0, 1.0)
@@ -608,6 +630,10 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
         layout["yaxis" + ax] = {"domain": yd, "anchor": "x" + ax, "tickformat": ".0%"}
         for s in maxima:
             shapes.append(_vline(s, xref="x" + ax, yref="y" + ax + " domain"))
+        for i, m in enumerate(minima):
+            annotations.append({"text": f"m{sub(i)}", "x": float(m), "xref": "x" + ax,
+                                "y": 0.93, "yref": "y" + ax + " domain", "showarrow": False,
+                                "font": {"size": 11, "color": MAXC}})  # fmt: skip
         annotations.append({"text": f"<b>{name}</b> ({int(tot):,} steps)", "xref": "x" + ax + " domain",
                                 "yref": "y" + ax + " domain", "x": 0.5, "y": 1.0, "yanchor": "bottom",
                                 "showarrow": False})  # fmt: skip

@@ -29,7 +29,7 @@ ui.require_analysis(analysis, a_err)
 if not analysis.assumption1_ok or not analysis.fields:
     st.warning(
         "Assumption 1 fails for this landscape, so there is no typical transition graph: "
-        + " ".join(analysis.warnings),
+        + " ".join(figures.md_escape(w) for w in analysis.warnings),
         icon=":material/warning:",
     )
     ui.plot(figures.landscape_figure(xs, ys, analysis, land.f, L=L), key="graph_chart")
@@ -40,7 +40,7 @@ top_l, top_r = st.columns([3, 1], gap="medium")
 with top_l:
     ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L), key="graph_chart")
 with top_r:
-    st.metric("Communicating classes", len(analysis.classes))
+    st.metric("Classes", len(analysis.classes), help="Communicating classes of the graph")
     st.metric("Edges", len(analysis.edges))
     st.markdown("**Irreducible**" if analysis.irreducible else "**Not irreducible**")
     for k, c in enumerate(analysis.classes):
@@ -56,7 +56,7 @@ with top_r:
                    "results at exactly this b are fragile.", icon=":material/warning:")  # fmt: skip
         with st.expander("Details"):
             for w in near:
-                st.markdown(f"- {w}")
+                st.markdown(f"- {figures.md_escape(w)}")
 
 st.markdown("#### Sweep over b")
 c1, c2, c3 = st.columns([1, 1, 3])

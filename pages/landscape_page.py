@@ -23,12 +23,12 @@ st.caption(
 )
 
 MODE_LABELS = {"preset": "Preset", "formula": "Formula", "sketch": "Sketch"}
+ui.bind(st.segmented_control, "mode", "Where f comes from", options=S.MODES,
+        format_func=MODE_LABELS.get, selection_mode="single", required=True)  # fmt: skip
+mode = p["mode"] or "preset"
 left, right = st.columns([1, 2], gap="medium")
 
 with left:
-    ui.bind(st.segmented_control, "mode", "Where f comes from", options=S.MODES,
-            format_func=MODE_LABELS.get, selection_mode="single", required=True)  # fmt: skip
-    mode = p["mode"] or "preset"
 
     if mode == "preset":
         keys = list(landscape.PRESETS)
@@ -42,7 +42,8 @@ with left:
         pr = landscape.PRESETS[p["preset"]]
         st.caption(pr.description)
         if not pr.source.startswith("sketch:"):
-            st.code(pr.source, language=None, wrap_lines=True)
+            with st.expander("Its formula"):
+                st.code(pr.source, language=None, wrap_lines=True)
 
         def _edit_preset() -> None:
             S.write(ss, "formula", pr.source)
@@ -122,27 +123,29 @@ if analysis is not None:
                 icon=":material/warning:",
             )
         for w in analysis.warnings:
-            st.markdown(f"- {w}")
+            st.markdown(f"- {figures.md_escape(w)}")
     if analysis.assumption1_ok and n:
         betas = analysis.exit_exponents or (None,) * n
         rows = []
         for fl, beta in zip(analysis.fields, betas):
             rows.append({
                 "field": f"Ω{fl.index + 1}",
-                "left s": "-∞" if fl.left is None else f"{fl.left:.4f}",
-                "minimum m": round(fl.minimum, 4),
-                "right s": "+∞" if fl.right is None else f"{fl.right:.4f}",
-                "width r": round(fl.width, 4),
-                "l* = ⌈r/b⌉": fl.l_star,
+                "s left": "-∞" if fl.left is None else f"{fl.left:.4f}",
+                "m": round(fl.minimum, 4),
+                "s right": "+∞" if fl.right is None else f"{fl.right:.4f}",
+                "r": round(fl.width, 4),
+                "l*": fl.l_star,
                 "f''(m)": round(fl.curvature, 3),
-                "kind": "sharp (small)" if fl.sharp else "wide (large)",
-                "exit exponent β": None if beta is None else round(beta, 3),
+                "kind": "sharp" if fl.sharp else "wide",
+                "β": None if beta is None else round(beta, 3),
             })  # fmt: skip
         with right:
             st.markdown("#### Attraction fields")
             st.dataframe(pd.DataFrame(rows), hide_index=True, key="fields_table")
             st.caption(
-                "r is the distance from the minimum to the nearer edge of its field; a step of "
+                "s left / s right: the field's edges; m: its minimum; r: the distance from the "
+                "minimum to the nearer edge; l* = ⌈r/b⌉; β = α + (α−1)(l*−1), the exit-time "
+                "exponent. A step of "
                 "at most b needs l* = ⌈r/b⌉ jumps to leave. 'Sharp' minima are the small ones of "
                 "their class: heavy-tailed clipped SGD leaves them much sooner than wide ones."
             )

@@ -30,30 +30,24 @@ maxima = tuple(analysis.maxima) if analysis is not None else ()
 f_range = figures.f_view_range(ys, analysis, land.f)
 
 # ---------------------------------------------------------------- controls
-c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
+if not (-L <= float(p["x0"]) <= L):
+    S.adjust(ss, "x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
+c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1, 1, 1])
 with c1:
     # log-scale choices, plus the exact eta of a shared link
     eta_options = sorted(set(S.ETA_CHOICES) | {float(p["eta"])})
-    ui.bind(st.select_slider, "eta", "Learning rate η (log scale)", options=eta_options,
-            format_func=lambda v: f"{v:g}")  # fmt: skip
+    ui.bind(st.select_slider, "eta", "Learning rate η", options=eta_options,
+            format_func=lambda v: f"{v:g}", help="Log scale.")  # fmt: skip
 with c2:
     ui.bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
-    ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
 with c3:
-    if not (-L <= float(p["x0"]) <= L):
-        S.adjust(ss, "x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
+    ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
+with c4:
     ui.bind(st.number_input, "x0", "Start x₀", min_value=-L, max_value=L, step=0.05,
             format="%.3f", help="Or click on the small landscape chart.")  # fmt: skip
-    ui.bind(st.number_input, "every", "Record every k-th iterate", min_value=1,
-            max_value=100000, step=50)  # fmt: skip
-with c4:
-    ui.bind(st.toggle, "compare", "Compare the paper's four cases",
-            help="Heavy/light noise × clipped/unclipped side by side (paper Figs. 1 and 5).")
-    bb = S.effective_b(p)
-    st.caption(
-        f"Noise: {p['noise']}, α={p['alpha']:.3g}, scale={p['scale']:.3g}; "
-        f"b = {'∞' if math.isinf(bb) else f'{bb:.3g}'} (sidebar)."
-    )
+with c5:
+    ui.bind(st.number_input, "every", "Every k-th", min_value=1, max_value=100000, step=50,
+            help="Record every k-th iterate of each path.")  # fmt: skip
 
 cfg = simrun.config_from(p, source)
 try:
@@ -86,19 +80,23 @@ def _reset() -> None:
 
 
 # Callbacks run before the page is drawn, so the buttons below show the new state.
-b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
-b1.button("Start", icon=":material/play_arrow:", key="sim_start", type="primary",
-          disabled=run.running, on_click=_start)  # fmt: skip
-b2.button("Pause", icon=":material/pause:", key="sim_pause", disabled=not run.running,
-          on_click=_pause)  # fmt: skip
-b3.button("Step", icon=":material/skip_next:", key="sim_step", disabled=run.running,
-          on_click=_step)  # fmt: skip
-b4.button("Reset", icon=":material/restart_alt:", key="sim_reset", on_click=_reset)
-with b5:
-    st.caption(
-        "Start runs until Pause; the views refresh a few times a second. Step advances one "
-        f"chunk ({run.step_chunk():,} steps per path). Changing a setting starts a new run."
-    )
+# A horizontal container sizes each button to its label (no "S.." on a projector).
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.button("Start", icon=":material/play_arrow:", key="sim_start", type="primary",
+              disabled=run.running, on_click=_start)  # fmt: skip
+    st.button("Pause", icon=":material/pause:", key="sim_pause", disabled=not run.running,
+              on_click=_pause)  # fmt: skip
+    st.button("Step", icon=":material/skip_next:", key="sim_step", disabled=run.running,
+              on_click=_step, help=f"Advance one chunk ({run.step_chunk():,} steps per path).")  # fmt: skip
+    st.button("Reset", icon=":material/restart_alt:", key="sim_reset", on_click=_reset)
+    ui.bind(st.toggle, "compare", "Compare 4 cases",
+            help="Heavy/light noise × clipped/unclipped side by side (paper Figs. 1 and 5).")
+bb = S.effective_b(p)
+st.caption(
+    f"Noise: {p['noise']}, α={p['alpha']:.3g}, scale={p['scale']:.3g}; "
+    f"b = {'∞' if math.isinf(bb) else f'{bb:.3g}'} (sidebar). Start runs until Pause; the views "
+    "refresh several times a second. Changing a setting starts a new run."
+)
 
 def _pick_start() -> None:
     """on_select callback of the small landscape: the clicked x becomes x0 (before widgets)."""
@@ -171,7 +169,7 @@ def _live_view(r) -> None:
     done = r.steps_done
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Steps per path", f"{done:,}")
-    m2.metric("Steps per second", f"{r.steps_per_second:,.0f}")
+    m2.metric("Steps per second", figures.si_rate(r.steps_per_second))
     m3.metric("Paths", f"{r.paths}")
     m4.metric("State", "running" if r.running else "paused")
     if r.error:
@@ -192,7 +190,9 @@ def _live_view(r) -> None:
             field_fractions(sim.field_fraction)
     else:
         hists = {name: s.histogram() for name, s in r.sims.items()}
-        ui.plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range), key="compare_chart")
+        minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
+        ui.plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima),
+                key="compare_chart")  # fmt: skip
         rows = []
         for name, s in r.sims.items():
             row = {"case": name}

@@ -67,8 +67,8 @@ def test_default_landscape_is_paper_fig2():
     assert "Assumption 1 holds" in body
     assert "4 non-degenerate minima" in body
     df = at.dataframe[0].value
-    assert list(df["kind"]) == ["sharp (small)", "wide (large)", "sharp (small)", "wide (large)"]
-    assert list(df["l* = ⌈r/b⌉"]) == [1, 2, 1, 2]
+    assert list(df["kind"]) == ["sharp", "wide", "sharp", "wide"]
+    assert list(df["l*"]) == [1, 2, 1, 2]
 
 
 def test_bad_formula_shows_message_not_exception():

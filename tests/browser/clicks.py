@@ -61,7 +61,7 @@ def settle(page, timeout: float = 60.0) -> None:
         try:
             if query(page) == link_box_query(page):
                 return
-        except Exception:  # noqa: BLE001 - the box is being redrawn
+        except Exception:  # noqa: BLE001, S110 - the box is being redrawn
             pass
         page.wait_for_timeout(200)
 
