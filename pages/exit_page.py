@@ -46,6 +46,11 @@ with c2:
             "take long: exit times grow like (1/η)^β.")  # fmt: skip
 with c3:
     ui.bind(st.number_input, "samples", "Samples per η", min_value=2, max_value=500, step=1)
+ui.bind(st.number_input, "ecap", "Step cap per run (0 = auto: 25 × the theory's predicted mean)",
+        min_value=0, max_value=exitrun.MAX_USER_CAP, step=1_000_000,
+        help="A run that has not left the field after this many steps is censored. Auto sizes "
+        "the cap for each η from the predicted mean exit time; without a prediction (light "
+        f"tails) it is {exitrun.DEFAULT_CAP:,}.")  # fmt: skip
 
 fi = int(p["field"]) - 1
 fld = analysis.fields[fi]
@@ -75,7 +80,7 @@ st.markdown(
 cfg = exitrun.ExitConfig(
     source=source, L=L, etas=tuple(etas), noise=str(p["noise"]), alpha=alpha,
     scale=float(p["scale"]), b=b, x0=float(fld.minimum), field=fi, samples=int(p["samples"]),
-    seed=int(p["seed"]),
+    seed=int(p["seed"]), max_steps=int(p["ecap"]) or None,
 )  # fmt: skip
 both_box = ui.bind(st.checkbox, "eboth", "Also run without clipping (as in the paper's Fig. 4)",
                    disabled=math.isinf(b))
@@ -133,15 +138,27 @@ with right:
     slope = result.study.slope
     pred = result.study.predicted_slope
     m1, m2 = st.columns(2)
-    m1.metric("Fitted slope", "—" if slope is None or not math.isfinite(slope) else f"{slope:.2f}")
+    m1.metric("Fitted slope" + (" (censored data)" if result.censored else ""),
+              "—" if slope is None or not math.isfinite(slope) else f"{slope:.2f}")  # fmt: skip
     m2.metric("Predicted slope", "—" if pred is None or not math.isfinite(pred) else f"{pred:.2f}")
     if reference is not None:
         rs, rp = reference.study.slope, reference.study.predicted_slope
-        st.caption(f"Without clipping: fitted slope {'—' if rs is None else f'{rs:.2f}'}, "
-                   f"predicted {'—' if rp is None else f'{rp:.2f}'} (= α).")  # fmt: skip
-    if result.censored:
-        st.warning(f"{result.censored} runs hit the step limit before leaving; their exit "
-                   "times are lower bounds.", icon=":material/warning:")  # fmt: skip
+        st.caption(f"Without clipping: fitted slope {'—' if rs is None else f'{rs:.2f}'}"
+                   + (" (censored data)" if reference.censored else "")
+                   + f", predicted {'—' if rp is None else f'{rp:.2f}'} (= α).")  # fmt: skip
+    for res, what in ((result, ""), (reference, " without clipping")):
+        if res is None or not res.censored:
+            continue
+        total = len(res.study.etas) * res.config.samples
+        left_out = len(res.study.etas) - res.study.fit_etas
+        st.warning(
+            f"{res.censored} of {total} runs{what} hit the step cap before leaving (hollow "
+            "markers). Their means use the exponential model's censored-data estimate (all "
+            "steps run / exits seen)"
+            + (f"; {left_out} η with no exit at all are left out of the fit" if left_out else "")
+            + ". Raise the step cap for an uncensored fit.", icon=":material/warning:")  # fmt: skip
+    if not result.censored and (reference is None or not reference.censored):
+        st.caption("No run was censored: every sample left the field within its step cap.")
     edge_targets = [j for i, j in analysis.edges if i == fi]
     ui.plot(figures.destinations_figure(result.destinations, fi, edge_targets, n),
             key="dest_chart")  # fmt: skip

@@ -533,11 +533,15 @@ def _add_study(fig: go.Figure, study, label: str, colour: str, symbol: str) -> N
     means = np.asarray(study.mean_exit_times, dtype=float)
     inv = 1.0 / etas
     ok = np.isfinite(means) & (means > 0)
+    cens = np.asarray(getattr(study, "censored", np.zeros(len(etas))), dtype=int)
+    # a mean built on censored runs is drawn hollow and says so on hover
     fig.add_trace(
         go.Scatter(x=inv[ok], y=means[ok], mode="markers", name=f"{label}: mean exit time",
-                   marker={"size": 11, "color": colour, "symbol": symbol},
-                   hovertemplate="1/η=%{x:.4g}<br>E[σ]≈%{y:.4g} steps<extra>" + label
-                   + "</extra>")
+                   marker={"size": 11, "color": colour,
+                           "symbol": [symbol if c == 0 else f"{symbol}-open" for c in cens[ok]]},
+                   customdata=cens[ok],
+                   hovertemplate="1/η=%{x:.4g}<br>E[σ]≈%{y:.4g} steps<br>%{customdata} censored runs"
+                   "<extra>" + label + "</extra>")
     )  # fmt: skip
     if ok.sum() < 2:
         return
@@ -547,7 +551,8 @@ def _add_study(fig: go.Figure, study, label: str, colour: str, symbol: str) -> N
     if slope is not None and math.isfinite(slope):
         icpt = float(np.mean(ly) - slope * np.mean(lx))
         fig.add_trace(go.Scatter(x=10**xx, y=10 ** (icpt + slope * xx), mode="lines",
-                                 name=f"{label}: fitted slope {slope:.2f}",
+                                 name=f"{label}: fitted slope {slope:.2f}"
+                                 + (f" ({int(cens.sum())} censored runs)" if cens.sum() else ""),
                                  line={"color": colour, "width": 2}))  # fmt: skip
     pred = getattr(study, "predicted_slope", None)
     if pred is not None and math.isfinite(pred):

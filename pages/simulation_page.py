@@ -109,13 +109,6 @@ def _pick_start() -> None:
         S.write(ss, "x0", round(max(-L, min(L, x_new)), 4))
 
 
-# click-to-set start point
-with st.expander("Choose the start point by clicking on the landscape", expanded=False):
-    small = figures.landscape_figure(xs[::2], ys[::2], analysis, land.f, L=L, height=300,
-                                     x0=float(p["x0"]), show_fields=False, pickable=True)  # fmt: skip
-    ui.plot(small, key="start_chart", on_select=_pick_start, selection_mode="points")
-
-
 # ---------------------------------------------------------------- live view
 
 
@@ -222,3 +215,9 @@ def _live_view(r) -> None:
 
 
 live_view()
+
+# click-to-set start point
+with st.expander("Choose the start point by clicking on the landscape", expanded=False):
+    small = figures.landscape_figure(xs[::2], ys[::2], analysis, land.f, L=L, height=300,
+                                     x0=float(p["x0"]), show_fields=False, pickable=True)  # fmt: skip
+    ui.plot(small, key="start_chart", on_select=_pick_start, selection_mode="points")

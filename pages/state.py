@@ -149,6 +149,7 @@ _PARAM_LIST = (
     Param("etas", "0.1,0.03,0.01,0.003,0.001", "floats", 1e-6, 1.0),
     Param("samples", 20, "int", 2, 500),
     Param("eboth", False, "bool"),  # exit study: also run without clipping (paper Fig. 4)
+    Param("ecap", 0, "int", 0, 10_000_000_000),  # exit study: step cap per run; 0 = auto (theory)
 )
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAM_LIST}
