@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import math
+import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,7 @@ NUMBA_THREADS = 1  # per live run: leave the other core to the server and the br
 MIN_CHUNK, MAX_CHUNK = 100, 2_000_000
 FIRST_CHUNK = 2_000
 COMPARE_CASES = ("heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped")
+KEPT_RUNS = 32  # runs a reloaded page can find again (process-wide, least recently used dropped)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class LiveRun:
         import simulate
 
         self.cfg = cfg
+        self.token = secrets.token_urlsafe(9)  # names the run in the URL, for a reload
+        self._lock = threading.Lock()  # two tabs of one run: one advances at a time
         self.running = False
         self.error: str | None = None
         self.every = cfg.every
@@ -133,19 +138,22 @@ class LiveRun:
         return max(1000, 40 * self.every)
 
     def advance(self, steps: int) -> None:
-        if self.error:
-            return
-        _limit_threads()
-        t0 = time.perf_counter()
-        for sim in self.sims.values():
-            sim.advance(int(steps))
-            err = getattr(sim, "error", None)
-            if err:
-                self.error = str(err)
-        secs = time.perf_counter() - t0
-        self._last_chunk, self._last_secs = int(steps), secs
-        if secs > 0:
-            self._sps = steps * self.paths * len(self.sims) / secs
+        if self.error or not self._lock.acquire(blocking=False):
+            return  # another tab showing this run is advancing it right now
+        try:
+            _limit_threads()
+            t0 = time.perf_counter()
+            for sim in self.sims.values():
+                sim.advance(int(steps))
+                err = getattr(sim, "error", None)
+                if err:
+                    self.error = str(err)
+            secs = time.perf_counter() - t0
+            self._last_chunk, self._last_secs = int(steps), secs
+            if secs > 0:
+                self._sps = steps * self.paths * len(self.sims) / secs
+        finally:
+            self._lock.release()
 
     @property
     def steps_done(self) -> int:
@@ -205,13 +213,44 @@ def _limit_threads() -> None:
         pass
 
 
-def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, maxima) -> LiveRun:
-    """The session's run for ``cfg``; a changed config starts a fresh run (keeping Start/Pause)."""
+_kept_lock = threading.Lock()
+_kept_runs: OrderedDict[str, LiveRun] = OrderedDict()
+
+
+def _keep(run: LiveRun) -> None:
+    with _kept_lock:
+        _kept_runs[run.token] = run
+        _kept_runs.move_to_end(run.token)
+        while len(_kept_runs) > KEPT_RUNS:
+            _kept_runs.popitem(last=False)
+
+
+def find_run(token: str) -> LiveRun | None:
+    """The run named ``token`` in a URL, if this server process still has it."""
+    with _kept_lock:
+        return _kept_runs.get(token)
+
+
+def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, maxima,
+               token: str = "") -> tuple[LiveRun, str]:  # fmt: skip
+    """The session's run for ``cfg`` and what happened to it: "same", "new" or, on the first
+    run of a session whose URL names a run (a reload), "resumed" or "lost".
+
+    A changed config starts a fresh run (keeping Start/Pause).
+    """
     run = session.get("sim")
     if isinstance(run, LiveRun) and run.cfg == cfg:
-        return run
+        return run, "same"
+    status = "new"
+    if run is None and token:
+        old = find_run(token)
+        if old is not None and old.cfg == cfg:
+            session["sim"] = old
+            return old, "resumed"
+        status = "lost"
     was_running = bool(run.running) if isinstance(run, LiveRun) else False
     new = LiveRun(cfg, land, tuple(maxima))
     new.running = was_running
     session["sim"] = new
-    return new
+    _keep(new)
+    return new, status

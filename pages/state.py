@@ -68,6 +68,7 @@ class Param:
     choices: tuple[str, ...] = ()
     max_len: int = 2000
     help: str = ""
+    shared: bool = True  # False: kept in this tab's URL (for a reload), left out of share links
 
     def parse(self, raw: str) -> Any:
         """Parse one URL value; raise ValueError with a readable message."""
@@ -144,6 +145,7 @@ _PARAM_LIST = (
     Param("seed", 0, "int", 0, 2**31 - 1),
     Param("every", 250, "int", 1, 100000),
     Param("compare", False, "bool"),
+    Param("run", "", "str", max_len=40, shared=False),  # the live run, found again after a reload
     # exit times
     Param("field", 2, "int", 1, 100),
     Param("etas", "0.1,0.03,0.01,0.003,0.001", "floats", 1e-6, 1.0),
@@ -209,7 +211,7 @@ def share_url(base: str, params: Mapping[str, Any], page: str = "") -> str:
     from urllib.parse import urlencode
 
     url = base.rstrip("/") + "/" + page if page else base
-    q = urlencode(to_query(params))
+    q = urlencode({k: v for k, v in to_query(params).items() if PARAMS[k].shared})
     return url + ("?" + q if q else "")
 
 

@@ -246,7 +246,8 @@ def test_live_run_memory_is_bounded_and_config_change_restarts():
     p = S.defaults()
     p.update(paths=3, every=1)
     session: dict = {}
-    run = simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    run, how = simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    assert how == "new"
     for _ in range(5):
         run.advance(3000)
     steps, X = run.sims["run"].trajectory()
@@ -254,10 +255,37 @@ def test_live_run_memory_is_bounded_and_config_change_restarts():
     assert len(steps) <= 2000 and X.shape[0] == len(steps)  # bounded buffer
     assert "case,bin_left" in run.histogram_csv() and run.fractions_csv().count("\n") == 1 + 4
     run.running = True
-    assert simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima) is run
+    assert simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima) == (run, "same")
     p["b"] = 0.3
-    new = simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima)
-    assert new is not run and new.running and new.steps_done == 0
+    new, how = simrun.ensure_run(session, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    assert how == "new" and new is not run and new.running and new.steps_done == 0
+
+
+def test_a_reloaded_tab_finds_its_run_again():
+    """A reload starts a new session; the URL's run token finds the run (issue 8.10)."""
+    from pages import simrun
+
+    land = landscape.load_landscape("paper-fig2")
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    p = S.defaults()
+    p.update(paths=2)
+    cfg = simrun.config_from(p, "paper-fig2")
+    run, _ = simrun.ensure_run({}, cfg, land, an.maxima)
+    run.advance(1000)
+    again, how = simrun.ensure_run({}, cfg, land, an.maxima, token=run.token)
+    assert how == "resumed" and again is run and again.steps_done == 1000
+    other, how = simrun.ensure_run({}, cfg, land, an.maxima, token="no-such-run")
+    assert how == "lost" and other is not run and other.steps_done == 0
+    p["b"] = 0.3  # the reloaded URL asks for other settings: a new run
+    _, how = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima, token=run.token)
+    assert how == "lost"
+
+
+def test_the_run_token_stays_out_of_share_links():
+    p = S.defaults()
+    p["run"] = "abc"
+    assert S.to_query(p) == {"run": "abc"}
+    assert S.share_url("http://h:1/", p) == "http://h:1/"
 
 
 def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
@@ -270,7 +298,7 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
     p = S.defaults()
     p.update(paths=2)
     monkeypatch.setattr(simrun, "_active_runs", {})
-    run = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    run, _ = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
     assert run.plan_interval() == simrun.TICK            # alone and cheap: the fastest refresh
     first = run.chunk()
     run.advance(first)

@@ -25,8 +25,9 @@ def assert_no_error_box(page, where: str) -> None:
 
 
 def query(page) -> dict[str, str]:
-    """The page URL's query as a flat dict."""
-    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+    """The page URL's query as a flat dict, without the live run's token (``run``), which
+    names this tab's run for a reload and is left out of share links."""
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items() if k != "run"}
 
 
 def link_box_query(page) -> dict[str, str]:

@@ -22,7 +22,7 @@ from .clicks import (
     type_number,
 )
 from .conftest import shot
-from .test_browser_app import go_to, plot_div
+from .test_browser_app import go_to, plot_div, steps_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -155,3 +155,58 @@ def test_url_and_link_follow_pages_that_end_early(page, server):
     type_number(page, "samples", "12")
     assert query(page) == {"alpha": "1.4", "samples": "12"} == link_box_query(page)
     assert_no_error_box(page, "exit page")
+
+
+def test_reload_mid_run_resumes_the_run(page, server):
+    page.goto(server + "/simulate?paths=5")
+    settle(page)
+    page.locator(".st-key-sim_start button").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")]"
+        ".some(e => /[1-9]/.test(e.innerText.replace(/,/g, '')) && e.innerText.length > 3)",
+        timeout=60_000)  # fmt: skip
+    before = steps_done(page)
+    assert before > 0
+    page.reload()
+    page.get_by_text("Resumed the run after the reload").first.wait_for(timeout=30_000)  # a toast
+    page.wait_for_timeout(1500)
+    assert steps_done(page) >= before
+    assert_no_error_box(page, "after reload")
+    page.locator(".st-key-sim_pause button").click()
+    settle(page)
+
+
+def test_every_button_of_every_page(page, server):
+    """Press each button a person can press; no error box may appear anywhere."""
+    open_default(page, server)
+    go_to(page, "Live simulation")
+    for key in ("sim_step", "sim_start", "sim_pause", "sim_step", "sim_reset"):
+        page.locator(f".st-key-{key} button").first.click()
+        settle(page)
+        assert_no_error_box(page, key)
+    assert steps_done(page) == 0  # Reset
+    page.locator(".st-key-compare label").first.click()
+    settle(page)
+    page.locator(".st-key-sim_step button").first.click()
+    settle(page)
+    plot_div(page, "compare_chart")
+    assert_no_error_box(page, "compare step")
+    go_to(page, "Exit times")
+    box = page.locator(".st-key-etas input")
+    box.fill("0.1, 0.05")
+    box.press("Enter")
+    settle(page)
+    type_number(page, "samples", "4")
+    page.locator(".st-key-exit_run button").click()
+    plot_div(page, "exit_chart")
+    settle(page)
+    assert_no_error_box(page, "exit study")
+    assert page.get_by_text("No run was censored").count() == 1
+    for title in ("Transition graph", "Landscape", "About"):
+        go_to(page, title)
+        for button in page.locator("[data-testid='stMainBlockContainer'] [data-testid='stButton'] button").all():
+            if button.is_enabled():
+                button.click()
+                settle(page)
+                assert_no_error_box(page, f"{title}: a button")
+    shot(page, "23-every-button")
