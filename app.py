@@ -87,6 +87,17 @@ def _warm_kernels() -> threading.Thread | None:
 
 _warm_kernels()
 
+
+@st.cache_resource(show_spinner=False)
+def _static_files() -> None:
+    """Once per server process: Plotly.js for the live charts (pages/livechart.py)."""
+    from pages import livechart
+
+    livechart.ensure_plotly_js()
+
+
+_static_files()
+
 PAGES = [
     st.Page("pages/landscape_page.py", title="Landscape", icon=":material/landscape:", url_path="landscape",
             default=True),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages import figures, simrun, ui
+from pages import figures, livechart, simrun, ui
 from pages import state as S
 
 ss = st.session_state
@@ -181,20 +181,20 @@ def _live_view(r) -> None:
         left, right = st.columns([3, 2])
         with left:
             steps, X = sim.trajectory()
-            ui.plot(figures.trajectory_figure(steps, X, xs, ys, maxima, L=L, f_range=f_range,
-                                              title=f"Paths (every {r.every}th iterate)"),
-                    key="traj_chart")  # fmt: skip
+            livechart.live_plot(figures.trajectory_figure(steps, X, xs, ys, maxima, L=L, f_range=f_range,
+                                                          title=f"Paths (every {r.every}th iterate)"),
+                                key="traj_chart")  # fmt: skip
         with right:
             edges, counts = sim.histogram()
-            ui.plot(figures.histogram_figure(edges, counts, xs, ys, maxima, height=260,
-                                             f_range=f_range),
-                    key="hist_chart")  # fmt: skip
+            livechart.live_plot(figures.histogram_figure(edges, counts, xs, ys, maxima, height=260,
+                                                         f_range=f_range),
+                                key="hist_chart")  # fmt: skip
             field_fractions(sim.field_fraction)
     else:
         hists = {name: s.histogram() for name, s in r.sims.items()}
         minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
-        ui.plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima),
-                key="compare_chart")  # fmt: skip
+        livechart.live_plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima),
+                            key="compare_chart")  # fmt: skip
         rows = []
         for name, s in r.sims.items():
             row = {"case": name}
