@@ -13,17 +13,17 @@ import math
 from dataclasses import dataclass
 
 from . import config
-from .analysis import (
-    CommunicatingClass,
-    _check_b,
-    _check_L,
-    critical_points,
-    field_bounds,
-    structure_for_widths,
-    transition_distances,
-)
+from .analysis import _check_L, critical_points
 from .errors import AnalysisError
 from .parser import Landscape
+from .theory import (
+    CommunicatingClass,
+    clip_threshold,
+    field_bounds,
+    structure_for_widths,
+    surviving_minima,
+    transition_distances,
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,8 @@ def _minima_maxima(source):
 
 
 def _check_range(b_min, b_max) -> tuple[float, float]:
-    b_min = _check_b(b_min)
-    b_max = _check_b(b_max)
+    b_min = clip_threshold(b_min)
+    b_max = clip_threshold(b_max)
     if math.isinf(b_min):
         raise AnalysisError("b_min must be finite")
     if not b_min < b_max:
@@ -155,7 +155,7 @@ def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepI
     for low, high in itertools.pairwise(cuts):
         b = math.inf if math.isinf(high) else 0.5 * (low + high)
         structure = structure_for_widths(points.minima, points.maxima, b)
-        surviving = tuple(i for c in structure.classes if c.absorbing for i in c.large)
+        surviving = surviving_minima(structure.classes)
         interval = SweepInterval(low, high, structure.l_star, structure.edges,
                                  structure.classes, structure.irreducible, surviving)
         previous = intervals[-1] if intervals else None
