@@ -139,29 +139,49 @@ def _stable_tail(alpha: float, z: np.ndarray) -> np.ndarray:
     return out
 
 
-def abs_quantile(family: str, alpha: float | None, scale: float, v):
-    """Quantile of |Z|: the x with P(|Z| <= x) = v, for v in [0, 1)."""
-    v = np.asarray(v, dtype=np.float64)
+def abs_quantile(family: str, alpha: float | None, scale: float, tail):
+    """The x with P(|Z| > x) = ``tail`` (the quantile of |Z| at 1 - tail), tail in (0, 1].
+
+    Written in the tail probability so that far quantiles stay accurate.
+    The stable family interpolates its tail on a log grid (scipy) and inverts
+    the two-term tail series far out.
+    """
+    u = np.asarray(tail, dtype=np.float64)
     if family == "pareto":
-        out = scale * ((1.0 - v) ** (-1.0 / alpha) - 1.0)
+        out = scale * (u ** (-1.0 / alpha) - 1.0)
     elif family == "pareto1":
-        out = scale * (1.0 - v) ** (-1.0 / alpha)
+        out = scale * u ** (-1.0 / alpha)
     elif family == "gaussian":
         from scipy.stats import norm
 
-        out = scale * norm.ppf(0.5 + 0.5 * v)
+        out = scale * norm.isf(0.5 * u)
     elif family == "student-t":
         from scipy.stats import t as student
 
-        out = scale * student.ppf(0.5 + 0.5 * v, alpha)
+        out = scale * student.isf(0.5 * u, alpha)
     elif family == "stable":
-        from scipy.stats import levy_stable
-
-        out = scale * levy_stable.ppf(0.5 + 0.5 * v, alpha, 0.0)
+        out = scale * _stable_abs_quantile(alpha, u)
     elif family == "uniform":
-        out = scale * v
+        out = scale * np.clip(1.0 - u, 0.0, 1.0)
     elif family == "none":
-        out = np.zeros_like(v)
+        out = np.zeros_like(u)
     else:
         raise AnalysisError(f"unknown noise family {family!r}")
+    return out
+
+
+def _stable_abs_quantile(alpha: float, u: np.ndarray) -> np.ndarray:
+    grid = np.logspace(-4, math.log10(STABLE_ASYMPTOTIC_FROM), 80)
+    tails = _stable_tail(alpha, grid)
+    out = np.empty_like(u)
+    far = u < tails[-1]
+    # far out: invert the two-term series by fixed-point iteration from the first term
+    first = math.gamma(alpha) * math.sin(math.pi * alpha / 2.0) * 2.0 / math.pi
+    z = (first / u[far]) ** (1.0 / alpha)
+    for _ in range(20):
+        z = z * (_stable_far_tail(alpha, z) / u[far]) ** (1.0 / alpha)
+    out[far] = z
+    near = ~far
+    order = np.argsort(tails)                    # tails decrease with the grid
+    out[near] = np.exp(np.interp(np.log(u[near]), np.log(tails[order]), np.log(grid[order])))
     return out
