@@ -81,7 +81,7 @@ class Simulation:
                 f"{config.MAX_BUFFER_CELLS:,}; use fewer bins or paths")
         self.gradient = compile_gradient(land)
         self.land = land
-        self.boundaries = C.boundaries_for(land, self.L, self.b, self.noise.tail_index, boundaries)
+        self.boundaries = C.boundaries_for(land, self.L, boundaries)
         self._ext = C.extended(self.boundaries)
         self.n_fields = len(self.boundaries) + 1
         x = C.start_points(x0, self.paths, self.L)
