@@ -30,6 +30,7 @@ Every prediction is the eta -> 0 limit (``theory.LIMIT_NOTE``).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +44,8 @@ from .theory import LIMIT_NOTE, clip_threshold, field_bounds, structure_for_widt
 MAX_L_STAR = 3
 #: Relative tolerance of the integrals for l* >= 2.
 RTOL = 1e-6
+#: Seconds one field's nested integrals may take before giving up (says so plainly).
+TIME_BUDGET = 20.0
 
 
 def one_jump_rates(position: float, maxima: Sequence[float], b: float, alpha: float,
@@ -155,6 +158,15 @@ def exit_rates(minima: Sequence[float], maxima: Sequence[float], L: float, b,
         raise TheoryError(
             f"{names} needs more than {max_l_star} jumps to leave; the constants q are "
             f"computed up to l* = {max_l_star} only (choose a larger b)")
+    from .config import ASSUMPTION3_REL_TOL
+
+    for i, lstar in enumerate(structure.l_star):
+        gap = structure.widths[i] - (lstar - 1) * b if lstar >= 1 else math.inf
+        if math.isfinite(b) and gap <= ASSUMPTION3_REL_TOL * b:
+            raise TheoryError(
+                f"Assumption 3 fails: r_{i + 1}/b = {structure.widths[i] / b:.6g} is (almost) "
+                f"the integer {lstar - 1}; q_{i + 1} is singular there (move b away from "
+                f"{structure.widths[i] / (lstar - 1):.6g})")
     minima = structure.minima
     maxima = tuple(sorted(maxima))
     n = len(minima)
@@ -184,6 +196,7 @@ class _JumpPaths:
         self.maxima, self.L, self.b, self.df = maxima, L, b, df
         self.alpha, self.p_plus, self.l, self.rtol = alpha, p_plus, l_star, rtol
         self.n = len(maxima) + 1
+        self.deadline = None
         marks = list(maxima) + [-L, L, minimum]
         self.marks = sorted({s + k * b for s in marks for k in range(-l_star, l_star + 1)})
 
@@ -222,6 +235,10 @@ class _JumpPaths:
             return np.concatenate((rates, np.zeros(self.n)))
         from scipy.integrate import quad_vec
 
+        if time.perf_counter() > self.deadline:
+            raise TheoryError(
+                f"the integrals for q_{self.index + 1} (l* = {self.l}) did not converge within "
+                f"{TIME_BUDGET:g} s; b is probably very close to a breakpoint r/k")
         total = np.zeros(2 * self.n)
         for low, high in self._pieces(k, previous):
             points = [x for x in self.marks if low < x < high] or None
@@ -234,6 +251,7 @@ class _JumpPaths:
 
     def rates(self) -> tuple[np.ndarray, np.ndarray]:
         """(q_{i,j} for every j, their absolute error estimates)."""
+        self.deadline = time.perf_counter() + TIME_BUDGET
         out = self._level(1, self.m)
         return out[:self.n], out[self.n:]
 
