@@ -49,7 +49,7 @@ class Simulation:
         histogram bins (0 turns the histogram off).
     boundaries : sequence of float or None
         Field boundaries (the local maxima s_1..s_{n-1}); default from
-        ``landscape.analyze(land, L, b, alpha)``.
+        ``landscape.critical_points(land, L)``.
 
     Attributes
     ----------
