@@ -23,7 +23,7 @@ from .parser import load_landscape
 from .predict import predict
 from .presets import PRESETS
 from .sweep import sweep
-from .tails import FAMILIES
+from .tails import FAMILIES, HEAVY_FAMILIES
 
 EXIT_BAD_INPUT = 2
 
@@ -100,7 +100,10 @@ def _preset_defaults(args) -> None:
         if preset is not None and args.noise == preset.noise.family:
             args.alpha = preset.noise.alpha if args.alpha is None else args.alpha
             args.scale = preset.noise.scale if args.scale is None else args.scale
-        if args.alpha is None or args.scale is None:
+        if args.noise not in HEAVY_FAMILIES:
+            args.alpha = None
+            args.scale = 0.0 if args.scale is None else args.scale
+        elif args.alpha is None or args.scale is None:
             raise UsageError(f"predict needs --alpha and --scale for {args.noise} noise "
                              "(e.g. --alpha 1.2 --scale 0.1)")
         return
