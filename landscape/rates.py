@@ -199,6 +199,7 @@ class _JumpPaths:
         self.deadline = None
         marks = list(maxima) + [-L, L, minimum]
         self.marks = sorted({s + k * b for s in marks for k in range(-l_star, l_star + 1)})
+        self.bounds = [-math.inf, *maxima, math.inf]
 
     def _pieces(self, k: int, previous: float) -> list[tuple[float, float]]:
         """Where z_k can lie and still matter: near a boundary, one jump from z_{k-1}."""
@@ -230,9 +231,7 @@ class _JumpPaths:
     def _level(self, k: int, previous: float) -> np.ndarray:
         """[rates to every field, their error] for paths with k - 1 jumps done from z_{k-1}."""
         if k == self.l:
-            rates = one_jump_rates(previous, self.maxima, self.b, self.alpha, self.p_plus,
-                                   own=self.index)
-            return np.concatenate((rates, np.zeros(self.n)))
+            return np.concatenate((self._last_jump(previous), np.zeros(self.n)))
         from scipy.integrate import quad_vec
 
         if time.perf_counter() > self.deadline:
@@ -248,6 +247,22 @@ class _JumpPaths:
             total += value
             total[self.n:] += error / self.n     # spread the outer estimate over the entries
         return total
+
+    def _last_jump(self, y: float) -> np.ndarray:
+        """``one_jump_rates`` for one point, in plain Python (the innermost, hot loop)."""
+        b, alpha, p_plus = self.b, self.alpha, self.p_plus
+        out = np.zeros(self.n)
+        for j in range(self.n):
+            if j == self.index:
+                continue
+            low, high = self.bounds[j], self.bounds[j + 1]
+            if low >= y:            # to the right: sizes in (low - y, high - y)
+                near, far, p = low - y, high - y, p_plus
+            else:                   # to the left: sizes in (y - high, y - low)
+                near, far, p = y - high, y - low, 1.0 - p_plus
+            if near < b and near > 0:
+                out[j] = p * (near ** -alpha - (far ** -alpha if far < b else 0.0))
+        return out
 
     def rates(self) -> tuple[np.ndarray, np.ndarray]:
         """(q_{i,j} for every j, their absolute error estimates)."""
