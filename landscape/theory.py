@@ -290,3 +290,12 @@ def time_scale(tail_at_inverse_eta: float, eta: float, l_star: int) -> float:
     if l_star <= 0:
         return 0.0
     return tail_at_inverse_eta * (tail_at_inverse_eta / eta) ** (l_star - 1)
+
+
+def gradient_norm_clip(b, eta: float) -> float:
+    """c = b / eta: the gradient-norm clip that makes a training loop's step clip at b.
+
+    ``clip_grad_norm(c)`` then ``x -= eta * g`` moves at most eta c = b per
+    step (inf without clipping).
+    """
+    return clip_threshold(b) / eta
