@@ -167,3 +167,39 @@ def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepI
         else:
             intervals.append(interval)
     return tuple(intervals)
+
+
+def b_ranges_keeping(intervals, keep) -> tuple[tuple[float, float], ...]:
+    """Merged ranges of b where exactly the minima ``keep`` survive.
+
+    Every other minimum is eliminated (not a large minimum of an absorbing
+    class) and every minimum of ``keep`` survives. Adjacent sweep intervals
+    are merged; the width of a range is ``high - low``.
+
+    Parameters
+    ----------
+    intervals : sequence of SweepInterval
+        From ``sweep``.
+    keep : iterable of int
+        0-based minima to keep (e.g. the wide ones).
+
+    Returns
+    -------
+    tuple of (low, high)
+        Open ranges, increasing; empty if no b in the sweep does it.
+    """
+    wanted = set(keep)
+    ranges: list[list[float]] = []
+    for interval in intervals:
+        if set(interval.surviving) != wanted:
+            continue
+        if ranges and ranges[-1][1] == interval.b_low:
+            ranges[-1][1] = interval.b_high
+        else:
+            ranges.append([interval.b_low, interval.b_high])
+    return tuple((low, high) for low, high in ranges)
+
+
+def lost_minima(interval: SweepInterval, keep) -> tuple[int, ...]:
+    """Minima of ``keep`` that do not survive for the b of ``interval`` (0-based)."""
+    return tuple(sorted(set(keep) - set(interval.surviving)))

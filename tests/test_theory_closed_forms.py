@@ -1,5 +1,6 @@
 """Closed forms of THEORY.md 3-5 and 9 (l* = 1), the noise tails and "no clipping"."""
 
+import itertools
 import math
 
 import numpy as np
@@ -173,3 +174,25 @@ def test_rates_vanish_exactly_off_the_typical_graph():
         graph = structure_for_widths(MINIMA, MAXIMA, b)
         positive = {(i, j) for i in range(4) for j in range(4) if rates.q_matrix[i, j] > 0}
         assert positive == set(graph.edges), b
+
+
+def test_b_ranges_that_keep_the_wide_minima():
+    from landscape import parse_formula
+    from landscape.presets import polynomial_from_critical_points
+    from landscape.sweep import b_ranges_keeping, lost_minima, sweep
+
+    land = parse_formula(polynomial_from_critical_points(
+        ("-1.51", "-1.3", "-0.66", "0.2", "0.49", "0.7", "1.32"), 5))
+    intervals = sweep(land, 1.6, 0.1, 2.0)
+    ranges = b_ranges_keeping(intervals, {1, 3})
+    # b = 0.5 (the paper's) keeps m_2, m_4; b = 0.35 loses m_4 (issue 10)
+    assert any(low < 0.5 < high for low, high in ranges)
+    assert not any(low < 0.35 < high for low, high in ranges)
+    at_035 = next(iv for iv in intervals if iv.b_low < 0.35 < iv.b_high)
+    assert lost_minima(at_035, {1, 3}) == (3,)
+    for (_, high), (low, _) in itertools.pairwise(ranges):
+        assert high < low                          # merged: no two ranges touch
+    for low, high in ranges:
+        for interval in intervals:
+            if low <= interval.b_low and interval.b_high <= high:
+                assert set(interval.surviving) == {1, 3}
