@@ -77,7 +77,7 @@ def test_predict_text_output_carries_the_note(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--L", "1.6", "--noise", "gaussian", "--scale", "1"], "not heavy tailed"),
     (["--L", "1.6", "--noise", "stable", "--alpha", "2", "--scale", "1"], "not heavy tailed"),
-    (["--L", "1.6", "--b", "0.2", *NOISE], "up to l* = 3"),
+    (["--L", "1.6", "--b", "0.1", *NOISE], "up to l* = 6"),
     (["--L", "1.6", "--b", "0.31", *NOISE], "Assumption 3"),
     (["--L", "1.6", *NOISE, "--x0", "2"], "not in [-L, L]"),
     (["--L", "1.6", *NOISE, "--eta", "-1"], "eta must be"),

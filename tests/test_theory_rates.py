@@ -85,21 +85,43 @@ def test_small_field_share_falls_like_theorem_2(clipped):
     assert small[1] / small[0] == pytest.approx(10 ** -0.2, rel=0.01)
 
 
-def test_three_jump_rates(stand_in):
-    rates = exit_rates(MINIMA, MAXIMA, L, 0.3, stand_in.df, ALPHA)
-    assert rates.l_star == (1, 3, 1, 3)
+def test_three_jump_rates_two_methods_agree(stand_in):
+    panels = exit_rates(MINIMA, MAXIMA, L, 0.3, stand_in.df, ALPHA)
+    adaptive = exit_rates(MINIMA, MAXIMA, L, 0.3, stand_in.df, ALPHA, method="adaptive")
+    assert panels.l_star == (1, 3, 1, 3)
+    np.testing.assert_allclose(panels.q_matrix, adaptive.q_matrix, rtol=1e-8, atol=1e-12)
     graph = structure_for_widths(MINIMA, MAXIMA, 0.3)
+    assert {(i, j) for i in range(4) for j in range(4) if panels.q_matrix[i, j] > 0} == \
+        set(graph.edges)
+    for rates in (panels, adaptive):
+        assert np.all(rates.errors < 1e-4 * np.maximum(rates.q, 1e-12))
+    # more room per jump, so likelier exits: q grows with b while l* stays 3
+    wider = exit_rates(MINIMA, MAXIMA, L, 0.305, stand_in.df, ALPHA)
+    assert wider.l_star == (1, 3, 1, 3) and wider.q[1] > panels.q[1] and wider.q[3] > panels.q[3]
+
+
+def test_two_jump_rates_two_methods_agree(stand_in):
+    panels = exit_rates(MINIMA, MAXIMA, L, 0.5, stand_in.df, ALPHA)
+    adaptive = exit_rates(MINIMA, MAXIMA, L, 0.5, stand_in.df, ALPHA, method="adaptive")
+    np.testing.assert_allclose(panels.q_matrix, adaptive.q_matrix, rtol=1e-9, atol=1e-12)
+
+
+def test_four_jump_rates(stand_in):
+    rates = exit_rates(MINIMA, MAXIMA, L, 0.2, stand_in.df, ALPHA)
+    assert rates.l_star == (2, 4, 2, 4)
+    graph = structure_for_widths(MINIMA, MAXIMA, 0.2)
     assert {(i, j) for i in range(4) for j in range(4) if rates.q_matrix[i, j] > 0} == \
         set(graph.edges)
-    assert np.all(rates.errors < 1e-4 * np.maximum(rates.q, 1e-12))
-    # more jumps needed, so rarer exits: q falls as b shrinks
-    wider = exit_rates(MINIMA, MAXIMA, L, 0.305, stand_in.df, ALPHA)
-    assert wider.l_star == (1, 3, 1, 3) and wider.q[1] > rates.q[1] and wider.q[3] > rates.q[3]
+    assert np.all(rates.errors <= 1e-6 * rates.q)
+    wider = exit_rates(MINIMA, MAXIMA, L, 0.205, stand_in.df, ALPHA)
+    assert wider.l_star == (2, 4, 2, 4) and np.all(wider.q > rates.q)
 
 
 def test_more_jumps_than_supported_is_said_plainly(stand_in):
+    with pytest.raises(TheoryError, match=r"Omega_2 \(l\* = 7\).*up to l\* = 6"):
+        exit_rates(MINIMA, MAXIMA, L, 0.1, stand_in.df, ALPHA)
     with pytest.raises(TheoryError, match=r"Omega_2 \(l\* = 4\).*up to l\* = 3"):
-        exit_rates(MINIMA, MAXIMA, L, 0.2, stand_in.df, ALPHA)
+        exit_rates(MINIMA, MAXIMA, L, 0.2, stand_in.df, ALPHA, method="adaptive")
 
 
 def test_assumption_3_is_said_plainly(stand_in):
