@@ -1,4 +1,4 @@
-"""Command line: ``python -m landscape analyze|sweep|presets ... [--json]``.
+"""Command line: ``python -m landscape analyze|sweep|predict|presets ... [--json]``.
 
 ``--expr`` accepts formula text, a ``"sketch:x1,y1;x2,y2;..."`` string, or a
 preset key (then ``--L`` and ``--b`` default to the preset's values). ``--b``
@@ -20,8 +20,10 @@ import sys
 from .analysis import analyze
 from .errors import AnalysisError, FormulaError
 from .parser import load_landscape
+from .predict import predict
 from .presets import PRESETS
 from .sweep import sweep
+from .tails import FAMILIES, HEAVY_FAMILIES
 
 EXIT_BAD_INPUT = 2
 
@@ -66,6 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_parser.add_argument("--b-max", type=_number, required=True)
     sweep_parser.add_argument("--json", action="store_true")
 
+    predict_parser = commands.add_parser(
+        "predict", help="the theory's exit rates, exit times and limiting chain")
+    predict_parser.add_argument("--expr", required=True)
+    predict_parser.add_argument("--L", type=_number)
+    predict_parser.add_argument("--b", type=_number, help="clipping threshold (default: none)")
+    predict_parser.add_argument("--noise", choices=FAMILIES,
+                                help="noise family (default: the preset's, else pareto)")
+    predict_parser.add_argument("--alpha", type=_number, help="tail index > 1")
+    predict_parser.add_argument("--scale", type=_number, help="noise scale > 0")
+    predict_parser.add_argument("--eta", type=_number, help="learning rate > 0")
+    predict_parser.add_argument("--x0", type=_number, help="start point in [-L, L]")
+    predict_parser.add_argument("--json", action="store_true")
+
     presets_parser = commands.add_parser("presets", help="list the presets")
     presets_parser.add_argument("--json", action="store_true")
     return parser
@@ -77,6 +92,21 @@ def _preset_defaults(args) -> None:
         if preset is None:
             raise UsageError("--L is required (unless --expr is a preset key)")
         args.L = preset.L
+    if args.command == "predict":
+        if args.b is None:
+            args.b = math.inf if preset is None or preset.b is None else preset.b
+        if args.noise is None:
+            args.noise = "pareto" if preset is None else preset.noise.family
+        if preset is not None and args.noise == preset.noise.family:
+            args.alpha = preset.noise.alpha if args.alpha is None else args.alpha
+            args.scale = preset.noise.scale if args.scale is None else args.scale
+        if args.noise not in HEAVY_FAMILIES:
+            args.alpha = None
+            args.scale = 0.0 if args.scale is None else args.scale
+        elif args.alpha is None or args.scale is None:
+            raise UsageError(f"predict needs --alpha and --scale for {args.noise} noise "
+                             "(e.g. --alpha 1.2 --scale 0.1)")
+        return
     if hasattr(args, "b") and args.b is None:
         if preset is None:
             raise UsageError("--b is required (unless --expr is a preset key); use inf "
@@ -124,6 +154,37 @@ def _print_sweep(intervals) -> None:
               f"{list(interval.l_star)!s:<16} {interval.irreducible!s:<11} {surviving}")
 
 
+def _print_prediction(result) -> None:
+    b = "inf (no clipping)" if math.isinf(result.b) else f"{result.b:g}"
+    family, alpha, scale = result.noise
+    eta = "" if result.eta is None else f", eta = {result.eta:g}"
+    print(f"L = {result.L:g}, b = {b}, noise = {family}(alpha={alpha:g}, scale={scale:g}){eta}")
+    print(f"{'field':>5} {'l*':>3} {'q_i':>10} {'lambda_i':>11} {'E[sigma_i]':>11}  exits to")
+    for row in result.to_json()["fields"]:
+        lam = "-" if row["lambda"] is None else f"{row['lambda']:.4g}"
+        mean = "-" if row["mean_exit_time"] is None else f"{row['mean_exit_time']:.4g}"
+        exits = ", ".join(f"Omega_{j} {p:.1%}" for j, p in row["destinations"].items() if p > 0)
+        print(f"{row['field']:>5} {row['l_star']:>3} {row['q']:>10.5g} {lam:>11} {mean:>11}  "
+              f"{exits}")
+    for number, chain in enumerate(result.chains, start=1):
+        kind = "absorbing" if chain.absorbing else "transient"
+        large = ", ".join(f"m{i + 1}" for i in chain.large)
+        line = f"class G{number} ({kind}), wide minima {large}"
+        if chain.stationary is not None:
+            line += ": stationary " + ", ".join(
+                f"m{i + 1} {p:.1%}" for i, p in zip(chain.large, chain.stationary, strict=True))
+        elif chain.killing.any():
+            line += ": killing " + ", ".join(f"{k:.4g}" for k in chain.killing)
+        print(line)
+    if result.start_field is not None:
+        start = ", ".join(f"m{i + 1} {p:.1%}" for i, p in
+                          zip(result.start_chain.large, result.initial, strict=True))
+        print(f"start in Omega_{result.start_field + 1}: behaves like a start at {start}")
+    print(f"note: {result.note}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+
+
 def _print_presets() -> None:
     for preset in PRESETS.values():
         b = "none" if preset.b is None else f"{preset.b:g}"
@@ -150,6 +211,15 @@ def run(argv: list[str]) -> int:
         return 0
     _preset_defaults(args)
     land = load_landscape(args.expr)
+    if args.command == "predict":
+        analysis = analyze(land, args.L, args.b, args.alpha)
+        result = predict(analysis, land, (args.noise, args.alpha, args.scale), eta=args.eta,
+                         x0=args.x0)
+        if args.json:
+            print(json.dumps(result.to_json(), allow_nan=False))
+        else:
+            _print_prediction(result)
+        return 0
     if args.command == "analyze":
         result = analyze(land, args.L, args.b, args.alpha)
         if args.json:

@@ -27,18 +27,27 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from . import config
 from ._bounded import WorkerUnavailable, run_bounded
 from .errors import AnalysisError
 from .parser import Landscape, X
+from .theory import (  # noqa: F401  (re-exported: the graph's formulas live in theory)
+    CommunicatingClass,
+    Structure,
+    clip_threshold,
+    communicating_classes,
+    exit_exponent,
+    field_bounds,
+    jumps,
+    structure_for_widths,
+    surviving_minima,
+    transition_distances,
+)
 
 
 # --------------------------------------------------------------------------
@@ -55,13 +64,8 @@ def _check_L(L) -> float:
 
 
 def _check_b(b) -> float:
-    try:
-        value = float(b)
-    except (TypeError, ValueError):
-        raise AnalysisError(f"b must be a number or inf, not {b!r}") from None
-    if math.isnan(value) or value <= 0:
-        raise AnalysisError(f"b must be positive (or inf for no clipping), not {b!r}")
-    return value
+    """b as a float, every spelling of "no clipping" -> inf (``theory.clip_threshold``)."""
+    return clip_threshold(b)
 
 
 def _check_alpha(alpha) -> float | None:
@@ -430,163 +434,6 @@ def _nonzero_sign(signs: np.ndarray, index: int, step: int) -> float:
 
 
 # --------------------------------------------------------------------------
-# the pure graph part
-# --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CommunicatingClass:
-    """A communicating class (strongly connected component) of the graph.
-
-    Attributes
-    ----------
-    members : tuple of int
-        0-based field indices, increasing.
-    absorbing : bool
-        True if no edge leaves the class.
-    large : tuple of int
-        Members with l*_i == l*_G = max of l* over the class.
-    """
-
-    members: tuple[int, ...]
-    absorbing: bool
-    large: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Structure:
-    """Widths, jump numbers and the typical transition graph for one b.
-
-    Attributes
-    ----------
-    minima : tuple of float
-    left, right : tuple of (float or None)
-        s_{i-1} and s_i of each field, None for an infinite side.
-    widths : tuple of float
-        r_i (inf if the field has no finite side).
-    l_star : tuple of int
-        l*_i; 0 for a field without any boundary (nothing to escape to).
-    jump_matrix : numpy.ndarray
-        l_{i,j} (n x n ints, diagonal l*_i).
-    edges : tuple of (int, int)
-    classes : tuple of CommunicatingClass
-        Ordered by smallest member.
-    irreducible : bool
-    """
-
-    minima: tuple[float, ...]
-    left: tuple[float | None, ...]
-    right: tuple[float | None, ...]
-    widths: tuple[float, ...]
-    l_star: tuple[int, ...]
-    jump_matrix: np.ndarray = field(repr=False, compare=False)
-    edges: tuple[tuple[int, int], ...]
-    classes: tuple[CommunicatingClass, ...]
-    irreducible: bool
-
-
-def jumps(distance: float, b: float) -> int:
-    """Minimum number of steps of length at most b that cover ``distance``.
-
-    ``ceil(distance / b)``, at least 1; 1 without clipping (b = inf) and 0 for
-    an infinite distance (no boundary to cross).
-    """
-    if math.isinf(distance):
-        return 0
-    if math.isinf(b):
-        return 1
-    count = distance / b
-    if not count <= config.MAX_JUMPS:
-        raise AnalysisError(
-            f"b = {b:.3g} is too small: crossing a distance of {distance:.3g} would take "
-            f"{count:.3g} clipped steps (limit {config.MAX_JUMPS:.0e}); choose a larger b")
-    return max(1, math.ceil(count))
-
-
-def field_bounds(minima: Sequence[float], maxima: Sequence[float]):
-    """Left and right boundary (nearest maxima) of each minimum; None if none."""
-    ordered_maxima = sorted(maxima)
-    left, right = [], []
-    for m in minima:
-        below = [s for s in ordered_maxima if s < m]
-        above = [s for s in ordered_maxima if s > m]
-        left.append(below[-1] if below else None)
-        right.append(above[0] if above else None)
-    return tuple(left), tuple(right)
-
-
-def transition_distances(minima, left, right) -> np.ndarray:
-    """Matrix of distances d_{i,j} behind l_{i,j} (diagonal r_i)."""
-    n = len(minima)
-    distances = np.zeros((n, n))
-    for i in range(n):
-        sides = [abs(minima[i] - s) for s in (left[i], right[i]) if s is not None]
-        distances[i, i] = min(sides) if sides else math.inf
-        for j in range(n):
-            if j > i:
-                target = left[j] if left[j] is not None else minima[j]
-                distances[i, j] = target - minima[i]
-            elif j < i:
-                target = right[j] if right[j] is not None else minima[j]
-                distances[i, j] = minima[i] - target
-    return distances
-
-
-def structure_for_widths(minima: Sequence[float], maxima: Sequence[float],
-                         b: float) -> Structure:
-    """The typical transition graph of fields given by their critical points.
-
-    Parameters
-    ----------
-    minima, maxima : sequence of float
-        Local minima (increasing) and maxima; each field is bounded by the
-        nearest maxima on either side (an infinite side if there is none).
-    b : float
-        Clipping threshold, > 0; ``math.inf`` for no clipping.
-
-    Returns
-    -------
-    Structure
-    """
-    b = _check_b(b)
-    minima = tuple(float(m) for m in sorted(minima))
-    left, right = field_bounds(minima, maxima)
-    distances = transition_distances(minima, left, right)
-    n = len(minima)
-    jump_matrix = np.zeros((n, n), dtype=np.int64)
-    for i in range(n):
-        for j in range(n):
-            jump_matrix[i, j] = jumps(float(distances[i, j]), b)
-    l_star = tuple(int(jump_matrix[i, i]) for i in range(n))
-    edges = tuple((i, j) for i in range(n) for j in range(n)
-                  if i != j and l_star[i] > 0 and jump_matrix[i, j] == l_star[i])
-    classes = communicating_classes(n, edges, l_star)
-    widths = tuple(float(distances[i, i]) for i in range(n))
-    return Structure(minima, left, right, widths, l_star, jump_matrix, edges, classes,
-                     n > 0 and len(classes) == 1)
-
-
-def communicating_classes(n: int, edges: Sequence[tuple[int, int]],
-                          l_star: Sequence[int]) -> tuple[CommunicatingClass, ...]:
-    """Strongly connected components (scipy), absorbing flags and large members."""
-    if n == 0:
-        return ()
-    rows = [i for i, _ in edges]
-    cols = [j for _, j in edges]
-    adjacency = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
-    _, labels = connected_components(adjacency, directed=True, connection="strong")
-    groups: dict[int, list[int]] = {}
-    for index, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(index)
-    classes = []
-    for members in sorted(groups.values(), key=min):
-        member_set = set(members)
-        absorbing = not any(i in member_set and j not in member_set for i, j in edges)
-        top = max(l_star[i] for i in members)
-        large = tuple(i for i in members if l_star[i] == top)
-        classes.append(CommunicatingClass(tuple(members), absorbing, large))
-    return tuple(classes)
-
-
-# --------------------------------------------------------------------------
 # the full analysis
 # --------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -682,13 +529,6 @@ class Analysis:
         return data
 
 
-def exit_exponent(alpha: float, l_star: int) -> float:
-    """beta = alpha + (alpha - 1)(l* - 1); inf when there is no exit (l* = 0)."""
-    if l_star <= 0:
-        return math.inf
-    return alpha + (alpha - 1) * (l_star - 1)
-
-
 def structure_warnings(structure: Structure, b: float) -> list[str]:
     """Assumption 3 (r_i / b not an integer) and nearby structure changes."""
     warnings = []
@@ -746,7 +586,7 @@ def analyze(land: Landscape, L: float, b: float, alpha: float | None = None) -> 
     points = critical_points(land, L)
     structure = structure_for_widths(points.minima, points.maxima, b)
     curvatures = land.d2f(np.array(structure.minima, dtype=np.float64))
-    large = {i for c in structure.classes for i in c.large}
+    large = {i for c in structure.classes for i in c.large}   # small = not large in its class
     fields = tuple(
         Field(i, structure.minima[i], structure.left[i], structure.right[i],
               structure.widths[i], structure.l_star[i], float(curvatures[i]), i not in large)

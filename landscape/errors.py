@@ -36,3 +36,7 @@ class FormulaError(ValueError):
 
 class AnalysisError(ValueError):
     """Bad parameters for an analysis (L, b, alpha, sweep range)."""
+
+
+class TheoryError(AnalysisError):
+    """A prediction of the theory does not apply or cannot be computed (says which and why)."""

@@ -13,17 +13,17 @@ import math
 from dataclasses import dataclass
 
 from . import config
-from .analysis import (
-    CommunicatingClass,
-    _check_b,
-    _check_L,
-    critical_points,
-    field_bounds,
-    structure_for_widths,
-    transition_distances,
-)
+from .analysis import _check_L, critical_points
 from .errors import AnalysisError
 from .parser import Landscape
+from .theory import (
+    CommunicatingClass,
+    clip_threshold,
+    field_bounds,
+    structure_for_widths,
+    surviving_minima,
+    transition_distances,
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,8 @@ def _minima_maxima(source):
 
 
 def _check_range(b_min, b_max) -> tuple[float, float]:
-    b_min = _check_b(b_min)
-    b_max = _check_b(b_max)
+    b_min = clip_threshold(b_min)
+    b_max = clip_threshold(b_max)
     if math.isinf(b_min):
         raise AnalysisError("b_min must be finite")
     if not b_min < b_max:
@@ -155,7 +155,7 @@ def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepI
     for low, high in itertools.pairwise(cuts):
         b = math.inf if math.isinf(high) else 0.5 * (low + high)
         structure = structure_for_widths(points.minima, points.maxima, b)
-        surviving = tuple(i for c in structure.classes if c.absorbing for i in c.large)
+        surviving = surviving_minima(structure.classes)
         interval = SweepInterval(low, high, structure.l_star, structure.edges,
                                  structure.classes, structure.irreducible, surviving)
         previous = intervals[-1] if intervals else None
@@ -167,3 +167,39 @@ def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepI
         else:
             intervals.append(interval)
     return tuple(intervals)
+
+
+def b_ranges_keeping(intervals, keep) -> tuple[tuple[float, float], ...]:
+    """Merged ranges of b where exactly the minima ``keep`` survive.
+
+    Every other minimum is eliminated (not a large minimum of an absorbing
+    class) and every minimum of ``keep`` survives. Adjacent sweep intervals
+    are merged; the width of a range is ``high - low``.
+
+    Parameters
+    ----------
+    intervals : sequence of SweepInterval
+        From ``sweep``.
+    keep : iterable of int
+        0-based minima to keep (e.g. the wide ones).
+
+    Returns
+    -------
+    tuple of (low, high)
+        Open ranges, increasing; empty if no b in the sweep does it.
+    """
+    wanted = set(keep)
+    ranges: list[list[float]] = []
+    for interval in intervals:
+        if set(interval.surviving) != wanted:
+            continue
+        if ranges and ranges[-1][1] == interval.b_low:
+            ranges[-1][1] = interval.b_high
+        else:
+            ranges.append([interval.b_low, interval.b_high])
+    return tuple((low, high) for low, high in ranges)
+
+
+def lost_minima(interval: SweepInterval, keep) -> tuple[int, ...]:
+    """Minima of ``keep`` that do not survive for the b of ``interval`` (0-based)."""
+    return tuple(sorted(set(keep) - set(interval.surviving)))

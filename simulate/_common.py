@@ -9,6 +9,8 @@ import threading
 
 import numpy as np
 
+from landscape.theory import clip_threshold as _no_clip_is_inf
+
 from . import config
 from .errors import SimulationError
 
@@ -38,10 +40,11 @@ def count(name: str, value, lo: int, hi: int) -> int:
 
 
 def clip_threshold(b) -> float:
-    """b = None or inf -> inf (no clipping); else a positive number."""
-    if b is None:
-        return math.inf
-    return positive("b (clipping threshold)", b, allow_inf=True)
+    """b as a float; None, False, "inf", inf -> inf (``landscape.theory.clip_threshold``)."""
+    try:
+        return _no_clip_is_inf(b)
+    except ValueError as exc:
+        raise SimulationError(f"b (clipping threshold): {exc}") from None
 
 
 def seed_value(seed) -> int:
@@ -66,18 +69,18 @@ def start_points(x0, paths: int, L: float) -> np.ndarray:
     return xs
 
 
-def boundaries_for(land, L: float, b: float, alpha, boundaries) -> np.ndarray:
+def boundaries_for(land, L: float, boundaries) -> np.ndarray:
     """Sorted interior field boundaries (the maxima s_1..s_{n-1}) inside (-L, L).
 
-    Uses ``boundaries`` if given, else ``landscape.analyze(land, L, b,
-    alpha).maxima``.
+    Uses ``boundaries`` if given, else the maxima of
+    ``landscape.critical_points(land, L)`` (cached; no transition graph).
     """
     if boundaries is None:
-        an = analysis_for(land, L, b, alpha)
-        if an is None:
+        points = critical_points_for(land, L)
+        if points is None:
             raise SimulationError(
                 "field boundaries are needed: pass boundaries= (the maxima) or a landscape.Landscape")
-        boundaries = an.maxima
+        boundaries = points.maxima
     try:
         s = np.array(sorted(float(v) for v in boundaries), dtype=float)
     except (TypeError, ValueError):
@@ -87,16 +90,14 @@ def boundaries_for(land, L: float, b: float, alpha, boundaries) -> np.ndarray:
     return s
 
 
-def analysis_for(land, L: float, b: float, alpha):
-    """landscape.analyze(...) if ``land`` is a landscape and the package imports, else None."""
+def critical_points_for(land, L: float):
+    """``landscape.critical_points(land, L)`` if ``land`` is a landscape, else None."""
     if not hasattr(land, "expr"):
         return None
+    from landscape.analysis import critical_points
+
     try:
-        import landscape
-    except ImportError:
-        return None
-    try:
-        return landscape.analyze(land, L, b, alpha)
+        return critical_points(land, L)
     except ValueError as exc:
         raise SimulationError(str(exc)) from exc
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
+from . import _common as C
 from . import config
 from .errors import SimulationError
 
@@ -101,7 +101,7 @@ def _run(args) -> dict:
         return {"seconds": warmup()}
     noise = make_noise(args.noise, args.alpha, args.scale)
     land, L = _landscape(args)
-    b = math.inf if args.b is None else args.b
+    b = C.clip_threshold(args.b)
     if args.command == "run":
         sim = Simulation(land, L, args.eta, noise, b=b, x0=args.x0, paths=args.paths,
                          seed=args.seed, hist_bins=0, buffer_size=1)

@@ -32,7 +32,7 @@ def four_way(land, L, eta, *, b, x0, paths, steps, seed=0, heavy=PAPER_HEAVY,
     steps = C.count("steps", steps, 0, config.MAX_STEPS_PER_ADVANCE)
     chunk = C.count("chunk", chunk, 1, config.MAX_STEPS_PER_ADVANCE)
     heavy, light = as_noise(heavy), as_noise(light)
-    bounds = C.boundaries_for(land, L, b, heavy.tail_index, boundaries)
+    bounds = C.boundaries_for(land, L, boundaries)
     specs = {
         "heavy-clipped": (heavy, b),
         "heavy-unclipped": (heavy, None),

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from landscape.theory import effective_width, exit_exponent, jumps, structure_for_widths
+
 from . import _common as C
 from . import config
 from ._kernels import exit_kernel
@@ -102,7 +104,7 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     max_steps = C.count("max_steps", max_steps, 1, config.MAX_STEPS_PER_ADVANCE)
     seed = C.seed_value(seed)
     grad = compile_gradient(land)
-    bounds = C.boundaries_for(land, L, b, noise.tail_index, boundaries)
+    bounds = C.boundaries_for(land, L, boundaries)
     x = C.start_points(x0, samples, L)
     if np.ptp(x) != 0:
         raise SimulationError("exit_times needs a single start point x0")
@@ -218,7 +220,7 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
         C.positive("eta (learning rate)", e)
     L = C.positive("L", L)
     bval = C.clip_threshold(b)
-    bounds = C.boundaries_for(land, L, bval, noise.tail_index, boundaries)
+    bounds = C.boundaries_for(land, L, boundaries)
     results = []
     k = len(etas)
     for i, eta in enumerate(etas):
@@ -238,8 +240,8 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
         slope, intercept, r_value = float(fit.slope), float(fit.intercept), float(fit.rvalue)
     f0 = results[0].field
     a = alpha if alpha is not None else noise.tail_index
-    lstar = l_star_for(land, L, bval, a, bounds, f0)
-    pred = None if a is None else float(a + (a - 1.0) * (lstar - 1))
+    lstar = l_star_for(land, L, bval, bounds, f0)
+    pred = None if a is None else float(exit_exponent(a, lstar))
     if progress is not None:
         progress(1.0, "exit study done")
     return ExitStudy(etas=etas, mean_exit_times=means, slope=slope, intercept=intercept,
@@ -247,25 +249,24 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
                      alpha=a, censored=cens, results=tuple(results))
 
 
-def l_star_for(land, L: float, b: float, alpha, bounds: np.ndarray, f: int) -> int:
-    """l*_f = ceil(r_f / b) of field f (1 when unclipped).
+def l_star_for(land, L: float, b: float, bounds: np.ndarray, f: int) -> int:
+    """l*_f = ceil(r_f / b) of field f (1 when unclipped), by ``landscape.theory``.
 
-    Taken from ``landscape.analyze`` when ``land`` is a Landscape whose
-    maxima match ``bounds``; otherwise the field's minimum is located from
-    the sign change of f' and r_f computed here (THEORY 3).
+    The minima come from ``landscape.critical_points`` when ``land`` is a
+    Landscape whose maxima match ``bounds``; otherwise the field's minimum is
+    located from the sign change of f'.
     """
-    if math.isinf(b):
-        return 1
-    an = C.analysis_for(land, L, b, alpha)
-    if an is not None and len(an.maxima) == len(bounds) and np.allclose(an.maxima, bounds):
-        return int(an.fields[f].l_star)
-    grad = compile_gradient(land)
+    b = C.clip_threshold(b)
+    points = C.critical_points_for(land, L)
+    if points is not None and len(points.maxima) == len(bounds) and \
+            np.allclose(points.maxima, bounds) and len(points.minima) == len(bounds) + 1:
+        return structure_for_widths(points.minima, points.maxima, b).l_star[f]
     ext = C.extended(bounds)
-    lo, hi = max(ext[f], -L), min(ext[f + 1], L)
-    m = field_minimum(grad, lo, hi)
-    sides = [d for d, s in ((m - ext[f], ext[f]), (ext[f + 1] - m, ext[f + 1])) if math.isfinite(s)]
-    r = min(sides) if sides else 2 * L
-    return max(1, math.ceil(r / b))
+    m = field_minimum(compile_gradient(land), max(ext[f], -L), min(ext[f + 1], L))
+    left = float(ext[f]) if math.isfinite(ext[f]) else None
+    right = float(ext[f + 1]) if math.isfinite(ext[f + 1]) else None
+    width = effective_width(m, left, right)
+    return jumps(2 * L if math.isinf(width) else width, b)
 
 
 def field_minimum(grad, lo: float, hi: float) -> float:

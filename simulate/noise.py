@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from landscape.tails import is_heavy_tailed, tail_index
+
 from . import config
 from .errors import SimulationError
 
@@ -61,17 +63,15 @@ class Noise:
 
     @property
     def tail_index(self) -> float | None:
-        """Index of regular variation of P(|Z| > x), or None for light tails."""
-        if self.family in ("pareto", "student-t"):
-            return self.alpha
-        if self.family == "stable" and self.alpha is not None and self.alpha < 2:
-            return self.alpha
-        return None
+        """Index of regular variation of P(|Z| > x), or None for light tails
+        (``landscape.tails.tail_index``)."""
+        return tail_index(self.family, self.alpha)
 
     @property
     def heavy(self) -> bool:
-        """True if the family is heavy tailed with these parameters."""
-        return self.tail_index is not None
+        """True if the family is heavy tailed with these parameters
+        (``landscape.tails.is_heavy_tailed``)."""
+        return is_heavy_tailed(self.family, self.alpha)
 
     def describe(self) -> str:
         """Short human-readable label, e.g. ``pareto(alpha=1.2, scale=0.1)``."""

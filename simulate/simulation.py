@@ -49,7 +49,7 @@ class Simulation:
         histogram bins (0 turns the histogram off).
     boundaries : sequence of float or None
         Field boundaries (the local maxima s_1..s_{n-1}); default from
-        ``landscape.analyze(land, L, b, alpha)``.
+        ``landscape.critical_points(land, L)``.
 
     Attributes
     ----------
@@ -81,7 +81,7 @@ class Simulation:
                 f"{config.MAX_BUFFER_CELLS:,}; use fewer bins or paths")
         self.gradient = compile_gradient(land)
         self.land = land
-        self.boundaries = C.boundaries_for(land, self.L, self.b, self.noise.tail_index, boundaries)
+        self.boundaries = C.boundaries_for(land, self.L, boundaries)
         self._ext = C.extended(self.boundaries)
         self.n_fields = len(self.boundaries) + 1
         x = C.start_points(x0, self.paths, self.L)
