@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import pandas as pd
 import streamlit as st
 
+import landscape
 from pages import exitrun, figures, ui
 from pages import state as S
 
@@ -67,14 +69,15 @@ except ValueError as e:
 
 b = S.effective_b(p)
 alpha = float(p["alpha"])
-beta = (analysis.exit_exponents or [None] * n)[fi]
+noise = (str(p["noise"]), alpha, float(p["scale"]))
+heavy = landscape.is_heavy_tailed(noise[0], alpha)
+beta = (analysis.exit_exponents or [None] * n)[fi] if heavy else None
 st.markdown(
     f"Start at m{fi + 1} = {fld.minimum:.4f}; field ({'-∞' if fld.left is None else f'{fld.left:.3f}'}, "
     f"{'+∞' if fld.right is None else f'{fld.right:.3f}'}), width r = {fld.width:.3g}, "
     f"b = {'∞' if math.isinf(b) else f'{b:.3g}'}, l* = {fld.l_star}. "
     + (f"Predicted slope β = {beta:.3g}." if beta is not None and math.isfinite(beta) else "")
-    + ("" if p["noise"] in ("pareto", "student-t", "stable")
-       else " With this light-tailed noise exit times grow like exp(c/η): keep η large.")
+    + ("" if heavy else " With this light-tailed noise exit times grow like exp(c/η): keep η large.")
 )  # fmt: skip
 
 cfg = exitrun.ExitConfig(
@@ -88,6 +91,22 @@ both = bool(both_box) and not math.isinf(b)
 ref_cfg = dataclasses.replace(cfg, b=math.inf) if both else None
 result = exitrun.lookup(cfg)
 reference = exitrun.lookup(ref_cfg) if ref_cfg is not None else None
+
+# The theory's numbers (eta -> 0 limit): mean exit time per eta and where exits land.
+prediction, why_not = ui.current_prediction(source)
+ref_prediction = ui.current_prediction(source, b=math.inf)[0] if both else None
+
+
+def predicted_mean(pred):
+    """eta -> the theory's mean exit time from the field (None without a prediction)."""
+    if pred is None:
+        return None
+    return lambda eta: landscape.predict_exit(pred.rates, fi, eta, noise).mean_exit_time
+
+
+def predicted_means(pred, etas_) -> list[float] | None:
+    f = predicted_mean(pred)
+    return None if f is None else [f(e) for e in etas_]
 
 
 def _mark_stopped() -> None:
@@ -114,9 +133,12 @@ if st.button("Run the study", key="exit_run", type="primary"):
 
     try:
         land_ = ui.get_landscape(source)
-        result = exitrun.run_study(cfg, land_, analysis.maxima, progress_for(0))
+        result = exitrun.run_study(cfg, land_, analysis.maxima, progress_for(0),
+                                   predicted_mean=predicted_mean(prediction), predicted_slope=beta)  # fmt: skip
         if ref_cfg is not None:
-            reference = exitrun.run_study(ref_cfg, land_, analysis.maxima, progress_for(1))
+            reference = exitrun.run_study(ref_cfg, land_, analysis.maxima, progress_for(1),
+                                          predicted_mean=predicted_mean(ref_prediction),
+                                          predicted_slope=alpha if heavy else None)  # fmt: skip
     except ValueError as e:
         st.error(f"The study could not run: {e}", icon=":material/warning:")
         result = None
@@ -129,11 +151,19 @@ if result is None:
             "from the minimum until the iterate leaves the field.", icon=":material/timer:")  # fmt: skip
     ui.end_page()
 
+pred_means = predicted_means(prediction, result.study.etas)
+ref_means = predicted_means(ref_prediction, reference.study.etas) if reference else None
 left, right = st.columns([3, 2])
 with left:
     ui.plot(figures.exit_figure(result.study, reference=reference.study if reference else None,
-                                label="clipped" if not math.isinf(b) else "no clipping"),
+                                label="clipped" if not math.isinf(b) else "no clipping",
+                                predicted=pred_means, reference_predicted=ref_means),
             key="exit_chart")  # fmt: skip
+    if pred_means is not None:
+        st.caption("Dotted: the theory's mean exit time 1/(q λ(η)) with its own constant q "
+                   f"(not fitted). It is the {landscape.LIMIT_NOTE}.")  # fmt: skip
+    elif why_not:
+        st.caption(f"No predicted exit times: {why_not}")
 with right:
     slope = result.study.slope
     pred = result.study.predicted_slope
@@ -160,14 +190,22 @@ with right:
     if not result.censored and (reference is None or not reference.censored):
         st.caption("No run was censored: every sample left the field within its step cap.")
     edge_targets = [j for i, j in analysis.edges if i == fi]
-    ui.plot(figures.destinations_figure(result.destinations, fi, edge_targets, n),
+    shares = prediction.rates.destinations(fi) if prediction is not None else None
+    ui.plot(figures.destinations_figure(result.destinations, fi, edge_targets, n,
+                                        predicted_shares=shares),
             key="dest_chart")  # fmt: skip
     off = sum(v for j, v in result.destinations.items() if j not in edge_targets and j != fi)
     tot = sum(result.destinations.values())
     if tot:
         st.caption(f"{tot - off} of {tot} exits landed on a graph edge's target "
                    f"({', '.join(f'Ω{j + 1}' for j in edge_targets) or 'none'}).")  # fmt: skip
-st.dataframe(result.table(), hide_index=True, key="exit_table")
+table = result.table(pred_means)
+if reference is not None:
+    table.insert(0, "case", "clipped")
+    ref_table = reference.table(ref_means)
+    ref_table.insert(0, "case", "no clipping")
+    table = pd.concat([table, ref_table], ignore_index=True)
+st.dataframe(table, hide_index=True, key="exit_table")
 if reference is None:
     csv = result.csv()
 else:

@@ -71,14 +71,18 @@ class ExitResult:
     def censored(self) -> int:
         return int(sum(int(np.sum(c)) for c in self.censored_mask))
 
-    def table(self) -> pd.DataFrame:
+    def table(self, predicted: list[float] | None = None) -> pd.DataFrame:
+        """One row per eta; with the theory's ``predicted`` means, their ratio to the simulation."""
         rows = []
-        for eta, t, c, cap in zip(self.study.etas, self.times, self.censored_mask, self.caps):
-            rows.append({
-                "η": eta, "1/η": 1 / eta, "mean exit time": exit_mean(t, c),
-                "median": float(np.median(t)), "samples": len(t), "censored": int(np.sum(c)),
-                "step cap": int(cap),
-            })  # fmt: skip
+        for k, (eta, t, c, cap) in enumerate(zip(self.study.etas, self.times, self.censored_mask,
+                                                 self.caps)):  # fmt: skip
+            row = {"η": eta, "1/η": 1 / eta, "mean exit time": exit_mean(t, c),
+                   "median": float(np.median(t)), "samples": len(t), "censored": int(np.sum(c)),
+                   "step cap": int(cap)}  # fmt: skip
+            if predicted is not None:
+                row["predicted mean"] = predicted[k]
+                row["simulated / predicted"] = row["mean exit time"] / predicted[k]
+            rows.append(row)
         return pd.DataFrame(rows)
 
     def csv(self, case: str | None = None, header: bool = True) -> str:
@@ -152,11 +156,13 @@ MAX_USER_CAP = MAX_AUTO_CAP
 def run_study(
     cfg: ExitConfig, land, maxima, progress: Callable[[float, str], None] | None = None,
     predicted_mean: Callable[[float], float | None] | None = None,
+    predicted_slope: float | None = None,
 ) -> ExitResult:  # fmt: skip
     """Run ``cfg`` eta by eta with ``simulate.exit_times`` (or return the stored result).
 
     ``predicted_mean(eta)`` is the theory's mean exit time in steps (None where it has
     none); it sizes each eta's step cap unless ``cfg.max_steps`` is set.
+    ``predicted_slope`` is the theory's beta, kept with the result for the figure.
     ``progress(fraction, message)`` is called as the study goes, with the steps done.
     """
     import simulate
@@ -169,7 +175,6 @@ def run_study(
         return hit
     noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
     b = None if math.isinf(cfg.b) else cfg.b
-    heavy = cfg.noise in ("pareto", "student-t", "stable")
     bounds = np.asarray(maxima, float) if len(maxima) else None
     k = len(cfg.etas)
     steps_done = 0
@@ -195,14 +200,7 @@ def run_study(
     etas = np.asarray(cfg.etas, float)
     means = np.array([exit_mean(t, c) for t, c in zip(times, cens)])
     slope = fit_slope(etas, means)
-    pred = None
-    if heavy:
-        from simulate.exits import l_star_for
-
-        lstar = l_star_for(land, cfg.L, math.inf if b is None else b, cfg.alpha,
-                           np.asarray(maxima, float), runs[0].field)  # fmt: skip
-        pred = float(cfg.alpha + (cfg.alpha - 1.0) * (lstar - 1))
-    study = Study(etas, means, slope, pred, int(runs[0].field),
+    study = Study(etas, means, slope, predicted_slope, int(runs[0].field),
                   np.array([int(c.sum()) for c in cens]), int(np.isfinite(means).sum()))  # fmt: skip
     counts: dict[int, int] = {}
     for r in runs:

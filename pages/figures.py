@@ -562,16 +562,35 @@ def _add_study(fig: go.Figure, study, label: str, colour: str, symbol: str) -> N
                                  line={"color": colour, "width": 1.5, "dash": "dash"}))  # fmt: skip
 
 
-def exit_figure(study, *, reference=None, label: str = "clipped", height: int = 440) -> go.Figure:
+def _add_theory(fig: go.Figure, etas, means, label: str, colour: str) -> None:
+    """The theory's mean exit times (its own constant, not fitted) as a dotted line."""
+    etas = np.asarray(etas, float)
+    means = np.asarray(means, float)
+    ok = np.isfinite(means) & (means > 0)
+    if ok.sum() >= 1:
+        fig.add_trace(go.Scatter(x=1.0 / etas[ok], y=means[ok], mode="lines+markers",
+                                 name=f"{label}: theory 1/(q λ(η))", marker={"size": 5},
+                                 line={"color": colour, "width": 1.5, "dash": "dot"},
+                                 hovertemplate="1/η=%{x:.4g}<br>predicted %{y:.4g} steps"
+                                 "<extra></extra>"))  # fmt: skip
+
+
+def exit_figure(study, *, reference=None, label: str = "clipped", height: int = 440,
+                predicted=None, reference_predicted=None) -> go.Figure:  # fmt: skip
     """Mean first-exit time against 1/eta (log-log) with fitted and predicted slopes.
 
     ``reference``: an optional second study (e.g. without clipping, as in the paper's
-    Fig. 4) drawn in another colour.
+    Fig. 4) drawn in another colour. ``predicted`` / ``reference_predicted``: the
+    theory's mean exit times at the study's etas, drawn dotted.
     """
     fig = go.Figure()
     _add_study(fig, study, label, SHARP, "circle")
+    if predicted is not None:
+        _add_theory(fig, study.etas, predicted, label, SHARP)
     if reference is not None:
         _add_study(fig, reference, "no clipping", CURVE, "square")
+        if reference_predicted is not None:
+            _add_theory(fig, reference.etas, reference_predicted, "no clipping", CURVE)
     fig.update_xaxes(type="log", title="1/η")
     fig.update_yaxes(type="log", title="mean first exit time (steps)")
     layout = dict(_LAYOUT)
@@ -582,8 +601,9 @@ def exit_figure(study, *, reference=None, label: str = "clipped", height: int = 
 
 
 def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Sequence[int],
-                        n_fields: int, *, height: int = 300) -> go.Figure:  # fmt: skip
-    """Where the iterates landed on leaving the field, edge targets highlighted."""
+                        n_fields: int, *, height: int = 300, predicted_shares=None) -> go.Figure:  # fmt: skip
+    """Where the iterates landed on leaving the field, edge targets highlighted; with the
+    theory's shares q_ij / q_i, the counts they predict for the same number of exits."""
     labels = [f"Ω{j + 1}" for j in range(n_fields)]
     vals = [int(counts.get(j, 0)) for j in range(n_fields)]
     colours = [WIDE if j in edge_targets else ("#bbbbbb" if j != source else "#ffffff")
@@ -593,8 +613,17 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
                text=[str(v) for v in vals], textposition="outside",
                hovertemplate="%{x}: %{y} exits<extra></extra>")
     )  # fmt: skip
+    total = sum(vals)
+    if predicted_shares is not None and total:
+        fig.add_trace(go.Scatter(
+            x=labels, y=[float(s) * total for s in predicted_shares], mode="markers",
+            name="predicted (q_ij / q_i)", marker={"symbol": "line-ew-open", "size": 28,
+                                                    "line": {"width": 3, "color": SHARP}},
+            customdata=[float(s) for s in predicted_shares],
+            hovertemplate="%{x}: predicted %{customdata:.1%} of exits<extra></extra>"))  # fmt: skip
     fig.update_layout(
-        height=height,
+        height=height, showlegend=predicted_shares is not None,
+        legend={"orientation": "h", "y": -0.2},
         title=f"Exits from Ω{source + 1} landed in (green: edge of m{source + 1})",
         margin={"l": 50, "r": 20, "t": 50, "b": 45},
     )

@@ -44,6 +44,25 @@ def get_sweep(source: str, L: float, b_min: float, b_max: float):
     return landscape.sweep(get_landscape(source), L, b_min, b_max)
 
 
+@st.cache_resource(max_entries=128, show_spinner=False)
+def get_prediction(source: str, L: float, b: float, family: str, alpha: float, scale: float):
+    """The theory's rates and limiting chains (eta-free) for these settings; raises
+    ``landscape.TheoryError`` (a ValueError) where the theory does not apply."""
+    analysis = get_analysis(source, L, b, alpha)
+    return landscape.predict(analysis, get_landscape(source), (family, alpha, scale))
+
+
+def current_prediction(source: str, *, b: float | None = None):
+    """(prediction or None, reason or None) for the sidebar's L, b and noise."""
+    p = params()
+    bb = S.effective_b(p) if b is None else b
+    try:
+        return get_prediction(source, float(p["L"]), float(bb), str(p["noise"]),
+                              float(p["alpha"]), float(p["scale"])), None  # fmt: skip
+    except ValueError as err:
+        return None, str(err)
+
+
 # ---------------------------------------------------------------- params
 
 

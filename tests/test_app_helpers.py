@@ -107,6 +107,21 @@ def test_write_refuses_unknown_names():
         S.write({"params": S.defaults()}, "nope", 1)
 
 
+def test_exit_caps_follow_the_prediction_and_censored_means():
+    from pages import exitrun
+
+    assert exitrun.step_cap(1e6, None) == 25_000_000
+    assert exitrun.step_cap(10.0, None) == exitrun.MIN_AUTO_CAP
+    assert exitrun.step_cap(1e12, None) == exitrun.MAX_AUTO_CAP
+    assert exitrun.step_cap(None, None) == exitrun.DEFAULT_CAP
+    assert exitrun.step_cap(1e6, 123) == 123  # the user's cap wins
+    # exponential censored-data estimate: all steps run / exits seen
+    t = np.array([10, 30, 100, 100])
+    assert exitrun.exit_mean(t, np.array([0, 0, 1, 1], bool)) == pytest.approx(240 / 2)
+    assert exitrun.exit_mean(t, np.zeros(4, bool)) == pytest.approx(t.mean())
+    assert math.isnan(exitrun.exit_mean(t, np.ones(4, bool)))
+
+
 def test_share_url():
     p = S.defaults()
     p["b"] = 0.4
@@ -321,9 +336,11 @@ def test_exit_study_result_is_stored_and_exported():
     cfg = exitrun.ExitConfig(source="paper-fig2", L=1.6, etas=(0.1, 0.05), noise="pareto",
                              alpha=1.2, scale=0.1, b=0.5, x0=-0.66, field=1, samples=3, seed=1)
     seen = []
-    res = exitrun.run_study(cfg, land, an.maxima, lambda f, m: seen.append(f))
+    res = exitrun.run_study(cfg, land, an.maxima, lambda f, m: seen.append(f),
+                            predicted_slope=1.4)
     assert seen and seen[-1] == pytest.approx(1.0)
     assert res.study.predicted_slope == pytest.approx(1.4)
+    assert res.caps == [exitrun.DEFAULT_CAP] * 2  # no prediction given: the default cap
     assert exitrun.lookup(cfg) is res
     assert res.csv().count("\n") == 1 + 2 * 3
     assert set(res.destinations) <= {0, 2}  # edges of m2 go to m1 and m3
