@@ -39,16 +39,16 @@ from typing import Any
 import numpy as np
 import sympy
 from numba import cfunc, float64
-from sympy.printing.pycode import PythonCodePrinter
 
 from . import (
     _jit,  # noqa: F401  (numba cache location)
     config,
 )
+from ._codegen import function_body
 from .errors import SimulationError
 
 #: bump when the generated module text changes
-_CODEGEN_VERSION = "3"
+_CODEGEN_VERSION = "4"
 #: polynomials of higher degree go through the generic (cfunc) path
 MAX_HORNER_DEGREE = 40
 #: refuse f' whose body after common-subexpression elimination is longer
@@ -261,15 +261,9 @@ def _build(dexpr, key: str) -> Gradient:
 
 
 def _function_body(expr, x) -> str:
-    """Body of ``grad_py(x)``: ``sympy.cse`` assignments, then the return line.
-
-    Temporaries are named ``_t0, _t1, ...`` (they cannot clash with ``x``).
-    """
-    printer = PythonCodePrinter({"fully_qualified_modules": True, "strict": True})
+    """Body of ``grad_py(x)`` (``simulate._codegen``), checked and bounded."""
     try:
-        temps, (reduced,) = sympy.cse(expr, symbols=sympy.numbered_symbols("_t"))
-        lines = [f"{sym} = {printer.doprint(sub)}" for sym, sub in temps]
-        lines.append(f"return {printer.doprint(reduced)}")
+        lines = function_body(expr)
     except Exception as exc:  # sympy raises PrintMethodNotImplementedError & co.
         raise SimulationError(f"cannot compile the gradient {expr}: {exc}") from exc
     if any("\n" in line or "#" in line for line in lines):
