@@ -161,3 +161,22 @@ def test_oversized_gradient_refused():
             compile_gradient(big)
     finally:
         gradient_module.MAX_BODY_CHARS = old
+
+
+@pytest.mark.slow
+def test_specialised_nan_stop_identical_to_generic():
+    """A gradient that turns NaN (sqrt of a negative x) stops each path at the same
+    step, with the same message, on both paths (compiles one more formula)."""
+    g = compile_gradient(sp.sqrt(X) + sp.Rational(1, 7877) * X)
+    assert g.wait(timeout=COMPILE_TIMEOUT), g.specialise_error
+    sims = []
+    for kernels in (generic_kernels, None):
+        sim = Simulation(g, 2.0, 0.1, Noise("none"), x0=[0.5, 1.9, 1.0], paths=3,
+                         boundaries=[], record_every=1, buffer_size=1000, hist_bins=0)
+        sim._kernels = kernels
+        sim.advance(500)
+        sims.append(sim)
+    generic, special = sims
+    assert generic.error is not None and generic.error == special.error
+    np.testing.assert_array_equal(generic.path_steps, special.path_steps)
+    np.testing.assert_array_equal(generic.trajectory()[1], special.trajectory()[1])
