@@ -33,6 +33,7 @@ the kernel sources (numba's cache does not track imported functions).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import inspect
 import os
@@ -220,17 +221,35 @@ def _compile_in_subprocess(path: Path, name: str) -> None:
     env["NUMBA_CACHE_DIR"] = str(numba.config.CACHE_DIR)
     root = str(config.REPO_ROOT)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    proc = subprocess.Popen([sys.executable, "-m", "simulate.specialise", str(path), name],
+                            env=env, cwd=root, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    _WORKERS.add(proc)
     try:
-        proc = subprocess.run([sys.executable, "-m", "simulate.specialise", str(path), name],
-                              env=env, cwd=root, capture_output=True, text=True,
-                              timeout=config.SPECIALISE_TIMEOUT, check=False)
+        _, err = proc.communicate(timeout=config.SPECIALISE_TIMEOUT)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         raise RuntimeError(f"the specialised kernels did not compile within "
                            f"{config.SPECIALISE_TIMEOUT:g} s") from None
+    finally:
+        _WORKERS.discard(proc)
     if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        lines = [ln for ln in err.strip().splitlines() if ln.strip()]
         raise RuntimeError("compiling the specialised kernels failed: "
                            + (lines[-1] if lines else f"exit status {proc.returncode}"))
+
+
+#: compile subprocesses still running; ended when this process exits (a short CLI
+#: run must not leave a compile behind that nobody waits for)
+_WORKERS: set[subprocess.Popen] = set()
+
+
+@atexit.register
+def _end_workers() -> None:
+    for proc in list(_WORKERS):
+        if proc.poll() is None:
+            proc.kill()
 
 
 def _main(argv: list[str]) -> int:

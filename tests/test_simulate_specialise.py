@@ -180,3 +180,35 @@ def test_specialised_nan_stop_identical_to_generic():
     assert generic.error is not None and generic.error == special.error
     np.testing.assert_array_equal(generic.path_steps, special.path_steps)
     np.testing.assert_array_equal(generic.trajectory()[1], special.trajectory()[1])
+
+
+def test_compile_subprocess_ends_with_its_process(tmp_path):
+    """A process that exits while its specialised kernels compile (a short CLI run)
+    takes the compile subprocess with it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    child = (
+        "import sys, time\n"
+        "import sympy as sp\n"
+        "from simulate import compile_gradient, specialise\n"
+        "x = sp.Symbol('x', real=True)\n"
+        "g = compile_gradient(sp.atan(x) * sp.sin(x) + sp.Rational(1, 7873)).specialise()\n"
+        "for _ in range(600):\n"
+        "    if specialise._WORKERS: break\n"
+        "    time.sleep(0.05)\n"
+        "print(next(iter(specialise._WORKERS)).pid, flush=True)\n")
+    env = dict(os.environ, SIMULATE_CACHE_DIR=str(tmp_path))   # nothing cached: it must compile
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True,
+                         timeout=120, env=env, check=True).stdout
+    pid = int(out.split()[-1])
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    raise AssertionError("the compile subprocess outlived its parent")
