@@ -196,7 +196,8 @@ def main(argv=None) -> int:
     ap.add_argument("--appendix-only", action="store_true",
                     help="only the appendix-formula figures (rates and compile times)")
     ap.add_argument("--no-cold", action="store_true",
-                    help="skip the cold compile of the specialised kernels (a minute or more)")
+                    help="skip the cold compile of the specialised kernels (a minute or more; "
+                         "--quick skips it too)")
     args = ap.parse_args(argv)
     steps = 300_000 if args.quick else 3_000_000
     np_steps = 5_000 if args.quick else 50_000
@@ -204,7 +205,8 @@ def main(argv=None) -> int:
     ncores = numba.config.NUMBA_NUM_THREADS
     land, bounds = paper_landscape()
     grad = compile_gradient(land)
-    appendix = appendix_section(land, bounds, steps, reps, cold=not args.no_cold)
+    appendix = appendix_section(land, bounds, steps, reps,
+                                cold=not (args.no_cold or args.quick))
     if args.appendix_only:
         print(json.dumps(appendix, indent=2) if args.json else appendix_text(appendix))
         return 0
