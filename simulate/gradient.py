@@ -183,7 +183,8 @@ class Gradient:
         return 1 if len(self.coefficients) <= 8 else 2
 
     def py(self, x: float) -> float:
-        """Plain-Python scalar f'(x) (the same text the cfunc is built from)."""
+        """Plain-Python scalar f'(x) (SymPy's ``lambdify`` of ``expr``; the kernels' code may
+        differ from it in the last bits: see ``simulate._codegen``)."""
         with self._lock:
             if "py" not in self._cache:
                 self._cache["py"] = sympy.lambdify(self.symbol, self.expr, "math")
@@ -256,11 +257,11 @@ def _build(dexpr, key: str) -> Gradient:
     # f' of a Heaviside/abs kink: the Dirac part is zero almost everywhere
     expr = expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
     coefs = _poly_coefficients(expr, xs)
-    code = _function_body(expr, xs)
+    code = _function_body(expr)
     return Gradient(expr=expr, key=key, coefficients=coefs, code=code, symbol=xs)
 
 
-def _function_body(expr, x) -> str:
+def _function_body(expr) -> str:
     """Body of ``grad_py(x)`` (``simulate._codegen``), checked and bounded."""
     try:
         lines = function_body(expr)
