@@ -12,7 +12,13 @@ Prints, in one run and side by side:
 * a plain NumPy implementation vectorised across the 20 paths (what a
   researcher writes without numba), on fewer steps, and the ratio;
 * the time to make a new (non-polynomial) formula ready to run once the
-  process is warm, and the step rate of that generic (cfunc) path.
+  process is warm, and the step rate of that generic (cfunc) path;
+* the paper's own Fig. 2 landscape (the appendix formula, THEORY.md 6:
+  products, ``abs``, a fractional power, ``exp``, two quotients), same
+  workload on 1 core: generic path, kernels specialised for the formula,
+  the polynomial stand-in in the same run and the ratio; and the time to
+  build the specialised kernels cold (empty cache) and cached (a new
+  process finding them in the disk cache).
 
 Wall-clock figures on a shared machine vary with its load; the CPU time
 of the single-core run is printed too (it is not inflated by waiting).
@@ -31,10 +37,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import subprocess
+import tempfile
+
 import numba
 import sympy as sp
 
-from simulate import PAPER_HEAVY, Simulation, compile_gradient, four_way
+from simulate import PAPER_HEAVY, Simulation, compile_gradient, config, four_way
+from simulate import _kernels as generic_kernels
+from tests.paper_appendix import MAXIMA as APPENDIX_MAXIMA
+from tests.paper_appendix import AppendixLandscape
+
+ROOT = Path(__file__).resolve().parent.parent
 
 L, ETA, B, X0 = 1.6, 0.001, 0.5, 0.3
 
@@ -67,12 +81,14 @@ def best_of(fn, reps):
     return min(walls), min(cpus)
 
 
-def numba_rate(land, bounds, threads, paths, steps, reps, noise=PAPER_HEAVY):
+def numba_rate(land, bounds, threads, paths, steps, reps, noise=PAPER_HEAVY, kernels=None):
+    """(wall, CPU) steps/s; ``kernels`` forces a kernel module (None: the gradient's choice)."""
     numba.set_num_threads(threads)
     sims = []
 
     def run():
         s = Simulation(land, L, ETA, noise, b=B, x0=X0, paths=paths, boundaries=bounds)
+        s._kernels = kernels
         s.advance(steps)
         sims.append(s)
 
@@ -113,10 +129,75 @@ def new_formula_time():
     return time.perf_counter() - t0, g
 
 
+_SPECIALISE_CHILD = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from simulate import compile_gradient
+from tests.paper_appendix import AppendixLandscape
+g = compile_gradient(AppendixLandscape())
+g.cfunc
+t = time.perf_counter()
+ok = g.wait(900)
+print(json.dumps({{"ok": ok, "seconds": time.perf_counter() - t, "error": g.specialise_error,
+                  "compile_seconds": g._specialisation().compile_seconds}}))
+"""
+
+
+def specialise_seconds(cache: str) -> dict:
+    """Build the appendix formula's specialised kernels in a new process whose
+    cache directory (generated modules) is ``cache``; numba's cache of the
+    generic kernels stays the usual one. Seconds from start to ready."""
+    env = dict(os.environ, **{config.CACHE_ENV: cache,
+                              "NUMBA_CACHE_DIR": str(numba.config.CACHE_DIR)})
+    proc = subprocess.run([sys.executable, "-c", _SPECIALISE_CHILD.format(root=str(ROOT))],
+                          env=env, capture_output=True, text=True, timeout=1200, check=False)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        return {"ok": False, "seconds": float("nan"), "error": proc.stderr.strip()[-300:]}
+    return json.loads(lines[-1])
+
+
+def appendix_rates(poly_land, poly_bounds, steps, reps) -> dict:
+    """1-core rates (2 paths) on the appendix formula, generic and specialised,
+    and on the polynomial stand-in, measured alternately in one run."""
+    land = AppendixLandscape()
+    g = compile_gradient(land)
+    g.cfunc  # noqa: B018
+    t0 = time.perf_counter()
+    ready = g.wait(1200)
+    ready_s = time.perf_counter() - t0
+    best = {"generic": 0.0, "specialised": 0.0, "polynomial": 0.0}
+    best_cpu = dict(best)
+    for _ in range(reps):      # alternate: a shared machine's load hits all three alike
+        for key, (la, bo, k) in {"polynomial": (poly_land, poly_bounds, None),
+                                 "specialised": (land, APPENDIX_MAXIMA, None),
+                                 "generic": (land, APPENDIX_MAXIMA, generic_kernels)}.items():
+            if key == "specialised" and not ready:
+                continue
+            wall, cpu = numba_rate(la, bo, 1, 2, steps, 1, kernels=k)
+            best[key] = max(best[key], wall)
+            best_cpu[key] = max(best_cpu[key], cpu)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return {"appendix_ready_in_this_process_seconds": ready_s,
+            "appendix_specialise_error": g.specialise_error,
+            "appendix_generic_steps_per_second_1_core": best["generic"],
+            "appendix_specialised_steps_per_second_1_core": best["specialised"],
+            "polynomial_steps_per_second_1_core_same_run": best["polynomial"],
+            "appendix_specialised_over_polynomial": best["specialised"] / best["polynomial"],
+            "cpu_time": {k: v for k, v in best_cpu.items()},
+            "appendix_specialised_over_polynomial_cpu_time":
+                best_cpu["specialised"] / best_cpu["polynomial"]}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller runs (smoke test)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--appendix-only", action="store_true",
+                    help="only the appendix-formula figures (rates and compile times)")
+    ap.add_argument("--no-cold", action="store_true",
+                    help="skip the cold compile of the specialised kernels (a minute or more; "
+                         "--quick skips it too)")
     args = ap.parse_args(argv)
     steps = 300_000 if args.quick else 3_000_000
     np_steps = 5_000 if args.quick else 50_000
@@ -124,6 +205,11 @@ def main(argv=None) -> int:
     ncores = numba.config.NUMBA_NUM_THREADS
     land, bounds = paper_landscape()
     grad = compile_gradient(land)
+    appendix = appendix_section(land, bounds, steps, reps,
+                                cold=not (args.no_cold or args.quick))
+    if args.appendix_only:
+        print(json.dumps(appendix, indent=2) if args.json else appendix_text(appendix))
+        return 0
 
     # warm-up: compile or load every kernel once
     t0 = time.perf_counter()
@@ -177,6 +263,7 @@ def main(argv=None) -> int:
         "ratio_vs_numpy_all_cores": all_wall / np_rate,
         "new_formula_ready_seconds": compile_s,
         "generic_cfunc_steps_per_second_1_core": cfunc_rate,
+        **appendix,
     }
     if args.json:
         print(json.dumps(out, indent=2))
@@ -201,7 +288,42 @@ def main(argv=None) -> int:
               f"time in sharp fields {100 * v['sharp_fraction']:5.2f} %")
     print(f"new non-polynomial formula ready to run (warm process): {compile_s:.3f} s; "
           f"its generic-path rate {cfunc_rate / m:.1f} M steps/s on 1 core")
+    print(appendix_text(appendix))
     return 0
+
+
+def appendix_section(poly_land, poly_bounds, steps, reps, *, cold: bool) -> dict:
+    """The appendix-formula figures: compile times (cold, cached) and rates."""
+    out = {"load_average_appendix": os.getloadavg()[0]}
+    with tempfile.TemporaryDirectory() as tmp:
+        if cold:
+            out["specialise_cold"] = specialise_seconds(tmp)
+        out["specialise_cached"] = specialise_seconds(tmp if cold else str(config.cache_dir()))
+    out.update(appendix_rates(poly_land, poly_bounds, steps, reps))
+    return out
+
+
+def appendix_text(a: dict) -> str:
+    m = 1e6
+    rates = (("generic path (cfunc call)", "appendix_generic_steps_per_second_1_core"),
+             ("specialised kernels", "appendix_specialised_steps_per_second_1_core"),
+             ("polynomial stand-in (same run)", "polynomial_steps_per_second_1_core_same_run"))
+    lines = [(f"paper's appendix formula (Fig. 2 as printed), same workload, 1 core, 2 paths "
+              f"(load average {a['load_average_appendix']:.2f}):")]
+    cpu = a["cpu_time"]
+    lines += [f"  {label:32s}{a[key] / m:8.1f} M steps/s   (CPU time: {cpu[k] / m:.1f})"
+              for (label, key), k in zip(rates, ("generic", "specialised", "polynomial"))]
+    lines.append(f"  {'specialised / polynomial':32s}{a['appendix_specialised_over_polynomial']:8.2f}"
+                 f"        (CPU time: {a['appendix_specialised_over_polynomial_cpu_time']:.2f})")
+    for key, label in (("specialise_cold", "cold (empty cache)"),
+                       ("specialise_cached", "cached (new process)")):
+        if key in a:
+            r = a[key]
+            what = f"{r['seconds']:.2f} s" if r.get("ok") else f"failed: {r.get('error')}"
+            lines.append(f"  specialised kernels ready, {label}: {what}")
+    if a.get("appendix_specialise_error"):
+        lines.append(f"  warning: {a['appendix_specialise_error']}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,11 @@ One step (paper eqs. (1)-(3))::
 
     X <- phi(X - phi(eta * (f'(X) - Z), b), L),   phi(w, c) = min(max(w, -c), c)
 
-``b = inf`` means no clipping. Parallel over paths (``prange``); all
+``b = inf`` means no clipping. f' is evaluated only through the call
+``_grad(fn, coef, mode, x)`` in ``run_kernel`` and ``exit_kernel``:
+``simulate.specialise`` copies the source of those two kernels into a
+module generated per formula, with that call replaced by a direct call of
+the formula's own compiled f' (see ``docs/DESIGN.md``). Parallel over paths (``prange``); all
 per-path accumulators are rows of (P, ...) arrays merged by the driver,
 so there are no races and no per-thread state (results do not depend on
 the thread count). Field membership: Omega_i = [ext[i], ext[i + 1]) with
@@ -79,14 +83,13 @@ def _clipped_update(x, g, z, eta, b, L):
 
 
 @njit(inline="always")
-def _step(fn, coef, mode, z, eta, b, L, ext, p, x, f, lo, hi, n, n_enter, c, hk, hc,
+def _step(g, z, eta, b, L, ext, p, x, f, lo, hi, n, n_enter, c, hk, hc,
           hist_on, inv_w, nbins, rec_every, nslots, traj, hist, field_steps, trans,
           err_step, err_x):
-    """One step of path p with all its bookkeeping; returns (ok, updated scalars).
+    """One step of path p from x, with g = f'(x); returns (ok, updated scalars).
 
-    ok is False (and nothing moves) if f'(x) is NaN or infinite.
+    ok is False (and nothing moves) if g is NaN or infinite.
     """
-    g = _grad(fn, coef, mode, x)
     if not (abs(g) < _INF):
         err_step[p] = n + 1
         err_x[p] = x
@@ -182,13 +185,15 @@ def run_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
                                za if q == 0 else zb, rb, m)
             for i in range(m):
                 if alive0:
+                    g0 = _grad(fn, coef, mode, x0)
                     alive0, x0, f0, lo0, hi0, n0, e0, c0, hk0, hc0 = _step(
-                        fn, coef, mode, za[i], eta, b, L, ext, p0, x0, f0, lo0, hi0, n0, e0,
+                        g0, za[i], eta, b, L, ext, p0, x0, f0, lo0, hi0, n0, e0,
                         c0, hk0, hc0, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
                         field_steps, trans, err_step, err_x)
                 if alive1:
+                    g1 = _grad(fn, coef, mode, x1)
                     alive1, x1, f1, lo1, hi1, n1, e1, c1, hk1, hc1 = _step(
-                        fn, coef, mode, zb[i], eta, b, L, ext, p1, x1, f1, lo1, hi1, n1, e1,
+                        g1, zb[i], eta, b, L, ext, p1, x1, f1, lo1, hi1, n1, e1,
                         c1, hk1, hc1, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
                         field_steps, trans, err_step, err_x)
                 if not (alive0 or alive1):

@@ -38,11 +38,14 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="f(x) formula text or 'sketch:...' (default: the paper-fig2 preset)")
     p.add_argument("--L", type=float, default=None, help="wall: iterates stay in [-L, L] "
                    "(default: the preset's, 1.6)")
-    p.add_argument("--noise", choices=config.FAMILIES, default="pareto")
+    p.add_argument("--noise", choices=config.FAMILIES, default="pareto",
+                   help="noise family: " + "; ".join(f"{k} = {v}" for k, v in
+                                                     config.FAMILY_LABELS.items()))
     p.add_argument("--alpha", type=float, default=None,
-                   help="pareto shape / student-t df / stable index (default per family)")
+                   help="pareto / pareto1 shape, student-t df, stable index (default per family)")
     p.add_argument("--scale", type=float, default=None,
-                   help="pareto scale / gaussian sigma / uniform half-width (default per family)")
+                   help="pareto / pareto1 scale, gaussian sigma, uniform half-width "
+                        "(default per family)")
     p.add_argument("--b", type=float, default=None, help="clipping threshold (absent: none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -41,13 +41,32 @@ BLOCK = 256
 #: session) runs its kernel on one thread; see ``_common.thread_budget``.
 SHARED_PARALLEL_MIN_PATHS = 1000
 
+# --- kernels specialised per formula (simulate.specialise) -------------------
+#: Steps x paths run on the generic path of one non-polynomial f' after which
+#: its specialised kernels start compiling by themselves (in a subprocess, in
+#: the background); short runs (tests, previews) never pay for a compile.
+SPECIALISE_MIN_WORK = 10_000_000
+#: Environment variable: "0" turns the automatic start off (explicit
+#: ``Gradient.specialise()`` / ``wait()`` still work).
+SPECIALISE_ENV = "SIMULATE_SPECIALISE"
+#: Seconds after which a background compile is abandoned (generic path stays).
+SPECIALISE_TIMEOUT = 900.0
+
+
+def specialise_enabled() -> bool:
+    """False if ``$SIMULATE_SPECIALISE`` is "0" (no automatic background compile)."""
+    return os.environ.get(SPECIALISE_ENV, "1").strip() != "0"
+
+
 # --- noise -----------------------------------------------------------------
-#: Default (alpha, scale) per family. alpha is the Pareto shape, the
+#: Default (alpha, scale) per family. alpha is the Pareto shape (type II,
+#: Lomax: "pareto", the paper's 1-D noise; type I: "pareto1", |W| >= 1), the
 #: Student-t degrees of freedom or the stable index; scale is the Pareto
 #: scale (paper: 0.1), the Gaussian sigma, the Student-t / stable scale or
 #: the uniform half-width.
 FAMILY_DEFAULTS: dict[str, tuple[float | None, float]] = {
     "pareto": (1.2, 0.1),
+    "pareto1": (1.2, 0.1),
     "gaussian": (None, 1.0),
     "student-t": (1.5, 0.1),
     "stable": (1.5, 0.1),
@@ -55,6 +74,18 @@ FAMILY_DEFAULTS: dict[str, tuple[float | None, float]] = {
     "none": (None, 0.0),
 }
 FAMILIES = tuple(FAMILY_DEFAULTS)
+#: Plain names of the families for a UI (the keys stay as they are: URLs use them).
+FAMILY_LABELS: dict[str, str] = {
+    "pareto": "Pareto II (Lomax)",
+    "pareto1": "Pareto I",
+    "gaussian": "Gaussian",
+    "student-t": "Student-t",
+    "stable": "symmetric alpha-stable",
+    "uniform": "uniform",
+    "none": "none (gradient descent)",
+}
+#: Families whose alpha is a tail index (Pareto shape, Student-t df, stable index).
+ALPHA_FAMILIES = ("pareto", "pareto1", "student-t", "stable")
 
 # --- validation limits ("absurd" counts) -------------------------------------
 MAX_PATHS = 1_000_000

@@ -12,7 +12,6 @@ from landscape.theory import effective_width, exit_exponent, jumps, structure_fo
 
 from . import _common as C
 from . import config
-from ._kernels import exit_kernel
 from .errors import SimulationError
 from .gradient import compile_gradient
 from .noise import as_noise
@@ -83,7 +82,7 @@ class ExitTimes:
 def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
                max_steps=config.DEFAULT_MAX_EXIT_STEPS, boundaries=None,
                progress: Progress | None = None, stream: int = 0,
-               _progress_span=(0.0, 1.0)) -> ExitTimes:
+               _progress_span=(0.0, 1.0), _kernels=None) -> ExitTimes:
     """First-exit times from the field of ``x0``, ``samples`` independent runs.
 
     Each sample runs until the iterate leaves its start field (or
@@ -123,12 +122,14 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     err_x = np.full(samples, np.nan)
     import time as _time
     t0 = _time.perf_counter()
-    limit = 0
+    limit = done_limit = 0
     a0, a1 = _progress_span
     while limit < max_steps:
         limit = min(max_steps, limit + config.EXIT_SEGMENT_STEPS)
+        kernels = _kernels or grad.kernels(samples * (limit - done_limit))
+        done_limit = limit
         with C.launch_guard():
-            exit_kernel(grad.kernel_function, grad.kernel_coefficients, grad.kernel_mode,
+            kernels.exit_kernel(grad.kernel_function, grad.kernel_coefficients, grad.kernel_mode,
                         FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, eta, b,
                         L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
         running = int(((dest < 0) & (err_step < 0)).sum())

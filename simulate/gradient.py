@@ -12,11 +12,16 @@ Design (measured on the 2-core dev machine, see ``bench/README.md``):
   altogether: their coefficients go to the kernel, which evaluates them by
   Horner's rule inline -- no compilation at all for a new polynomial, and
   the fastest path.
-* Other expressions are printed with SymPy's ``math``-module printer
-  (Piecewise becomes a ternary) into a small module
-  ``<cache>/gradients/g_<hash>.py`` decorated ``cfunc(..., cache=True)``,
-  keyed by a hash of ``srepr(f')``: the compiled code is reused within the
-  process (dict) and across restarts (numba's disk cache).
+* Other expressions go through SymPy's common-subexpression elimination
+  (``sympy.cse``) and are printed with SymPy's ``math``-module printer
+  (Piecewise becomes a ternary) as the body of ``grad_py(x)`` in a small
+  module ``<cache>/gradients/g_<hash>.py`` decorated ``cfunc(...,
+  cache=True)``, keyed by a hash of ``srepr(f')``: the compiled code is
+  reused within the process (dict) and across restarts (numba's disk cache).
+  That ``cfunc`` is the *generic* path; the same ``grad_py`` text is also
+  inlined into kernels specialised for the formula (``simulate.specialise``),
+  compiled in the background and used as soon as they are ready
+  (:meth:`Gradient.kernels`, :meth:`Gradient.ready`, :meth:`Gradient.wait`).
 """
 
 from __future__ import annotations
@@ -34,18 +39,21 @@ from typing import Any
 import numpy as np
 import sympy
 from numba import cfunc, float64
-from sympy.printing.pycode import PythonCodePrinter
 
 from . import (
     _jit,  # noqa: F401  (numba cache location)
     config,
 )
+from ._codegen import function_body
 from .errors import SimulationError
 
 #: bump when the generated module text changes
-_CODEGEN_VERSION = "2"
+_CODEGEN_VERSION = "4"
 #: polynomials of higher degree go through the generic (cfunc) path
 MAX_HORNER_DEGREE = 40
+#: refuse f' whose body after common-subexpression elimination is longer
+#: (characters of generated Python): the compile time grows with it
+MAX_BODY_CHARS = 200_000
 
 _SIG = float64(float64)
 
@@ -69,7 +77,8 @@ class Gradient:
         Polynomial coefficients, highest degree first (Horner order), or
         None if f' is not a polynomial; the kernels then call ``cfunc``.
     code : str
-        The Python expression (``math`` module) f' was printed to.
+        The body of ``grad_py(x)`` (``math`` module, after common-subexpression
+        elimination) f' was printed to: assignments, then ``return ...``.
     """
 
     expr: Any
@@ -79,6 +88,65 @@ class Gradient:
     symbol: Any
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
+    _special: Any = field(default=None, repr=False)
+
+    # --- kernels specialised for this formula (simulate.specialise) -----------
+    def _specialisation(self):
+        with self._lock:
+            if self._special is None:
+                from .specialise import Specialisation
+
+                object.__setattr__(self, "_special", Specialisation(self))
+            return self._special
+
+    def kernels(self, work: int = 0):
+        """The module whose ``run_kernel`` / ``exit_kernel`` to call now.
+
+        The kernels specialised for this formula once they are compiled and
+        loaded, else the generic ones (``simulate._kernels``: polynomial
+        coefficients inline, any other f' through ``cfunc``). Both give the
+        same numbers bit for bit. Never waits for a compile. ``work`` (steps
+        times paths about to run) counts towards
+        ``config.SPECIALISE_MIN_WORK``, past which the background compile
+        starts by itself (``config.specialise_enabled()``).
+        """
+        from . import _kernels
+
+        if self.is_polynomial:
+            return _kernels
+        return self._specialisation().kernels(work) or _kernels
+
+    def specialise(self) -> Gradient:
+        """Start compiling the kernels specialised for this formula in the
+        background (no-op if started, or for a polynomial f'); return self."""
+        if not self.is_polynomial:
+            self._specialisation().start()
+        return self
+
+    def ready(self) -> bool:
+        """True when the fastest kernels for this f' are in use: always for a
+        polynomial, else once the specialised kernels are loaded."""
+        return self.is_polynomial or self._specialisation().ready()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Start the specialisation if needed and block until it is ready,
+        failed or ``timeout`` seconds passed; return :meth:`ready`."""
+        if self.is_polynomial:
+            return True
+        return self._specialisation().start().wait(timeout)
+
+    @property
+    def kernel_path(self) -> str:
+        """``"polynomial"``, ``"generic"`` (cfunc call) or ``"specialised"``."""
+        if self.is_polynomial:
+            return "polynomial"
+        return "specialised" if self.ready() else "generic"
+
+    @property
+    def specialise_error(self) -> str | None:
+        """Why the specialised kernels could not be built (None if fine or
+        not tried); the generic path keeps serving."""
+        return None if self._special is None else self._special.error
 
     @property
     def is_polynomial(self) -> bool:
@@ -115,7 +183,8 @@ class Gradient:
         return 1 if len(self.coefficients) <= 8 else 2
 
     def py(self, x: float) -> float:
-        """Plain-Python scalar f'(x) (the same text the cfunc is built from)."""
+        """Plain-Python scalar f'(x) (SymPy's ``lambdify`` of ``expr``; the kernels' code may
+        differ from it in the last bits: see ``simulate._codegen``)."""
         with self._lock:
             if "py" not in self._cache:
                 self._cache["py"] = sympy.lambdify(self.symbol, self.expr, "math")
@@ -188,13 +257,29 @@ def _build(dexpr, key: str) -> Gradient:
     # f' of a Heaviside/abs kink: the Dirac part is zero almost everywhere
     expr = expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
     coefs = _poly_coefficients(expr, xs)
+    code = _function_body(expr)
+    return Gradient(expr=expr, key=key, coefficients=coefs, code=code, symbol=xs)
+
+
+def _function_body(expr) -> str:
+    """Body of ``grad_py(x)`` (``simulate._codegen``), checked and bounded."""
     try:
-        code = PythonCodePrinter({"fully_qualified_modules": True, "strict": True}).doprint(expr)
+        lines = function_body(expr)
     except Exception as exc:  # sympy raises PrintMethodNotImplementedError & co.
         raise SimulationError(f"cannot compile the gradient {expr}: {exc}") from exc
-    if "\n" in code or "#" in code:
+    if any("\n" in line or "#" in line for line in lines):
         raise SimulationError(f"cannot compile the gradient {expr}: unsupported function")
-    return Gradient(expr=expr, key=key, coefficients=coefs, code=code, symbol=xs)
+    body = "\n".join(lines)
+    if len(body) > MAX_BODY_CHARS:
+        raise SimulationError(
+            f"the gradient is too large to compile ({len(body):,} characters of code after "
+            f"common-subexpression elimination, limit {MAX_BODY_CHARS:,})")
+    return body
+
+
+def function_source(g: Gradient, name: str = "grad_py") -> str:
+    """``def name(x): ...`` -- the Python source of f' both kernel paths compile."""
+    return f"def {name}(x):\n" + "".join(f"    {line}\n" for line in g.code.splitlines())
 
 
 def _poly_coefficients(expr, x) -> np.ndarray | None:
@@ -222,37 +307,59 @@ import math
 from numba import cfunc, float64
 
 
-def grad_py(x):
-    return {code}
+{source}
 
-
-grad = cfunc(float64(float64), cache=True, error_model="numpy")(grad_py)
+grad = cfunc(float64(float64), cache=True, error_model="numpy", fastmath=False)(grad_py)
 '''
 
 
-def _load_module(g: Gradient):
-    gdir = config.cache_dir() / "gradients"
-    gdir.mkdir(parents=True, exist_ok=True)
-    path = gdir / f"g_{g.key}.py"
-    text = _MODULE_TEMPLATE.format(key=g.key, expr=str(g.expr).replace('"', "'")[:2000], code=g.code)
-    if not path.exists() or path.read_text() != text:
-        fd, tmp = tempfile.mkstemp(dir=gdir, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    name = f"_simulate_gradient_{g.key}"
+def write_generated(path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, unless the file already holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text() == text:
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def load_generated(path, text: str, name: str, on_error=None):
+    """Write ``text`` to ``path`` (atomically, only if it changed) and import it
+    as module ``name`` (kept in ``sys.modules``: numba's cache resolves a
+    module by name). If the import raises, ``on_error(module, exc)`` may
+    repair the half-executed module and return it; without it (or if it
+    raises) the module is dropped and the exception propagates."""
+    write_generated(path, text)
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod            # numba's cache resolves the module by name
+    sys.modules[name] = mod
     try:
         spec.loader.exec_module(mod)
-    except Exception as exc:  # noqa: BLE001 - numba typing errors, or an unreadable cache entry
-        try:  # retry without the disk cache (grad_py is defined before the cfunc line)
-            mod.grad = cfunc(_SIG, error_model="numpy")(mod.grad_py)
-        except Exception:  # noqa: BLE001 - any numba failure becomes a SimulationError
+    except Exception as exc:  # noqa: BLE001 - numba errors of any kind go to on_error
+        try:
+            if on_error is None:
+                raise
+            return on_error(mod, exc)
+        except BaseException:
             del sys.modules[name]
+            raise
+    return mod
+
+
+def _load_module(g: Gradient):
+    path = config.cache_dir() / "gradients" / f"g_{g.key}.py"
+    text = _MODULE_TEMPLATE.format(key=g.key, expr=str(g.expr).replace('"', "'")[:2000],
+                                   source=function_source(g))
+
+    def retry_uncached(mod, exc):  # grad_py is defined before the cfunc line
+        try:
+            mod.grad = cfunc(_SIG, error_model="numpy", fastmath=False)(mod.grad_py)
+        except Exception:  # noqa: BLE001 - any numba failure becomes a SimulationError
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise SimulationError(f"cannot compile the gradient {g.expr} for numba: {first}") from exc
-    return mod
+        return mod
+
+    return load_generated(path, text, f"_simulate_gradient_{g.key}", retry_uncached)

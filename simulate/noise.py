@@ -18,11 +18,13 @@ class Noise:
     Parameters
     ----------
     family : str
-        ``"pareto"`` (symmetric Lomax, the paper's heavy tail),
-        ``"gaussian"``, ``"student-t"``, ``"stable"`` (symmetric
+        ``"pareto"`` (symmetric Pareto type II = Lomax, the paper's 1-D
+        heavy tail: Z = scale * U * ((1 - V)^(-1/alpha) - 1)),
+        ``"pareto1"`` (symmetric Pareto type I, |Z| >= scale:
+        Z = scale * U * (1 - V)^(-1/alpha)), ``"gaussian"``, ``"student-t"``, ``"stable"`` (symmetric
         alpha-stable), ``"uniform"`` or ``"none"`` (plain gradient descent).
     alpha : float or None
-        Pareto shape (> 1), Student-t degrees of freedom (> 1) or stable
+        Pareto shape (> 1; both types), Student-t degrees of freedom (> 1) or stable
         index (in (1, 2]). Ignored by the other families.
     scale : float
         Pareto scale (paper: 0.1), Gaussian sigma, Student-t / stable scale,
@@ -42,8 +44,8 @@ class Noise:
             return self
         if not _finite(self.scale) or self.scale <= 0:
             raise SimulationError(f"{self.family} noise needs a scale > 0, got {self.scale!r}")
-        if self.family in ("pareto", "student-t", "stable"):
-            what = {"pareto": "shape alpha", "student-t": "degrees of freedom (alpha)",
+        if self.family in config.ALPHA_FAMILIES:
+            what = {"pareto": "shape alpha", "pareto1": "shape alpha", "student-t": "degrees of freedom (alpha)",
                     "stable": "stability index alpha"}[self.family]
             if self.alpha is None or not _finite(self.alpha):
                 raise SimulationError(f"{self.family} noise needs a finite {what}")
@@ -72,6 +74,11 @@ class Noise:
         """True if the family is heavy tailed with these parameters
         (``landscape.tails.is_heavy_tailed``)."""
         return is_heavy_tailed(self.family, self.alpha)
+
+    @property
+    def label(self) -> str:
+        """Plain name of the family, e.g. ``"Pareto I"`` (``config.FAMILY_LABELS``)."""
+        return config.FAMILY_LABELS[self.family]
 
     def describe(self) -> str:
         """Short human-readable label, e.g. ``pareto(alpha=1.2, scale=0.1)``."""

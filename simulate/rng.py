@@ -14,7 +14,9 @@ re-implements it in pure Python):
 * A 64-bit output ``r`` gives a uniform ``u = 1 - (r >> 12) / 2**52`` in
   (0, 1] (``unit_open0``) or ``u = (r >> 12) / 2**52`` in [0, 1).
 * ``pareto``   1 draw:  W = u**(-1/alpha) - 1, sign from bit 0 of r,
-  Z = scale * sign * W (symmetric Lomax; the paper's noise).
+  Z = scale * sign * W (symmetric Lomax = Pareto type II; the paper's noise).
+* ``pareto1``  1 draw:  W = u**(-1/alpha) (Pareto type I, W >= 1), sign from
+  bit 0 of r, Z = scale * sign * W (the random sign makes the mean zero).
 * ``gaussian`` Marsaglia's polar method: draws u, v uniform on (-1, 1)
   (2 draws per try) until 0 < s = u^2 + v^2 < 1; f = sqrt(-2 log s / s);
   u f is returned now and v f kept as the path's spare for its next step
@@ -41,8 +43,9 @@ _H = U64(0xD1B54A32D192ED03)
 _K = U64(0xCA5A826395121157)
 
 FAMILY_CODES = {name: i for i, name in enumerate(config.FAMILIES)}
-PARETO, GAUSSIAN, STUDENT_T, STABLE, UNIFORM, NONE = (
-    FAMILY_CODES[f] for f in ("pareto", "gaussian", "student-t", "stable", "uniform", "none")
+PARETO, PARETO1, GAUSSIAN, STUDENT_T, STABLE, UNIFORM, NONE = (
+    FAMILY_CODES[f] for f in ("pareto", "pareto1", "gaussian", "student-t", "stable", "uniform",
+                              "none")
 )
 
 
@@ -139,15 +142,16 @@ def fill_noise(fam, a, scale, st, p, zb, rb, m):
     s1 = st[p, 1]
     s2 = st[p, 2]
     s3 = st[p, 3]
-    if fam == PARETO:
+    if fam == PARETO or fam == PARETO1:
         for i in range(m):                       # serial: the generator
             r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
             rb[i] = r
         ia = -1.0 / a
+        shift = 1.0 if fam == PARETO else 0.0    # type II (Lomax) = type I - 1
         for i in range(m):                       # independent: vectorised
             r = rb[i]
             u = unit_open0(r)
-            z = scale * (fast_exp(fast_log(u) * ia) - 1.0)
+            z = scale * (fast_exp(fast_log(u) * ia) - shift)
             zb[i] = i64_as_f64(f64_as_i64(z) ^ (np.int64(r) << 63))
     elif fam == GAUSSIAN:
         has = st[p, 4]

@@ -10,7 +10,6 @@ import numpy as np
 
 from . import _common as C
 from . import config
-from ._kernels import run_kernel
 from .errors import SimulationError
 from .gradient import compile_gradient
 from .noise import as_noise
@@ -25,6 +24,12 @@ class Simulation:
     histogram on [-L, L], steps per field and field-to-field transition
     counts. Each path has its own random stream (seed, path index), so the
     numbers do not depend on the thread count or on the chunk sizes.
+
+    A non-polynomial f' runs on the generic kernels until the kernels
+    specialised for it are ready (``self.gradient.ready()``; they compile in
+    the background once the run is long enough, or on
+    ``self.gradient.specialise()``), then on those: the numbers are the same
+    bit for bit, only faster.
 
     ``advance`` releases the GIL inside numba and holds an internal lock;
     the readers take the same lock and return copies, so a Streamlit
@@ -103,6 +108,8 @@ class Simulation:
         self.steps_per_second = 0.0
         self.seconds = 0.0                       # wall time of all advances
         self._lock = threading.Lock()
+        #: kernels module forced for every advance (None: ``gradient.kernels()``)
+        self._kernels = None
 
     # ------------------------------------------------------------------ run
     def advance(self, steps: int) -> None:
@@ -122,8 +129,9 @@ class Simulation:
             before = self._path_steps.copy()
             t0 = time.perf_counter()
             g = self.gradient
+            kernels = self._kernels or g.kernels(self.paths * steps)
             with C.launch_guard(), C.thread_budget(self.paths):
-                run_kernel(g.kernel_function, g.kernel_coefficients, g.kernel_mode,
+                kernels.run_kernel(g.kernel_function, g.kernel_coefficients, g.kernel_mode,
                            FAMILY_CODES[self.noise.family], self.noise.alpha_or_nan,
                            self.noise.scale, self.eta, self.b, self.L, self._ext, self._x,
                            self._state, steps, self._path_steps, self.record_every, self._traj,

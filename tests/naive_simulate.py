@@ -65,10 +65,10 @@ class Xoshiro:
 
 def draw(gen: Xoshiro, family: str, alpha, scale: float) -> float:
     """One noise draw, consuming the generator exactly like the kernels."""
-    if family == "pareto":
+    if family in ("pareto", "pareto1"):
         r = gen.next()
         u = 1.0 - (r >> 12) / 2.0**52
-        w = u ** (-1.0 / alpha) - 1.0
+        w = u ** (-1.0 / alpha) - (1.0 if family == "pareto" else 0.0)
         return -scale * w if r & 1 else scale * w
     if family == "gaussian":
         if gen.spare is not None:

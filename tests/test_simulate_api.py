@@ -176,6 +176,21 @@ def test_cli_other_expression_and_text(capsys):
     assert "time in each field" in out
 
 
+def test_cli_pareto1_noise(capsys):
+    """Pareto I is a CLI choice that reaches the kernels (same seed, another occupancy
+    than Lomax: every draw is one scale larger) and is validated like the other families."""
+    runs = {}
+    for family in ("pareto1", "pareto"):
+        code, out, err = _cli(["run", "--x0", "-0.7", "--eta", "0.05", "--paths", "2",
+                               "--steps", "20000", "--noise", family, "--json"], capsys)
+        assert code == 0, err
+        runs[family] = json.loads(out)["field_fraction"]
+    assert runs["pareto1"] != runs["pareto"]
+    code, out, err = _cli(["run", "--x0", "0", "--eta", "0.01", "--steps", "10", "--noise",
+                           "pareto1", "--alpha", "0.9", "--json"], capsys)
+    assert code == 2 and "alpha" in json.loads(out)["error"]
+
+
 @pytest.mark.parametrize("args", [
     ["run", "--x0", "5", "--eta", "0.01", "--steps", "10"],
     ["run", "--x0", "0", "--eta", "-1", "--steps", "10"],

@@ -37,6 +37,7 @@ def _sim(noise, **kw):
 
 @pytest.mark.parametrize("noise,b", [
     (Noise("pareto", 1.2, 0.1), 0.5), (Noise("pareto", 1.5, 5.0), math.inf),
+    (Noise("pareto1", 1.3, 0.05), 0.5),
     (Noise("gaussian", None, 1.0), 0.5), (Noise("student-t", 2.0, 1.0), 0.3),
     (Noise("stable", 1.5, 0.5), 0.5), (Noise("uniform", None, 3.0), math.inf),
     (Noise("none"), math.inf)])

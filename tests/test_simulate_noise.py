@@ -43,6 +43,33 @@ def test_pareto_tail_index_hill():
     assert abs(hill - alpha) < 0.1
 
 
+def _symmetric_pareto1_cdf(x, alpha, scale):
+    """P(Z <= x) for Z = scale * U * W, W ~ Pareto type I (W >= 1), U = +-1."""
+    a = np.maximum(np.abs(np.asarray(x)) / scale, 1.0)
+    tail = 0.5 * a ** (-alpha)
+    return np.where(np.asarray(x) < 0, tail, 1.0 - tail)
+
+
+@pytest.mark.parametrize("alpha,scale", [(1.2, 0.1), (1.8, 2.0)])
+def test_pareto1_law(alpha, scale):
+    z = _z(Noise("pareto1", alpha, scale))
+    assert stats.kstest(z, lambda v: _symmetric_pareto1_cdf(v, alpha, scale)).pvalue > P_MIN
+    # |Z| / scale ~ Pareto type I(alpha) (scipy's pareto), never below 1
+    assert stats.kstest(np.abs(z) / scale, stats.pareto(alpha).cdf).pvalue > P_MIN
+    assert np.abs(z).min() >= scale
+    assert abs(np.mean(z > 0) - 0.5) < 0.02
+    # and it is not the Lomax law (the test can tell the two types apart)
+    assert stats.kstest(np.abs(z) / scale, stats.lomax(alpha).cdf).pvalue < 1e-6
+
+
+def test_pareto1_is_lomax_plus_one_on_the_same_stream():
+    """Both types use one draw per step from the same uniform: W_I = W_II + 1."""
+    z1 = draw_noise(Noise("pareto1", 1.2, 1.0), 500, seed=3)[0]
+    z2 = draw_noise(Noise("pareto", 1.2, 1.0), 500, seed=3)[0]
+    np.testing.assert_allclose(np.abs(z1), np.abs(z2) + 1.0, rtol=1e-13)
+    np.testing.assert_array_equal(np.sign(z1), np.sign(z2))
+
+
 def test_gaussian_law():
     z = _z(Noise("gaussian", None, 1.5))
     assert stats.kstest(z, stats.norm(scale=1.5).cdf).pvalue > P_MIN
@@ -70,7 +97,8 @@ def test_uniform_law_and_none():
     assert np.all(_z(Noise("none"), n=100) == 0.0)
 
 
-@pytest.mark.parametrize("noise", [Noise("pareto", 1.2, 0.1), Noise("gaussian", None, 1.0),
+@pytest.mark.parametrize("noise", [Noise("pareto", 1.2, 0.1), Noise("pareto1", 1.5, 0.2),
+                                   Noise("gaussian", None, 1.0),
                                    Noise("student-t", 3.0, 0.5), Noise("stable", 1.5, 0.1),
                                    Noise("uniform", None, 2.0)])
 def test_stream_matches_reference(noise):
@@ -109,6 +137,7 @@ def test_fast_log_exp_accuracy():
 
 @pytest.mark.parametrize("family,alpha,scale", [
     ("pareto", 1.0, 0.1), ("pareto", 0.5, 0.1), ("pareto", None, 0.1), ("pareto", 1.2, 0.0),
+    ("pareto1", 1.0, 0.1), ("pareto1", None, 0.1), ("pareto1", 1.5, -1.0),
     ("stable", 2.5, 0.1), ("stable", 1.0, 0.1), ("student-t", 0.9, 1.0), ("gaussian", None, -1.0),
     ("gaussian", None, math.inf), ("cauchy", None, 1.0)])
 def test_bad_noise_parameters(family, alpha, scale):
@@ -119,3 +148,7 @@ def test_bad_noise_parameters(family, alpha, scale):
 def test_make_noise_defaults():
     assert make_noise("pareto") == Noise("pareto", 1.2, 0.1)
     assert make_noise("gaussian", alpha=3.0) == Noise("gaussian", None, 1.0)
+    p1 = make_noise("pareto1")
+    assert p1 == Noise("pareto1", 1.2, 0.1)
+    assert p1.label == "Pareto I" and p1.heavy and p1.tail_index == 1.2
+    assert make_noise("pareto").label == "Pareto II (Lomax)"

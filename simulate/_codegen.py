@@ -1,0 +1,108 @@
+"""f' printed as the Python body both kernel paths compile (generic cfunc, specialised kernels).
+
+Three rewrites before printing, each exact up to the rounding of one
+operation, and applied once, so the generic and the specialised paths still
+compile the very same text (bit-identical results):
+
+* **constants folded**: a subexpression without x that is not a rational
+  number (``20**(2/5)``, ``exp(2)``, ``pi``) becomes the nearest double, so
+  no ``pow`` / ``exp`` call is left to run per step;
+* **one power per base**: b**p for several non-integer rational p of the same
+  fractional part (f' of ``|u|**0.6`` has ``|u|**(3/5)`` and ``|u|**(-2/5)``)
+  become b**r times integer powers of b, r = p - floor(p): one libm ``pow``
+  per base instead of one per exponent (the slowest call of a step);
+* **the power factored out**: when that b**r multiplies every term of f',
+  f' = b**r * (sum of the rest), so the ``pow`` runs alongside the rest;
+* **common subexpressions** (``sympy.cse``): each is computed once, in a
+  temporary ``_t0, _t1, ...``.
+
+SymPy's ``math``-module printer (Piecewise becomes a ternary) prints the result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import sympy
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pycode import PythonCodePrinter
+
+
+class _FractionalPower(sympy.Function):
+    """b**r kept as one node: cse computes it once and Mul cannot merge it back."""
+
+    nargs = 2
+
+
+class _Printer(PythonCodePrinter):
+    """``math``-module printer that also prints :class:`_FractionalPower` as ``b**r``."""
+
+    def _print__FractionalPower(self, expr):
+        base, exponent = expr.args
+        return (f"{self.parenthesize(base, PRECEDENCE['Pow'])}**"
+                f"({self._print(exponent)})")
+
+
+def fold_constants(expr: sympy.Expr) -> sympy.Expr:
+    """Replace every maximal subexpression without symbols that is not a
+    rational number (and is real) by the nearest double."""
+    if not expr.args:
+        return expr
+    if not expr.free_symbols and expr.is_number and not expr.is_Rational:
+        value = expr.evalf(30)
+        if value.is_real and value.is_finite:
+            v = float(value)
+            if math.isfinite(v):
+                return sympy.Float(repr(v), 17)
+        return expr
+    new_args = tuple(fold_constants(a) for a in expr.args)
+    return expr.func(*new_args) if new_args != expr.args else expr
+
+
+def share_fractional_powers(expr: sympy.Expr) -> sympy.Expr:
+    """b**p -> b**r * b**(p - r), r = p - floor(p), for bases with at least two
+    non-integer rational exponents of one fractional part r."""
+    groups = defaultdict(set)
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Pow and node.exp.is_Rational and not node.exp.is_Integer \
+                and node.base.free_symbols:
+            p = node.exp
+            groups[(node.base, p - sympy.floor(p))].add(node)
+    mapping = {}
+    for (base, r), nodes in groups.items():
+        if len({n.exp for n in nodes}) < 2:
+            continue
+        root = _FractionalPower(base, r)
+        for node in nodes:
+            k = node.exp - r
+            mapping[node] = root if k == 0 else sympy.Mul(root, sympy.Pow(base, k),
+                                                           evaluate=False)
+    return expr.xreplace(mapping) if mapping else expr
+
+
+def factor_out_powers(expr: sympy.Expr) -> sympy.Expr:
+    """R * (sum of t_i / R) when the fractional power R is a factor of every
+    term t_i of the sum f': the slow ``pow`` then runs alongside the rest of
+    f' instead of ahead of a chain of products (one multiply after it)."""
+    terms = sympy.Add.make_args(expr)
+    if len(terms) < 2:
+        return expr
+    for root in sorted(expr.atoms(_FractionalPower), key=sympy.default_sort_key):
+        if all(root in sympy.Mul.make_args(t) for t in terms):
+            rest = [sympy.Mul(*[f for f in sympy.Mul.make_args(t) if f != root]) for t in terms]
+            return sympy.Mul(root, sympy.Add(*rest), evaluate=False)
+    return expr
+
+
+def function_body(expr: sympy.Expr) -> list[str]:
+    """Lines of the body of ``grad_py(x)``: assignments, then ``return ...``.
+
+    Raises whatever SymPy's printer raises for an unsupported function.
+    """
+    printer = _Printer({"fully_qualified_modules": True, "strict": True})
+    expr = factor_out_powers(share_fractional_powers(fold_constants(expr)))
+    temps, (reduced,) = sympy.cse(expr, symbols=sympy.numbered_symbols("_t"))
+    lines = [f"{sym} = {printer.doprint(sub)}" for sym, sub in temps]
+    lines.append(f"return {printer.doprint(reduced)}")
+    return lines
