@@ -112,6 +112,7 @@ page = st.navigation(PAGES, position="sidebar", expanded=True)
 
 def sidebar():
     from pages import ui  # imports landscape; kept out of module import for a fast first paint
+    from simulate.config import FAMILY_LABELS
 
     p = ui.params()
     with st.sidebar:
@@ -128,7 +129,7 @@ def sidebar():
         ui.bind(st.slider, "b", "Clipping threshold b", min_value=b_lo, max_value=b_hi,
                 step=0.001, format="%.3f", disabled=not p["clip"],
                 help="Largest step a single update may take. Sets l*_i = ceil(r_i / b).")  # fmt: skip
-        ui.bind(st.selectbox, "noise", "Noise family", options=S.NOISE_FAMILIES,
+        ui.bind(st.selectbox, "noise", "Noise family", options=S.NOISE_FAMILIES, format_func=FAMILY_LABELS.get,
                 help="Distribution of the gradient noise Z_n.")  # fmt: skip
         ui.bind(st.number_input, "alpha", ui.noise_alpha_label(p["noise"]), min_value=1.01,
                 max_value=20.0, step=0.05, format="%.3g",

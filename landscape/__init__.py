@@ -35,7 +35,7 @@ from .rates import ExitPrediction, ExitRates, exit_rates, predict_exit
 from .smoothing import SmoothedLoss, one_point_convex_region, smoothed_loss
 from .sweep import SweepInterval, breakpoints, sweep
 from .tails import is_heavy_tailed, tail_index, tail_probability
-from .theory import LIMIT_NOTE, clip_threshold
+from .theory import LIMIT_NOTE, clip_threshold, surviving_minima
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -79,6 +79,7 @@ __all__ = [
     "small_field_share",
     "smoothed_loss",
     "structure_for_widths",
+    "surviving_minima",
     "sweep",
     "tail_index",
     "tail_probability",

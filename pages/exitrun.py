@@ -174,7 +174,7 @@ def run_study(
             progress(1.0, "stored result")
         return hit
     noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
-    b = None if math.isinf(cfg.b) else cfg.b
+    b = cfg.b
     bounds = np.asarray(maxima, float) if len(maxima) else None
     k = len(cfg.etas)
     steps_done = 0

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+import landscape
 from pages import figures, ui
 from pages import state as S
 
@@ -48,7 +49,7 @@ with top_r:
         mem = ", ".join(f"m{m + 1}" for m in c.members)
         large = ", ".join(f"m{m + 1}" for m in c.large)
         st.markdown(f"- G{k + 1} = {{{mem}}}: {kind}; large: {large}")
-    surv = [m for c in analysis.classes if c.absorbing for m in c.large]
+    surv = landscape.surviving_minima(analysis.classes)
     st.success("Survive: " + ", ".join(f"m{m + 1}" for m in surv), icon=":material/landscape:")
     near = [w for w in analysis.warnings if "integer" in w.lower() or "breakpoint" in w.lower()]
     if near:
@@ -135,7 +136,7 @@ if intervals:
 st.markdown("#### Predicted first-exit exponents")
 alpha = float(p["alpha"])
 rows = []
-betas = analysis.exit_exponents or tuple(alpha + (alpha - 1) * (fl.l_star - 1) for fl in analysis.fields)
+betas = analysis.exit_exponents or tuple(landscape.exit_exponent(alpha, fl.l_star) for fl in analysis.fields)
 for fl, beta in zip(analysis.fields, betas):
     rows.append({
         "field": f"Ω{fl.index + 1}", "minimum": round(fl.minimum, 4), "width r": round(fl.width, 4),

@@ -86,7 +86,7 @@ with right:
         st.warning(f"The analysis could not be done: {a_err}", icon=":material/warning:")
 
 if analysis is not None and analysis.assumption1_ok and analysis.fields:
-    surv = [m for c in analysis.classes if c.absorbing for m in c.large]
+    surv = landscape.surviving_minima(analysis.classes)
     gone = [fl.index for fl in analysis.fields if fl.index not in surv]
     bb = S.effective_b(p)
     btxt = "without clipping" if math.isinf(bb) else f"with clipping at b = {bb:.3g}"
@@ -96,7 +96,7 @@ if analysis is not None and analysis.assumption1_ok and analysis.fields:
            f"{figures.plural(len(surv), 'the minimum', 'the minima')} {names}"
            + (f"; {gone_names} {'is' if len(gone) == 1 else 'are'} eliminated (visited only briefly)."
               if gone else "; no minimum is eliminated at this b."))  # fmt: skip
-    if p["noise"] not in ("pareto", "student-t", "stable"):
+    if not landscape.is_heavy_tailed(p["noise"], float(p["alpha"])):
         msg += (f" (The chosen {p['noise']} noise is not heavy-tailed: its iterates stay "
                 "trapped near where they start.)")  # fmt: skip
     with right:

@@ -19,6 +19,9 @@ from typing import Any
 
 import numpy as np
 
+import landscape
+from landscape.tails import HEAVY_FAMILIES
+
 TICK_BUDGET = 0.04  # seconds of simulation per refresh, shared by all live sessions
 TICK = 0.1  # seconds between refreshes on an idle server: 8+ view updates a second alone
 INTERVAL_PER_RUN = 0.1  # seconds of interval per live run of the server (10 runs: 1 s)
@@ -61,7 +64,7 @@ def config_from(p: Mapping[str, Any], source: str) -> RunConfig:
 def make_noise(family: str, alpha: float, scale: float):
     import simulate
 
-    if family in ("pareto", "student-t", "stable"):
+    if family in HEAVY_FAMILIES:
         return simulate.Noise(family, alpha, scale)
     return simulate.Noise(family, None, scale)
 
@@ -90,12 +93,12 @@ class LiveRun:
                   "boundaries": tuple(maxima) or None}  # fmt: skip
         if not cfg.compare:
             noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
-            b = None if math.isinf(cfg.b) else cfg.b
+            b = cfg.b
             self.sims = {"run": simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)}
         else:
             heavy = (
                 make_noise(cfg.noise, cfg.alpha, cfg.scale)
-                if cfg.noise in ("pareto", "student-t", "stable")
+                if landscape.is_heavy_tailed(cfg.noise, cfg.alpha)
                 else simulate.PAPER_HEAVY
             )
             light = simulate.PAPER_LIGHT

@@ -15,6 +15,8 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from landscape.tails import FAMILIES as NOISE_FAMILIES
+
 __all__ = [
     "ETA_CHOICES",
     "MODES",
@@ -43,7 +45,6 @@ PARAMS_KEY = "params"
 NOTICES_KEY = "url_notices"
 CHANGE_NOTICES_KEY = "change_notices"
 
-NOISE_FAMILIES = ("pareto", "gaussian", "student-t", "stable", "uniform", "none")
 MODES = ("preset", "formula", "sketch")
 
 

@@ -241,6 +241,7 @@ def show_formula_error(err: Exception, text: str | None = None) -> None:
 def noise_alpha_label(family: str) -> str:
     return {
         "pareto": "tail index α (Pareto shape)",
+        "pareto1": "tail index α (Pareto shape)",
         "student-t": "degrees of freedom (= tail index α)",
         "stable": "stability index α (1 < α < 2)",
     }.get(family, "tail index α (used for predictions)")

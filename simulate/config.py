@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from landscape.tails import HEAVY_FAMILIES
+
 #: Repository root (the parent of this package).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +87,7 @@ FAMILY_LABELS: dict[str, str] = {
     "none": "none (gradient descent)",
 }
 #: Families whose alpha is a tail index (Pareto shape, Student-t df, stable index).
-ALPHA_FAMILIES = ("pareto", "pareto1", "student-t", "stable")
+ALPHA_FAMILIES = HEAVY_FAMILIES
 
 # --- validation limits ("absurd" counts) -------------------------------------
 MAX_PATHS = 1_000_000

@@ -152,3 +152,11 @@ def test_make_noise_defaults():
     assert p1 == Noise("pareto1", 1.2, 0.1)
     assert p1.label == "Pareto I" and p1.heavy and p1.tail_index == 1.2
     assert make_noise("pareto").label == "Pareto II (Lomax)"
+
+
+def test_simulator_and_theory_know_the_same_families():
+    from landscape import tails
+    from simulate import config
+
+    assert set(config.FAMILIES) == set(tails.FAMILIES)
+    assert set(config.FAMILY_LABELS) == set(config.FAMILIES)
