@@ -1,6 +1,6 @@
 """Pure analysis of one-dimensional loss landscapes for truncated heavy-tailed SGD.
 
-Parser (safe formula entry and sketches), critical points, attraction fields,
+Formula entry (``formula*.py``, never evaluated), sketches, critical points, attraction fields,
 the typical transition graph, the clipping-threshold sweep and presets. Never
 imports Streamlit. See ``landscape.analysis`` for a maths primer.
 """
@@ -17,16 +17,13 @@ from .analysis import (
     structure_for_widths,
 )
 from .errors import AnalysisError, FormulaError
-from .parser import (
-    FUNCTIONS,
-    Landscape,
-    X,
-    landscape_from_sketch,
-    load_landscape,
-    parse_formula,
-)
+from .formula import parse_formula
+from .loss import Landscape
 from .presets import DEFAULT_PRESET, PRESETS, NoiseDefaults, Preset
+from .sketch import landscape_from_sketch
+from .sources import load_landscape
 from .sweep import SweepInterval, breakpoints, sweep
+from .vocabulary import FUNCTIONS, X
 
 __all__ = [
     "DEFAULT_PRESET",

@@ -19,8 +19,8 @@ import sys
 
 from .analysis import analyze
 from .errors import AnalysisError, FormulaError
-from .parser import load_landscape
 from .presets import PRESETS
+from .sources import load_landscape
 from .sweep import sweep
 
 EXIT_BAD_INPUT = 2

@@ -38,7 +38,8 @@ from scipy.sparse.csgraph import connected_components
 from . import config
 from ._bounded import WorkerUnavailable, run_bounded
 from .errors import AnalysisError
-from .parser import Landscape, X
+from .loss import Landscape
+from .vocabulary import X
 
 
 # --------------------------------------------------------------------------
@@ -202,9 +203,11 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
                 f"{grid.size} grid points of [-L, L] (first at x = {where[0]:.6g}); "
                 "f is not C^2 there")
             broken = True
-    if not land.is_smooth:
-        notes.append("Assumption 1: f contains abs, sign or pieces; it may fail to be C^2 "
-                     "where their argument is 0")
+    kinks = land.kinks(L)
+    if kinks:
+        shown = ", ".join(f"{k:.6g}" for k in kinks[:5]) + (", ..." if len(kinks) > 5 else "")
+        notes.append(f"Assumption 1: f is not C^2 at x = {shown} (an abs, sign, max/min "
+                     "or fractional power switches there)")
         broken = True
 
     candidates = None

@@ -14,7 +14,10 @@ MAX_LITERAL_DIGITS = 40          # digits in one numeric literal
 MAX_LITERAL_EXPONENT = 30        # |e| in scientific notation such as 1e-30
 MAX_POWER_EXPONENT = 100         # |p| for a constant exponent in base**p
 MAX_CONSTANT_POWER_LOG10 = 60    # log10 of |a|**p when both a and p are constants
-MAX_EXPR_OPS = 2500              # sympy.count_ops of f, f' or f'' (size of derivatives)
+MAX_CSE_OPS = 2500               # nodes of [f, f', f''] after sympy.cse (cost of derivatives)
+MAX_DERIVATIVE_COST = 10000      # predicted distinct parts of f' (from f) and of f''
+                                 # (from f'), checked before each derivative is built
+                                 # (appendix formula: 268 and 1267)
 
 PARSE_TIMEOUT = 1.0               # seconds to build f, f', f'' (forked worker)
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import sympy
 
-from .parser import X
+from .vocabulary import X
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .analysis import (
     transition_distances,
 )
 from .errors import AnalysisError
-from .parser import Landscape
+from .loss import Landscape
 
 
 @dataclass(frozen=True)

@@ -188,9 +188,9 @@ NASTY_BUT_ACCEPTED = ["sin(1/x)", "exp(exp(exp(x)))", "(x+1)**100", "x**x", "log
 
 def _timed_fresh_analysis(text):
     import landscape.analysis
-    import landscape.parser
+    import landscape.formula
 
-    landscape.parser._parse_cache.clear()
+    landscape.formula._parse_cache.clear()
     landscape.analysis._cache.clear()
     start = time.perf_counter()
     result = analyze(parse_formula(text), 1.5, 0.5, 1.2)
@@ -290,13 +290,13 @@ def test_parse_timeout_is_reported(monkeypatch):
 
 
 def test_parse_without_worker(monkeypatch):
-    import landscape.parser as parser_module
+    import landscape.formula as formula_module
     from landscape._bounded import WorkerUnavailable
 
     def unavailable(*args, **kwargs):
         raise WorkerUnavailable("no fork here")
 
-    monkeypatch.setattr(parser_module, "run_bounded", unavailable)
+    monkeypatch.setattr(formula_module, "run_bounded", unavailable)
     assert parse_formula("x^2 + sin(5x) + 1/9").dexpr == 2 * x + 5 * sympy.cos(5 * x)
     with pytest.raises(FormulaError, match="unknown function|unknown name"):
         parse_formula("x + frobnicate(x)")
