@@ -341,6 +341,11 @@ def _numeric_candidates(land, grid, slopes, curvatures):
         found.append((float(root), signs[i], signs[i + 1]))
     for start, stop in zero_runs:
         # f' == 0 on grid[start:stop] (exactly, or by underflow as for x**100)
+        if grid[stop - 1] - grid[start] > config.FLAT_FRACTION * (grid[-1] - grid[0]):
+            notes.append(
+                f"Assumption 1: f' = 0 on all of [{grid[start]:.6g}, {grid[stop - 1]:.6g}]: f is "
+                "flat there (a continuum of critical points, like the flat side of a hinge "
+                "or ReLU loss)")
         left = signs[start - 1] if start > 0 else 0.0
         right = signs[stop] if stop < grid.size else 0.0
         found.append((float(0.5 * (grid[start] + grid[stop - 1])), left, right))

@@ -39,6 +39,7 @@ TOUCH_WINDOW = 20                # grid points either side whose max |f'| is tha
                                  # (local: a pole elsewhere must not make f' = 1 look like 0)
 DEGENERATE_REL_TOL = 1e-7        # |f''| <= this * (max |f''| nearby) counts as f'' = 0
 CURVATURE_WINDOW = 20            # grid points either side that define "nearby"
+FLAT_FRACTION = 0.01             # f' = 0 on more than this part of [-L, L]: "f is flat"
 JUMP_REL_TOL = 1e-6              # |f'(root)| above this * max|f'|: a jump, not a root
 WALL_TOL = 1e-9                  # a critical point this close to +-L is "at the wall"
 MAX_EXACT_DEGREE = 40            # polynomials of higher degree use the numeric path

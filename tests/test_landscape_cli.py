@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from landscape.__main__ import main
+from landscape.presets import PAPER_FIG2_MINIMA
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +25,7 @@ def test_subprocess_analyze_json_fig2():
                      "--alpha", "1.2", "--json")
     assert completed.returncode == 0, completed.stderr
     data = json.loads(completed.stdout)
-    assert data["minima"] == pytest.approx([-1.51, -0.66, 0.49, 1.32], abs=1e-9)
+    assert data["minima"] == pytest.approx(PAPER_FIG2_MINIMA, abs=1e-9)
     assert data["maxima"] == pytest.approx([-1.3, 0.2, 0.7], abs=1e-9)
     assert [f["l_star"] for f in data["fields"]] == [1, 2, 1, 2]
     assert data["irreducible"] is True
@@ -99,7 +100,7 @@ def test_presets_json(capsys):
     data = json.loads(capsys.readouterr().out)
     keys = [p["key"] for p in data]
     assert keys[0] == "paper-fig2"
-    assert set(keys) == {"paper-fig2", "paper-fig3", "asymmetric-double-well",
+    assert set(keys) == {"paper-fig2", "paper-fig2-standin", "paper-fig3", "asymmetric-double-well",
                          "kleinberg-ripples", "broken-assumption"}
     assert all({"source", "L", "b", "eta", "x0", "noise"} <= set(p) for p in data)
     assert main(["presets"]) == 0
