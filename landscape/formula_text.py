@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from . import config
 from .errors import (
     CharacterError,
+    ForbiddenConstructError,
     FormulaSyntaxError,
     TooComplexError,
     UnknownNameError,
@@ -213,7 +214,7 @@ def tokenize(source: Normalised) -> list[Token]:
         where = source.position(offset)
         if match is None:
             if text[offset] == ".":
-                raise FormulaSyntaxError(
+                raise ForbiddenConstructError(
                     "'.' outside a number: attribute access is not allowed", original, where)
             raise CharacterError(f"unexpected character {text[offset]!r}", original, where)
         kind = match.lastgroup

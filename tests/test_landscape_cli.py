@@ -34,6 +34,18 @@ def test_subprocess_analyze_json_fig2():
     assert [1, 2] in data["edges"] and data["warnings"] == []
 
 
+def test_subprocess_analyze_appendix_formula_text():
+    # the paper's appendix formula typed on the command line (not the preset key)
+    formula = ("(x+1.6)(x+1.3)^2(x-0.2)^2(x-0.7)^2(x-1.6)(0.05abs(1.65-x))^0.6"
+               "(1+1/(0.01+4(x-0.5)^2))(1+1/(0.1+4(x+1.5)^2))(1-exp(-5(x+0.8)^2)/4)")
+    completed = _run("analyze", "--expr", formula, "--L", "1.6", "--b", "0.5", "--json")
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(completed.stdout)
+    assert data["minima"] == pytest.approx(PAPER_FIG2_MINIMA, abs=1e-9)
+    assert data["maxima"] == pytest.approx([-1.3, 0.2, 0.7], abs=1e-12)
+    assert data["assumption1_ok"] is True and data["warnings"] == []
+
+
 def test_subprocess_bad_input_exit_2_one_line():
     completed = _run("analyze", "--expr", "__import__('os').system('echo hi')", "--L", "1",
                      "--b", "0.5", "--json")
@@ -53,6 +65,9 @@ def test_subprocess_argparse_error_is_one_line():
 
 @pytest.mark.parametrize("argv", [
     ["analyze", "--expr", "x^2 + y", "--L", "1", "--b", "0.5"],
+    ["analyze", "--expr", "sin^-1 x", "--L", "1", "--b", "0.5"],
+    ["analyze", "--expr", "x \u0445", "--L", "1", "--b", "0.5"],
+    ["analyze", "--expr", "*".join(f"sin({k}x)" for k in range(1, 40)), "--L", "1", "--b", "0.5"],
     ["analyze", "--expr", "x^2", "--L", "0", "--b", "0.5"],
     ["analyze", "--expr", "x^2", "--L", "1", "--b", "-1"],
     ["analyze", "--expr", "x^2", "--L", "1", "--b", "abc"],
