@@ -10,11 +10,7 @@ The worker's CPU time is bounded (RLIMIT_CPU, whole seconds) and, looser, its
 wall-clock time (``WALL_FACTOR * timeout``, 1.75 s for the 1 s
 parse bound, so an answer still comes within 2 s). A wall-clock bound alone
 refused valid formulas whenever other sessions kept the 2 cores busy
-(RELIABILITY.md finding F8); the slack absorbs most of that. A worker still
-running at that point that has used less than half its CPU bound (read from
-``/proc``) was held up by a busy machine, not by costly work: it gets one
-more wall-clock period (so valid formulas are answered, later, under load;
-hostile ones are still stopped by the CPU limit).
+(RELIABILITY.md finding F8); the slack absorbs most of that.
 """
 
 from __future__ import annotations
@@ -22,27 +18,10 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing
-import os
 import pickle
 
 #: wall-clock backstop = WALL_FACTOR * timeout seconds
 WALL_FACTOR = 1.75
-
-
-#: extra waits of WALL_FACTOR * timeout granted to a worker held up by a busy machine
-BUSY_EXTENSIONS = 1
-#: a worker that has used less than this part of its CPU bound counts as held up
-BUSY_CPU_FRACTION = 0.5
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """CPU seconds (user + system) used so far by process ``pid``; None if unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 class WorkerUnavailable(RuntimeError):
@@ -80,8 +59,7 @@ def run_bounded(function, arguments: tuple, timeout: float):
     """Run ``function(*arguments)`` in a forked process for at most ``timeout`` s of CPU.
 
     ``timeout`` is rounded up to whole CPU seconds; the wall-clock limit is
-    ``WALL_FACTOR * timeout``, once extended by as much for a worker that a busy
-    machine held up (less than ``BUSY_CPU_FRACTION`` of its CPU bound used).
+    ``WALL_FACTOR * timeout``.
 
     Returns
     -------
@@ -106,14 +84,6 @@ def run_bounded(function, arguments: tuple, timeout: float):
     try:
         if receiver.poll(WALL_FACTOR * timeout):
             return receiver.recv()
-        for _ in range(BUSY_EXTENSIONS):
-            # still running: if it has used little of its CPU budget, the machine is
-            # busy rather than the work costly; wait once more (RLIMIT_CPU still holds)
-            used = _cpu_seconds(process.pid)
-            if used is None or used >= BUSY_CPU_FRACTION * timeout:
-                break
-            if receiver.poll(WALL_FACTOR * timeout):
-                return receiver.recv()
         return "timeout", None
     except (EOFError, OSError, pickle.UnpicklingError):
         return "timeout", None
