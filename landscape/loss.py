@@ -175,22 +175,22 @@ class Landscape:
         formulas without abs, sign, max/min or fractional powers.
         """
         grid = np.linspace(-L, L, points)
-        found: list[float] = []
+        found: list[np.ndarray] = []
         for switch in self._switches:
             values = switch(grid)
             signs = np.sign(values)
-            found.extend(grid[np.flatnonzero(values == 0)].tolist())
-            for i in np.flatnonzero(signs[:-1] * signs[1:] < 0):
-                low, high = float(grid[i]), float(grid[i + 1])
-                low_sign = signs[i]
-                for _ in range(60):
-                    middle = 0.5 * (low + high)
-                    if np.sign(switch(np.array([middle]))[0]) == low_sign:
-                        low = middle
-                    else:
-                        high = middle
-                found.append(0.5 * (low + high))
-        return tuple(sorted({round(v, 12) for v in found}))
+            found.append(grid[values == 0])
+            brackets = np.flatnonzero(signs[:-1] * signs[1:] < 0)
+            low, high = grid[brackets], grid[brackets + 1]
+            low_sign = signs[brackets]
+            for _ in range(60):           # bisection of every bracket at once
+                middle = 0.5 * (low + high)
+                same = np.sign(switch(middle)) == low_sign
+                low = np.where(same, middle, low)
+                high = np.where(same, high, middle)
+            found.append(0.5 * (low + high))
+        points_found = np.concatenate(found) if found else np.empty(0)
+        return tuple(sorted({round(float(v), 12) for v in points_found}))
 
     @property
     def formula(self) -> str:
