@@ -85,7 +85,7 @@ class _Applier:
                 index = _closing(tokens, index) + 1
             else:
                 break
-            if index < len(tokens) and tokens[index].text == "**":      # x^2, x^-1, x^(..)
+            while index < len(tokens) and tokens[index].text == "**":   # x^2, x^-1, x^(..)
                 index += 1
                 if index < len(tokens) and tokens[index].text in "+-":
                     index += 1

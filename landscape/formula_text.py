@@ -1,6 +1,6 @@
-"""From what a user typed (or pasted) to Python expression text, never evaluated.
+"""From what a user typed (or pasted) to tokens, never evaluated.
 
-Three steps, each refusing with a :class:`~landscape.errors.FormulaError`
+Two steps, each refusing with a :class:`~landscape.errors.FormulaError`
 subclass that carries the offset of the bad character in the user's text:
 
 1. :func:`normalise`: characters pasted from a PDF or a phone become ASCII,
@@ -13,12 +13,9 @@ subclass that carries the offset of the bad character in the user's text:
 2. :func:`check_characters` and :func:`tokenize`: a whitelist of characters,
    balanced parentheses of bounded depth, and tokens (numbers, names,
    operators) with ``^`` read as ``**``.
-3. :func:`python_text`: function names without parentheses take the implicit
-   product that follows (``sin 5x`` is ``sin(5x)``, ``x log^2 2x`` is
-   ``x (log(2x))^2``, ``sin atan x`` is ``sin(atan(x))``; the argument ends at
-   an explicit operator or at the next function name, so ``sin x cos x`` is
-   ``sin(x) cos(x)``), then the multiplication signs of ``2x``, ``3(x+1)``,
-   ``(x+1)(x-1)``, ``pi x`` are inserted.
+
+Function application and implicit multiplication follow in
+:mod:`landscape.formula_apply`.
 """
 
 from __future__ import annotations

@@ -109,6 +109,8 @@ PASTED_FORMULAS = [
     # function names without parentheses: the argument ends at an operator or function
     ("sin x cos x", sympy.sin(x) * sympy.cos(x)),
     ("sin x^2", sympy.sin(x**2)),
+    ("sin x^2^3 + 1", sympy.sin(x**8) + 1),
+    ("e^x^2 sin 2x cos^3 x", sympy.exp(x**2) * sympy.sin(2 * x) * sympy.cos(x) ** 3),
     ("sin x/2", sympy.sin(x) / 2),
     ("sin^2(x) + cos^2 x", sympy.sin(x) ** 2 + sympy.cos(x) ** 2),
     ("exp -x", None),
