@@ -104,7 +104,7 @@ PRESETS: dict[str, Preset] = {
         polynomial_from_critical_points(FIG2_CRITICAL_POINTS, 5),
         1.6, 0.5, 0.001, 0.3, PAPER_HEAVY),
     "paper-fig3": Preset(
-        "paper-fig3", "Paper, Fig. 3 (three fields)",
+        "paper-fig3", "Paper, Fig. 3 (three fields, widths 0.6 / 0.9)",
         "Three fields with m_2 - s_1 = 0.6 and s_2 - m_2 = 0.9 as printed in the paper's "
         "Fig. 3 (minima -0.9, 0, 1.2; maxima -0.6, 0.9). b = 0.5 gives an irreducible "
         "graph; b = 0.4 gives the absorbing class {m_1, m_2} and the transient class {m_3}.",
