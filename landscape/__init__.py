@@ -1,7 +1,7 @@
 """Pure analysis of one-dimensional loss landscapes for truncated heavy-tailed SGD.
 
-Parser (safe formula entry and sketches), critical points, attraction fields,
-the typical transition graph, the clipping-threshold sweep and presets, and
+Formula entry (``formula*.py``, never evaluated), sketches, critical points, attraction
+fields, the typical transition graph, the clipping-threshold sweep and presets, and
 the theory's numbers: closed forms (``theory``), noise tails (``tails``),
 Theorem 1's rates (``rates``), the limiting chain (``chain``), the smoothed
 loss (``smoothing``) and all of it at once (``predict``). Never imports
@@ -21,21 +21,18 @@ from .analysis import (
 )
 from .chain import ClassChain, limiting_chains, run_shares, small_field_share
 from .errors import AnalysisError, FormulaError, TheoryError
-from .parser import (
-    FUNCTIONS,
-    Landscape,
-    X,
-    landscape_from_sketch,
-    load_landscape,
-    parse_formula,
-)
+from .formula import parse_formula
+from .loss import Landscape
 from .predict import Prediction, predict, predict_from_points
 from .presets import DEFAULT_PRESET, PRESETS, NoiseDefaults, Preset
 from .rates import ExitPrediction, ExitRates, exit_rates, predict_exit
+from .sketch import landscape_from_sketch
 from .smoothing import SmoothedLoss, one_point_convex_region, smoothed_loss
+from .sources import load_landscape
 from .sweep import SweepInterval, breakpoints, sweep
 from .tails import is_heavy_tailed, tail_index, tail_probability
 from .theory import LIMIT_NOTE, clip_threshold, surviving_minima
+from .vocabulary import FUNCTIONS, X
 
 __all__ = [
     "DEFAULT_PRESET",

@@ -19,9 +19,9 @@ import sys
 
 from .analysis import analyze
 from .errors import AnalysisError, FormulaError
-from .parser import load_landscape
 from .predict import predict
 from .presets import PRESETS
+from .sources import load_landscape
 from .sweep import sweep
 from .tails import FAMILIES, HEAVY_FAMILIES
 

@@ -35,7 +35,7 @@ import sympy
 from . import config
 from ._bounded import WorkerUnavailable, run_bounded
 from .errors import AnalysisError
-from .parser import Landscape, X
+from .loss import Landscape
 from .theory import (  # noqa: F401  (re-exported: the graph's formulas live in theory)
     CommunicatingClass,
     Structure,
@@ -48,6 +48,7 @@ from .theory import (  # noqa: F401  (re-exported: the graph's formulas live in 
     surviving_minima,
     transition_distances,
 )
+from .vocabulary import X
 
 
 # --------------------------------------------------------------------------
@@ -206,9 +207,11 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
                 f"{grid.size} grid points of [-L, L] (first at x = {where[0]:.6g}); "
                 "f is not C^2 there")
             broken = True
-    if not land.is_smooth:
-        notes.append("Assumption 1: f contains abs, sign or pieces; it may fail to be C^2 "
-                     "where their argument is 0")
+    kinks = land.kinks(L)
+    if kinks:
+        shown = ", ".join(f"{k:.6g}" for k in kinks[:5]) + (", ..." if len(kinks) > 5 else "")
+        notes.append(f"Assumption 1: f is not C^2 at x = {shown} (an abs, sign, max/min "
+                     "or fractional power switches there)")
         broken = True
 
     candidates = None
@@ -342,6 +345,11 @@ def _numeric_candidates(land, grid, slopes, curvatures):
         found.append((float(root), signs[i], signs[i + 1]))
     for start, stop in zero_runs:
         # f' == 0 on grid[start:stop] (exactly, or by underflow as for x**100)
+        if grid[stop - 1] - grid[start] > config.FLAT_FRACTION * (grid[-1] - grid[0]):
+            notes.append(
+                f"Assumption 1: f' = 0 on all of [{grid[start]:.6g}, {grid[stop - 1]:.6g}]: f is "
+                "flat there (a continuum of critical points, like the flat side of a hinge "
+                "or ReLU loss)")
         left = signs[start - 1] if start > 0 else 0.0
         right = signs[stop] if stop < grid.size else 0.0
         found.append((float(0.5 * (grid[start] + grid[stop - 1])), left, right))

@@ -14,7 +14,10 @@ MAX_LITERAL_DIGITS = 40          # digits in one numeric literal
 MAX_LITERAL_EXPONENT = 30        # |e| in scientific notation such as 1e-30
 MAX_POWER_EXPONENT = 100         # |p| for a constant exponent in base**p
 MAX_CONSTANT_POWER_LOG10 = 60    # log10 of |a|**p when both a and p are constants
-MAX_EXPR_OPS = 2500              # sympy.count_ops of f, f' or f'' (size of derivatives)
+MAX_CSE_OPS = 2500               # nodes of [f, f', f''] after sympy.cse (cost of derivatives)
+MAX_DERIVATIVE_COST = 10000      # predicted distinct parts of f' (from f) and of f''
+                                 # (from f'), checked before each derivative is built
+                                 # (appendix formula: 268 and 1267)
 
 PARSE_TIMEOUT = 1.0               # seconds to build f, f', f'' (forked worker)
 
@@ -36,6 +39,7 @@ TOUCH_WINDOW = 20                # grid points either side whose max |f'| is tha
                                  # (local: a pole elsewhere must not make f' = 1 look like 0)
 DEGENERATE_REL_TOL = 1e-7        # |f''| <= this * (max |f''| nearby) counts as f'' = 0
 CURVATURE_WINDOW = 20            # grid points either side that define "nearby"
+FLAT_FRACTION = 0.01             # f' = 0 on more than this part of [-L, L]: "f is flat"
 JUMP_REL_TOL = 1e-6              # |f'(root)| above this * max|f'|: a jump, not a root
 WALL_TOL = 1e-9                  # a critical point this close to +-L is "at the wall"
 MAX_EXACT_DEGREE = 40            # polynomials of higher degree use the numeric path

@@ -1,4 +1,11 @@
-"""Errors a user can cause; their messages can be shown as they are."""
+"""Errors a user can cause; their messages can be shown as they are.
+
+Every refusal of a formula is a :class:`FormulaError` (a ``ValueError``)
+with ``.message``, ``.text`` (what the user typed) and ``.position`` (0-based
+offset into ``.text``, or None). Like PrairieLearn's ``sympy_utils``, each
+kind of problem has its own subclass, so callers and tests can tell them apart
+without reading the message.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +39,42 @@ class FormulaError(ValueError):
         snippet = self.text[start:self.position + 8]
         snippet = snippet.encode("unicode_escape").decode("ascii")
         return f"{self.message} (at character {self.position}: '{snippet}')"
+
+
+class CharacterError(FormulaError):
+    """A character that no formula may contain (quotes, '_', control, look-alikes...)."""
+
+
+class FormulaSyntaxError(FormulaError):
+    """The text does not read as a formula (unbalanced brackets, dangling operator...)."""
+
+
+class ForbiddenConstructError(FormulaError):
+    """Python syntax outside the whitelist (attributes, lambdas, comparisons...)."""
+
+
+class UnknownNameError(FormulaError):
+    """A variable other than x, or a function that is not in the list."""
+
+
+class FunctionUseError(FormulaError):
+    """A known function used wrongly (no argument, wrong number of arguments)."""
+
+
+class NumberRangeError(FormulaError):
+    """A literal or a constant power too large or too small to handle."""
+
+
+class UndefinedValueError(FormulaError):
+    """Division by zero, a complex value, or a formula that does not depend on x."""
+
+
+class TooComplexError(FormulaError):
+    """Too long, too deeply nested, or too costly to build f, f' and f''."""
+
+
+class SketchError(FormulaError):
+    """Sketched control points (or their ``sketch:`` text) that cannot make a spline."""
 
 
 class AnalysisError(ValueError):

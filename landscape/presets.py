@@ -1,8 +1,9 @@
-"""Ready-made landscapes with recommended settings (THEORY.md section 6).
+"""Ready-made landscapes with recommended settings (THEORY.md sections 6 and 7).
 
-The polynomial presets are built from their critical points with exact
-rationals: f'(x) = c * prod_k (x - c_k), expanded and integrated (f(0) = 0),
-and stored as formula text that :func:`landscape.parse_formula` accepts.
+"paper-fig2" is the formula printed in the paper's appendix; the polynomial
+presets are built from their critical points with exact rationals:
+f'(x) = c * prod_k (x - c_k), expanded and integrated (f(0) = 0), and stored
+as formula text that :func:`landscape.parse_formula` accepts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from fractions import Fraction
 
 import sympy
 
-from .parser import X
+from .vocabulary import X
 
 
 @dataclass(frozen=True)
@@ -57,23 +58,56 @@ def polynomial_from_critical_points(points: Sequence[str | Fraction], scale: int
 
 PAPER_HEAVY = NoiseDefaults("pareto", 1.2, 0.1)
 
+PAPER_FIG2_FORMULA = (
+    "(x + 1.6)(x + 1.3)^2 (x - 0.2)^2 (x - 0.7)^2 (x - 1.6) (0.05 abs(1.65 - x))^0.6"
+    " (1 + 1/(0.01 + 4(x - 0.5)^2)) (1 + 1/(0.1 + 4(x + 1.5)^2))"
+    " (1 - exp(-5(x + 0.8)^2)/4)")
+"""f of the paper's Figs. 1, 2, 4, 5 as printed in its appendix A.1 (THEORY.md section 6)."""
+
+PAPER_FIG2_MINIMA = (-1.51148364783, -0.69927305514, 0.49624453836, 1.32209374517)
+"""Its local minima on [-1.6, 1.6], from a 40-digit root of f' (mpmath)."""
+PAPER_FIG2_MAXIMA = (-1.3, 0.2, 0.7)
+"""Its local maxima: exactly the double zeros of f."""
+
 FIG2_CRITICAL_POINTS = ("-1.51", "-1.3", "-0.66", "0.2", "0.49", "0.7", "1.32")
+"""The paper's rounded critical points, the zeros of the stand-in's f'."""
 FIG3_CRITICAL_POINTS = ("-0.9", "-0.6", "0", "0.9", "1.2")
 DOUBLE_WELL_CRITICAL_POINTS = ("-1.2", "-0.8", "0.8")
 
+KLEINBERG_FORMULA = "x^2/2 - 0.04 exp(-6(1 - cos(20x)))"
+"""A wide bowl with narrow wells (width ~0.02, depth 0.04) every 2 pi/20 = 0.31."""
+KLEINBERG_NOISE = 5.0
+KLEINBERG_DESCRIPTION = (
+    "After Kleinberg, Li & Yuan (2018), Fig. 3: a wide quadratic bowl x^2/2 with small "
+    "sharp spikes, narrow wells of depth 0.04 every 0.31 that make seven local minima of "
+    "small diameter. Gradient descent stops in whichever well it meets; uniform noise of "
+    "half-width 5 at eta = 0.01 smooths the wells away and the iterates gather at the "
+    "bottom of the bowl (THEORY.md section 7).")
+
+
 PRESETS: dict[str, Preset] = {
     "paper-fig2": Preset(
-        "paper-fig2", "Paper, Fig. 2 (four minima)",
-        "Stand-in for the landscape of Wang, Oh & Rhee (2022), Figs. 1, 2, 4, 5: minima "
-        "-1.51, -0.66, 0.49, 1.32 and maxima -1.3, 0.2, 0.7; m_1 and m_3 sharp and narrow, "
-        "m_2 and m_4 flat and wide. f'(x) = 5 prod(x - c_k), exact rationals.",
+        "paper-fig2", "Paper, Fig. 2 (four minima, the appendix formula)",
+        "The landscape of Wang, Oh & Rhee (2022), Figs. 1, 2, 4, 5, as printed in their "
+        "appendix A.1. Computed critical points: minima m = -1.5115, -0.6993, 0.4962, "
+        "1.3221 and maxima s = -1.3, 0.2, 0.7 (f = 0 there); m_1 and m_3 are deep narrow "
+        "wells, m_2 and m_4 wide. The paper's text rounds these (m_2 = -0.66, "
+        "m_3 = 0.49, ...).",
+        PAPER_FIG2_FORMULA,
+        1.6, 0.5, 0.001, 0.3, PAPER_HEAVY),
+    "paper-fig2-standin": Preset(
+        "paper-fig2-standin", "Paper, Fig. 2: polynomial stand-in",
+        "A stand-in for the paper's Fig. 2 landscape, not the landscape itself: "
+        "f'(x) = 5 prod(x - c_k) over the text's rounded critical points -1.51, -1.3, "
+        "-0.66, 0.2, 0.49, 0.7, 1.32 (exact rationals, exact roots, the fastest kernel). "
+        "Its sharp wells are shallow bumps, unlike the paper's picture.",
         polynomial_from_critical_points(FIG2_CRITICAL_POINTS, 5),
         1.6, 0.5, 0.001, 0.3, PAPER_HEAVY),
     "paper-fig3": Preset(
-        "paper-fig3", "Paper, Fig. 3 (three fields)",
-        "Three fields with m_2 - s_1 = 0.6 and s_2 - m_2 = 0.9 (minima -0.9, 0, 1.2; "
-        "maxima -0.6, 0.9). b = 0.5 gives an irreducible graph; b = 0.4 gives the absorbing "
-        "class {m_1, m_2} and the transient class {m_3}.",
+        "paper-fig3", "Paper, Fig. 3 (three fields, widths 0.6 / 0.9)",
+        "Three fields with m_2 - s_1 = 0.6 and s_2 - m_2 = 0.9 as printed in the paper's "
+        "Fig. 3 (minima -0.9, 0, 1.2; maxima -0.6, 0.9). b = 0.5 gives an irreducible "
+        "graph; b = 0.4 gives the absorbing class {m_1, m_2} and the transient class {m_3}.",
         polynomial_from_critical_points(FIG3_CRITICAL_POINTS, 5),
         1.6, 0.4, 0.001, 0.0, PAPER_HEAVY),
     "asymmetric-double-well": Preset(
@@ -83,12 +117,10 @@ PRESETS: dict[str, Preset] = {
         polynomial_from_critical_points(DOUBLE_WELL_CRITICAL_POINTS, 4),
         1.6, 0.5, 0.001, -1.2, PAPER_HEAVY),
     "kleinberg-ripples": Preset(
-        "kleinberg-ripples", "Wide bowl with sharp ripples",
-        "In the spirit of Kleinberg, Li & Yuan (2018): a wide quadratic bowl with small, "
-        "sharp ripples that create many narrow local minima. Noise that smooths over the "
-        "ripples sees one bowl.",
-        "x**2/2 + 0.02*sin(30*x)",
-        1.5, 0.3, 0.01, 1.2, NoiseDefaults("uniform", None, 5.0)),
+        "kleinberg-ripples", "Wide bowl with small sharp spikes",
+        KLEINBERG_DESCRIPTION,
+        KLEINBERG_FORMULA,
+        1.5, 0.3, 0.01, 1.2, NoiseDefaults("uniform", None, KLEINBERG_NOISE)),
     "broken-assumption": Preset(
         "broken-assumption", "Breaks Assumption 1",
         "f = x^5/5 - x^3/3: f' = x^2 (x^2 - 1) has a degenerate touch point at 0 and the "

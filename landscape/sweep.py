@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import config
 from .analysis import _check_L, critical_points
 from .errors import AnalysisError
-from .parser import Landscape
+from .loss import Landscape
 from .theory import (
     CommunicatingClass,
     clip_threshold,

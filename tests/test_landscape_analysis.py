@@ -68,10 +68,10 @@ def test_fig3_structure_from_widths_alone():
 
 
 # --------------------------------------------------------------------------
-# the Fig. 2 preset
+# the Fig. 2 polynomial stand-in (the appendix formula: test_landscape_presets.py)
 # --------------------------------------------------------------------------
-def test_fig2_preset_critical_points():
-    preset = PRESETS["paper-fig2"]
+def test_fig2_standin_critical_points():
+    preset = PRESETS["paper-fig2-standin"]
     land = parse_formula(preset.source)
     points = critical_points(land, preset.L)
     expected = [float(Fraction(p)) for p in FIG2_CRITICAL_POINTS]
@@ -80,14 +80,15 @@ def test_fig2_preset_critical_points():
     assert points.method == "exact" and points.assumption1_ok
 
 
-def test_fig2_preset_formula_is_exact():
-    land = load_landscape("paper-fig2")
+def test_fig2_standin_formula_is_exact():
+    land = load_landscape("paper-fig2-standin")
     exact = 5 * sympy.prod([X - sympy.Rational(p) for p in FIG2_CRITICAL_POINTS])
     assert sympy.expand(land.dexpr - exact) == 0
 
 
-def test_fig2_structure_and_exponents():
-    result = analyze(load_landscape("paper-fig2"), 1.6, 0.5, alpha=1.2)
+@pytest.mark.parametrize("key", ["paper-fig2", "paper-fig2-standin"])
+def test_fig2_structure_and_exponents(key):
+    result = analyze(load_landscape(key), 1.6, 0.5, alpha=1.2)
     assert [f.l_star for f in result.fields] == [1, 2, 1, 2]
     assert result.irreducible
     assert result.classes[0].large == (1, 3)          # m_2 and m_4 are the wide ones
@@ -97,7 +98,7 @@ def test_fig2_structure_and_exponents():
 
 def test_fig2_numeric_path_agrees(monkeypatch):
     monkeypatch.setattr(landscape_config, "USE_EXACT_WORKER", False)
-    land = Landscape("fig2-numeric", "sketch", load_landscape("paper-fig2").expr)
+    land = Landscape("fig2-numeric", "sketch", load_landscape("paper-fig2-standin").expr)
     points = critical_points(land, 1.6)
     expected = [float(Fraction(p)) for p in FIG2_CRITICAL_POINTS]
     assert points.method == "numeric"
@@ -172,8 +173,14 @@ def test_assumption3_warning_near_integer_ratio():
     ("sin(1e10 x)", "more than"),
     ("log(x)", "undefined or infinite"),
     ("log(x^2)", "undefined or infinite"),
-    ("sign(x) * x^2 - x", "abs, sign or pieces"),
-    ("abs(x)", "abs, sign or pieces"),
+    ("sign(x) * x^2 - x", "not C^2 at x = 0"),
+    ("abs(x)", "not C^2 at x = 0"),
+    # hinge- and ReLU-shaped losses: named, not crashed on
+    ("max(0, 1 - x)", "flat there"),
+    ("max(0, x) + max(0, -x - 1)", "flat there"),
+    ("max(0, 1 - x)^2 + 0.1x^2", "not C^2 at x = 1"),
+    ("min(x^2, (x-1)^2 + 0.1)", "not C^2 at x = 0.55"),
+    ("(x - 0.3)^(1/3) + x^2", "not C^2 at x = 0.3"),
 ])
 def test_assumption1_failures_are_named(text, fragment):
     result = analyze(parse_formula(text), 1.5, 0.5)
@@ -281,3 +288,14 @@ def test_json_shape():
     assert set(data["fields"][0]) >= {"minimum", "left", "right", "width", "l_star"}
     assert data["fields"][0]["left"] is None and data["fields"][2]["right"] is None
     assert data["edges"] == [[1, 2], [2, 1], [3, 2]]
+
+
+def test_abs_outside_the_window_keeps_assumption1():
+    # f is C^2 on [-L, L] when abs switches outside it (as in the paper's appendix formula)
+    result = analyze(parse_formula("x^2 + abs(x - 3) + (0.5 abs(2 - x))^0.6"), 1.5, 0.5)
+    assert result.assumption1_ok, result.warnings
+    from scipy.optimize import brentq
+
+    minimum = brentq(lambda t: 2 * t - 1 - 0.3 * (0.5 * (2 - t)) ** -0.4, 0.0, 1.5)
+    assert result.minima == pytest.approx((minimum,), abs=1e-9)
+

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from landscape.__main__ import main
+from landscape.presets import PAPER_FIG2_MINIMA
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,13 +25,25 @@ def test_subprocess_analyze_json_fig2():
                      "--alpha", "1.2", "--json")
     assert completed.returncode == 0, completed.stderr
     data = json.loads(completed.stdout)
-    assert data["minima"] == pytest.approx([-1.51, -0.66, 0.49, 1.32], abs=1e-9)
+    assert data["minima"] == pytest.approx(PAPER_FIG2_MINIMA, abs=1e-9)
     assert data["maxima"] == pytest.approx([-1.3, 0.2, 0.7], abs=1e-9)
     assert [f["l_star"] for f in data["fields"]] == [1, 2, 1, 2]
     assert data["irreducible"] is True
     assert data["classes"] == [{"members": [1, 2, 3, 4], "absorbing": True, "large": [2, 4]}]
     assert data["exit_exponents"] == pytest.approx([1.2, 1.4, 1.2, 1.4])
     assert [1, 2] in data["edges"] and data["warnings"] == []
+
+
+def test_subprocess_analyze_appendix_formula_text():
+    # the paper's appendix formula typed on the command line (not the preset key)
+    formula = ("(x+1.6)(x+1.3)^2(x-0.2)^2(x-0.7)^2(x-1.6)(0.05abs(1.65-x))^0.6"
+               "(1+1/(0.01+4(x-0.5)^2))(1+1/(0.1+4(x+1.5)^2))(1-exp(-5(x+0.8)^2)/4)")
+    completed = _run("analyze", "--expr", formula, "--L", "1.6", "--b", "0.5", "--json")
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(completed.stdout)
+    assert data["minima"] == pytest.approx(PAPER_FIG2_MINIMA, abs=1e-9)
+    assert data["maxima"] == pytest.approx([-1.3, 0.2, 0.7], abs=1e-12)
+    assert data["assumption1_ok"] is True and data["warnings"] == []
 
 
 def test_subprocess_bad_input_exit_2_one_line():
@@ -52,6 +65,9 @@ def test_subprocess_argparse_error_is_one_line():
 
 @pytest.mark.parametrize("argv", [
     ["analyze", "--expr", "x^2 + y", "--L", "1", "--b", "0.5"],
+    ["analyze", "--expr", "sin^-1 x", "--L", "1", "--b", "0.5"],
+    ["analyze", "--expr", "x \u0445", "--L", "1", "--b", "0.5"],
+    ["analyze", "--expr", "*".join(f"sin({k}x)" for k in range(1, 40)), "--L", "1", "--b", "0.5"],
     ["analyze", "--expr", "x^2", "--L", "0", "--b", "0.5"],
     ["analyze", "--expr", "x^2", "--L", "1", "--b", "-1"],
     ["analyze", "--expr", "x^2", "--L", "1", "--b", "abc"],
@@ -99,7 +115,7 @@ def test_presets_json(capsys):
     data = json.loads(capsys.readouterr().out)
     keys = [p["key"] for p in data]
     assert keys[0] == "paper-fig2"
-    assert set(keys) == {"paper-fig2", "paper-fig3", "asymmetric-double-well",
+    assert set(keys) == {"paper-fig2", "paper-fig2-standin", "paper-fig3", "asymmetric-double-well",
                          "kleinberg-ripples", "broken-assumption"}
     assert all({"source", "L", "b", "eta", "x0", "noise"} <= set(p) for p in data)
     assert main(["presets"]) == 0

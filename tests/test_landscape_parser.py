@@ -9,13 +9,27 @@ import pytest
 import sympy
 
 from landscape import (
+    PRESETS,
     FormulaError,
     X,
     analyze,
+    config,
     landscape_from_sketch,
     load_landscape,
     parse_formula,
 )
+from landscape.errors import (
+    CharacterError,
+    ForbiddenConstructError,
+    FormulaSyntaxError,
+    FunctionUseError,
+    NumberRangeError,
+    TooComplexError,
+    UndefinedValueError,
+    UnknownNameError,
+)
+from landscape.formula_build import derivative_cost
+from landscape.loss import node_count
 
 x = X
 
@@ -59,6 +73,132 @@ def test_good_formulas(text, expected):
     assert sympy.simplify(land.expr - expected) == 0
     values = land.f(np.linspace(0.1, 1.0, 7))
     assert values.shape == (7,) and values.dtype == np.float64
+
+
+# PrairieLearn's own parser table (apps/prairielearn/python/test/sympy_utils_test.py,
+# EXPR_PAIRS and NO_SIMPLIFICATION_EXPR_PAIRS), its one-variable cases written in x,
+# then what a PDF or a phone pastes.
+PASTED_FORMULAS = [
+    ("x \u2212 1", x - 1),                              # Unicode minus sign
+    ("x - \uff08x^2 + 1\uff09", x - x**2 - 1),          # full-width parentheses
+    ("x \uff0b x^2", x + x**2),                          # full-width plus
+    ("Max(x, 1)", sympy.Max(x, 1)),
+    ("min(1, x, x^2)", sympy.Min(1, x, x**2)),
+    ("max(x)", x),
+    ("max(x, 0)", sympy.Max(x, 0)),
+    ("abs(sign(x))", sympy.Abs(sympy.sign(x))),
+    ("Abs(x)", sympy.Abs(x)),
+    ("abs(x) * sgn(x)", sympy.Abs(x) * sympy.sign(x)),
+    ("x log^2 2x", x * sympy.log(2 * x) ** 2),
+    ("5x sin x + arccos 3x", 5 * x * sympy.sin(x) + sympy.acos(3 * x)),
+    ("sin**2 (x)", sympy.sin(x) ** 2),
+    ("sin 5x", sympy.sin(5 * x)),
+    ("sin atan x", sympy.sin(sympy.atan(x))),
+    ("sin(atan(x))", sympy.sin(sympy.atan(x))),
+    ("x/-2", -x / 2),
+    ("3^x + 4", 3**x + 4),
+    ("+5x", 5 * x),
+    ("-5x", -5 * x),
+    ("x^(-1) + 1", 1 / x + 1),
+    ("x * sin(7*x) + x**2 * cos(6*x)", x * sympy.sin(7 * x) + x**2 * sympy.cos(6 * x)),
+    ("ln(e**2) x", 2 * x),
+    ("csc(x) + sec(x) + cot(x)", sympy.csc(x) + sympy.sec(x) + sympy.cot(x)),
+    ("arcsin(x) + asin(x)", 2 * sympy.asin(x)),
+    ("atanh(x) + arctanh(x)", 2 * sympy.atanh(x)),
+    ("acosh(x + 2) + asinh(x)", sympy.acosh(x + 2) + sympy.asinh(x)),
+    # function names without parentheses: the argument ends at an operator or function
+    ("sin x cos x", sympy.sin(x) * sympy.cos(x)),
+    ("sin x^2", sympy.sin(x**2)),
+    ("sin x^2^3 + 1", sympy.sin(x**8) + 1),
+    ("e^x^2 sin 2x cos^3 x", sympy.exp(x**2) * sympy.sin(2 * x) * sympy.cos(x) ** 3),
+    ("sin x/2", sympy.sin(x) / 2),
+    ("sin^2(x) + cos^2 x", sympy.sin(x) ** 2 + sympy.cos(x) ** 2),
+    ("exp -x", None),
+    ("sqrt x + 1", sympy.sqrt(x) + 1),
+    ("2 sin 2pi x", 2 * sympy.sin(2 * sympy.pi * x)),
+    ("sin (x+1)(x-1)", sympy.sin(x + 1) * (x - 1)),
+    # characters from a PDF or a phone
+    ("x\u00b2 + 1", x**2 + 1),                          # superscript two
+    ("e\u207b\u02e3 + x", sympy.exp(-x) + x),            # superscript minus and x
+    ("x\u00b2\u207a\u00b9", x**3),                       # a run of superscripts is one power
+    ("\u03c0 x", sympy.pi * x),                          # Greek pi
+    ("\U0001d465^2", x**2),                              # mathematical italic x
+    ("2 \u00d7 x \u00b7 x", 2 * x**2),                   # multiplication signs
+    ("x \u00f7 2", x / 2),                               # division sign
+    ("x\u00a0+\u2009x^2", x + x**2),                     # no-break and thin spaces
+    ("\ufeffx^2\u200b", x**2),                           # BOM and zero-width space dropped
+    ("x \u2013 1", x - 1),                               # en dash
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PASTED_FORMULAS)
+def test_pasted_formulas(text, expected):
+    if expected is None:     # a documented refusal with its suggested fix
+        with pytest.raises(FormulaError, match=r"write exp\(\.\.\.\)"):
+            parse_formula(text)
+        return
+    if expected.free_symbols == set():
+        with pytest.raises(FormulaError, match="does not depend on x"):
+            parse_formula(text)
+        return
+    assert sympy.simplify(parse_formula(text).expr - expected) == 0
+
+
+ERROR_CLASSES = [
+    ("x + 'a'", CharacterError), ("x\u0445", CharacterError),
+    ("x +", FormulaSyntaxError), ("((x)", FormulaSyntaxError), ("1 2 x", FormulaSyntaxError),
+    ("x.real", ForbiddenConstructError), ("x**-x if x else x", UnknownNameError),
+    ("x + y", UnknownNameError), ("foo(x)", UnknownNameError),
+    ("sin", FunctionUseError), ("sin(x, 1)", FunctionUseError), ("sin^-1 x", FunctionUseError),
+    ("(x, 1)", ForbiddenConstructError), ("sin(*x)", ForbiddenConstructError),
+    ("9**9**9", NumberRangeError), ("1e99 x", NumberRangeError),
+    ("1/0 + x", UndefinedValueError), ("2 + 3", UndefinedValueError),
+    ("(" * 30 + "x" + ")" * 30, TooComplexError),
+    ("*".join(f"sin({k}x)" for k in range(1, 40)), TooComplexError),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), ERROR_CLASSES)
+def test_each_kind_of_problem_has_its_error_class(text, kind):
+    with pytest.raises(kind) as info:
+        parse_formula(text)
+    assert isinstance(info.value, FormulaError) and info.value.message
+
+
+@pytest.mark.parametrize(("text", "position"), [
+    ("\uff58 + \u2212 y", 6),       # offsets are in the user's text, not the normalised one
+    ("x\u00b2 + y", 5),
+    ("\u03c0 x + y", 6),
+    ("sin x + foo(x)", 8),
+])
+def test_error_position_points_into_the_pasted_text(text, position):
+    with pytest.raises(FormulaError) as info:
+        parse_formula(text)
+    assert info.value.position == position and info.value.text == text
+
+
+def test_paper_appendix_formula_is_accepted_by_its_cost_after_cse():
+    land = parse_formula(PRESETS["paper-fig2"].source)
+    # the printed f'' is larger than the cost bound; shared subexpressions are not
+    assert node_count(land.d2expr) > config.MAX_CSE_OPS
+    assert derivative_cost(land.dexpr) < config.MAX_DERIVATIVE_COST
+    grid = np.linspace(-1.5, 1.5, 7)
+    step = 1e-6
+    numeric = (land.f(grid + step) - land.f(grid - step)) / (2 * step)
+    np.testing.assert_allclose(land.df(grid), numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("text", [
+    ("(x^2 + 0.1)^0.7 (1 + 1/(0.05 + (x - 0.3)^2)) (1 - exp(-3(x + 0.5)^2)/3)"
+    " sqrt(2 + sin(3x)) (x - 1.2)^2 (x + 1.1)^2"),
+    ("(x + 1.6)(x + 1.3)\u00b2(x \u2212 0.2)\u00b2(x \u2212 0.7)\u00b2(x \u2212 1.6)"
+    "(0.05 abs(1.65 \u2212 x))^0.6 (1 + 1/(0.01 + 4(x \u2212 0.5)\u00b2))"
+    "(1 + 1/(0.1 + 4(x + 1.5)\u00b2))(1 \u2212 exp(\u22125(x + 0.8)\u00b2)/4)"),
+    "tan(" * 24 + "x" + ")" * 24,     # f'' prints to 11,000 nodes but shares down to ~450
+])
+def test_formulas_of_the_appendix_size_and_kind_are_accepted(text):
+    land = parse_formula(text)
+    assert land.kind == "formula" and land.dexpr.has(X)
 
 
 def test_exact_rationals_kept():
@@ -109,13 +249,21 @@ HOSTILE = [
     ("x @ x", "'@'"),
     ("1_000*x", "'_'"),
     ("x\x00", "control character"),
-    ("x \u2212 1", "U+2212"),
-    ("\uff58**2", "U+FF58"),
+    ("\u0445**2", "U+0445"),                 # Cyrillic look-alike of x
+    ("x\u202e2**", "U+202E"),                # right-to-left override
+    ("x\u0301**2", "U+0301"),                # combining accent
     ("y + x", "unknown variable 'y'"),
     ("x + X", "unknown variable 'X'"),
     ("foo(x)", "unknown name 'foo'"),
     ("sin", "needs an argument"),
-    ("sin x", "must be followed by '('"),
+    ("sin -x", "needs an argument: write sin(...)"),
+    ("sin^-1 x", "ambiguous"),
+    ("sin^x x", "only a plain number"),
+    ("|x|", "abs(u)"),
+    ("max()", "at least one argument"),
+    ("max(x, y)", "unknown variable 'y'"),
+    ("(x, 1)", "tuples"),
+    ("max(x, 0) + sin(x, 1)", "','"),
     ("sin(x, x)", "','"),
     ("2 + 3", "does not depend on x"),
     ("x - x", "does not depend on x"),
@@ -183,14 +331,15 @@ def test_non_string_is_refused():
 NASTY_BUT_ACCEPTED = ["sin(1/x)", "exp(exp(exp(x)))", "(x+1)**100", "x**x", "log(x)",
                       "sin(1e10 x)", "tan(x)", "1/x", "x**40 - 3x**17 + x**3 - x",
                       "sin(sin(sin(sin(sin(sin(sin(sin(x))))))))", "abs(x)",
-                      "x**(1/3)", "(x^2-1/3)^20*(x-1/7)^3"]
+                      "x**(1/3)", "(x^2-1/3)^20*(x-1/7)^3", "abs(sin(1e4 x)) + x^2",
+                      "max(0, 1 - x^2) + min(x, sin(40x))"]
 
 
 def _timed_fresh_analysis(text):
     import landscape.analysis
-    import landscape.parser
+    import landscape.formula
 
-    landscape.parser._parse_cache.clear()
+    landscape.formula._parse_cache.clear()
     landscape.analysis._cache.clear()
     start = time.perf_counter()
     result = analyze(parse_formula(text), 1.5, 0.5, 1.2)
@@ -271,8 +420,7 @@ def test_large_sketch_is_fast():
                                    atol=1e-6)
 
 
-@pytest.mark.parametrize("text", ["tan(" * 24 + "x" + ")" * 24,
-                                  "sigmoid(" * 24 + "x" + ")" * 24,
+@pytest.mark.parametrize("text", ["sigmoid(" * 24 + "x" + ")" * 24,
                                   "*".join(f"tan({k}x)" for k in range(1, 30))])
 def test_expensive_formulas_are_refused_in_time(text):
     start = time.perf_counter()
@@ -290,13 +438,13 @@ def test_parse_timeout_is_reported(monkeypatch):
 
 
 def test_parse_without_worker(monkeypatch):
-    import landscape.parser as parser_module
+    import landscape.formula as formula_module
     from landscape._bounded import WorkerUnavailable
 
     def unavailable(*args, **kwargs):
         raise WorkerUnavailable("no fork here")
 
-    monkeypatch.setattr(parser_module, "run_bounded", unavailable)
+    monkeypatch.setattr(formula_module, "run_bounded", unavailable)
     assert parse_formula("x^2 + sin(5x) + 1/9").dexpr == 2 * x + 5 * sympy.cos(5 * x)
     with pytest.raises(FormulaError, match="unknown function|unknown name"):
         parse_formula("x + frobnicate(x)")

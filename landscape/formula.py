@@ -1,0 +1,129 @@
+"""Safe entry of a loss function f(x) as formula text.
+
+A formula is never evaluated as Python. The text goes through these gates,
+each in its own module and each refusing with a
+:class:`~landscape.errors.FormulaError` subclass that names the problem and
+its offset in the user's text:
+
+1. :mod:`landscape.formula_text`: pasted characters normalised to ASCII
+   (Unicode minus, full-width brackets, ``×``, ``π``, superscripts), then
+   character checks and tokens (``^`` is ``**``);
+2. :mod:`landscape.formula_apply`: functions applied (``sin 5x`` is
+   ``sin(5x)``) and implicit multiplication inserted, giving Python text;
+3. ``ast.parse(..., mode="eval")`` (which only parses) and
+   :mod:`landscape.formula_check`, a whitelist walk of the tree;
+4. :mod:`landscape.formula_build`: SymPy objects built node by node with
+   bounded literals and powers, then f', f'' with the cost bounded after
+   common-subexpression elimination, in a worker under a time bound.
+
+The accepted language is listed in ``landscape/README.md`` and in
+:data:`landscape.vocabulary.FUNCTIONS`.
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+from collections import OrderedDict
+
+from . import config
+from ._bounded import WorkerUnavailable, run_bounded
+from .errors import FormulaError, FormulaSyntaxError, TooComplexError
+from .formula_apply import python_text
+from .formula_build import build
+from .formula_check import check_tree
+from .formula_text import check_characters, normalise, tokenize
+from .loss import Landscape, vectorise
+
+_parse_cache: OrderedDict[str, Landscape] = OrderedDict()
+_parse_lock = threading.Lock()
+
+
+def _read(text: str) -> tuple[ast.Expression, list[int], dict[int, str]]:
+    """Gates 1-3: the whitelisted tree, its offset map and its literals."""
+    source = normalise(text)
+    check_characters(source)
+    tokens = tokenize(source)
+    python, origin, literals = python_text(tokens, text)
+    try:
+        tree = ast.parse(python, mode="eval")
+    except SyntaxError as error:
+        offset = (error.offset or 1) - 1
+        position = origin[min(max(offset, 0), len(origin) - 1)] if origin else None
+        reason = (error.msg or "invalid syntax").replace(
+            "invalid syntax", "incomplete or malformed formula")
+        raise FormulaSyntaxError(f"cannot read the formula: {reason}", text,
+                                 position) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise TooComplexError("the formula is too complex to read", text) from None
+    check_tree(tree, text, origin, literals)
+    return tree, origin, literals
+
+
+def parse_formula(text: str) -> Landscape:
+    """Parse a formula in x typed (or pasted) by a user, without ever evaluating it.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"x**4/4 - x^2/2 + 0.05 sin(30x)"``.
+
+    Returns
+    -------
+    Landscape
+        f, f', f'' are built and checked here (cost after common
+        subexpressions, real values), under the time bound
+        ``config.PARSE_TIMEOUT``.
+
+    Raises
+    ------
+    FormulaError
+        A subclass naming the kind of problem, with a message and, where
+        possible, the offset of the problem in ``text``.
+    """
+    return _parse(text, bounded=True)
+
+
+def parse_trusted_formula(text: str) -> Landscape:
+    """:func:`parse_formula` for text written by this package (the presets).
+
+    Every gate but the time bound: f, f', f'' are built in this process, so a
+    preset is never refused because the machine is busy. Never pass user text.
+    """
+    return _parse(text, bounded=False)
+
+
+def _parse(text: str, bounded: bool) -> Landscape:
+    if not isinstance(text, str):
+        raise FormulaError(f"the formula must be text, not {type(text).__name__}")
+    with _parse_lock:
+        if text in _parse_cache:
+            _parse_cache.move_to_end(text)
+            return _parse_cache[text]
+    tree, origin, literals = _read(text)
+    arguments = (tree, text, origin, literals)
+    try:
+        if not bounded:
+            raise WorkerUnavailable("trusted text: no time bound")
+        status, value = run_bounded(build, arguments, config.PARSE_TIMEOUT)
+    except WorkerUnavailable:
+        status, value = "ok", build(*arguments)
+    if status == "error":
+        if isinstance(value, FormulaError):
+            raise value
+        raise FormulaError(f"the formula cannot be handled ({value})", text)
+    if status != "ok":
+        raise TooComplexError(f"the formula is too complex (building f, f' and f'' took "
+                              f"more than {config.PARSE_TIMEOUT:g} s)", text)
+    expression, first, second, replacements, reduced = value
+    landscape = Landscape(text.strip(), "formula", expression)
+    cache = landscape.__dict__   # pre-fill the cached properties
+    cache["dexpr"] = first
+    cache["d2expr"] = second
+    for name, shared in zip(("f", "df", "d2f"), reduced, strict=True):
+        cache[name] = vectorise(shared, replacements)
+    with _parse_lock:
+        _parse_cache[text] = landscape
+        while len(_parse_cache) > config.CACHE_SIZE:
+            _parse_cache.popitem(last=False)
+    return landscape
