@@ -210,8 +210,10 @@ def test_landscape_figure_marks_minima_and_fields(fig2):
     assert any("l*=2" in t for t in labels) and len(fig.layout.shapes) == 4
 
 
-def test_landscape_y_range_keeps_wells_visible(fig2):
-    land, an, _xs, ys = fig2
+def test_landscape_y_range_keeps_wells_visible():
+    land = landscape.load_landscape("paper-fig2-standin")  # its wall at +L dwarfs the wells
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    _xs, ys = figures.curve(land.f, 1.6)
     lo, hi = figures.f_view_range(ys, an, land.f)
     assert hi < np.nanmax(ys)  # the wall at +L is cut off
     assert lo < min(figures.critical_values(an, land.f))
