@@ -11,7 +11,7 @@ export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 
 # numba kernels compile once per machine (about a minute cold) into .cache/numba;
 # doing it at install time keeps the first Start click and the tests fast.
-KERNEL_SOURCES := $(wildcard simulate/*.py)
+KERNEL_SOURCES := $(wildcard simulate/*.py) landscape/presets.py
 .cache/numba/.warm: $(VENV)/.installed $(KERNEL_SOURCES)
 	mkdir -p .cache/numba
 	$(PY) -m simulate warmup

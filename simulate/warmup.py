@@ -11,8 +11,14 @@ from __future__ import annotations
 import time
 
 
-def warmup() -> float:
-    """Run a tiny problem through every kernel; return the seconds it took."""
+def warmup(default_landscape: bool = True) -> float:
+    """Run a tiny problem through every kernel; return the seconds it took.
+
+    With ``default_landscape``, also build the kernels specialised for the
+    default preset's formula (the paper's appendix formula, not a polynomial),
+    so the dashboard's first landscape never compiles in the background while
+    people use it (30-60 s of one core cold; a disk-cache load afterwards).
+    """
     import sympy
 
     from .exits import exit_times
@@ -26,4 +32,11 @@ def warmup() -> float:
     Simulation(d, 2.0, 0.01, PAPER_HEAVY, b=0.5, x0=0.5, paths=2, boundaries=[0.0]).advance(2)
     exit_times(d, 2.0, 0.5, PAPER_HEAVY, x0=0.5, samples=2, boundaries=[0.0], max_steps=2)
     draw_noise(PAPER_HEAVY, 2)
+    if default_landscape:
+        import landscape
+
+        from .gradient import compile_gradient
+
+        land = landscape.load_landscape(landscape.PRESETS[landscape.DEFAULT_PRESET].source)
+        compile_gradient(land).wait(timeout=600)
     return time.perf_counter() - t0
