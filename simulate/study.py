@@ -43,6 +43,7 @@ class StudyRun:
 
     path: Path
     cells: int
+    kind: str = "exit-times"
     done: int = 0
     skipped: int = 0
     chunks: int = 0
@@ -55,7 +56,7 @@ class StudyRun:
 
     def to_json(self) -> dict:
         return {"cells": self.cells, "done": self.done, "skipped": self.skipped,
-                "path": str(self.path), "chunks": self.chunks,
+                "path": str(self.path), "kind": self.kind, "chunks": self.chunks,
                 "chunks_skipped": self.chunks_skipped, "censored": self.censored,
                 "seconds": round(self.seconds, 3), "workers": self.workers,
                 "interrupted": self.interrupted, "errors": self.errors}
@@ -102,7 +103,7 @@ def covered(out: Path, cell: Cell) -> np.ndarray:
     return mask
 
 
-def plan(out: Path, cells, ) -> list[tuple[Cell, int, int]]:
+def plan(out: Path, cells) -> list[tuple[Cell, int, int]]:
     """Chunks (cell, first, count) still to run: the uncovered runs of each cell, cut at
     multiples of ``cell.chunk``."""
     todo = []
@@ -197,9 +198,9 @@ def run_study(spec: StudySpec | str | Path, out: str | Path, *, workers: int | N
     t0 = time.perf_counter()
     todo = plan(out, spec.cells)
     pending_cells = {c.key for c, _, _ in todo}
-    run = StudyRun(path=out, cells=len(spec.cells))
+    run = StudyRun(path=out, cells=len(spec.cells), kind=spec.kind)
     run.skipped = sum(1 for c in spec.cells if c.key not in pending_cells)
-    run.chunks_skipped = sum(-(-int(covered(out, c).sum()) // c.chunk) for c in spec.cells)
+    run.chunks_skipped = sum(len(list(chunk_dir(out, c).glob("*.parquet"))) for c in spec.cells)
     write_manifest(out, spec, "running", run)
     left = {}
     for c, _, n in todo:
@@ -316,3 +317,27 @@ def progress_bar(stream=sys.stderr, width: int = 30) -> Progress:
         stream.flush()
 
     return show
+
+
+def cli_study(args) -> dict:
+    """``python -m simulate study SPEC --out DIR [--workers N | --scheduler ADDR]``."""
+    if args.workers is not None and not 0 <= args.workers <= 4096:
+        raise SimulationError(f"--workers must be between 0 and 4096, got {args.workers}")
+    spec = load_spec(args.spec)
+    run = run_study(spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                    progress=progress_bar())
+    if run.interrupted:
+        print(f"interrupted: {run.chunks} chunk(s) of this run kept in {run.path}; "
+              "run the same command again to resume", file=sys.stderr)
+    return run.to_json()
+
+
+def summary_text(out: dict) -> str:
+    """The CLI's closing lines for a study."""
+    lines = [f"{out['done']}/{out['cells']} cells complete ({out['skipped']} already done, "
+             f"{out['chunks']} chunks run in {out['seconds']:.1f} s on "
+             f"{out['workers'] or 'no Dask'} worker(s))"
+             + (f"; {out['censored']} censored samples" if out["kind"] == "exit-times" else ""),
+             f"results: {out['path']}"]
+    lines += [f"warning: {e}" for e in out["errors"][:5]]
+    return "\n".join(lines)
