@@ -77,7 +77,7 @@ def versions() -> dict:
             out[name] = None
     try:
         out["commit"] = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=config.REPO_ROOT, capture_output=True, text=True,
+            ["git", "rev-parse", "HEAD"], check=False, cwd=config.REPO_ROOT, capture_output=True, text=True,
             timeout=5).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         out["commit"] = None
@@ -305,7 +305,7 @@ def progress_bar(stream=sys.stderr, width: int = 30) -> Progress:
     tty = hasattr(stream, "isatty") and stream.isatty()
 
     def show(chunks, total, cells, n_cells, frac):
-        filled = int(round(width * frac))
+        filled = round(width * frac)
         el = time.perf_counter() - t0
         eta = f", ~{el / frac * (1 - frac):.0f} s left" if 0 < frac < 1 else ""
         line = (f"[{'#' * filled}{'.' * (width - filled)}] {chunks}/{total} chunks, "
