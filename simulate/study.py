@@ -77,8 +77,8 @@ def versions() -> dict:
             out[name] = None
     try:
         out["commit"] = subprocess.run(
-            ["git", "rev-parse", "HEAD"], check=False, cwd=config.REPO_ROOT, capture_output=True, text=True,
-            timeout=5).stdout.strip() or None
+            ["git", "rev-parse", "HEAD"], check=False, cwd=config.REPO_ROOT,
+            capture_output=True, text=True, timeout=5).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         out["commit"] = None
     return out
