@@ -15,11 +15,14 @@ whose worker died (``retries``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +32,13 @@ import numpy as np
 
 from . import config
 from .errors import SimulationError
-from .study_run import NumbaCachePlugin, WarmKernelsPlugin, chunk_work, run_chunk
+from .study_run import (
+    IgnoreSigintPlugin,
+    NumbaCachePlugin,
+    WarmKernelsPlugin,
+    chunk_work,
+    run_chunk,
+)
 from .study_spec import Cell, StudySpec, load_spec
 
 #: Dask retries of a chunk whose worker died or that raised.
@@ -262,23 +271,23 @@ def start_client(workers: int | None = None, scheduler: str | None = None):
     return Client(cluster), cluster
 
 
-def prepare_workers(client) -> None:
+def prepare_workers(client, *, local: bool = False) -> None:
     """Own numba cache and one numba thread per worker (nanny plugin, restarts them once),
-    then the kernels warmed once per worker."""
+    then the kernels warmed once per worker; ``local`` workers also ignore Ctrl-C."""
     client.register_plugin(NumbaCachePlugin())
     client.register_plugin(WarmKernelsPlugin())
+    if local:
+        client.register_plugin(IgnoreSigintPlugin())
 
 
 def _run_dask(todo, finished, run, workers, scheduler, client, retries) -> None:
-    from distributed import as_completed
-
     own = client is None
     cluster = None
     if own:
         client, cluster = start_client(workers, scheduler)
     try:
         if own:
-            prepare_workers(client)
+            prepare_workers(client, local=cluster is not None)
         run.workers = len(client.scheduler_info(n_workers=-1)["workers"])
         futures = {}
         for cell, first, count in todo:
@@ -286,9 +295,8 @@ def _run_dask(todo, finished, run, workers, scheduler, client, retries) -> None:
                                 key=f"chunk-{cell.key}-{first}-{count}-{time.time_ns()}")
             futures[fut] = (cell, first, count)
         try:
-            for fut in as_completed(list(futures)):
-                cell, first, count = futures[fut]
-                finished(cell, first, count, fut.result())
+            with _ctrl_c_flag() as stop:
+                _collect(futures, finished, stop)
         except BaseException:
             client.cancel(list(futures))
             raise
@@ -297,6 +305,36 @@ def _run_dask(todo, finished, run, workers, scheduler, client, retries) -> None:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _collect(futures: dict, finished, stop: threading.Event) -> None:
+    """Write each chunk as its future finishes (polling, so Ctrl-C never lands inside
+    Dask's own waiting code); raises KeyboardInterrupt once ``stop`` is set."""
+    pending = dict(futures)
+    while pending:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        ready = [f for f in pending if f.done()]
+        if not ready:
+            time.sleep(0.05)
+            continue
+        for fut in ready:
+            cell, first, count = pending.pop(fut)
+            finished(cell, first, count, fut.result())
+
+
+@contextlib.contextmanager
+def _ctrl_c_flag():
+    """Turn Ctrl-C (SIGINT) into an Event while collecting results (main thread only)."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def progress_bar(stream=sys.stderr, width: int = 30) -> Progress:

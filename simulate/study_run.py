@@ -167,6 +167,20 @@ class WarmKernelsPlugin(WorkerPlugin):
         await asyncio.get_running_loop().run_in_executor(None, warmup)
 
 
+class IgnoreSigintPlugin(WorkerPlugin):
+    """Local workers ignore Ctrl-C: the terminal sends it to the whole process group,
+    and the client, which keeps the finished chunks, shuts them down itself."""
+
+    name = "simulate-ignore-sigint"
+
+    def setup(self, worker):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def worker_info() -> dict:
     """(Run on a worker) its pid, numba cache directory and numba thread count."""
     import numba

@@ -339,3 +339,34 @@ def test_a_killed_worker_loses_nothing(tmp_path, dask_client):
 def test_build_spec_rejects_a_non_table():
     with pytest.raises(SimulationError, match="table"):
         build_spec(["kind"])
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_finished_chunks_and_a_rerun_completes(tmp_path):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C: exit 130, no traceback,
+    the finished chunks stay, and the same command then finishes only the rest."""
+    spec = tmp_path / "long.toml"
+    spec.write_text(KILL_SPEC.replace("steps = 6000000", "steps = 20000000"))
+    out = tmp_path / "r"
+    env = dict(os.environ, NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR",
+                                                          str(REPO / ".cache" / "numba")))
+    cmd = [sys.executable, "-m", "simulate", "study", str(spec), "--out", str(out),
+           "--workers", "1", "--json"]
+    p = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 180
+    while not list(out.glob("chunks/*/*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted:" in stderr
+    first = json.loads(stdout.strip().splitlines()[-1])
+    kept = len(list(out.glob("chunks/*/*.parquet")))
+    assert first["interrupted"] and 1 <= first["chunks"] == kept < 8
+    assert json.loads((out / "study.json").read_text())["status"] == "interrupted"
+    p = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+                       check=False)
+    assert p.returncode == 0, p.stderr
+    second = json.loads(p.stdout.strip().splitlines()[-1])
+    assert second["chunks"] == 8 - kept and second["done"] == 1
