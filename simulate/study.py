@@ -148,12 +148,14 @@ def write_chunk(out: Path, cell: Cell, first: int, count: int, result: dict) -> 
         df["start_field"] = cell.start_field + 1
         df["error"] = result["error"]
         df["chunk_seconds"] = result["seconds"]
+        df["chunk_cpu_seconds"] = result["cpu_seconds"]
     else:
         df = pd.DataFrame([{**params, "first": first, "paths": result["paths"],
                             "steps": result["steps"], "bins": cell.bins,
                             "hist": result["hist"], "field_steps": result["field_steps"],
                             "transitions": result["transitions"], "error": result["error"],
-                            "chunk_seconds": result["seconds"]}])
+                            "chunk_seconds": result["seconds"],
+                            "chunk_cpu_seconds": result["cpu_seconds"]}])
     d = chunk_dir(out, cell)
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{cell.kind}-{first}-{count}.parquet"

@@ -47,9 +47,11 @@ def run_chunk(cell: Cell, first: int, count: int) -> dict:
 
     Exit times: ``sample``, ``exit_time`` (the cap if censored),
     ``destination`` (1-based field, -1 if censored or stopped),
-    ``censored`` (bool), plus ``error`` and ``seconds``.
+    ``censored`` (bool), plus ``error``, ``seconds`` (wall) and ``cpu_seconds``
+    (CPU time of the process: a worker has one thread).
     Occupancy: ``hist`` (bins,), ``field_steps`` (n,), ``transitions``
-    (n * n, row-major), ``steps`` (per path), ``paths``, ``error``, ``seconds``.
+    (n * n, row-major), ``steps`` (per path), ``paths``, ``error``, ``seconds``,
+    ``cpu_seconds``.
     """
     if cell.kind == "exit-times":
         return _exit_chunk(cell, first, count)
@@ -66,6 +68,7 @@ def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
     ext = C.extended(np.array(cell.boundaries, dtype=float))
     lo, hi = float(ext[cell.start_field]), float(ext[cell.start_field + 1])
     x = np.full(count, cell.x0)
+    cpu0 = time.process_time()
     state = seed_states(cell.seed, count, stream=cell.stream, first=first)
     t = np.zeros(count, dtype=np.int64)
     dest = np.full(count, -1, dtype=np.int64)
@@ -89,14 +92,15 @@ def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
                  f"(sample {first + p + 1}, step {int(err_step[p]):,})")
     return {"sample": np.arange(first, first + count, dtype=np.int64), "exit_time": t,
             "destination": np.where(dest >= 0, dest + 1, -1), "censored": dest < 0,
-            "error": error, "seconds": time.perf_counter() - t0}
+            "error": error, "seconds": time.perf_counter() - t0,
+            "cpu_seconds": time.process_time() - cpu0}
 
 
 def _occupancy_chunk(cell: Cell, first: int, count: int) -> dict:
     from .rng import seed_states
     from .simulation import Simulation
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     sim = Simulation(_landscape(cell.expr), cell.L, cell.eta, _noise(cell), b=cell.b, x0=cell.x0,
                      paths=count, seed=cell.seed, record_every=config.MAX_STEPS_PER_ADVANCE,
                      buffer_size=1, hist_bins=cell.bins, boundaries=cell.boundaries)
@@ -111,7 +115,8 @@ def _occupancy_chunk(cell: Cell, first: int, count: int) -> dict:
     _, hist = sim.histogram()
     return {"hist": hist.astype(np.int64), "field_steps": sim.field_steps.astype(np.int64),
             "transitions": sim.transitions.astype(np.int64).ravel(), "steps": sim.steps_done,
-            "paths": count, "error": sim.error or "", "seconds": time.perf_counter() - t0}
+            "paths": count, "error": sim.error or "", "seconds": time.perf_counter() - t0,
+            "cpu_seconds": time.process_time() - cpu0}
 
 
 # ------------------------------------------------------------------ Dask workers
