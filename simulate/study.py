@@ -243,6 +243,9 @@ def run_study(spec: StudySpec | str | Path, out: str | Path, *, workers: int | N
             _run_dask(todo, finished, run, workers, scheduler, client, retries)
     except KeyboardInterrupt:
         run.interrupted = True
+    except Exception:
+        write_manifest(out, spec, "failed", run)
+        raise
     run.seconds = time.perf_counter() - t0
     from .study_results import consolidate
 
@@ -289,7 +292,14 @@ def _run_dask(todo, finished, run, workers, scheduler, client, retries) -> None:
         client, cluster = start_client(workers, scheduler)
     try:
         if own:
-            prepare_workers(client, local=cluster is not None)
+            try:
+                prepare_workers(client, local=cluster is not None)
+            except Exception as exc:  # a worker-side failure comes back as it was raised
+                if "No module named" not in str(exc):
+                    raise
+                raise SimulationError(
+                    f"the Dask workers cannot import this project ({exc}); start them with "
+                    "the repository on PYTHONPATH and the same requirements") from None
         run.workers = len(client.scheduler_info(n_workers=-1)["workers"])
         futures = {}
         for cell, first, count in todo:
