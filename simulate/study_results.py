@@ -84,8 +84,8 @@ def _exit_tables(path: Path, cells: pd.DataFrame):
         "mean": t.groupby(rows["cell"]).mean(),
         "mean_uncensored": unc.groupby(rows["cell"]).mean(),
         "median": t.groupby(rows["cell"]).median(),
-        "exits_left": (rows["destination"] < rows["start_field"]).groupby(rows["cell"]).sum()
-        if len(rows) else pd.Series(dtype=int),
+        "exits_left": ((rows["destination"] > 0) & (rows["destination"] < rows["start_field"]))
+        .groupby(rows["cell"]).sum() if len(rows) else pd.Series(dtype=int),
     })
     cells = cells.merge(stats, left_on="cell", right_index=True, how="left")
     cells["done"] = cells["done"].fillna(0).astype(int)

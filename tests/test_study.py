@@ -156,6 +156,8 @@ def test_censoring_is_recorded_per_row_and_cell(tmp_path):
     cells = res.cells.set_index("cell")
     assert (cells.loc[per_cell.index, "censored"] == per_cell).all()
     assert (cells["max_steps_source"] == "spec").all()
+    # Omega_1 of the double well is the leftmost field: no exit goes left, censored or not
+    assert (cells["exits_left"] == 0).all()
 
 
 # ------------------------------------------------------- reproducibility, resume
