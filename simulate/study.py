@@ -272,7 +272,7 @@ def start_client(workers: int | None = None, scheduler: str | None = None):
                                   f"{' '.join(str(exc).split())}") from None
     n = workers if workers is not None else (os.cpu_count() or 1)
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=":0", silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
@@ -302,8 +302,11 @@ def _run_dask(todo, finished, run, workers, scheduler, client, retries) -> None:
                     "the repository on PYTHONPATH and the same requirements") from None
         run.workers = len(client.scheduler_info(n_workers=-1)["workers"])
         futures = {}
-        for cell, first, count in todo:
+        # the costliest chunks first (an exit is sequential: the longest sets the wall time)
+        ranked = sorted(todo, key=lambda t: -chunk_work(t[0], t[2]))
+        for rank, (cell, first, count) in enumerate(ranked):
             fut = client.submit(run_chunk, cell, first, count, retries=retries, pure=False,
+                                priority=len(ranked) - rank,
                                 key=f"chunk-{cell.key}-{first}-{count}-{time.time_ns()}")
             futures[fut] = (cell, first, count)
         try:
