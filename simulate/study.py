@@ -191,7 +191,8 @@ def run_study(spec: StudySpec | str | Path, out: str | Path, *, workers: int | N
     scheduler : str, optional
         Address of a running Dask scheduler to use instead of a local cluster.
     client : distributed.Client, optional
-        An existing client (tests); neither closed nor given plugins' restarts twice.
+        An existing client (e.g. tests'): not closed here, and its workers are not
+        set up again (call :func:`prepare_workers` on it once).
     progress : callable(chunks_done, chunks_total, cells_done, cells_total, work_fraction)
 
     Returns
