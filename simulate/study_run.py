@@ -11,6 +11,7 @@ process (no closures), and the kernels are the package's compiled ones.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
 import re
@@ -53,9 +54,21 @@ def run_chunk(cell: Cell, first: int, count: int) -> dict:
     (n * n, row-major), ``steps`` (per path), ``paths``, ``error``, ``seconds``,
     ``cpu_seconds``.
     """
+    _one_thread_on_workers()
     if cell.kind == "exit-times":
         return _exit_chunk(cell, first, count)
     return _occupancy_chunk(cell, first, count)
+
+
+def _one_thread_on_workers() -> None:
+    """On a study worker (NumbaCachePlugin sets NUMBA_NUM_THREADS), launch the parallel
+    kernels from this thread on that many threads even if numba was imported before the
+    variable was set (then ``numba.config`` still has the machine's default)."""
+    want = os.environ.get("SIMULATE_STUDY_WORKER") and os.environ.get("NUMBA_NUM_THREADS")
+    if want:
+        import numba
+
+        numba.set_num_threads(max(1, min(int(want), numba.config.NUMBA_NUM_THREADS)))
 
 
 def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
@@ -156,7 +169,8 @@ class NumbaCachePlugin(NannyPlugin):
         target = worker_cache_dir(nanny.name)
         target.mkdir(parents=True, exist_ok=True)
         _seed_cache(target)
-        nanny.env.update({"NUMBA_CACHE_DIR": str(target), "NUMBA_NUM_THREADS": "1"})
+        nanny.env.update({"NUMBA_CACHE_DIR": str(target), "NUMBA_NUM_THREADS": "1",
+                          "SIMULATE_STUDY_WORKER": "1"})
 
 
 class WarmKernelsPlugin(WorkerPlugin):
@@ -167,8 +181,16 @@ class WarmKernelsPlugin(WorkerPlugin):
     async def setup(self, worker):
         import asyncio
 
+        import numba
+
         from .warmup import warmup
 
+        wanted = os.environ.get("NUMBA_CACHE_DIR")
+        if wanted and Path(numba.config.CACHE_DIR) != Path(wanted):
+            logging.getLogger("simulate.study").warning(
+                "worker %s: numba was imported before its cache directory %s was set (does "
+                "the main script import simulate at module level?); it uses %s",
+                worker.name, wanted, numba.config.CACHE_DIR)
         await asyncio.get_running_loop().run_in_executor(None, warmup)
 
 
@@ -190,6 +212,7 @@ def worker_info() -> dict:
     """(Run on a worker) its pid, numba cache directory and numba thread count."""
     import numba
 
+    _one_thread_on_workers()
     return {"pid": os.getpid(), "numba_cache": numba.config.CACHE_DIR,
             "numba_threads": numba.get_num_threads(),
             "NUMBA_CACHE_DIR": os.environ.get("NUMBA_CACHE_DIR", "")}
