@@ -301,7 +301,7 @@ def _run_dask(todo, finished, run, workers, scheduler, client, retries) -> None:
                 raise SimulationError(
                     f"the Dask workers cannot import this project ({exc}); start them with "
                     "the repository on PYTHONPATH and the same requirements") from None
-        run.workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        run.workers = len(client.nthreads())
         futures = {}
         # the costliest chunks first (an exit is sequential: the longest sets the wall time)
         ranked = sorted(todo, key=lambda t: -chunk_work(t[0], t[2]))
