@@ -14,6 +14,19 @@ from .rng import draw_noise, seed_states
 from .simulation import Simulation
 from .warmup import warmup
 
+#: Study API, imported on first use (``simulate.study`` pulls in Dask).
+_LAZY = {"run_study": "study", "load_spec": "study_spec", "StudySpec": "study_spec",
+         "load_study": "study_results", "StudyResults": "study_results"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "PAPER_HEAVY",
     "PAPER_LIGHT",
@@ -23,12 +36,17 @@ __all__ = [
     "Noise",
     "Simulation",
     "SimulationError",
+    "StudyResults",
+    "StudySpec",
     "compile_gradient",
     "draw_noise",
     "exit_study",
     "exit_times",
     "four_way",
+    "load_spec",
+    "load_study",
     "make_noise",
+    "run_study",
     "seed_states",
     "warmup",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m simulate run|exit-times|exit-study|warmup ... [--json]``.
+"""Command line: ``python -m simulate run|exit-times|exit-study|study|warmup ... [--json]``.
 
 A contract other tools rely on. Bad input exits with status 2 and one line
 on stderr (and ``{"error": ...}`` on stdout with ``--json``), never a
@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--etas", type=_floats, required=True, help="comma-separated, e.g. 0.1,0.01")
     p.add_argument("--samples", type=int, required=True)
     p.add_argument("--max-steps", type=int, default=config.DEFAULT_MAX_EXIT_STEPS)
+    p = sub.add_parser("study", help="a parameter-grid study (TOML spec) on Dask; see docs/STUDIES.md")
+    p.add_argument("spec", help="the study's TOML file")
+    p.add_argument("--out", required=True, help="results folder (a re-run resumes it)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None,
+                       help="local Dask worker processes (default: the CPUs; 0: no Dask)")
+    where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("warmup", help="compile (or load from the cache) every kernel")
     p.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -102,6 +110,10 @@ def _run(args) -> dict:
         from .warmup import warmup
 
         return {"seconds": warmup()}
+    if args.command == "study":
+        from .study import cli_study
+
+        return cli_study(args)
     noise = make_noise(args.noise, args.alpha, args.scale)
     land, L = _landscape(args)
     b = C.clip_threshold(args.b)
@@ -120,6 +132,10 @@ def _run(args) -> dict:
 def _text(command: str, out: dict) -> str:
     if command == "warmup":
         return f"kernels ready in {out['seconds']:.2f} s"
+    if command == "study":
+        from .study import summary_text
+
+        return summary_text(out)
     if command == "run":
         frac = ", ".join(f"{i + 1}: {f:.4f}" for i, f in enumerate(out["field_fraction"]))
         lines = [(f"{out['paths']} paths x {out['steps']:,} steps in {out['seconds']:.2f} s "
@@ -156,4 +172,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {msg}", file=sys.stderr)
         return 2
     print(json.dumps(out) if args.json else _text(args.command, out))
-    return 0
+    return 130 if out.get("interrupted") is True else 0
