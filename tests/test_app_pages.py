@@ -21,6 +21,7 @@ PAGES = [
     "pages/graph_page.py",
     "pages/simulation_page.py",
     "pages/exit_page.py",
+    "pages/studies_page.py",
     "pages/about_page.py",
 ]
 
