@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config
+from . import config, study_run
 from .errors import SimulationError
 from .study_run import (
     IgnoreSigintPlugin,
@@ -281,9 +281,28 @@ def prepare_workers(client, *, local: bool = False) -> None:
     """Own numba cache and one numba thread per worker (nanny plugin, restarts them once),
     then the kernels warmed once per worker; ``local`` workers also ignore Ctrl-C."""
     client.register_plugin(NumbaCachePlugin())
+    _wait_for_restarted_workers(client)
     client.register_plugin(WarmKernelsPlugin())
     if local:
         client.register_plugin(IgnoreSigintPlugin())
+
+
+def _wait_for_restarted_workers(client, timeout: float = 180.0) -> None:
+    """Block until every worker runs with the nanny plugin's environment: registering it
+    restarts the workers, and on a busy machine the old processes can still answer for a
+    while (they would use the main numba cache and all threads)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            marks = client.run(study_run.has_worker_environment)
+        except (OSError, TimeoutError):  # a worker is restarting right now
+            marks = {}
+        if marks and all(marks.values()):
+            return
+        if time.monotonic() > deadline:
+            raise SimulationError("the Dask workers did not restart with their own numba cache "
+                                  f"within {timeout:g} s")
+        time.sleep(0.5)
 
 
 def _run_dask(todo, finished, run, workers, scheduler, client, retries) -> None:

@@ -208,6 +208,11 @@ class IgnoreSigintPlugin(WorkerPlugin):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def has_worker_environment() -> bool:
+    """(Run on a worker) True once the worker runs with :class:`NumbaCachePlugin`'s environment."""
+    return os.environ.get("SIMULATE_STUDY_WORKER") == "1"
+
+
 def worker_info() -> dict:
     """(Run on a worker) its pid, numba cache directory and numba thread count."""
     import numba
