@@ -203,7 +203,8 @@ def test_compare_mode_runs_four_cases():
     at.button(key="sim_step").click().run()
     assert not at.exception
     cases = list(at.dataframe[-1].value["case"])
-    assert cases == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
+    assert cases[:4] == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
+    assert cases[4:] == ["theory: heavy-unclipped, stationary law (η → 0)"]
 
 
 def test_exit_study_runs_and_shows_slopes():
