@@ -203,3 +203,28 @@ def b_ranges_keeping(intervals, keep) -> tuple[tuple[float, float], ...]:
 def lost_minima(interval: SweepInterval, keep) -> tuple[int, ...]:
     """Minima of ``keep`` that do not survive for the b of ``interval`` (0-based)."""
     return tuple(sorted(set(keep) - set(interval.surviving)))
+
+
+def wide_minima(widths, share: float = 0.5) -> tuple[int, ...]:
+    """The minima a practitioner wants to keep by default: field width r_i at least
+    ``share`` times the widest (0-based, increasing)."""
+    widths = [float(w) for w in widths]
+    if not widths:
+        return ()
+    top = max(widths)
+    return tuple(i for i, w in enumerate(widths) if w >= share * top)
+
+
+def recommended_b(ranges) -> float | None:
+    """The middle of the widest of ``ranges`` (from :func:`b_ranges_keeping`), rounded to
+    the fewest digits that stay inside it; None without a range."""
+    finite = [(lo, hi) for lo, hi in ranges if math.isfinite(hi)]
+    if not finite:
+        return None
+    lo, hi = max(finite, key=lambda r: r[1] - r[0])
+    mid = (lo + hi) / 2
+    for digits in range(1, 7):
+        r = round(mid, digits)
+        if lo < r < hi:
+            return r
+    return mid

@@ -256,13 +256,15 @@ def class_of(analysis) -> dict[int, int]:
 
 
 def graph_figure(
-    xs: np.ndarray, ys: np.ndarray, analysis, f, *, L: float, height: int = 470
-) -> go.Figure:
+    xs: np.ndarray, ys: np.ndarray, analysis, f, *, L: float, height: int = 470,
+    edge_probabilities: Mapping[tuple[int, int], float] | None = None,
+) -> go.Figure:  # fmt: skip
     """The typical transition graph over the landscape.
 
     Nodes at the minima, coloured by communicating class; stars mark the large
     minima of each class; arrows are the edges m_i -> m_j (rightward arcs
-    above, leftward arcs below).
+    above, leftward arcs below), labelled with the limiting probability
+    q_ij / q_i of leaving Omega_i for Omega_j when ``edge_probabilities`` is given.
     """
     fig = go.Figure()
     fig.add_trace(
@@ -298,6 +300,15 @@ def graph_figure(
             x=bx[-1], y=by[-1], ax=bx[-3], ay=by[-3], xref="x", yref="y", axref="x", ayref="y",
             showarrow=True, arrowhead=3, arrowsize=1.6, arrowwidth=2.2, arrowcolor=colour, text="",
         )  # fmt: skip
+        if edge_probabilities is not None and (i, j) in edge_probabilities:
+            mid = len(bx) // 2
+            fig.add_trace(go.Scatter(
+                x=[bx[mid]], y=[by[mid]], mode="text", showlegend=False,
+                text=[f"{edge_probabilities[(i, j)]:.0%}"], textfont={"color": colour, "size": 13},
+                textposition="top center" if j > i else "bottom center",
+                hovertemplate=f"P(m{sub(i)} → m{sub(j)}) = q{sub(i)}{sub(j)}/q{sub(i)} = "
+                f"{edge_probabilities[(i, j)]:.3f}<extra></extra>",
+            ))  # fmt: skip
     # nodes, one trace per class
     for k, c in enumerate(analysis.classes):
         colour = CLASS_COLOURS[k % len(CLASS_COLOURS)]
@@ -674,6 +685,28 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
     layout["shapes"] = shapes
     layout["annotations"] = annotations
     return go.Figure({"data": data, "layout": layout})
+
+
+def smoothing_figure(xs, ys, gs, regions, target: float, *, L: float, height: int = 360,
+                     f_range=None) -> go.Figure:  # fmt: skip
+    """f and the smoothed loss g(x) = E[f(x - W)], with the region where g is one-point
+    convex toward the minimum ``target`` shaded (Kleinberg, Li & Yuan)."""
+    fig = go.Figure()
+    for lo, hi in regions:
+        fig.add_vrect(x0=lo, x1=hi, fillcolor=WIDE, opacity=0.12, line_width=0)
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="f(x)",
+                             line={"color": CURVE, "width": 1.5, "dash": "dot"}))  # fmt: skip
+    fig.add_trace(go.Scatter(x=xs, y=gs, mode="lines", name="g(x) = E[f(x − W)]",
+                             line={"color": SHARP, "width": 2.5}))  # fmt: skip
+    fig.add_vline(x=target, line={"color": WIDE, "width": 2})
+    layout = dict(_LAYOUT)
+    layout["margin"] = {"l": 50, "r": 20, "t": 50, "b": 45}
+    fig.update_layout(height=height, title={"text": "Smoothed loss; green: one-point convex toward "
+                                                    f"x* = {target:.3f}", "y": 0.97}, **layout)  # fmt: skip
+    fig.update_xaxes(range=[-L * 1.02, L * 1.02], title="x")
+    if f_range is not None:
+        fig.update_yaxes(range=list(f_range))
+    return fig
 
 
 def formula_caret(text: str, position: int | None, width: int = 80) -> str:

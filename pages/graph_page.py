@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from landscape.sweep import b_ranges_keeping, lost_minima, recommended_b, wide_minima
+from landscape.theory import gradient_norm_clip
 from pages import figures, ui
 from pages import state as S
 
@@ -37,9 +39,19 @@ if not analysis.assumption1_ok or not analysis.fields:
     ui.end_page()
 
 n = len(analysis.fields)
+prediction, why_not = ui.current_prediction(source)
+edge_probabilities = None
+if prediction is not None:
+    edge_probabilities = {(i, j): float(prediction.rates.destinations(i)[j]) for i, j in analysis.edges}
 top_l, top_r = st.columns([3, 1], gap="medium")
 with top_l:
-    ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L), key="graph_chart")
+    ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L, edge_probabilities=edge_probabilities),
+            key="graph_chart")  # fmt: skip
+    if edge_probabilities is not None:
+        st.caption("Edge labels: the limiting probability q_ij / q_i that an exit from Ω_i lands in "
+                   f"Ω_j (Theorem 1), the {landscape.LIMIT_NOTE}.")  # fmt: skip
+    else:
+        st.caption(f"No exit probabilities on the edges: {why_not}")
 with top_r:
     st.metric("Classes", len(analysis.classes), help="Communicating classes of the graph")
     st.metric("Edges", len(analysis.edges))
@@ -133,6 +145,62 @@ if intervals:
         file_name="sweep.csv", mime="text/csv", key="dl_sweep",
     )  # fmt: skip
 
+st.markdown("#### Which b keeps the wide minima?")
+widths = [fl.width for fl in analysis.fields]
+auto_keep = wide_minima(widths)
+try:
+    keep = tuple(sorted({int(t) - 1 for t in str(p["keep"]).split(",") if t.strip()}))
+    if any(not 0 <= k < n for k in keep):
+        raise ValueError
+except ValueError:
+    S.adjust(ss, "keep", "", f"this landscape has {n} minima")
+    keep = ()
+keep = keep or auto_keep
+labels_m = [f"m{i + 1}" for i in range(n)]
+
+
+def _keep_changed() -> None:
+    chosen = sorted(labels_m.index(v) + 1 for v in ss["keep_pick"])
+    S.write(ss, "keep", ",".join(map(str, chosen)))
+
+
+ss["keep_pick"] = [labels_m[k] for k in keep]
+st.multiselect("Minima to keep (default: the wide ones, r at least half the widest)",
+               options=labels_m, key="keep_pick", on_change=_keep_changed)  # fmt: skip
+if intervals:
+    ranges = b_ranges_keeping(intervals, keep)
+    kept = ", ".join(labels_m[k] for k in keep)
+    others = [labels_m[i] for i in range(n) if i not in keep]
+    if ranges:
+        rec = recommended_b(ranges)
+        rows_b = [{"b from": lo, "b to": hi, "width": hi - lo} for lo, hi in ranges]
+        st.dataframe(pd.DataFrame(rows_b), hide_index=True, key="keep_ranges")
+        st.success(
+            f"Every b in these ranges (of {bmin:g} to {bmax:g}) keeps {kept} and eliminates "
+            + (", ".join(others) if others else "no other minimum")
+            + (f". Recommended: **b = {rec:g}**, the middle of the widest range." if rec else "."),
+            icon=":material/recommend:")  # fmt: skip
+        if rec is not None and not (math.isfinite(b) and abs(b - rec) < 1e-12):
+            st.button(f"Use b = {rec:g}", key="use_recommended_b",
+                      on_click=lambda: (S.write(ss, "clip", True), S.write(ss, "b", rec)))  # fmt: skip
+    else:
+        st.warning(f"No b between {bmin:g} and {bmax:g} keeps exactly {kept}: choose other minima "
+                   "or widen the sweep.", icon=":material/warning:")  # fmt: skip
+    here = next((iv for iv in intervals if iv.b_low < b < iv.b_high), None)
+    if here is not None:
+        lost = lost_minima(here, keep)
+        if lost:
+            st.warning(
+                f"At b = {b:.4g}, {', '.join(labels_m[k] for k in lost)} "
+                f"{'is' if len(lost) == 1 else 'are'} lost: not a large minimum of an absorbing "
+                "class, so heavy-tailed clipped SGD leaves it for good.", icon=":material/warning:")  # fmt: skip
+eta = float(p["eta"])
+if math.isfinite(b):
+    st.caption(
+        f"In a training loop with learning rate η = {eta:g} (the Live simulation's η), this b is a "
+        f"gradient-norm clip of c = b/η = {gradient_norm_clip(b, eta):.4g}: "
+        "`torch.nn.utils.clip_grad_norm_(model.parameters(), c)` then a step of η moves at most b.")
+
 st.markdown("#### Predicted first-exit exponents")
 alpha = float(p["alpha"])
 rows = []
@@ -148,3 +216,26 @@ st.caption(
     f"For α = {alpha:.3g}. Without clipping every β equals α; with light-tailed noise exit times "
     "grow like exp(c/η) instead, so the iterates stay trapped."
 )
+
+absorbing = [k for k, c in enumerate(prediction.chains) if c.absorbing and c.small] if prediction else []
+if absorbing:
+    st.markdown("#### Sharp minima fade as η falls (Theorem 2)")
+    k = absorbing[0]
+    chain = prediction.chains[k]
+    share_rows = []
+    for eta_k in (1e-2, 1e-3, 1e-4, 1e-5):
+        try:
+            share = prediction.small_field_share(eta_k, k)
+        except ValueError:
+            continue
+        row = {"η": eta_k, "share of steps in small fields": f"{share.total:.3%}"}
+        for field_k, v in zip(share.fields, share.shares):
+            row[f"Ω{field_k + 1}"] = f"{v:.3%}"
+        share_rows.append(row)
+    if share_rows:
+        st.dataframe(pd.DataFrame(share_rows), hide_index=True, key="small_share_table")
+        st.caption(
+            "Long-run share of steps spent in the small fields of the absorbing class "
+            f"{{{', '.join(f'm{i + 1}' for i in chain.members)}}}: it falls like "
+            "η^((α−1)(l*_G − l*_small)). Hold it against the time fractions of a live run at the "
+            f"same η. The {landscape.LIMIT_NOTE}.")  # fmt: skip

@@ -156,6 +156,28 @@ if analysis is not None:
             file_name="analysis.json", mime="application/json", key="dl_analysis",
         )  # fmt: skip
 
+if analysis is not None and analysis.assumption1_ok and analysis.fields:
+    with st.expander("Smoothing view (Kleinberg, Li & Yuan): the loss SGD effectively descends"):
+        wide = max(analysis.fields, key=lambda fl: fl.width)
+        names = [f"m{fl.index + 1} = {fl.minimum:.3f}" for fl in analysis.fields]
+        pick = st.selectbox("Toward the minimum", options=list(range(len(names))), index=wide.index,
+                            format_func=names.__getitem__, key="smooth_target")  # fmt: skip
+        target = analysis.fields[pick].minimum
+        eta = float(p["eta"])
+        try:
+            g = landscape.smoothed_loss(land.f, xs, eta, S.effective_b(p),
+                                        (p["noise"], float(p["alpha"]), float(p["scale"])), land.df)  # fmt: skip
+        except ValueError as err:
+            st.info(f"No smoothed loss: {err}", icon=":material/info:")
+        else:
+            regions = landscape.one_point_convex_region(xs, g.slopes, target)
+            ui.plot(figures.smoothing_figure(xs, ys, g.values, regions, target, L=L,
+                                             f_range=figures.f_view_range(ys, analysis, land.f)),
+                    key="smoothing_chart")  # fmt: skip
+            st.caption(f"W = φ_b(η Z) is one step's clipped noise at the Live simulation's η = {eta:g}; "
+                       "gradient descent on g is what SGD does on f, on average. Green: where −g' "
+                       "points toward the chosen minimum.")  # fmt: skip
+
 st.caption(f"Source: `{source[:200]}`" + (" …" if len(source) > 200 else ""))
 if not math.isfinite(S.effective_b(p)):
     st.caption("Clipping is off (b = ∞): every field needs one jump to leave.")

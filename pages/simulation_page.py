@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import landscape
 from pages import figures, livechart, simrun, ui
 from pages import state as S
 
@@ -145,6 +146,46 @@ def field_fractions(fractions) -> None:
         st.progress(min(1.0, max(0.0, float(v))), text=f"Ω{i + 1}{kind}: {float(v):.1%}")
 
 
+def theory_shares(fractions, steps: int) -> None:
+    """The theory's share of this run at each wide minimum (and in the small fields)
+    beside the measured one (issue 10); says why when the theory has none."""
+    pred, why = ui.current_prediction(source, x0=float(p["x0"]))
+    if pred is None or steps <= 0:
+        if why:
+            st.caption(f"No prediction for this run: {why}")
+        return
+    eta = float(p["eta"])
+    try:
+        shares = pred.run_shares(steps, eta)
+    except ValueError as err:
+        st.caption(f"No prediction for this run: {err}")
+        return
+    rows = [{"wide minimum": f"m{i + 1}", "measured": f"{float(fractions[i]):.1%}",
+             "theory over this run": f"{v:.1%}"} for i, v in shares.items()]  # fmt: skip
+    chain = pred.start_chain
+    if chain is not None and chain.absorbing and chain.small:
+        try:
+            small = pred.small_field_share(eta, pred.chains.index(chain)).total
+            measured = sum(float(fractions[k]) for k in chain.small)
+            rows.append({"wide minimum": "small fields, long run (Theorem 2)", "measured": f"{measured:.2%}",
+                         "theory over this run": f"{small:.2%}"})  # fmt: skip
+        except ValueError:
+            pass
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="theory_table")
+    st.caption(f"Theory: the limiting chain from π_G(x₀) on the time scale 1/λ_G(η); the "
+               f"{landscape.LIMIT_NOTE}.")  # fmt: skip
+
+
+def unclipped_stationary_law() -> dict[int, float] | None:
+    """The heavy-tailed unclipped chain's stationary law over the minima (irreducible)."""
+    family = p["noise"] if landscape.is_heavy_tailed(p["noise"], float(p["alpha"])) else "pareto"
+    pred, _ = ui.current_prediction(source, b=math.inf, family=family)
+    if pred is None or len(pred.chains) != 1 or pred.chains[0].stationary is None:
+        return None
+    chain = pred.chains[0]
+    return {i: float(v) for i, v in zip(chain.large, chain.stationary)}
+
+
 @st.fragment(run_every=run.plan_interval() if run.running else None)
 def live_view() -> None:
     r = ss.get("sim")
@@ -190,6 +231,7 @@ def _live_view(r) -> None:
                                                          f_range=f_range),
                                 key="hist_chart")  # fmt: skip
             field_fractions(sim.field_fraction)
+            theory_shares(sim.field_fraction, done)
     else:
         hists = {name: s.histogram() for name, s in r.sims.items()}
         minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
@@ -201,7 +243,16 @@ def _live_view(r) -> None:
             for i, v in enumerate(s.field_fraction):
                 row[f"Ω{i + 1}"] = f"{v:.1%}"
             rows.append(row)
+        law = unclipped_stationary_law()
+        if law is not None:
+            row = {"case": "theory: heavy-unclipped, stationary law (η → 0)"}
+            for i in range(len(rows[0]) - 1):
+                row[f"Ω{i + 1}"] = f"{law.get(i, 0.0):.1%}"
+            rows.append(row)
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="compare_table")
+        if law is not None:
+            st.caption("The last row is the unclipped limiting chain's stationary law (Theorems 3-5), "
+                       f"to hold against the heavy-unclipped row: the {landscape.LIMIT_NOTE}.")  # fmt: skip
     if not r.running and done > 0:
         d1, d2 = st.columns(2)
         d1.download_button("Histogram (CSV)", data=r.histogram_csv(), file_name="histogram.csv",

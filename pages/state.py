@@ -139,6 +139,7 @@ _PARAM_LIST = (
     # sweep
     Param("bmin", 0.05, "float", 0.001, 100.0),
     Param("bmax", 3.3, "float", 0.002, 200.0),
+    Param("keep", "", "str", max_len=400),  # b tuner: 1-based minima to keep, "2,4"; "": the wide ones
     # live simulation
     Param("eta", 0.001, "float", 1e-6, 1.0),
     Param("paths", 20, "int", 1, 200),

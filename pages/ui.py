@@ -45,20 +45,24 @@ def get_sweep(source: str, L: float, b_min: float, b_max: float):
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def get_prediction(source: str, L: float, b: float, family: str, alpha: float, scale: float):
-    """The theory's rates and limiting chains (eta-free) for these settings; raises
-    ``landscape.TheoryError`` (a ValueError) where the theory does not apply."""
+def get_prediction(source: str, L: float, b: float, family: str, alpha: float, scale: float,
+                   x0: float | None = None):  # fmt: skip
+    """The theory's rates and limiting chains (eta-free) for these settings, with the
+    start x0's law over the wide minima if given; raises ``landscape.TheoryError`` (a
+    ValueError) where the theory does not apply."""
     analysis = get_analysis(source, L, b, alpha)
-    return landscape.predict(analysis, get_landscape(source), (family, alpha, scale))
+    return landscape.predict(analysis, get_landscape(source), (family, alpha, scale), x0=x0)
 
 
-def current_prediction(source: str, *, b: float | None = None):
-    """(prediction or None, reason or None) for the sidebar's L, b and noise."""
+def current_prediction(source: str, *, b: float | None = None, x0: float | None = None,
+                       family: str | None = None):  # fmt: skip
+    """(prediction or None, reason or None) for the sidebar's L, b and noise (or the
+    given b and noise family)."""
     p = params()
     bb = S.effective_b(p) if b is None else b
     try:
-        return get_prediction(source, float(p["L"]), float(bb), str(p["noise"]),
-                              float(p["alpha"]), float(p["scale"])), None  # fmt: skip
+        return get_prediction(source, float(p["L"]), float(bb), family or str(p["noise"]),
+                              float(p["alpha"]), float(p["scale"]), x0), None  # fmt: skip
     except ValueError as err:
         return None, str(err)
 

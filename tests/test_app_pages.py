@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -202,7 +203,8 @@ def test_compare_mode_runs_four_cases():
     at.button(key="sim_step").click().run()
     assert not at.exception
     cases = list(at.dataframe[-1].value["case"])
-    assert cases == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
+    assert cases[:4] == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
+    assert cases[4:] == ["theory: heavy-unclipped, stationary law (η → 0)"]
 
 
 def test_exit_study_runs_and_shows_slopes():
@@ -256,3 +258,64 @@ def test_exit_study_with_unclipped_reference():
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [t["name"] for t in spec["data"]]
     assert any(n.startswith("no clipping: predicted slope 1.20") for n in names), names
+
+
+# ------------------------------------------------------------ the theory's numbers (issue 10)
+
+
+def frame_with(at: AppTest, column: str):
+    """The first dataframe on the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_graph_page_recommends_b_and_warns_when_a_wide_minimum_is_lost():
+    at = open_page("pages/graph_page.py", query={"preset": "paper-fig2-standin", "b": "0.35"})
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("m4 is lost" in w for w in warnings), warnings
+    assert any("Recommended: **b = 0.5**" in s.value for s in at.success)
+    assert len(frame_with(at, "b from")) >= 1
+    at.button(key="use_recommended_b").click().run()
+    assert not at.exception
+    assert at.slider(key="b").value == pytest.approx(0.5)
+    assert not any("is lost" in w.value for w in at.warning)
+    assert any("c = b/η = 500" in c.value for c in at.caption)
+
+
+def test_live_run_shows_the_theorys_share_beside_the_measured_one():
+    at = open_page("pages/simulation_page.py", query={"paths": "3"})
+    at.button(key="sim_step").click().run()
+    assert not at.exception
+    table = frame_with(at, "theory over this run")
+    assert list(table["wide minimum"][:2]) == ["m2", "m4"]
+    shares = [float(v.rstrip("%")) for v in table["theory over this run"][:2]]
+    assert sum(shares) == pytest.approx(100, abs=0.2)  # x0 = 0.3 lies in an absorbing class
+
+
+def test_compare_mode_shows_the_unclipped_stationary_law():
+    at = open_page("pages/simulation_page.py", query={"paths": "2", "compare": "1"})
+    at.button(key="sim_step").click().run()
+    assert not at.exception
+    table = frame_with(at, "case")
+    theory = table[table["case"].str.startswith("theory")]
+    assert len(theory) == 1
+    law = [float(theory[f"Ω{i}"].iloc[0].rstrip("%")) for i in range(1, 5)]
+    assert sum(law) == pytest.approx(100, abs=0.3)
+
+
+def test_smoothing_view_needs_clipping_for_heavy_noise():
+    at = open_page()
+    assert not at.exception
+    assert any("W = φ_b(η Z)" in c.value for c in at.caption)
+    at = open_page(query={"clip": "0"})
+    assert any("No smoothed loss" in i.value for i in at.info)
+
+
+def test_theorem2_table_matches_theory_md():
+    """THEORY.md 9: stand-in, b = 0.5, eta = 1e-3: predicted share in small fields 0.55%."""
+    at = open_page("pages/graph_page.py", query={"preset": "paper-fig2-standin"})
+    table = frame_with(at, "share of steps in small fields")
+    row = table[np.isclose(table["η"], 1e-3)]
+    assert float(row["share of steps in small fields"].iloc[0].rstrip("%")) == pytest.approx(0.55, abs=0.01)
+    shares = [float(v.rstrip("%")) for v in table["share of steps in small fields"]]
+    assert shares == sorted(shares, reverse=True)  # falls as eta falls

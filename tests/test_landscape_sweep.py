@@ -77,3 +77,22 @@ def test_absurd_b_min_gets_a_short_message(fig3):
     with pytest.raises(AnalysisError, match=r"about \d\.\d+e\+\d+ breakpoints") as info:
         sweep(fig3, 1.6, 1e-300, 1.0)
     assert len(str(info.value)) < 160, str(info.value)
+
+
+def test_b_tuner_on_the_stand_in():
+    """Issue 10: the ranges of b that eliminate m1, m3 and keep m2, m4 on the Fig. 2 stand-in,
+    the recommendation inside the widest, and b = 0.35 losing m4."""
+    from landscape.sweep import b_ranges_keeping, lost_minima, recommended_b, wide_minima
+
+    land = load_landscape("paper-fig2-standin")
+    intervals = sweep(land, 1.6, 0.05, 3.3)
+    an = analyze(land, 1.6, 0.5)
+    keep = wide_minima([fl.width for fl in an.fields])
+    assert keep == (1, 3)
+    ranges = b_ranges_keeping(intervals, keep)
+    assert ranges and all(lo < hi for lo, hi in ranges)
+    assert any(lo < 0.5 < hi for lo, hi in ranges)  # the paper's b = 0.5
+    best = recommended_b(ranges)
+    assert any(lo < best < hi for lo, hi in ranges)
+    at_035 = next(iv for iv in intervals if iv.b_low < 0.35 < iv.b_high)
+    assert lost_minima(at_035, keep) == (3,)  # m4 is lost at b = 0.35

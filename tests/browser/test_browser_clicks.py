@@ -212,3 +212,24 @@ def test_every_button_of_every_page(page, server):
                 settle(page)
                 assert_no_error_box(page, f"{title}: a button")
     shot(page, "23-every-button")
+
+
+def test_b_tuner_recommends_and_moves_b(page, server):
+    """Issue 10: at b = 0.35 the stand-in loses m4; the page says so, recommends b and one
+    click moves b there; the graph's edges carry their limiting probabilities."""
+    page.goto(server + "/graph?preset=paper-fig2-standin&b=0.35")
+    plot_div(page, "graph_chart")
+    settle(page)
+    assert page.get_by_text("m4 is lost").count() == 1
+    labels = page.evaluate(
+        "() => { const d = document.querySelector('.st-key-graph_chart .js-plotly-plot');"
+        " return d.data.filter(t => t.mode === 'text' && t.text && String(t.text[0]).endsWith('%'))"
+        ".map(t => t.text[0]); }")  # fmt: skip
+    assert labels, "no edge probability labels"
+    page.locator(".st-key-use_recommended_b button").click()
+    settle(page)
+    assert sidebar_settings(page)["b"] == "0.500"
+    assert "b" not in query(page)  # 0.5 is the default b: the URL drops it
+    assert page.get_by_text("is lost").count() == 0
+    assert_no_error_box(page, "b tuner")
+    shot(page, "25-b-tuner")
