@@ -621,7 +621,7 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
                for j in range(n_fields)]  # fmt: skip
     fig = go.Figure(
         go.Bar(x=labels, y=vals, marker_color=colours, marker_line={"color": NEUTRAL, "width": 1},
-               text=[str(v) for v in vals], textposition="outside",
+               text=[str(v) for v in vals], textposition="outside", name="observed exits",
                hovertemplate="%{x}: %{y} exits<extra></extra>")
     )  # fmt: skip
     total = sum(vals)
