@@ -187,6 +187,10 @@ class WarmKernelsPlugin(WorkerPlugin):
 
         wanted = os.environ.get("NUMBA_CACHE_DIR")
         if wanted and Path(numba.config.CACHE_DIR) != Path(wanted):
+            # numba was imported before the nanny set the environment (a forked worker
+            # inherits its parent's numba): read the environment again
+            numba.core.config.reload_config()
+        if wanted and Path(numba.config.CACHE_DIR) != Path(wanted):
             logging.getLogger("simulate.study").warning(
                 "worker %s: numba was imported before its cache directory %s was set (does "
                 "the main script import simulate at module level?); it uses %s",
