@@ -22,7 +22,7 @@ import numpy as np
 import landscape
 from landscape.tails import HEAVY_FAMILIES
 
-TICK_BUDGET = 0.04  # seconds of simulation per refresh, shared by all live sessions
+TICK_BUDGET = 0.03  # seconds of simulation per refresh, shared by all live sessions
 TICK = 0.1  # seconds between refreshes on an idle server: 8+ view updates a second alone
 INTERVAL_PER_RUN = 0.1  # seconds of interval per live run of the server (10 runs: 1 s)
 MAX_TICK = 5.0  # slowest refresh under load
@@ -133,7 +133,7 @@ class LiveRun:
         that did so under load could lose its fragment timer for good (F13).
         """
         self._share = _note_active(id(self))
-        target = min(MAX_TICK, max(TICK, 1.5 * self._last_tick, INTERVAL_PER_RUN * self._share))
+        target = min(MAX_TICK, max(TICK, 2.0 * self._last_tick, INTERVAL_PER_RUN * self._share))
         self.interval = round(target, 2)
         return self.interval
 
