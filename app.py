@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import sys
 import threading
 
@@ -44,6 +45,11 @@ if __name__ == "__main__":
 
     if get_script_run_ctx(suppress_warning=True) is None:  # python app.py, not a script run
         sys.exit(_serve(sys.argv[1:]))
+
+# Kernels specialised for a formula compile in a subprocess (30-60 s of one core). The server
+# starts them itself only when it is quiet (pages/simrun.py), never because one of ten busy
+# sessions crossed the work threshold (the load test stalled every view while they queued).
+os.environ.setdefault("SIMULATE_SPECIALISE", "0")
 
 from pages import state as S
 

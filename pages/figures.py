@@ -435,6 +435,12 @@ def _vline(x: float, *, xref: str = "x", yref: str = "paper", y0: float = 0, y1:
                 "line": {"color": MAXC, "width": 1, "dash": "dot"}}  # fmt: skip
 
 
+def _figure(data: list, layout: dict, as_dict: bool) -> go.Figure | dict:
+    """A Plotly figure, or the plain dict when ``as_dict`` (the live charts serialise it
+    directly: ``go.Figure`` validates and deep-copies every array, ~10-80 ms a refresh)."""
+    return {"data": data, "layout": layout} if as_dict else go.Figure({"data": data, "layout": layout})
+
+
 # The live views are rebuilt several times a second: they are assembled as plain
 # dicts (no make_subplots, which costs ~80 ms per call) to keep a tick cheap.
 
@@ -452,7 +458,8 @@ def trajectory_figure(
     height: int = 420,
     title: str = "",
     f_range: tuple[float, float] | None = None,
-) -> go.Figure:
+    as_dict: bool = False,
+) -> go.Figure | dict:
     """Paths over time (right) beside the landscape turned sideways (left).
 
     At most ``max_paths`` paths and ``max_points`` points per path are drawn
@@ -482,13 +489,13 @@ def trajectory_figure(
         "yaxis": {"range": [-L * 1.03, L * 1.03], "title": {"text": "x"}},
         "shapes": [_hline(s) for s in maxima],
     }  # fmt: skip
-    return go.Figure({"data": data, "layout": layout})
+    return _figure(data, layout, as_dict)
 
 
 def histogram_figure(
     edges: np.ndarray, counts: np.ndarray, xs: np.ndarray, ys: np.ndarray, maxima: Sequence[float],
-    *, height: int = 320, title: str = "Where the iterates are", f_range=None,
-) -> go.Figure:  # fmt: skip
+    *, height: int = 320, title: str = "Where the iterates are", f_range=None, as_dict: bool = False,
+) -> go.Figure | dict:  # fmt: skip
     """Occupancy counts (bars; they grow as the run goes) with f overlaid on a second axis."""
     edges = np.asarray(edges, dtype=float)
     counts = np.asarray(counts, dtype=float)
@@ -511,7 +518,7 @@ def histogram_figure(
                     **({"range": list(f_range)} if f_range else {})),
         "shapes": [_vline(s) for s in maxima],
     }  # fmt: skip
-    return go.Figure({"data": data, "layout": layout})
+    return _figure(data, layout, as_dict)
 
 
 def fractions_figure(fractions: Sequence[float], analysis, *, height: int = 300,
@@ -642,7 +649,8 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
 
 
 def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, maxima,
-                   *, height: int = 520, f_range=None, minima: Sequence[float] = ()) -> go.Figure:  # fmt: skip
+                   *, height: int = 520, f_range=None, minima: Sequence[float] = (),
+                   as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
     """The paper's four cases side by side (Figs. 1 and 5): occupancy histograms, f in outline,
     the minima labelled m1, m2, ... in every panel."""
     names = list(hists)
@@ -684,7 +692,7 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
                                 "showarrow": False})  # fmt: skip
     layout["shapes"] = shapes
     layout["annotations"] = annotations
-    return go.Figure({"data": data, "layout": layout})
+    return _figure(data, layout, as_dict)
 
 
 def smoothing_figure(xs, ys, gs, regions, target: float, *, L: float, height: int = 360,

@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import plotly
+import plotly.io.json
 import streamlit as st
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -84,8 +85,14 @@ _component = st.components.v2.component("sgd_live_chart", js=_JS, isolate_styles
 
 
 def live_plot(fig, key: str, height: int | None = None) -> None:
-    """Draw ``fig`` in the live chart ``key``, updating the chart already on the page."""
+    """Draw ``fig`` (a ``go.Figure`` or a plain figure dict) in the live chart ``key``,
+    updating the chart already on the page."""
     config = {"displaylogo": False, "responsive": True,
               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": key}}  # fmt: skip
-    h = height or int(fig.layout.height or 400)
-    _component(key=key, data={"figure": fig.to_json(), "config": config}, height=h)
+    if isinstance(fig, dict):
+        text = plotly.io.json.to_json_plotly(fig)  # numpy arrays as they are, no validation
+        h = height or int(fig.get("layout", {}).get("height") or 400)
+    else:
+        text = fig.to_json()
+        h = height or int(fig.layout.height or 400)
+    _component(key=key, data={"figure": text, "config": config}, height=h)

@@ -223,19 +223,20 @@ def _live_view(r) -> None:
         with left:
             steps, X = sim.trajectory()
             livechart.live_plot(figures.trajectory_figure(steps, X, xs, ys, maxima, L=L, f_range=f_range,
-                                                          title=f"Paths (every {r.every}th iterate)"),
+                                                          title=f"Paths (every {r.every}th iterate)", as_dict=True),
                                 key="traj_chart")  # fmt: skip
         with right:
             edges, counts = sim.histogram()
             livechart.live_plot(figures.histogram_figure(edges, counts, xs, ys, maxima, height=260,
-                                                         f_range=f_range),
+                                                         f_range=f_range, as_dict=True),
                                 key="hist_chart")  # fmt: skip
             field_fractions(sim.field_fraction)
             theory_shares(sim.field_fraction, done)
     else:
         hists = {name: s.histogram() for name, s in r.sims.items()}
         minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
-        livechart.live_plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima),
+        livechart.live_plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima,
+                                                   as_dict=True),
                             key="compare_chart")  # fmt: skip
         rows = []
         for name, s in r.sims.items():
