@@ -30,6 +30,12 @@ def _serve(argv: list[str]) -> int:
     """
     from streamlit.web import cli
 
+    # Kernels specialised for a formula compile in a subprocess (30-60 s of one core): the
+    # server never starts one because a session crossed the work threshold (Pause must
+    # leave it idle; ten sessions must not queue compiles). The default preset's kernels
+    # are built at install time (make warmup) and loaded at start.
+    os.environ.setdefault("SIMULATE_SPECIALISE", "0")
+
     try:
         from streamlit.runtime.pages_manager import PagesManager
 
@@ -45,11 +51,6 @@ if __name__ == "__main__":
 
     if get_script_run_ctx(suppress_warning=True) is None:  # python app.py, not a script run
         sys.exit(_serve(sys.argv[1:]))
-
-# Kernels specialised for a formula compile in a subprocess (30-60 s of one core). The server
-# starts them itself only when it is quiet (pages/simrun.py), never because one of ten busy
-# sessions crossed the work threshold (the load test stalled every view while they queued).
-os.environ.setdefault("SIMULATE_SPECIALISE", "0")
 
 from pages import state as S
 

@@ -155,20 +155,8 @@ class LiveRun:
             self._last_chunk, self._last_secs = int(steps), secs
             if secs > 0:
                 self._sps = steps * self.paths * len(self.sims) / secs
-            self._specialise_when_quiet()
         finally:
             self._lock.release()
-
-    def _specialise_when_quiet(self) -> None:
-        """Start compiling the kernels specialised for this formula once the run has done
-        ``SPECIALISE_MIN_WORK`` steps x paths, but only while it is the server's only live
-        run: the compile takes a core for 30-60 s (app.py switches the automatic start off)."""
-        from simulate import config
-
-        work = self.steps_done * self.paths * len(self.sims)
-        if self._share <= 1 and work >= config.SPECIALISE_MIN_WORK:
-            for sim in self.sims.values():
-                sim.gradient.specialise()
 
     @property
     def steps_done(self) -> int:
