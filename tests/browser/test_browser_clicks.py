@@ -105,14 +105,19 @@ def test_edit_this_formula(page, server):
     shot(page, "21-edit-this-formula")
 
 
-def test_refused_formula_shows_no_other_landscape(page, server):
-    open_default(page, server)
+def type_formula(page, text: str) -> None:
+    """Switch the Landscape page to Formula, type ``text`` and apply it (Ctrl+Enter)."""
     page.locator(".st-key-mode button").filter(has_text="Formula").click()
     settle(page)
     box = page.locator(".st-key-formula textarea")
-    box.fill("x^4 - * x")
+    box.fill(text)
     box.press("Control+Enter")
     settle(page)
+
+
+def test_refused_formula_shows_no_other_landscape(page, server):
+    open_default(page, server)
+    type_formula(page, "x^4 - * x")
     assert page.get_by_text("This formula cannot be used").count() >= 1
     assert page.locator(".st-key-landscape_chart").count() == 0
     assert page.get_by_text("Assumption 1 holds").count() == 0
@@ -135,12 +140,7 @@ def test_refused_formula_shows_no_other_landscape(page, server):
 
 def test_caption_names_the_landscape_of_this_run(page, server):
     open_default(page, server)
-    page.locator(".st-key-mode button").filter(has_text="Formula").click()
-    settle(page)
-    box = page.locator(".st-key-formula textarea")
-    box.fill("x^4/4 - x^2/2")
-    box.press("Control+Enter")
-    settle(page)
+    type_formula(page, "x^4/4 - x^2/2")
     assert "x^4/4 - x^2/2" in sidebar_captions(page)
     assert query(page)["formula"] == "x^4/4 - x^2/2"
 
