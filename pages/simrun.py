@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import secrets
 import threading
 import time
@@ -24,9 +25,16 @@ from landscape.tails import HEAVY_FAMILIES
 
 TICK_BUDGET = 0.03  # seconds of simulation per refresh, shared by all live sessions
 TICK = 0.1  # seconds between refreshes on an idle server: 8+ view updates a second alone
-INTERVAL_PER_RUN = 0.1  # seconds of interval per live run of the server (10 runs: 1 s)
+#: share of one core (the GIL) all live refreshes together may take; a bigger machine
+#: may raise it with the environment variable SIMRUN_TARGET_LOAD
+TARGET_LOAD = float(os.environ.get("SIMRUN_TARGET_LOAD", "0.7"))
+GUESS_COST = 0.05  # CPU seconds of a refresh before a run has measured its own
 MAX_TICK = 5.0  # slowest refresh under load
-ACTIVE_WINDOW = 5.0  # a run that ticked this recently counts as live
+#: the intervals a live view may refresh at; a view moves along it as the server's load changes
+INTERVAL_LADDER = (0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 2.5,
+                   3.0, 4.0, MAX_TICK)
+RETIME_DOWN_AFTER = 2.0  # seconds at one interval before a view may refresh faster again
+ACTIVE_WINDOW = 2 * MAX_TICK  # a run that ticked this recently counts as live
 NUMBA_THREADS = 1  # per live run: leave the other core to the server and the browser
 MIN_CHUNK, MAX_CHUNK = 100, 2_000_000
 FIRST_CHUNK = 2_000
@@ -88,6 +96,8 @@ class LiveRun:
         self._sps = 0.0
         self._share = 1
         self._last_tick = 0.0
+        self._cost = GUESS_COST
+        self._retimed_at = 0.0
         self.interval = TICK
         kw = {"x0": cfg.x0, "paths": cfg.paths, "seed": cfg.seed, "record_every": cfg.every,
                   "boundaries": tuple(maxima) or None}  # fmt: skip
@@ -117,25 +127,43 @@ class LiveRun:
         n = int(per_sec * TICK_BUDGET / self._share)
         return max(MIN_CHUNK, min(MAX_CHUNK, n, 4 * self._last_chunk))
 
-    def note_tick(self, tick_seconds: float) -> None:
-        """Record what one refresh cost; every live session of the server shares one
-        compute budget (``chunk`` divides it by the number of live runs)."""
-        self._share = _note_active(id(self))
+    def note_tick(self, tick_seconds: float, cpu_seconds: float | None = None) -> None:
+        """Record what one refresh cost (wall time, and CPU time of the script thread);
+        every live session of the server shares one compute budget (``chunk`` divides
+        it by the number of live runs) and one refresh budget (``plan_interval``)."""
         self._last_tick = float(tick_seconds)
+        if cpu_seconds is not None:
+            self._cost = 0.7 * self._cost + 0.3 * float(cpu_seconds)
+        self._share, _ = _note_active(id(self), self._cost)
 
     def plan_interval(self) -> float:
-        """Choose the refresh interval for the fragment timer; call it on a full rerun.
+        """Choose the refresh interval for the fragment timer from the server's load.
 
-        The interval follows the cost of the last refresh and the number of live
-        runs, so a busy server is asked for fewer refreshes (RELIABILITY.md F9).
-        It is fixed between full reruns (Start, or any change of a setting):
-        changing it from inside the fragment needs ``st.rerun()``, and a session
-        that did so under load could lose its fragment timer for good (F13).
+        All live views together may use ``TARGET_LOAD`` of a core: with the live runs'
+        refresh costs summing to C CPU seconds, each view refreshes every
+        C / TARGET_LOAD seconds (never faster than ``TICK``, nor faster than its own
+        refreshes take), rounded up to ``INTERVAL_LADDER`` (RELIABILITY.md F9, F17).
+        Call it on a full rerun, and from the view itself with :meth:`retime`.
         """
-        self._share = _note_active(id(self))
-        target = min(MAX_TICK, max(TICK, 2.0 * self._last_tick, INTERVAL_PER_RUN * self._share))
-        self.interval = round(target, 2)
+        self._share, total_cost = _note_active(id(self), self._cost)
+        target = max(TICK, total_cost / TARGET_LOAD, 1.25 * self._last_tick)
+        self.interval = next((t for t in INTERVAL_LADDER if t >= target - 1e-9), MAX_TICK)
         return self.interval
+
+    def retime(self, now: float | None = None) -> float | None:
+        """The new interval the running view should switch to, or None to keep its own.
+
+        Slower at once when the server gets busier; faster only after
+        ``RETIME_DOWN_AFTER`` seconds at one interval, so views do not oscillate.
+        """
+        now = time.monotonic() if now is None else now
+        old = self.interval
+        new = self.plan_interval()
+        if new == old or (new < old and now - self._retimed_at < RETIME_DOWN_AFTER):
+            self.interval = old
+            return None
+        self._retimed_at = now
+        return new
 
     def step_chunk(self) -> int:
         return max(1000, 40 * self.every)
@@ -192,17 +220,18 @@ class LiveRun:
 
 
 _active_lock = threading.Lock()
-_active_runs: dict[int, float] = {}
+_active_runs: dict[int, tuple[float, float]] = {}  # run id -> (last seen, CPU cost of a refresh)
 
 
-def _note_active(run_id: int) -> int:
-    """Mark a run as live now; return how many runs of this server are live."""
+def _note_active(run_id: int, cost: float = GUESS_COST) -> tuple[int, float]:
+    """Mark a run as live now; return how many runs of this server are live and the
+    sum of their refresh costs (CPU seconds)."""
     now = time.monotonic()
     with _active_lock:
-        _active_runs[run_id] = now
-        for key in [k for k, t in _active_runs.items() if now - t > ACTIVE_WINDOW]:
+        _active_runs[run_id] = (now, float(cost))
+        for key in [k for k, (t, _) in _active_runs.items() if now - t > ACTIVE_WINDOW]:
             del _active_runs[key]
-        return len(_active_runs)
+        return len(_active_runs), sum(c for _, c in _active_runs.values())
 
 
 def _limit_threads() -> None:

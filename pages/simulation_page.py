@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures, livechart, simrun, ui
+from pages import figures, fragment_timer, livechart, simrun, ui
 from pages import state as S
 
 ss = st.session_state
@@ -199,7 +199,7 @@ def live_view() -> None:
 
 
 def _live_view(r) -> None:
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.thread_time()
     if r.running:
         if r.steps_done == 0:
             with st.spinner("Preparing the simulation (the first run may compile kernels)…"):
@@ -268,11 +268,14 @@ def _live_view(r) -> None:
                            "edges of the typical transition graph.")  # fmt: skip
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
-    tick = time.perf_counter() - t0
-    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * r.last_seconds:.0f} ms); "
-               f"refreshing every {r.interval:g} s.")
+    tick, cpu = time.perf_counter() - t0, time.thread_time() - cpu0
     if r.running:
-        r.note_tick(tick)
+        r.note_tick(tick, cpu)
+        new_interval = r.retime()
+        if new_interval is not None:
+            fragment_timer.set_fragment_interval(new_interval)
+    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * r.last_seconds:.0f} ms); "
+               f"refreshing every {r.interval:g} s (slower when the server is busy).")
 
 
 live_view()

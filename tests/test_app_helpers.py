@@ -306,8 +306,9 @@ def test_the_run_token_stays_out_of_share_links():
 
 
 def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
-    """The timer interval grows with the number of live runs and the cost of a refresh
-    (bounded by MAX_TICK); the compute budget per tick is divided among live runs."""
+    """All live views together may take TARGET_LOAD of a core: the timer interval is the
+    live runs' summed refresh cost over TARGET_LOAD, on the ladder, bounded by MAX_TICK;
+    the compute budget per tick is divided among live runs."""
     from pages import simrun
 
     land = landscape.load_landscape("paper-fig2")
@@ -316,18 +317,51 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
     p.update(paths=2)
     monkeypatch.setattr(simrun, "_active_runs", {})
     run, _ = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    run.note_tick(0.01, 0.01)
     assert run.plan_interval() == simrun.TICK            # alone and cheap: the fastest refresh
     first = run.chunk()
     run.advance(first)
     per_path_rate = run.steps_per_second / run.paths
     for k in range(19):                                   # 19 other sessions tick now
-        simrun._note_active(10_000 + k)
-    assert run.plan_interval() == pytest.approx(min(simrun.MAX_TICK, simrun.INTERVAL_PER_RUN * 20))
+        simrun._note_active(10_000 + k, 0.05)
+    total = 19 * 0.05 + run._cost
+    expected = min(t for t in simrun.INTERVAL_LADDER if t >= total / simrun.TARGET_LOAD)
+    assert run.plan_interval() == expected == 1.5
     run.note_tick(0.01)
     fair = per_path_rate * simrun.TICK_BUDGET / 20       # a twentieth of the budget
     assert run.chunk() == pytest.approx(max(simrun.MIN_CHUNK, min(4 * first, fair)), rel=0.01)
     run.note_tick(4.0)                                    # a very slow refresh
     assert run.plan_interval() == simrun.MAX_TICK
+
+
+def test_a_live_view_retimes_slower_at_once_and_faster_only_after_a_while(monkeypatch):
+    """F17: views started while the server was quiet slow down when others start, without
+    a rerun; they speed up again only after RETIME_DOWN_AFTER seconds (no oscillation)."""
+    from pages import simrun
+
+    land = landscape.load_landscape("paper-fig2")
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    p = S.defaults()
+    p.update(paths=2)
+    monkeypatch.setattr(simrun, "_active_runs", {})
+    run, _ = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    run.note_tick(0.03, 0.03)
+    assert run.plan_interval() == simrun.TICK
+    assert run.retime(now=100.0) is None                  # nothing changed
+    for k in range(9):                                     # nine more views start
+        simrun._note_active(20_000 + k, 0.05)
+    slower = run.retime(now=100.5)
+    assert slower is not None and slower >= (9 * 0.05 + run._cost) / simrun.TARGET_LOAD
+    assert run.interval == slower
+    monkeypatch.setattr(simrun, "_active_runs", {})        # the others closed their tabs
+    assert run.retime(now=101.0) is None and run.interval == slower   # not at once
+    assert run.retime(now=100.5 + simrun.RETIME_DOWN_AFTER + 0.1) == simrun.TICK
+
+
+def test_fragment_timer_is_a_no_op_outside_a_fragment():
+    from pages import fragment_timer
+
+    assert fragment_timer.set_fragment_interval(0.5) is False
 
 
 def test_exit_study_result_is_stored_and_exported():

@@ -57,3 +57,67 @@ def test_live_charts_never_blank_and_keep_the_zoom(page, server):
     shot(page, "24-live-zoom-kept")
     page.locator(".st-key-sim_pause button").click()
     settle(page)
+
+
+UPDATE_TIMES = """async (ms) => {
+  const times = []; let last = null;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    const m = document.querySelector("[data-testid='stMetricValue']");
+    const t = m ? m.innerText : null;
+    if (t !== last) { if (last !== null) times.push(performance.now()); last = t; }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return times;
+}"""
+
+
+def _refresh_caption(page) -> float:
+    text = page.locator("[data-testid='stCaptionContainer']", has_text="refreshing every").first.inner_text()
+    return float(text.split("refreshing every ")[1].split(" s")[0])
+
+
+def _mean_gap(times: list[float]) -> float:
+    return (times[-1] - times[0]) / (len(times) - 1) / 1000.0
+
+
+def test_a_running_view_slows_down_when_another_starts(chromium, tmp_path):
+    """F17: a view started on a quiet server slows its refresh timer, without a rerun or a
+    click, when another session starts a live run; its browser follows the new timer.
+
+    The server runs with SIMRUN_TARGET_LOAD=0.04 so that the intervals are long enough
+    (about 1 s alone, about 2 s with two views) to measure in the page."""
+    from tests.load import load_test as LT
+
+    port = LT.free_port()
+    proc = LT.start_server(port, tmp_path / "server.log", env_extra={"SIMRUN_TARGET_LOAD": "0.04"})
+    url = f"http://127.0.0.1:{port}/simulate?paths=5"
+    try:
+        a = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        a.set_default_timeout(90_000)
+        a.goto(url)
+        settle(a)
+        a.locator(".st-key-sim_start button").click()
+        a.locator(".st-key-traj_chart .js-plotly-plot").first.wait_for(timeout=90_000)
+        a.wait_for_timeout(5000)
+        alone = _refresh_caption(a)
+        b = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        b.set_default_timeout(90_000)
+        b.goto(url)
+        settle(b)
+        b.locator(".st-key-sim_start button").click()
+        b.locator(".st-key-traj_chart .js-plotly-plot").first.wait_for(timeout=90_000)
+        a.wait_for_timeout(4000)
+        shared = _refresh_caption(a)
+        assert shared >= 1.4 * alone, (alone, shared)
+        gap = _mean_gap(a.evaluate(UPDATE_TIMES, 12_000))
+        # the browser's timer follows the new interval: the old one would give gaps of
+        # `alone`; the interval moves by a ladder step as the measured costs vary, so the
+        # gaps are compared with the old interval, not matched to the new one
+        assert gap >= 1.5 * alone, (alone, shared, gap)
+        assert_no_error_box(a, "first view")
+        assert_no_error_box(b, "second view")
+        for pg in (a, b):
+            pg.context.close()
+    finally:
+        LT.stop_server(proc)

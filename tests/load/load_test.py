@@ -143,9 +143,11 @@ def healthy(url: str) -> bool:
         return False
 
 
-def start_server(port: int, log_path: Path, extra: list[str] | None = None) -> subprocess.Popen:
+def start_server(port: int, log_path: Path, extra: list[str] | None = None,
+                 env_extra: dict[str, str] | None = None) -> subprocess.Popen:
     env = dict(os.environ, NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR",
                                                           str(ROOT / ".cache" / "numba")))
+    env.update(env_extra or {})
     log = open(log_path, "w")  # noqa: SIM115 - stays open for the server's lifetime
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--server.port", str(port),
