@@ -10,7 +10,7 @@ import streamlit as st
 import landscape
 from landscape.sweep import b_ranges_keeping, lost_minima, recommended_b, wide_minima
 from landscape.theory import gradient_norm_clip
-from pages import figures, ui
+from pages import figures, graph_plane, plane_ui, ui
 from pages import state as S
 
 ss = st.session_state
@@ -22,6 +22,10 @@ st.caption(
     "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "
     "spends almost all its time there. Move b in the sidebar or pick an interval below."
 )
+
+if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
+    graph_plane.render()
+    ui.end_page()
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])

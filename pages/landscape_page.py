@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures, sketch, ui
+from pages import figures, landscape_plane, plane_ui, sketch, ui
 from pages import state as S
 
 ss = st.session_state
@@ -73,6 +73,10 @@ if err is not None:
                 "return when it is fixed.", icon=":material/block:")  # fmt: skip
         st.button("Back to the last valid landscape", key="restore_landscape",
                   on_click=ui.restore_last_good, icon=":material/undo:")  # fmt: skip
+    ui.end_page()
+
+if plane_ui.is_plane(land):  # f(x, y): the 2-D view (pages/landscape_plane.py)
+    landscape_plane.render(land, source, left, right)
     ui.end_page()
 
 analysis, a_err = ui.current_analysis(source)

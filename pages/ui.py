@@ -127,6 +127,12 @@ def current_landscape() -> tuple[Any, str, Exception | None]:
     return land, src, None
 
 
+def landscape_dimension() -> int:
+    """1 or 2: the dimension of the chosen landscape (1 while it is refused)."""
+    land, _, err = current_landscape()
+    return 1 if err is not None else int(getattr(land, "dimension", 1))
+
+
 def restore_last_good() -> None:
     """Callback: go back to the last landscape of this session that was accepted."""
     good = st.session_state.get(LAST_GOOD_KEY) or {"mode": "preset"}
@@ -211,6 +217,8 @@ def apply_preset(key: str) -> None:
         S.write(ss, "b", float(pr.b))
     S.write(ss, "eta", S.snap_eta(float(pr.eta)))
     S.write(ss, "x0", float(pr.x0))
+    y0 = getattr(pr, "y0", None)  # the start's y of a 2-D preset
+    S.write(ss, "y0", float(y0) if y0 is not None else float(S.PARAMS["y0"].default))
     nd = pr.noise
     if nd.family in S.NOISE_FAMILIES:
         S.write(ss, "noise", nd.family)
@@ -224,7 +232,7 @@ def apply_preset(key: str) -> None:
 
 def reset_runs() -> None:
     """Forget simulations and studies of this session (the landscape changed)."""
-    for k in ("sim", "sim_running", "exit_result"):
+    for k in ("sim", "sim_running", "exit_result", "plane_sim", "plane_exit"):
         st.session_state.pop(k, None)
 
 
