@@ -265,17 +265,17 @@ def plane_paths_figure(trace, grid, analysis, *, R: float, max_paths: int = 6, m
 
 def plane_occupancy_figure(histogram, extent, analysis, *, R: float, height: int = 420,
                            title: str = "Where the iterates are", as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
-    """The 2-D occupancy histogram (log colour scale; empty cells blank) with the minima."""
-    h = np.asarray(histogram, dtype=float)
+    """The 2-D occupancy histogram ([row = y bin, col = x bin] over ``extent``, as
+    ``simulate.plane`` counts it) on a log colour scale, empty cells blank, with the minima."""
+    h = np.atleast_2d(np.asarray(histogram, dtype=float))
     total = int(h.sum())
-    n = h.shape[0] if h.ndim == 2 else 0
     x0, x1, y0, y1 = extent
-    ex, ey = np.linspace(x0, x1, n + 1), np.linspace(y0, y1, max(h.shape[1] if h.ndim == 2 else 0, 0) + 1)
-    with np.errstate(divide="ignore"):
-        z = np.where(h > 0, np.log10(np.maximum(h, 1)), np.nan)
+    ex, ey = np.linspace(x0, x1, h.shape[1] + 1), np.linspace(y0, y1, h.shape[0] + 1)
+    z = np.full(h.shape, np.nan)
+    np.log10(h, out=z, where=h > 0)
     data: list[dict] = [{
-        "type": "heatmap", "x": (ex[:-1] + ex[1:]) / 2, "y": (ey[:-1] + ey[1:]) / 2, "z": z.T if n else z,
-        "customdata": h.T if n else h, "colorscale": "Viridis", "showscale": False, "name": "visits",
+        "type": "heatmap", "x": (ex[:-1] + ex[1:]) / 2, "y": (ey[:-1] + ey[1:]) / 2, "z": z,
+        "customdata": h, "colorscale": "Viridis", "showscale": False, "name": "visits",
         "hovertemplate": "(%{x:.2f}, %{y:.2f})<br>%{customdata:,.0f} visits<extra></extra>",
     }]  # fmt: skip
     if analysis is not None:
