@@ -146,7 +146,7 @@ def test_paths_figure_bounds_the_payload_and_marks_the_current_points():
 
 def test_occupancy_figure_puts_counts_at_their_x_and_y():
     h = np.zeros((20, 20))
-    h[15, 4] = 7  # x bin 15 (x > 0), y bin 4 (y < 0): histogram2d's [x, y] order
+    h[4, 15] = 7  # [row = y bin, col = x bin]: y bin 4 (y < 0), x bin 15 (x > 0)
     fig = FP.plane_occupancy_figure(h, (-R, R, -R, R), None, R=R, as_dict=True)
     hm = fig["data"][0]
     z = np.asarray(hm["z"], dtype=float)

@@ -1,0 +1,125 @@
+"""AppTest for the dashboard on a 2-D landscape (issue 11): the paper's modified Himmelblau
+preset chosen as a user does (the preset list), every page rendered, each setting moving
+only itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_app_pages import PAGES, open_page, texts
+
+pytestmark = pytest.mark.timeout(300)
+
+PRESET = "paper-himmelblau"
+
+
+def open_plane(page: str | None = None, query: dict | None = None):
+    """The app with the 2-D preset picked in the Landscape page's list (its defaults load)."""
+    at = open_page(None, query)
+    at.selectbox(key="preset").set_value(PRESET).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def params(at) -> dict:
+    return dict(at.session_state["params"])
+
+
+def test_the_preset_loads_its_settings_and_the_sidebar_says_R():
+    at = open_plane()
+    p = params(at)
+    assert (p["L"], p["b"], p["x0"], p["y0"]) == pytest.approx((4.2, 2.15, 2.9, 1.0))
+    assert at.number_input(key="L").label == "R (ball radius)"
+    assert at.query_params.get("y0") == "1" and at.query_params.get("L") == "4.2"
+    at = open_page()
+    assert at.number_input(key="L").label == "Domain half-width L"  # 1-D as before
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception_or_error_box(page):
+    at = open_plane(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert "Something went wrong" not in texts(at)
+
+
+def test_landscape_page_shows_four_fields_with_the_papers_jump_numbers():
+    at = open_plane()
+    body = texts(at)
+    assert "4 minimiser sets" in body, body
+    table = next(d.value for d in at.dataframe if "minimiser" in d.value.columns)
+    assert sorted(table["l*"]) == [1, 1, 2, 2]  # l*_1 = l*_2 = 2 > l*_3 = l*_4 = 1 at b = 2.15
+    assert set(table["kind"]) <= {"wide", "sharp"}
+    assert any("In short" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(("widget", "kind", "value", "url"), [
+    ("L", "number_input", 4.0, "4"),
+    ("b", "slider", 1.5, "1.5"),
+    ("alpha", "number_input", 1.5, "1.5"),
+])  # fmt: skip
+def test_each_sidebar_setting_changes_only_itself(widget, kind, value, url):
+    at = open_plane()
+    before = params(at)
+    getattr(at, kind)(key=widget).set_value(value).run()
+    assert not at.exception and not at.error
+    after = params(at)
+    assert {k for k in before if before[k] != after[k]} == {widget}
+    assert at.query_params.get(widget) == url
+    assert at.number_input(key="L").label == "R (ball radius)"
+
+
+def test_start_y_changes_only_itself_on_the_simulation_page():
+    at = open_plane("pages/simulation_page.py")
+    before = params(at)
+    at.number_input(key="y0").set_value(-1.5).run()
+    assert not at.exception and not at.error
+    after = params(at)
+    assert {k for k in before if before[k] != after[k]} - {"run"} == {"y0"}  # run: the live run's token
+    assert at.query_params.get("y0") == "-1.5"
+
+
+def test_a_start_outside_the_ball_is_moved_onto_its_edge_with_a_notice():
+    at = open_plane("pages/simulation_page.py")
+    at.number_input(key="x0").set_value(4.0).run()
+    at.number_input(key="y0").set_value(4.0).run()
+    assert not at.exception
+    x0, y0 = params(at)["x0"], params(at)["y0"]
+    assert (x0**2 + y0**2) ** 0.5 == pytest.approx(4.2, abs=1e-3)
+    assert any("the start must lie in the ball" in t.value for t in at.toast), [t.value for t in at.toast]
+
+
+def test_graph_page_draws_the_graph_of_the_shared_code():
+    at = open_plane("pages/graph_page.py")
+    body = texts(at)
+    assert "absorbing" in body and "Survive:" in body
+    assert any(d.value.shape == (4, 4) for d in at.dataframe)  # l_{i,j}
+
+
+def test_simulation_step_runs_the_2d_kernel():
+    at = open_plane("pages/simulation_page.py", query={"paths": "3"})
+    at.button(key="sim_step").click().run(timeout=240)
+    assert not at.exception and not at.error
+
+    def metric(label):
+        return next(m.value for m in at.metric if m.label == label)
+
+    assert int(metric("Steps per path").replace(",", "")) > 0
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Time per field (CSV)" in labels
+    at.toggle(key="compare").set_value(True).run()
+    at.button(key="sim_step").click().run(timeout=240)
+    assert not at.exception and not at.error
+    cases = list(next(d.value for d in at.dataframe if "case" in d.value.columns)["case"])
+    assert cases == ["clipped", "unclipped"]
+
+
+def test_one_d_presets_still_work_after_a_2d_one():
+    at = open_plane()
+    at.selectbox(key="preset").set_value("paper-fig2").run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="L").label == "Domain half-width L"
+    assert "Assumption 1 holds" in texts(at)
+    assert "y0" not in at.query_params  # back at its default
