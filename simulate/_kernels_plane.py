@@ -1,0 +1,339 @@
+"""Private numba pieces of the 2-D kernels (THEORY.md sections 2 and 10).
+
+One step, v = eta (grad f(X) - Z) clipped by norm, X projected onto the ball::
+
+    X <- P_R(X - phi_b(eta (grad f(X) - Z))),   phi_b(v) = min(1, b / |v|) v,
+    P_R(x) = min(1, R / |x|) x
+
+(the 1-D kernel clips the same quantity eta (f'(X) - Z); ``b = inf``: no
+clipping). Isotropic noise Z = scale |W| (cos t, sin t): W is the 1-D draw of
+the family (``simulate.rng.fill_noise``, stream 2 s of the path) and the
+direction (cos t, sin t) = (u, v) / |(u, v)| for (u, v) uniform on the unit
+disc by rejection, u and v from the two 32-bit halves of one xoshiro256**
+output of the path's direction stream (2 s + 1). Each stream consumes
+exactly the draws its steps need, so results do not depend on how a run is
+sliced or on the thread count. Since W already carries a random sign,
+Z = W (u, v) / |(u, v)| (the sign and the direction together are uniform).
+
+``run_plane_kernel`` and ``exit_plane_kernel`` below are *templates*: plain
+Python functions that call ``grad(x, y)`` without defining it.
+``simulate.plane_gradient`` writes a module per formula with the formula's
+``grad`` (generated from its two SymPy derivatives) followed by the source of
+these two functions, and compiles them there with numba: the gradient is
+inlined into the step. Parallel over chunks of paths (``prange``); the
+occupancy histogram is one row per chunk (integer counts: the sum does not
+depend on the chunking), everything else one row per path.
+
+Field bookkeeping uses the grids of the analysis by nearest cell: a cell's
+label (field index, -1 = no field) and near index (-1 = far from every
+minimiser set) are looked up only when the iterate changes cell.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import config
+from ._jit import JIT
+from .rng import NONE, _xnext, fill_noise
+
+U64 = np.uint64
+_INF = np.inf
+_TWO_M31 = 2.0 ** -31
+#: above this, |v|^2 may overflow: clip / project with a rescaled norm
+_BIG2 = 1e300
+
+
+@njit(inline="always")
+def fill_directions(st, p, ub, vb, wb, m):
+    """(u, v) uniform on the unit disc (minus the centre) and w = u^2 + v^2
+    into ub, vb, wb[:m], from path p's direction stream ``st``.
+
+    One output r per try: u = ((r >> 32) + 1/2) 2^-31 - 1 and v likewise from
+    the low 32 bits (never 0, so w > 0); accepted when w < 1 (pi / 4 of the
+    tries).
+    """
+    s0 = st[p, 0]
+    s1 = st[p, 1]
+    s2 = st[p, 2]
+    s3 = st[p, 3]
+    for i in range(m):
+        while True:
+            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            u = (np.float64(r >> U64(32)) + 0.5) * _TWO_M31 - 1.0
+            v = (np.float64(r & U64(0xFFFFFFFF)) + 0.5) * _TWO_M31 - 1.0
+            w = u * u + v * v
+            if w < 1.0:
+                break
+        ub[i] = u
+        vb[i] = v
+        wb[i] = w
+    st[p, 0] = s0
+    st[p, 1] = s1
+    st[p, 2] = s2
+    st[p, 3] = s3
+
+
+@njit(inline="always")
+def fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, m):
+    """Write m isotropic draws Z = W (u, v) / sqrt(w) of path p into zx, zy[:m]."""
+    fill_noise(fam, a, scale, wst, p, zb, rb, m)
+    if fam == NONE:
+        for i in range(m):
+            zx[i] = 0.0
+            zy[i] = 0.0
+        return
+    fill_directions(dst, p, ub, vb, wb, m)
+    for i in range(m):                       # independent: vectorised
+        c = zb[i] / math.sqrt(wb[i])
+        zx[i] = ub[i] * c
+        zy[i] = vb[i] * c
+
+
+@njit(inline="always")
+def shrink_to(vx, vy, n2, c):
+    """min(1, c / |v|) v, given n2 = |v|^2 > c^2 (safe when n2 overflows)."""
+    if n2 < _BIG2:
+        k = c / math.sqrt(n2)
+    else:
+        s = max(abs(vx), abs(vy))
+        ux = vx / s
+        uy = vy / s
+        k = c / (s * math.sqrt(ux * ux + uy * uy))
+    return vx * k, vy * k
+
+
+@njit(inline="always")
+def clipped_update(x, y, gx, gy, zx, zy, eta, b2, b, R2, R):
+    """P_R(X - phi_b(eta (g - Z))): the 2-D step (norm clipping, ball of radius R)."""
+    vx = eta * (gx - zx)
+    vy = eta * (gy - zy)
+    n2 = vx * vx + vy * vy
+    if n2 > b2:
+        vx, vy = shrink_to(vx, vy, n2, b)
+    x = x - vx
+    y = y - vy
+    r2 = x * x + y * y
+    if r2 > R2:
+        x, y = shrink_to(x, y, r2, R)
+    return x, y
+
+
+@njit(inline="always")
+def cell_index(v, lo, inv, n):
+    """Index of the nearest of n cell centres lo, lo + 1/inv, ... (clamped)."""
+    k = np.int64((v - lo) * inv + 0.5)
+    if k < 0:
+        return 0
+    if k >= n:
+        return n - 1
+    return k
+
+
+@njit(inline="always")
+def bin_index(v, lo, inv, n):
+    """Histogram bin of v for n bins of width 1/inv from lo (clamped)."""
+    k = np.int64((v - lo) * inv)
+    if k < 0:
+        return 0
+    if k >= n:
+        return n - 1
+    return k
+
+
+@njit(parallel=True, **JIT)
+def draw_plane_noise_kernel(fam, a, scale, wst, dst, out):
+    """out[p, i] = the i-th isotropic draw (Z_x, Z_y) of path p (as the kernels see it)."""
+    P, n = out.shape[0], out.shape[1]
+    B = config.BLOCK
+    for p in prange(P):
+        zb = np.empty(B)
+        rb = np.empty(B, dtype=np.uint64)
+        ub = np.empty(B)
+        vb = np.empty(B)
+        wb = np.empty(B)
+        zx = np.empty(B)
+        zy = np.empty(B)
+        done = 0
+        while done < n:
+            m = min(B, n - done)
+            fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, m)
+            for i in range(m):
+                out[p, done + i, 0] = zx[i]
+                out[p, done + i, 1] = zy[i]
+            done += m
+
+
+# ----------------------------------------------------------------------------
+# Templates: compiled per formula by simulate.plane_gradient (``grad`` is the
+# formula's (df/dx, df/dy)). Not decorated here on purpose.
+
+def grad(x, y):
+    """Placeholder: each generated module defines the formula's own ``grad``."""
+    raise NotImplementedError("the plane kernels run only inside a generated module")
+
+
+def run_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
+                     rec_every, traj, traj_f, labels, nears, geo, hist, field_cur, last_field,
+                     near_cur, field_steps, near_steps, trans, err_step, err_xy):
+    """Advance every path (without an error) by ``nsteps`` steps, in place.
+
+    geo = (x_lo, y_lo, 1/dx, 1/dy) of the label grid's cell centres, then
+    (x_lo, y_lo, 1/wx, 1/wy) of the histogram's bins. labels / nears: int16
+    grids [row = y, col = x]. hist: (chunks, bins, bins), [chunk, y bin, x bin].
+    field_cur / near_cur: label / near index of the current cell (-1: none);
+    last_field: the last field (>= 0) the path was in, from which the next
+    transition counts (a pass through unlabelled cells is no transition).
+    field_steps / near_steps (P, m + 1): last column = no field / out.
+    traj (slots, P, 2), traj_f (slots, P): every rec_every-th iterate and its
+    cell's label, slot (n // rec_every) % slots.
+    """
+    P = xy.shape[0]
+    T = hist.shape[0]
+    ny, nx = labels.shape
+    nb = hist.shape[1]
+    m_out = field_steps.shape[1] - 1
+    gx0, gy0, ginvx, ginvy = geo[0], geo[1], geo[2], geo[3]
+    hx0, hy0, hinvx, hinvy = geo[4], geo[5], geo[6], geo[7]
+    nslots = traj.shape[0]
+    b2 = b * b
+    R2 = R * R
+    B = config.BLOCK
+    for t in prange(T):
+        zb = np.empty(B)
+        rb = np.empty(B, dtype=np.uint64)
+        ub = np.empty(B)
+        vb = np.empty(B)
+        wb = np.empty(B)
+        zx = np.empty(B)
+        zy = np.empty(B)
+        for p in range(t, P, T):
+            if err_step[p] >= 0:
+                continue
+            x = xy[p, 0]
+            y = xy[p, 1]
+            n = path_steps[p]
+            c = n % rec_every
+            f = field_cur[p]
+            last = last_field[p]
+            nr = near_cur[p]
+            ef = n                       # step count when the field / near set was entered
+            en = n
+            ix = cell_index(x, gx0, ginvx, nx)
+            iy = cell_index(y, gy0, ginvy, ny)
+            hk = bin_index(y, hy0, hinvy, nb) * nb + bin_index(x, hx0, hinvx, nb)
+            hc = 0
+            done = 0
+            alive = True
+            while done < nsteps and alive:
+                mm = min(B, nsteps - done)
+                fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, mm)
+                for i in range(mm):
+                    gx, gy = grad(x, y)
+                    if not (abs(gx) < _INF and abs(gy) < _INF):
+                        err_step[p] = n + 1
+                        err_xy[p, 0] = x
+                        err_xy[p, 1] = y
+                        alive = False
+                        break
+                    x, y = clipped_update(x, y, gx, gy, zx[i], zy[i], eta, b2, b, R2, R)
+                    n += 1
+                    jx = cell_index(x, gx0, ginvx, nx)
+                    jy = cell_index(y, gy0, ginvy, ny)
+                    if jx != ix or jy != iy:
+                        ix = jx
+                        iy = jy
+                        nf = np.int64(labels[iy, ix])
+                        if nf != f:
+                            field_steps[p, f if f >= 0 else m_out] += n - 1 - ef
+                            ef = n - 1
+                            f = nf
+                            if nf >= 0:
+                                if last >= 0 and nf != last:
+                                    trans[p, last, nf] += 1
+                                last = nf
+                        nn = np.int64(nears[iy, ix])
+                        if nn != nr:
+                            near_steps[p, nr if nr >= 0 else m_out] += n - 1 - en
+                            en = n - 1
+                            nr = nn
+                    k = bin_index(y, hy0, hinvy, nb) * nb + bin_index(x, hx0, hinvx, nb)
+                    if k == hk:
+                        hc += 1
+                    else:
+                        hist[t, hk // nb, hk % nb] += hc
+                        hk = k
+                        hc = 1
+                    c += 1
+                    if c == rec_every:
+                        c = 0
+                        s = (n // rec_every) % nslots
+                        traj[s, p, 0] = x
+                        traj[s, p, 1] = y
+                        traj_f[s, p] = f
+                done += mm
+            field_steps[p, f if f >= 0 else m_out] += n - ef
+            near_steps[p, nr if nr >= 0 else m_out] += n - en
+            hist[t, hk // nb, hk % nb] += hc
+            xy[p, 0] = x
+            xy[p, 1] = y
+            path_steps[p] = n
+            field_cur[p] = f
+            last_field[p] = last
+            near_cur[p] = nr
+
+
+def exit_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field, t, dest,
+                      limit, err_step, err_xy):
+    """First exits from ``field``: run each unfinished sample up to ``limit`` steps.
+
+    Exit = the label of the iterate's cell is another field (>= 0); cells
+    labelled -1 (no field) do not end the sample. dest[p] = -1 while
+    running, then the field entered; t[p] the step. Resumable: exactly t[p]
+    steps' draws have been used by sample p.
+    """
+    P = xy.shape[0]
+    ny, nx = labels.shape
+    gx0, gy0, ginvx, ginvy = geo[0], geo[1], geo[2], geo[3]
+    b2 = b * b
+    R2 = R * R
+    B = config.BLOCK
+    for p in prange(P):
+        if dest[p] >= 0 or err_step[p] >= 0:
+            continue
+        zb = np.empty(B)
+        rb = np.empty(B, dtype=np.uint64)
+        ub = np.empty(B)
+        vb = np.empty(B)
+        wb = np.empty(B)
+        zx = np.empty(B)
+        zy = np.empty(B)
+        x = xy[p, 0]
+        y = xy[p, 1]
+        n = t[p]
+        out = -1
+        while n < limit and out == -1:
+            mm = min(B, limit - n)
+            fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, mm)
+            for i in range(mm):
+                gx, gy = grad(x, y)
+                if not (abs(gx) < _INF and abs(gy) < _INF):
+                    err_step[p] = n + 1
+                    err_xy[p, 0] = x
+                    err_xy[p, 1] = y
+                    out = -2
+                    break
+                x, y = clipped_update(x, y, gx, gy, zx[i], zy[i], eta, b2, b, R2, R)
+                n += 1
+                lab = np.int64(labels[cell_index(y, gy0, ginvy, ny), cell_index(x, gx0, ginvx, nx)])
+                if lab >= 0 and lab != field:
+                    out = lab
+                    break
+        xy[p, 0] = x
+        xy[p, 1] = y
+        t[p] = n
+        if out >= 0:
+            dest[p] = out
