@@ -31,15 +31,16 @@ left, right = st.columns([1, 2], gap="medium")
 with left:
 
     if mode == "preset":
-        keys = list(landscape.PRESETS)
+        all_presets = ui.presets()  # 1-D, then 2-D (f(x, y)) presets
+        keys = list(all_presets)
         if p["preset"] not in keys:
             S.adjust(ss, "preset", landscape.DEFAULT_PRESET, "no preset has that name")
         ui.bind(
             st.selectbox, "preset", "Preset", options=keys,
-            format_func=lambda k: landscape.PRESETS[k].title,
+            format_func=lambda k: all_presets[k].title,
             on_change=lambda: ui.apply_preset(ss[S.PARAMS_KEY]["preset"]),
         )  # fmt: skip
-        pr = landscape.PRESETS[p["preset"]]
+        pr = all_presets[p["preset"]]
         st.caption(pr.description)
         if not pr.source.startswith("sketch:"):
             with st.expander("Its formula"):

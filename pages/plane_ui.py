@@ -127,3 +127,8 @@ def fields_table(analysis, alpha: float) -> list[dict[str, Any]]:
             "β": round(landscape.exit_exponent(alpha, lstar), 3) if lstar >= 1 else None,
         })  # fmt: skip
     return rows
+
+
+def centre_of(fl) -> tuple[float, float]:
+    """Where a run starts in field ``fl``: its minimum, or its segment's middle."""
+    return FP.centre(fl.minimiser.points)

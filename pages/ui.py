@@ -92,8 +92,18 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
     return widget(label, key=name, on_change=changed, **kwargs)
 
 
+def presets() -> dict[str, Any]:
+    """The presets the Landscape page offers: the 1-D ones, then the 2-D ones
+    (``landscape.plane_presets.ALL_PRESETS``)."""
+    try:
+        from landscape.plane_presets import ALL_PRESETS
+    except ImportError:  # a landscape package without 2-D presets
+        return landscape.PRESETS
+    return ALL_PRESETS
+
+
 def preset_source(key: str) -> str:
-    p = landscape.PRESETS.get(key) or landscape.PRESETS[landscape.DEFAULT_PRESET]
+    p = presets().get(key) or landscape.PRESETS[landscape.DEFAULT_PRESET]
     return p.source
 
 
@@ -149,7 +159,7 @@ def landscape_caption(p: dict[str, Any], refused: bool) -> str:
     elif mode == "sketch":
         what = "your sketch"
     else:
-        pr = landscape.PRESETS.get(p["preset"])
+        pr = presets().get(p["preset"])
         what = pr.title if pr else p["preset"]
     if refused:
         return f"Landscape: {what}, refused; nothing is analysed until it is fixed on the Landscape page."
@@ -205,7 +215,7 @@ def require_analysis(analysis, error: str | None) -> None:
 
 def apply_preset(key: str) -> None:
     """Load a preset's defaults (L, b, eta, x0, noise) into the params."""
-    pr = landscape.PRESETS.get(key)
+    pr = presets().get(key)
     if pr is None:
         return
     ss = st.session_state
