@@ -90,7 +90,6 @@ def test_a_start_outside_the_ball_is_moved_onto_its_edge_with_a_notice():
     assert not at.exception
     x0, y0 = params(at)["x0"], params(at)["y0"]
     assert (x0**2 + y0**2) ** 0.5 == pytest.approx(R, abs=1e-3)
-    assert x0 == pytest.approx(y0)  # moved along its ray
     assert any("the start must lie in the ball" in t.value for t in at.toast), [t.value for t in at.toast]
 
 
