@@ -54,12 +54,21 @@ def _finite_gradient(land, x, y):
 
 
 def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: float,
-            deadline: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+            deadline: float, capture=None):
     """Projected adaptive gradient descent from every start, vectorised.
+
+    Parameters
+    ----------
+    capture : (grid, level), optional
+        ``grid`` (n, n) int: a minimiser set's index on the cells of a
+        sublevel component {f < level} that holds that set alone (-1
+        elsewhere). f decreases along the flow, so a point in such a cell
+        with f < level ends at that set: it stops there.
 
     Returns
     -------
-    (x, y, converged, iterations)
+    (x, y, converged, iterations, captured)
+        ``captured[k]`` is the set that captured start k, or -1.
 
     Raises
     ------
@@ -80,8 +89,12 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
     step = np.full(x.size, spacing / typical)    # time step per point: length t |grad f|
     tolerance = config.PLANE_STOP_FRACTION * spacing
     converged = np.zeros(x.size, dtype=bool)
-    active = np.flatnonzero(norm > 0)
+    captured = np.full(x.size, -1, dtype=np.int64)
     converged[norm == 0] = True
+    if capture is not None:
+        captured = _captured(capture, x, y, value, R)
+        converged |= captured >= 0
+    active = np.flatnonzero(~converged)
     iterations = 0
     while active.size and iterations < config.PLANE_MAX_ITERATIONS:
         iterations += 1
@@ -113,9 +126,24 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
         # stopped: an accepted step that barely moved, or a failed step already tiny
         done = np.where(accept, moved < tolerance, length < tolerance)
         done |= accept & (np.hypot(gx[active], gy[active]) == 0)
+        if capture is not None and accepted.size:
+            caught = _captured(capture, nx, ny, new_value, R)
+            caught[~accept] = -1
+            captured[active[caught >= 0]] = caught[caught >= 0]
+            done |= caught >= 0
         converged[active[done]] = True
         active = active[~done]
-    return x, y, converged, iterations
+    return x, y, converged, iterations, captured
+
+
+def _captured(capture, x, y, value, R):
+    grid, level = capture
+    n = grid.shape[0]
+    spacing = 2 * R / (n - 1)
+    cols = np.clip(np.rint((x + R) / spacing).astype(np.int64), 0, n - 1)
+    rows = np.clip(np.rint((y + R) / spacing).astype(np.int64), 0, n - 1)
+    sets = grid[rows, cols].astype(np.int64)
+    return np.where((sets >= 0) & (value < level), sets, -1)
 
 
 def group_ends(x: np.ndarray, y: np.ndarray, converged: np.ndarray, R: float,
@@ -138,12 +166,18 @@ def group_ends(x: np.ndarray, y: np.ndarray, converged: np.ndarray, R: float,
 
 
 def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray, R: float,
-                deadline: float) -> FlowResult:
-    """Descend from every in-ball cell of the grid and group the end points."""
+                deadline: float, capture=None) -> FlowResult:
+    """Descend from every in-ball cell of the grid and group the end points.
+
+    With ``capture`` (see :func:`descend`), ``groups`` of captured starts are
+    ``-2 - set`` (the set that captured them).
+    """
     n = grid_x.shape[0]
     spacing = 2 * R / (n - 1)
     cells = np.argwhere(inside)
-    x, y, converged, iterations = descend(land, grid_x[inside], grid_y[inside], R, spacing,
-                                          deadline)
-    groups, count = group_ends(x, y, converged, R, n)
+    x, y, converged, iterations, captured = descend(land, grid_x[inside], grid_y[inside], R,
+                                                    spacing, deadline, capture)
+    free = converged & (captured < 0)
+    groups, count = group_ends(x, y, free, R, n)
+    groups = np.where(captured >= 0, -2 - captured, groups)
     return FlowResult(np.column_stack([x, y]), converged, cells, groups, count, iterations)

@@ -106,7 +106,7 @@ def _refine_point(land, start: np.ndarray, spacing: float) -> np.ndarray:
 
     try:
         result = minimize(value, start, jac=gradient, method="BFGS",
-                          options={"gtol": 1e-12, "maxiter": 200})
+                          options={"gtol": 1e-10, "maxiter": 100})
     except (ValueError, ArithmeticError):
         return start
     point = np.asarray(result.x, dtype=np.float64)
@@ -116,8 +116,12 @@ def _refine_point(land, start: np.ndarray, spacing: float) -> np.ndarray:
     return point
 
 
-def minimiser_sets(land, flow, R: float, spacing: float):
+def minimiser_sets(land, flow, R: float, spacing: float, scale: float = 1.0,
+                   refine: bool = True):
     """Minimiser sets from the groups of end points, and the groups that are not minima.
+
+    ``scale`` is the range of f in the ball: f counts as constant on a set
+    when it varies by less than 1e-6 of it.
 
     Returns
     -------
@@ -143,7 +147,7 @@ def minimiser_sets(land, flow, R: float, spacing: float):
         else:
             singular, projection, length = np.zeros(2), np.zeros(1), 0.0
         if length <= config.PLANE_SEGMENT_CELLS * spacing:
-            point = lowest if at_wall else _refine_point(land, lowest, spacing)
+            point = lowest if at_wall or not refine else _refine_point(land, lowest, spacing)
             if not at_wall and hessian_kind(*(float(h) for h in land.hessian(*point))) \
                     in ("saddle", "max"):
                 continue        # starts on a stable manifold: labelled by their neighbours
@@ -158,7 +162,7 @@ def minimiser_sets(land, flow, R: float, spacing: float):
         if spread > config.PLANE_SEGMENT_CELLS * spacing:
             warnings.append(f"the minimisers near {where} form a region, not a segment; it is "
                             "treated as the segment between its extreme points")
-        elif finite.size and np.ptp(finite) > 1e-6 * max(1.0, float(np.max(np.abs(finite)))):
+        elif finite.size and np.ptp(finite) > 1e-6 * max(1.0, scale):
             warnings.append(f"the gradient flow stops along {where} without f being constant "
                             "there (a very flat valley); it is treated as one set of minimisers")
         group_to_set[group] = len(sets)
@@ -181,6 +185,13 @@ def critical_points(land, grid_x, grid_y, inside, R: float, deadline: float):
     local = (magnitude == ndimage.minimum_filter(magnitude, size=3, mode="nearest")) \
         & np.isfinite(magnitude)
     rows, cols = np.nonzero(local)
+    spacing = 2 * R / (grid_x.shape[0] - 1)
+    # a critical point within a cell of (x, y) needs |grad f| <~ |Hessian| * spacing there
+    hxx, hxy, hyy = land.hessian(grid_x[rows, cols], grid_y[rows, cols])
+    curvature = np.nan_to_num(np.maximum(np.maximum(np.abs(hxx), np.abs(hxy)), np.abs(hyy)),
+                              nan=np.inf, posinf=np.inf)
+    keep = magnitude[rows, cols] <= 2 * spacing * curvature
+    rows, cols = rows[keep], cols[keep]
     order = np.argsort(magnitude[rows, cols])
     warnings: list[str] = []
     if order.size > config.PLANE_MAX_ROOT_STARTS:
@@ -199,7 +210,6 @@ def critical_points(land, grid_x, grid_y, inside, R: float, deadline: float):
         return np.array([float(g[0]), float(g[1])]), jacobian
 
     found: list[np.ndarray] = []
-    spacing = 2 * R / (grid_x.shape[0] - 1)
     for k in order:
         if time.perf_counter() > deadline:
             warnings.append("the search for saddles and maxima was cut short by the time "
@@ -224,3 +234,45 @@ def critical_points(land, grid_x, grid_y, inside, R: float, deadline: float):
     points = np.array(found, dtype=np.float64).reshape(-1, 2)
     kinds = [hessian_kind(*(float(h) for h in land.hessian(*p))) for p in points]
     return points, kinds, warnings
+
+
+def extend_segment(land, minimiser: MinimiserSet, R: float, scale: float) -> MinimiserSet:
+    """Move a segment's ends outwards along its line while f stays at the set's value.
+
+    The ends found from grid starts lie inside the true segment (by up to a
+    grid spacing); along the line f stays within a tolerance of the set's
+    value up to the true end (found by bisection) or the wall.
+    """
+    first, last = minimiser.points
+    direction = (last - first) / np.hypot(*(last - first))
+    values = land.f(minimiser.points[:, 0], minimiser.points[:, 1])
+    tolerance = max(10.0 * float(np.ptp(values)), 1e-9 * max(1.0, scale))
+    limit = minimiser.value + tolerance
+
+    def on_set(points):
+        found = land.f(points[..., 0], points[..., 1])
+        return np.isfinite(found) & (found <= limit)
+
+    ends = []
+    for end, step in ((first, -direction), (last, direction)):
+        along = float(end @ step)
+        t_wall = -along + np.sqrt(max(along * along - (end @ end - R * R), 0.0))
+        ts = np.linspace(0.0, t_wall, 401)
+        inside = on_set(end + ts[:, None] * step)
+        if inside.all():
+            ends.append(end + t_wall * step)
+            continue
+        k = int(np.argmin(inside))
+        if k == 0:
+            ends.append(end)
+            continue
+        low, high = ts[k - 1], ts[k]
+        for _ in range(50):
+            middle = 0.5 * (low + high)
+            if on_set(end + middle * step):
+                low = middle
+            else:
+                high = middle
+        ends.append(end + low * step)
+    points = np.array(sorted(tuple(p) for p in ends), dtype=np.float64)
+    return MinimiserSet(points, minimiser.value, minimiser.at_wall)

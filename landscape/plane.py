@@ -14,12 +14,42 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import scipy.special
 import sympy
 
 from .loss import NON_SMOOTH, drop_deltas, vectorise
 from .vocabulary import X, Y
 
 _VARIABLES = (X, Y)
+
+
+def _vectorise_together(expressions) -> Callable[..., tuple[np.ndarray, ...]]:
+    """One NumPy function of (x, y) giving all ``expressions`` (shared subexpressions once).
+
+    NaN where a value is undefined or complex, as :func:`landscape.loss.vectorise`.
+    """
+    function = sympy.lambdify(list(_VARIABLES), list(expressions),
+                              modules=[{"erf": scipy.special.erf}, "numpy"], cse=True)
+
+    def evaluate(x, y):
+        points = np.broadcast_arrays(np.asarray(x, dtype=np.float64),
+                                     np.asarray(y, dtype=np.float64))
+        shape = points[0].shape
+        results = []
+        with np.errstate(all="ignore"):
+            try:
+                values = function(*points)
+            except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+                values = [np.full(shape, np.nan) for _ in expressions]
+            for value in values:
+                value = np.asarray(value)
+                if np.iscomplexobj(value):
+                    value = np.where(np.abs(value.imag) <= 1e-12 * (1 + np.abs(value.real)),
+                                     value.real, np.nan)
+                results.append(np.array(np.broadcast_to(value.astype(np.float64), shape)))
+        return tuple(results)
+
+    return evaluate
 
 
 @dataclass(frozen=True)
@@ -72,12 +102,12 @@ class PlaneLandscape:
         return vectorise(self.expr, variables=_VARIABLES)
 
     @cached_property
-    def _gradient(self) -> tuple[Callable[..., np.ndarray], ...]:
-        return tuple(vectorise(e, variables=_VARIABLES) for e in self.gradient_exprs)
+    def _gradient(self) -> Callable[..., tuple[np.ndarray, ...]]:
+        return _vectorise_together(self.gradient_exprs)
 
     @cached_property
-    def _hessian(self) -> tuple[Callable[..., np.ndarray], ...]:
-        return tuple(vectorise(e, variables=_VARIABLES) for e in self.hessian_exprs)
+    def _hessian(self) -> Callable[..., tuple[np.ndarray, ...]]:
+        return _vectorise_together(self.hessian_exprs)
 
     def f(self, x, y) -> np.ndarray:
         """f at the points (x, y) (broadcast; float64, NaN where undefined)."""
@@ -85,13 +115,11 @@ class PlaneLandscape:
 
     def gradient(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """(df/dx, df/dy) at the points (x, y)."""
-        gx, gy = self._gradient
-        return gx(x, y), gy(x, y)
+        return self._gradient(x, y)
 
     def hessian(self, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fxx, fxy, fyy) at the points (x, y)."""
-        hxx, hxy, hyy = self._hessian
-        return hxx(x, y), hxy(x, y), hyy(x, y)
+        return self._hessian(x, y)
 
     @cached_property
     def is_smooth(self) -> bool:
@@ -110,8 +138,5 @@ def plane_from_parts(expression, text, gradient, hessian, replacements, reduced,
     cache = land.__dict__            # pre-fill the cached properties
     cache["gradient_exprs"] = tuple(gradient)
     cache["hessian_exprs"] = tuple(hessian)
-    functions = [vectorise(shared, replacements, _VARIABLES) for shared in reduced]
-    cache["_f"] = functions[0]
-    cache["_gradient"] = tuple(functions[1:3])
-    cache["_hessian"] = tuple(functions[3:6])
+    cache["_f"] = vectorise(reduced[0], replacements, _VARIABLES)
     return land

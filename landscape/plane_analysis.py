@@ -36,7 +36,13 @@ from scipy import ndimage
 
 from . import config
 from ._plane_flow import follow_flow
-from ._plane_points import MinimiserSet, critical_points, minimiser_sets
+from ._plane_points import (
+    MinimiserSet,
+    _refine_point,
+    critical_points,
+    extend_segment,
+    minimiser_sets,
+)
 from .analysis import _check_alpha, structure_warnings
 from .errors import AnalysisError
 from .plane import PlaneLandscape
@@ -246,6 +252,66 @@ def _fill_unresolved(labels: np.ndarray, inside: np.ndarray) -> None:
     labels[unresolved] = labels[near_rows[unresolved], near_cols[unresolved]]
 
 
+def _capture_grid(sets, other_minima, f_grid, inside, R: float):
+    """Cells from which the flow surely ends at one set (see ``_plane_flow.descend``).
+
+    The level is just below the lowest saddle, maximum or degenerate point, so
+    each component of {f < level} holds no critical point but minimisers; a
+    component that holds one set (and no other minimum) is captured by it.
+    """
+    n = f_grid.shape[0]
+    spacing = 2 * R / (n - 1)
+    region = inside & np.isfinite(f_grid)
+    finite = f_grid[region]
+    if not finite.size:
+        return None
+    level = float(np.max(finite)) + 1.0 if other_minima[1] is None else other_minima[1]
+    level -= 1e-6 * (abs(level) + 1.0)
+    components, count = ndimage.label(region & (f_grid < level))
+    owner = np.full(count + 1, -1, dtype=np.int64)
+    shared = np.zeros(count + 1, dtype=bool)
+    samples = [(i, s.points[0] + np.linspace(0, 1, 65)[:, None] * (s.points[-1] - s.points[0]))
+               for i, s in enumerate(sets)]
+    samples += [(-1, p[None, :]) for p in other_minima[0]]
+    for i, points in samples:
+        cols = np.clip(np.rint((points[:, 0] + R) / spacing).astype(np.int64), 0, n - 1)
+        rows = np.clip(np.rint((points[:, 1] + R) / spacing).astype(np.int64), 0, n - 1)
+        for component in np.unique(components[rows, cols]):
+            if component == 0:
+                continue
+            if i < 0 or (owner[component] >= 0 and owner[component] != i):
+                shared[component] = True
+            owner[component] = i
+    owner[shared] = -1
+    owner[0] = -1
+    return owner[components].astype(np.int16), level
+
+
+def _assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale, warnings):
+    """Set index of every fine start: captured ones, then the free end points."""
+    start_set = np.where(fine.groups <= -2, -2 - fine.groups, -1)
+    if fine.group_count:
+        found, group_to_set, notes = minimiser_sets(land, fine, R, spacing, scale,
+                                                    refine=False)
+        warnings.extend(notes)
+        mapping = []
+        for candidate in found:
+            distance = [s.distance(*candidate.centre) for s in sets]
+            k = int(np.argmin(distance)) if distance else -1
+            if k >= 0 and distance[k] <= 3 * coarse_spacing:
+                mapping.append(k)
+            else:                        # a basin the coarse pass missed
+                mapping.append(len(sets))
+                if not candidate.is_segment and not candidate.at_wall:
+                    point = _refine_point(land, candidate.points[0], spacing)
+                    candidate = MinimiserSet(point[None, :], float(land.f(*point)))
+                sets.append(candidate)
+        mapping = np.array(mapping + [-1], dtype=np.int64)
+        free = fine.groups >= 0
+        start_set[free] = mapping[group_to_set[fine.groups[free]]]
+    return start_set
+
+
 def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     started = time.perf_counter()
     deadline = started + config.PLANE_TIME_BUDGET
@@ -253,8 +319,31 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     grid_x, grid_y = np.meshgrid(axis_values, axis_values)
     inside = grid_x ** 2 + grid_y ** 2 <= R * R * (1 + 1e-12)
     spacing = 2 * R / (n - 1)
-    flow = follow_flow(land, grid_x, grid_y, inside, R, deadline)
-    sets, group_to_set, warnings = minimiser_sets(land, flow, R, spacing)
+    f_grid = land.f(grid_x, grid_y)
+    points, kinds, warnings = critical_points(land, grid_x, grid_y, inside, R,
+                                              started + config.PLANE_ROOT_TIME_BUDGET)
+    # 1. a coarse pass finds the minimiser sets
+    m = min(n, config.PLANE_COARSE_GRID)
+    coarse_axis = np.linspace(-R, R, m)
+    coarse_x, coarse_y = np.meshgrid(coarse_axis, coarse_axis)
+    coarse_spacing = 2 * R / (m - 1)
+    coarse = follow_flow(land, coarse_x, coarse_y,
+                         coarse_x ** 2 + coarse_y ** 2 <= R * R * (1 + 1e-12), R, deadline)
+    finite = f_grid[inside & np.isfinite(f_grid)]
+    scale = float(np.ptp(finite)) if finite.size else 1.0
+    sets, _, notes = minimiser_sets(land, coarse, R, coarse_spacing, scale)
+    warnings.extend(notes)
+    sets = [extend_segment(land, s, R, scale) if s.is_segment else s for s in sets]
+    # 2. the full grid, each start stopped once it surely ends at a known set
+    on_sets = [min((s.distance(*p) for s in sets), default=np.inf) <= 2 * coarse_spacing
+               for p in points]
+    barrier = [float(land.f(*p)) for p, k, on in zip(points, kinds, on_sets, strict=True)
+               if k in ("saddle", "max") or (k == "degenerate" and not on)]
+    lone = [p for p, k, on in zip(points, kinds, on_sets, strict=True) if k == "min" and not on]
+    capture = _capture_grid(sets, (lone, min(barrier) if barrier else None), f_grid, inside, R)
+    fine = follow_flow(land, grid_x, grid_y, inside, R, deadline, capture)
+    start_set = _assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale,
+                                  warnings)
     if not sets:
         raise AnalysisError("no minimum of f found in the ball: the gradient flow ends "
                             "nowhere (is f unbounded below or undefined there?)")
@@ -262,17 +351,16 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
         raise AnalysisError(f"{len(sets)} minimiser sets in the ball (limit "
                             f"{config.PLANE_MAX_FIELDS}); choose a smaller R or a smoother f")
     order = sorted(range(len(sets)), key=lambda k: tuple(sets[k].points[0]))
-    rank = np.empty(len(sets), dtype=np.int64)
+    rank = np.empty(len(sets) + 1, dtype=np.int64)
     rank[order] = np.arange(len(sets))
+    rank[-1] = -1
     sets = [sets[k] for k in order]
-    start_set = np.where(flow.groups >= 0, group_to_set[np.maximum(flow.groups, 0)], -1)
-    start_set = np.where(start_set >= 0, rank[np.maximum(start_set, 0)], -1)
     labels = np.full((n, n), -1, dtype=np.int16)
-    labels[flow.cells[:, 0], flow.cells[:, 1]] = start_set
-    unconverged = 1.0 - float(np.mean(flow.converged))
+    labels[fine.cells[:, 0], fine.cells[:, 1]] = rank[start_set]
+    unconverged = 1.0 - float(np.mean(fine.converged))
     if unconverged > config.PLANE_UNCONVERGED_WARN:
         warnings.append(f"{unconverged:.0%} of the grid starts had not converged after "
-                        f"{flow.iterations} descent steps; they are labelled by their neighbours")
+                        f"{fine.iterations} descent steps; they are labelled by their neighbours")
     _fill_unresolved(labels, inside)
     distances = _field_distances(sets, labels, axis_values)
     near_grid = np.full((n, n), -1, dtype=np.int16)
@@ -289,9 +377,6 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
             x, y = minimiser.centre
             warnings.append(f"f decreases towards the wall |x| = R near ({x:.4g}, {y:.4g}): "
                             "iterates pile up there (not a minimum of f)")
-    points, kinds, notes = critical_points(land, grid_x, grid_y, inside, R,
-                                           deadline=max(deadline, time.perf_counter() + 1.0))
-    warnings.extend(notes)
     for point, kind in zip(points, kinds, strict=True):
         on_set = min(s.distance(*point) for s in sets) <= 2 * spacing
         if kind == "min" and not on_set:
