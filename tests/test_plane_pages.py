@@ -11,7 +11,7 @@ from tests.test_app_pages import PAGES, open_page, texts
 
 pytestmark = pytest.mark.timeout(300)
 
-PRESET = "himmelblau"  # TODO paper-himmelblau
+PRESET = "paper-himmelblau"
 
 
 def open_plane(page: str | None = None, query: dict | None = None):
