@@ -152,7 +152,8 @@ def _critical_traces(analysis, *, text: bool = True) -> list[dict]:
                 "name": "wide (large) minimum" if wide else "sharp (small) minimum",
                 "marker": {"color": WIDE if wide else SHARP, "size": 12,
                            "symbol": "circle" if wide else "triangle-down", "line": {"color": "#fff", "width": 1}},
-                "text": labels, "textposition": "top right", "textfont": {"size": 13}, "customdata": custom,
+                "text": labels, "textposition": "top right", "customdata": custom,
+                "textfont": {"size": 15, "color": WIDE if wide else SHARP, "weight": "bold"},
                 "hovertemplate": "%{text} (%{x:.3f}, %{y:.3f})<br>r=%{customdata[0]:.3g}, "
                                  "l*=%{customdata[1]}<extra></extra>",
             })  # fmt: skip
@@ -364,7 +365,7 @@ def plane_graph_figure(grid, analysis, *, R: float, height: int = 520,
 
     structure = analysis.structure
     add_graph(fig, centres[:, 0], centres[:, 1], structure, [fl.l_star for fl in analysis.fields],
-              control=control, label_offset=0.05 * R, edge_probabilities=edge_probabilities)  # fmt: skip
+              control=control, label_offset=0.08 * R, edge_probabilities=edge_probabilities)  # fmt: skip
     b = analysis.b
     btxt = "no clipping" if b is None or not math.isfinite(b) else f"b = {b:.4g}"
     struct = "irreducible" if structure.irreducible else f"{len(structure.classes)} classes"

@@ -17,15 +17,14 @@ ss = st.session_state
 p = ui.params()
 
 st.title("Transition graph and b tuner")
+if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
+    graph_plane.render()
+    ui.end_page()
 st.caption(
     "An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) can land "
     "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "
     "spends almost all its time there. Move b in the sidebar or pick an interval below."
 )
-
-if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
-    graph_plane.render()
-    ui.end_page()
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])

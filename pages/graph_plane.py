@@ -24,6 +24,9 @@ def render() -> None:
     p = ui.params()
     R = float(p["L"])
     b = S.effective_b(p)
+    st.caption("An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) "
+               "can land in Ω_j. Minima that survive are the large ones of absorbing classes: "
+               "heavy-tailed clipped SGD spends almost all its time there. Move b in the sidebar.")  # fmt: skip
     _, source, analysis, a_err = plane_ui.page_plane()
     ui.require_analysis(analysis, a_err)
     if not analysis.fields:
