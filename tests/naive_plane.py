@@ -21,15 +21,10 @@ import numpy as np
 from tests.naive_simulate import Xoshiro, draw
 
 
-def direction(gen: Xoshiro) -> tuple[float, float, float]:
-    """(u, v, u^2 + v^2): a uniform point of the unit disc, as the kernels draw it."""
-    while True:
-        r = gen.next()
-        u = ((r >> 32) + 0.5) * 2.0**-31 - 1.0
-        v = ((r & 0xFFFFFFFF) + 0.5) * 2.0**-31 - 1.0
-        w = u * u + v * v
-        if w < 1.0:
-            return u, v, w
+def direction(gen: Xoshiro) -> tuple[float, float]:
+    """(cos t, sin t), t = 2 pi q - pi, q = (r >> 12) / 2^52: one output per step."""
+    t = 2.0 * math.pi * gen.u_open1() - math.pi
+    return math.cos(t), math.sin(t)
 
 
 def noise(family, alpha, scale, n, *, seed=0, path=0, stream=0) -> list[tuple[float, float]]:
@@ -42,9 +37,8 @@ def noise(family, alpha, scale, n, *, seed=0, path=0, stream=0) -> list[tuple[fl
         if family == "none":
             out.append((0.0, 0.0))
             continue
-        u, v, s = direction(dg)
-        c = w / math.sqrt(s)
-        out.append((u * c, v * c))
+        c, s = direction(dg)
+        out.append((w * c, w * s))
     return out
 
 
