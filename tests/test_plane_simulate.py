@@ -250,3 +250,34 @@ def test_exit_start_in_another_field_is_refused():
     with pytest.raises(SimulationError, match="not in field 1"):
         plane_exit_times(PUSH, _half_planes(), field=0, R=1.4,
                          eta=0.01, b=1, family="none", x0=(0.5, 0.0), samples=1, max_steps=10)
+
+
+# --- command line ---------------------------------------------------------------------------
+
+CLI_HIMMELBLAU = ["--expr", "((x^2+y-11)^2+(x+y^2-7)^2)/10", "--R", "4.2", "--eta", "5e-4",
+                  "--b", "2.15", "--alpha", "1.2", "--scale", "0.75"]
+
+
+def test_cli_run_in_the_plane(capsys):
+    import json
+
+    from simulate.cli import main
+
+    assert main(["run", *CLI_HIMMELBLAU, "--x0", "2.9,1.0", "--steps", "20000", "--paths", "3",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["steps"] == 20000 and out["paths"] == 3 and out["steps_per_second"] > 0
+    assert len(out["field_fraction"]) == len(out["near_fraction"]) >= 3
+    assert sum(out["field_fraction"]) + out["no_field_fraction"] == pytest.approx(1)
+    assert sum(out["near_fraction"]) + out["out_fraction"] == pytest.approx(1)
+    # the start (2.9, 1.0) lies in the field of the minimum (3, 2): most time is spent there
+    assert max(out["field_fraction"]) > 0.5
+
+
+@pytest.mark.parametrize("x0,match", [("2.9", "two numbers"), ("1,2,3", "X or X,Y"),
+                                      ("5,0", "outside the ball")])
+def test_cli_plane_bad_start_exits_2(capsys, x0, match):
+    from simulate.cli import main
+
+    assert main(["run", *CLI_HIMMELBLAU, "--x0", x0, "--steps", "10"]) == 2
+    assert match in capsys.readouterr().err
