@@ -104,7 +104,7 @@ PLANE_PRESETS: dict[str, Preset] = {
         "narrow wells of depth 0.1 on a lattice of spacing 2 pi/10: nine minima in the ball of radius 1, "
         "eight small fields (l* = 1 at b = 0.3) around the wide bottom (l* = 2). Clipped heavy-tailed noise leaves the small wells.",
         "(x^2 + y^2)/2 - 0.1 exp(-6(2 - cos(10x) - cos(10y)))", 1.0, 0.3, 0.01, 0.6,
-        NoiseDefaults("pareto", 1.2, 0.1), y0=1.2, dimension=2),
+        NoiseDefaults("pareto", 1.2, 0.1), y0=0.6, dimension=2),
 }
 """2-D presets by key."""
 

@@ -8,12 +8,11 @@ One step, v = eta (grad f(X) - Z) clipped by norm, X projected onto the ball::
 (the 1-D kernel clips the same quantity eta (f'(X) - Z); ``b = inf``: no
 clipping). Isotropic noise Z = scale |W| (cos t, sin t): W is the 1-D draw of
 the family (``simulate.rng.fill_noise``, stream 2 s of the path) and the
-direction (cos t, sin t) = (u, v) / |(u, v)| for (u, v) uniform on the unit
-disc by rejection, u and v from the two 32-bit halves of one xoshiro256**
-output of the path's direction stream (2 s + 1). Each stream consumes
+angle t = 2 pi q - pi from one xoshiro256** output of the path's direction
+stream (2 s + 1) per step (``fill_directions``). Each stream consumes
 exactly the draws its steps need, so results do not depend on how a run is
-sliced or on the thread count. Since W already carries a random sign,
-Z = W (u, v) / |(u, v)| (the sign and the direction together are uniform).
+sliced or on the thread count. W carries a random sign; Z = W (cos t, sin t)
+is isotropic all the same (|Z| = scale |W|).
 
 ``run_plane_kernel`` and ``exit_plane_kernel`` below are *templates*: plain
 Python functions that call ``grad(x, y)`` without defining it.
@@ -38,59 +37,80 @@ from numba import njit, prange
 
 from . import config
 from ._jit import JIT
-from .rng import NONE, _xnext, fill_noise
+from .rng import NONE, _xnext, fill_noise, unit_open1
 
 U64 = np.uint64
 _INF = np.inf
-_TWO_M31 = 2.0 ** -31
+_HALF_PI = 0.5 * math.pi
 #: above this, |v|^2 may overflow: clip / project with a rescaled norm
 _BIG2 = 1e300
 
 
 @njit(inline="always")
-def fill_directions(st, p, ub, vb, wb, m):
-    """(u, v) uniform on the unit disc (minus the centre) and w = u^2 + v^2
-    into ub, vb, wb[:m], from path p's direction stream ``st``.
+def sincos_quarter(p):
+    """(sin p, cos p) for |p| <= pi / 4 by their Taylor polynomials (to p^15, p^16:
+    error below 2e-16), branch free so a block vectorises."""
+    z = p * p
+    s = 1.0 / 1307674368000.0
+    s = s * z - 1.0 / 6227020800.0
+    s = s * z + 1.0 / 39916800.0
+    s = s * z - 1.0 / 362880.0
+    s = s * z + 1.0 / 5040.0
+    s = s * z - 1.0 / 120.0
+    s = s * z + 1.0 / 6.0
+    s = 1.0 - s * z
+    c = 1.0 / 20922789888000.0
+    c = c * z - 1.0 / 87178291200.0
+    c = c * z + 1.0 / 479001600.0
+    c = c * z - 1.0 / 3628800.0
+    c = c * z + 1.0 / 40320.0
+    c = c * z - 1.0 / 720.0
+    c = c * z + 1.0 / 24.0
+    c = c * z - 0.5
+    c = c * z + 1.0
+    return p * s, c
 
-    One output r per try: u = ((r >> 32) + 1/2) 2^-31 - 1 and v likewise from
-    the low 32 bits (never 0, so w > 0); accepted when w < 1 (pi / 4 of the
-    tries).
+
+@njit(inline="always")
+def fill_directions(st, p, rb, ub, vb, m):
+    """(cos t, sin t) with t = 2 pi q - pi, q = (r >> 12) / 2^52 uniform on [0, 1),
+    one output r of path p's direction stream ``st`` per step, into ub, vb[:m].
+
+    sin and cos of t / 4 by polynomial, then the double-angle formulas twice:
+    no libm call and no branch, so the transform vectorises.
     """
     s0 = st[p, 0]
     s1 = st[p, 1]
     s2 = st[p, 2]
     s3 = st[p, 3]
-    for i in range(m):
-        while True:
-            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
-            u = (np.float64(r >> U64(32)) + 0.5) * _TWO_M31 - 1.0
-            v = (np.float64(r & U64(0xFFFFFFFF)) + 0.5) * _TWO_M31 - 1.0
-            w = u * u + v * v
-            if w < 1.0:
-                break
-        ub[i] = u
-        vb[i] = v
-        wb[i] = w
+    for i in range(m):                       # serial: the generator
+        r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+        rb[i] = r
     st[p, 0] = s0
     st[p, 1] = s1
     st[p, 2] = s2
     st[p, 3] = s3
+    for i in range(m):                       # independent: vectorised
+        q = unit_open1(rb[i])
+        sn, cs = sincos_quarter((q - 0.5) * _HALF_PI)
+        sn, cs = 2.0 * sn * cs, 1.0 - 2.0 * sn * sn
+        ub[i] = 1.0 - 2.0 * sn * sn
+        vb[i] = 2.0 * sn * cs
 
 
 @njit(inline="always")
-def fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, m):
-    """Write m isotropic draws Z = W (u, v) / sqrt(w) of path p into zx, zy[:m]."""
+def fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, m):
+    """Write m isotropic draws Z = W (cos t, sin t) of path p into zx, zy[:m]."""
     fill_noise(fam, a, scale, wst, p, zb, rb, m)
     if fam == NONE:
         for i in range(m):
             zx[i] = 0.0
             zy[i] = 0.0
         return
-    fill_directions(dst, p, ub, vb, wb, m)
-    for i in range(m):                       # independent: vectorised
-        c = zb[i] / math.sqrt(wb[i])
-        zx[i] = ub[i] * c
-        zy[i] = vb[i] * c
+    fill_directions(dst, p, rb, ub, vb, m)
+    for i in range(m):
+        zx[i] = zb[i] * ub[i]
+        zy[i] = zb[i] * vb[i]
 
 
 @njit(inline="always")
@@ -154,13 +174,12 @@ def draw_plane_noise_kernel(fam, a, scale, wst, dst, out):
         rb = np.empty(B, dtype=np.uint64)
         ub = np.empty(B)
         vb = np.empty(B)
-        wb = np.empty(B)
         zx = np.empty(B)
         zy = np.empty(B)
         done = 0
         while done < n:
             m = min(B, n - done)
-            fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, m)
+            fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, m)
             for i in range(m):
                 out[p, done + i, 0] = zx[i]
                 out[p, done + i, 1] = zy[i]
@@ -207,7 +226,6 @@ def run_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
         rb = np.empty(B, dtype=np.uint64)
         ub = np.empty(B)
         vb = np.empty(B)
-        wb = np.empty(B)
         zx = np.empty(B)
         zy = np.empty(B)
         for p in range(t, P, T):
@@ -230,7 +248,7 @@ def run_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
             alive = True
             while done < nsteps and alive:
                 mm = min(B, nsteps - done)
-                fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, mm)
+                fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, mm)
                 for i in range(mm):
                     gx, gy = grad(x, y)
                     if not (abs(gx) < _INF and abs(gy) < _INF):
@@ -308,7 +326,6 @@ def exit_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field
         rb = np.empty(B, dtype=np.uint64)
         ub = np.empty(B)
         vb = np.empty(B)
-        wb = np.empty(B)
         zx = np.empty(B)
         zy = np.empty(B)
         x = xy[p, 0]
@@ -317,7 +334,7 @@ def exit_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field
         out = -1
         while n < limit and out == -1:
             mm = min(B, limit - n)
-            fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, wb, zx, zy, mm)
+            fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, mm)
             for i in range(mm):
                 gx, gy = grad(x, y)
                 if not (abs(gx) < _INF and abs(gy) < _INF):
