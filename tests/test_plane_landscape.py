@@ -10,10 +10,20 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.optimize import root
 
-from landscape import AnalysisError, FormulaError, Landscape, analyze, load_landscape, parse_formula
+from landscape import (
+    FUNCTIONS,
+    AnalysisError,
+    FormulaError,
+    Landscape,
+    analyze,
+    load_landscape,
+    parse_formula,
+)
 from landscape.__main__ import main
 from landscape.formula import parse_any_formula
 from landscape.plane import PlaneLandscape
@@ -323,3 +333,28 @@ def test_hostile_landscapes_give_an_answer_or_a_clear_refusal(text):
     assert result.fields and np.all(result.label_grid[result.label_grid >= 0] < len(result.fields))
     if text in ("-(x^2 + y^2)", "x + y", "y"):
         assert any("wall" in w for w in result.warnings)
+
+
+_TOKENS = st.sampled_from(sorted(set(FUNCTIONS)) + ["x", "y", "y", "x", "z", "X", "Y", "pi", "e",
+                                                     "0", "1", "2.5", "1e30", "9" * 41, "+", "-",
+                                                     "*", "/", "^", "**", "(", ")", ",", " ",
+                                                     "_", "'", ".", "__import__"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_TOKENS, max_size=30).map("".join))
+def test_soups_in_x_and_y_parse_or_are_refused(text):
+    """Random token soups with y: a 1-D or 2-D landscape that evaluates, or a FormulaError."""
+    try:
+        land = parse_any_formula(text)
+    except FormulaError as error:
+        assert str(error).strip()
+        return
+    points = np.linspace(-2, 2, 7)
+    if land.dimension == 2:
+        assert "y" in text
+        for values in (land.f(points, points[::-1]), *land.gradient(points, points),
+                       *land.hessian(points, -points)):
+            assert values.shape == (7,) and values.dtype == np.float64
+    else:
+        assert land.f(points).shape == (7,)
