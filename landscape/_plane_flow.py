@@ -89,6 +89,7 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
     step = np.full(x.size, spacing / typical)    # time step per point: length t |grad f|
     tolerance = config.PLANE_STOP_FRACTION * spacing
     converged = np.zeros(x.size, dtype=bool)
+    failed = np.zeros(x.size, dtype=bool)
     captured = np.full(x.size, -1, dtype=np.int64)
     converged[norm == 0] = True
     if capture is not None:
@@ -122,9 +123,15 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
         x[accepted], y[accepted], value[accepted] = nx[accept], ny[accept], new_value[accept]
         if accepted.size:
             gx[accepted], gy[accepted] = _finite_gradient(land, x[accepted], y[accepted])
-        step[active] *= np.where(accept, _GROW, _SHRINK)
-        # stopped: an accepted step that barely moved, or a failed step already tiny
-        done = np.where(accept, moved < tolerance, length < tolerance)
+        # the step grows after a success, shrinks after a failure, and never asks for
+        # more than twice the cap (no overflow where the gradient is tiny)
+        step[active] = np.minimum(step[active] * np.where(accept, _GROW, _SHRINK),
+                                  2 * cap / np.maximum(anorm, 1e-300))
+        failed[active[~accept]] = True
+        # stopped: an accepted step that barely moved once the step length has met the
+        # curvature (a failure so far) or the wall, or a failed step already tiny
+        settled = failed[active] | outside
+        done = np.where(accept, (moved < tolerance) & settled, length < tolerance)
         done |= accept & (np.hypot(gx[active], gy[active]) == 0)
         if capture is not None and accepted.size:
             caught = _captured(capture, nx, ny, new_value, R)

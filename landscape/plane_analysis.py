@@ -374,9 +374,9 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     shares = tuple(float(c) / max(1, int(inside.sum())) for c in counts)
     for minimiser in sets:
         if minimiser.at_wall:
-            x, y = minimiser.centre
-            warnings.append(f"f decreases towards the wall |x| = R near ({x:.4g}, {y:.4g}): "
-                            "iterates pile up there (not a minimum of f)")
+            where = " to ".join(f"({x:.4g}, {y:.4g})" for x, y in minimiser.points)
+            warnings.append(f"f decreases towards the wall |x| = R at {where}: iterates "
+                            "pile up there (not a minimum of f)")
     for point, kind in zip(points, kinds, strict=True):
         on_set = min(s.distance(*point) for s in sets) <= 2 * spacing
         if kind == "min" and not on_set:
