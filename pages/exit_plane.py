@@ -43,21 +43,22 @@ class PlaneExitConfig:
 def run_plane_study(cfg: PlaneExitConfig, land, analysis, predicted_slope: float | None,
                     progress: Callable[[float, str], None] | None = None) -> exitrun.ExitResult:  # fmt: skip
     """Exit times from field ``cfg.field`` for each eta (censored at ``cfg.max_steps``)."""
-    try:
-        from simulate.plane_exits import plane_exit_times
-    except ImportError:
-        from simulate.plane import plane_exit_times
     from simulate.plane import PlaneGrids
+    from simulate.plane_exits import plane_exit_times
 
     grids = PlaneGrids.from_analysis(analysis)
     times, dests, cens = [], [], []
     k = len(cfg.etas)
     for i, eta in enumerate(cfg.etas):
-        if progress:
-            progress(i / k, f"η = {eta:g} ({i + 1} of {k}, cap {cfg.max_steps:,} steps per run)")
+
+        def report(frac: float, msg: str, i=i, eta=eta) -> None:
+            if progress:
+                progress((i + min(1.0, max(0.0, frac))) / k,
+                         f"η = {eta:g} ({i + 1} of {k}, cap {cfg.max_steps:,} steps per run): {msg}")  # fmt: skip
+
         t, d, c = plane_exit_times(land, grids, field=cfg.field, R=cfg.R, eta=eta, b=cfg.b, family=cfg.noise,
                                    alpha=cfg.alpha, scale=cfg.scale, x0=cfg.start, samples=cfg.samples,
-                                   seed=cfg.seed + i, max_steps=cfg.max_steps)  # fmt: skip
+                                   seed=cfg.seed, stream=i + 1, max_steps=cfg.max_steps, progress=report)  # fmt: skip
         times.append(np.asarray(t))
         dests.append(np.asarray(d))
         cens.append(np.asarray(c, dtype=bool))

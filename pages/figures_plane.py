@@ -264,11 +264,24 @@ def plane_paths_figure(trace, grid, analysis, *, R: float, max_paths: int = 6, m
     return _figure(data, layout, as_dict)
 
 
+def _coarsen(h: np.ndarray, max_bins: int) -> np.ndarray:
+    """Sum k x k blocks of ``h`` so that neither side exceeds ``max_bins`` (k divides the
+    side; the default 200 bins become 100)."""
+    k = max(1, math.ceil(max(h.shape) / max_bins))
+    while h.shape[0] % k or h.shape[1] % k:
+        k += 1
+    if k == 1:
+        return h
+    return h.reshape(h.shape[0] // k, k, h.shape[1] // k, k).sum(axis=(1, 3))
+
+
 def plane_occupancy_figure(histogram, extent, analysis, *, R: float, height: int = 420,
-                           title: str = "Where the iterates are", as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
+                           title: str = "Where the iterates are", max_bins: int = 100,
+                           as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
     """The 2-D occupancy histogram ([row = y bin, col = x bin] over ``extent``, as
-    ``simulate.plane`` counts it) on a log colour scale, empty cells blank, with the minima."""
-    h = np.atleast_2d(np.asarray(histogram, dtype=float))
+    ``simulate.plane`` counts it) on a log colour scale, empty cells blank, with the minima.
+    At most ``max_bins`` per side are drawn (blocks summed: a bounded payload per refresh)."""
+    h = _coarsen(np.atleast_2d(np.asarray(histogram, dtype=float)), max_bins)
     total = int(h.sum())
     x0, x1, y0, y1 = extent
     ex, ey = np.linspace(x0, x1, h.shape[1] + 1), np.linspace(y0, y1, h.shape[0] + 1)
@@ -309,7 +322,8 @@ def field_index_figure(steps, trace_fields, m: int, *, max_paths: int = 3, max_p
                      "name": f"path {p + 1}",
                      "hovertemplate": "step %{x:,}<br>field %{y}<extra>path " + str(p + 1) + "</extra>"})  # fmt: skip
     layout = {"height": height, "margin": {"l": 55, "r": 15, "t": 40, "b": 40}, "hovermode": "closest",
-              "uirevision": "plane-fields", "title": {"text": "Field of the iterate over time", "y": 0.95},
+              "uirevision": "plane-fields",
+              "title": {"text": "Field of the iterate over time", "y": 0.95, "x": 0.02, "xanchor": "left"},
               "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
               "xaxis": {"title": {"text": "step (per path)"}},
               "yaxis": {"tickvals": list(range(m + 1)), "ticktext": ["out", *_field_names(m)],
@@ -339,7 +353,7 @@ def field_time_figure(field_fraction: Sequence[float], analysis=None, *,
                      "hovertemplate": "%{x}: %{y:.2%} of steps near the minimiser<extra></extra>"})  # fmt: skip
     layout: dict[str, Any] = {
         "height": height, "barmode": "group", "margin": {"l": 50, "r": 15, "t": 60, "b": 35},
-        "uirevision": "plane-frac", "title": {"text": title, "y": 0.97},
+        "uirevision": "plane-frac", "title": {"text": title, "y": 0.97, "x": 0.02, "xanchor": "left"},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         "yaxis": {"range": [0, 1.15], "tickformat": ".0%"}, "showlegend": near_fraction is not None,
     }  # fmt: skip

@@ -155,7 +155,8 @@ def landscape_caption(p: dict[str, Any], refused: bool) -> str:
     mode = p["mode"]
     if mode == "formula":
         short = p["formula"][:40].replace("`", "'")
-        what = f"`f(x) = {short}{'…' if len(p['formula']) > 40 else ''}`"
+        args = "x, y" if not refused and landscape_dimension() == 2 else "x"
+        what = f"`f({args}) = {short}{'…' if len(p['formula']) > 40 else ''}`"
     elif mode == "sketch":
         what = "your sketch"
     else:

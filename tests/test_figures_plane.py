@@ -201,3 +201,13 @@ def test_line_colours_read_on_light_and_dark_backgrounds(colour):
     lum = _luminance(colour)
     assert (1.05) / (lum + 0.05) >= 2.0, "too light for the light theme"
     assert (lum + 0.05) / (_luminance("#0e1117") + 0.05) >= 2.0, "too dark for the dark theme"
+
+
+def test_occupancy_figure_sums_blocks_beyond_max_bins():
+    rng = np.random.default_rng(1)
+    h = rng.integers(0, 5, size=(200, 200))
+    fig = FP.plane_occupancy_figure(h, (-R, R, -R, R), None, R=R, max_bins=100, as_dict=True)
+    counts = np.asarray(fig["data"][0]["customdata"])
+    assert counts.shape == (100, 100) and counts.sum() == h.sum()
+    assert counts[3, 7] == h[6:8, 14:16].sum()
+    assert fig["data"][0]["x"][0] == pytest.approx(-R + R / 100)  # centres of the coarse cells

@@ -125,3 +125,38 @@ def test_one_d_presets_still_work_after_a_2d_one():
     assert at.number_input(key="L").label == "Domain half-width L"
     assert "Assumption 1 holds" in texts(at)
     assert "y0" not in at.query_params  # back at its default
+
+
+def test_exit_study_on_a_narrow_field_fits_a_slope():
+    at = open_plane("pages/exit_page.py", query={"etas": "0.1,0.05", "samples": "4"})
+    narrow = next(i for i, fl in enumerate(current_analysis(at).fields) if fl.l_star == 1)
+    at.selectbox(key="field").set_value(narrow + 1).run()
+    at.button(key="exit_run").click().run(timeout=240)
+    assert not at.exception and not at.error
+    metrics = {m.label.split(" (")[0]: m.value for m in at.metric}
+    assert metrics["Predicted slope"] == "1.20"  # beta = alpha for l* = 1
+    assert metrics["Fitted slope"] != "—"
+    table = next(d.value for d in at.dataframe if "mean exit time" in d.value.columns)
+    assert list(table["samples"]) == [4, 4]
+
+
+def current_analysis(at):
+    from landscape.plane_analysis import analyze_plane
+    from landscape.sources import load_landscape
+
+    p = params(at)
+    return analyze_plane(load_landscape(ALL_PRESETS[PRESET].source), p["L"], p["b"], p["alpha"])
+
+
+def test_a_typed_formula_in_x_and_y_is_two_dimensional():
+    at = open_page(None, {"L": "2"})
+    at.segmented_control(key="mode").set_value("formula").run()
+    at.text_area(key="formula").input("(x^2 - 1)^2 + 0.3*x + y^2").run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="L").label == "R (ball radius)"
+    table = next(d.value for d in at.dataframe if "minimiser" in d.value.columns)
+    assert len(table) == 2  # the two wells of the double well, at y = 0
+    assert any("f(x, y) = (x^2 - 1)^2" in c.value for c in at.sidebar.caption)
+    at.text_area(key="formula").input("(x^2 - 1)^2 + 0.3*x").run()  # back to 1-D
+    assert not at.exception and not at.error
+    assert at.number_input(key="L").label == "Domain half-width L"
