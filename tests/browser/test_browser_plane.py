@@ -79,9 +79,21 @@ def test_plane_pages_walk_without_error_boxes(page, server, browser):
                 " m.innerText.includes('Steps per path') && !/\\n0$/.test(m.innerText.trim()))",
                 timeout=180_000)  # the first run of a formula compiles its kernels
             wait_for_run(page)
-            assert steps_done(page) > 0
+            s1 = steps_done(page)
+            assert s1 > 0
             plot_div(page, "plane_paths_chart")
             plot_div(page, "plane_hist_chart")
+            page.locator(".st-key-sim_start button").first.click()  # live: the run goes on by itself
+            page.wait_for_function(
+                "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
+                " m.innerText.includes('State') && m.innerText.includes('running'))", timeout=30_000)
+            page.wait_for_timeout(3000)
+            assert steps_done(page) > s1
+            page.locator(".st-key-sim_pause button").first.click()
+            page.wait_for_function(
+                "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
+                " m.innerText.includes('State') && m.innerText.includes('paused'))", timeout=30_000)
+            wait_for_run(page)
         if title == "Transition graph":
             plot_div(page, "graph_chart")
         assert_no_error_box(page, title)
@@ -100,5 +112,12 @@ def test_plane_pages_walk_without_error_boxes(page, server, browser):
             assert_no_error_box(small, f"1024x768 {scheme}")
             assert box["y"] < 768 - 200, box  # at least the top of the chart is on screen
             small.screenshot(path=str(ARTIFACTS / f"plane-03-landscape-1024x768-{scheme}.png"))
+            if scheme == "dark":  # the live charts on the dark theme, after one Step
+                go_to(small, "Live simulation")
+                small.locator(".st-key-sim_step button").first.click()
+                plot_div(small, "plane_hist_chart")
+                settle(small, 90)
+                assert_no_error_box(small, "live simulation, 1024x768 dark")
+                small.screenshot(path=str(ARTIFACTS / "plane-04-simulation-1024x768-dark.png"), full_page=True)
         finally:
             ctx.close()
