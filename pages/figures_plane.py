@@ -95,11 +95,12 @@ def _contour(xs, ys, z, *, ncontours: int = 22, hover: bool = True) -> dict:
     lo = float(finite.min()) if finite.size else 0.0
     with np.errstate(all="ignore"):
         lz = np.log1p(np.maximum(z - lo, 0.0))
-    trace = {"type": "contour", "x": xs, "y": ys, "z": lz, "ncontours": ncontours, "showscale": False,
+    # rounded: the live charts send plain dicts, whose numbers go to the browser as text
+    trace = {"type": "contour", "x": xs, "y": ys, "z": np.round(lz, 3), "ncontours": ncontours, "showscale": False,
              "contours": {"coloring": "lines"}, "line": {"width": 1}, "colorscale": CONTOUR_SCALE,
              "name": "f", "showlegend": False}  # fmt: skip
     if hover:
-        trace["customdata"] = z
+        trace["customdata"] = np.round(z, 4)
         trace["hovertemplate"] = "x=%{x:.3f}, y=%{y:.3f}<br>f=%{customdata:.4g}<extra></extra>"
     else:
         trace["hoverinfo"] = "skip"
@@ -250,7 +251,7 @@ def plane_paths_figure(trace, grid, analysis, *, R: float, max_paths: int = 6, m
         for p in range(min(tr.shape[0], max_paths)):
             pts = tr[p][idx]
             colour = PATH_COLOURS[p % len(PATH_COLOURS)]
-            data.append({"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "lines",
+            data.append({"type": "scatter", "x": np.round(pts[:, 0], 4), "y": np.round(pts[:, 1], 4), "mode": "lines",
                          "line": {"color": colour, "width": 1}, "opacity": 0.8, "showlegend": False,
                          "hoverinfo": "skip"})  # fmt: skip
             data.append({"type": "scatter", "x": [tr[p, -1, 0]], "y": [tr[p, -1, 1]], "mode": "markers",
@@ -288,8 +289,8 @@ def plane_occupancy_figure(histogram, extent, analysis, *, R: float, height: int
     z = np.full(h.shape, np.nan)
     np.log10(h, out=z, where=h > 0)
     data: list[dict] = [{
-        "type": "heatmap", "x": (ex[:-1] + ex[1:]) / 2, "y": (ey[:-1] + ey[1:]) / 2, "z": z,
-        "customdata": h, "colorscale": "Viridis", "showscale": False, "name": "visits",
+        "type": "heatmap", "x": (ex[:-1] + ex[1:]) / 2, "y": (ey[:-1] + ey[1:]) / 2, "z": np.round(z, 3),
+        "customdata": h.astype(np.int64), "colorscale": "Viridis", "showscale": False, "name": "visits",
         "hovertemplate": "(%{x:.2f}, %{y:.2f})<br>%{customdata:,.0f} visits<extra></extra>",
     }]  # fmt: skip
     if analysis is not None:

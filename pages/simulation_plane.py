@@ -21,6 +21,7 @@ from pages import figures_plane as FP
 from pages import state as S
 
 LIVE_GRID = 61  # contour grid of the live paths chart (bounded payload per refresh)
+LIVE_BINS = 50  # occupancy cells a side in the live charts (the run counts 200: blocks of 4 x 4)
 
 
 def render_plane_simulation() -> None:
@@ -156,7 +157,7 @@ def _tick(r, grid, analysis, R: float) -> None:
                                 key="plane_paths_chart")  # fmt: skip
         with right:
             livechart.live_plot(FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=400,
-                                                          as_dict=True), key="plane_hist_chart")  # fmt: skip
+                                                          max_bins=LIVE_BINS, as_dict=True), key="plane_hist_chart")  # fmt: skip
         left, right = st.columns(2)
         with left:
             livechart.live_plot(FP.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
@@ -170,7 +171,8 @@ def _tick(r, grid, analysis, R: float) -> None:
             res = r.results[name]
             with col:
                 livechart.live_plot(FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=360,
-                                                              title=name, as_dict=True), key=f"plane_hist_{name}")  # fmt: skip
+                                                              title=name, max_bins=LIVE_BINS, as_dict=True),
+                                    key=f"plane_hist_{name}")  # fmt: skip
                 livechart.live_plot(FP.field_time_figure(res.field_fraction(), analysis, height=260,
                                                          near_fraction=res.near_fraction(),
                                                          title=f"{name}: time per field", as_dict=True),
