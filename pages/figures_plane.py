@@ -249,7 +249,7 @@ def plane_paths_figure(trace, grid, analysis, *, R: float, max_paths: int = 6, m
         k = tr.shape[1]
         idx = np.linspace(0, k - 1, min(k, max_points)).astype(int) if k > max_points else slice(None)
         for p in range(min(tr.shape[0], max_paths)):
-            pts = tr[p][idx]
+            pts = np.round(tr[p][idx], 3)  # a thousandth of a unit: plenty on screen, short JSON
             colour = PATH_COLOURS[p % len(PATH_COLOURS)]
             data.append({"type": "scatter", "x": np.round(pts[:, 0], 4), "y": np.round(pts[:, 1], 4), "mode": "lines",
                          "line": {"color": colour, "width": 1}, "opacity": 0.8, "showlegend": False,
@@ -317,7 +317,7 @@ def field_index_figure(steps, trace_fields, m: int, *, max_paths: int = 3, max_p
     idx = np.linspace(0, k - 1, min(k, max_points)).astype(int) if k > max_points else np.arange(k)
     for p in range(min(tf.shape[0] if tf.size else 0, max_paths)):
         row = tf[p][idx].astype(float)
-        row = np.where((row >= 0) & (row < m), row + 1, 0.0)
+        row = np.where((row >= 0) & (row < m), row + 1, 0).astype(np.int64)
         data.append({"type": "scatter", "x": steps[idx] if len(steps) == k else idx, "y": row,
                      "mode": "lines", "line": {"shape": "hv", "width": 1.5, "color": PATH_COLOURS[p % 10]},
                      "name": f"path {p + 1}",
