@@ -281,7 +281,9 @@ def test_presets_keep_the_one_dimensional_list():
     assert ALL_PRESETS == {**PRESETS, **PLANE_PRESETS}
     for key, preset in PLANE_PRESETS.items():
         assert preset.key == key and math.hypot(preset.x0, preset.y0) <= preset.L
-        assert isinstance(load_landscape(key), PlaneLandscape)
+        land = load_landscape(key)
+        assert isinstance(land, PlaneLandscape) and land.name == key
+        assert land.text == preset.source and load_landscape(land.source).text == land.text
     paper = PLANE_PRESETS["paper-himmelblau"]
     assert (paper.L, paper.b, paper.eta, paper.x0, paper.y0) == (4.2, 2.15, 5e-4, 2.9, 1.0)
     assert (paper.noise.family, paper.noise.alpha, paper.noise.scale) == ("pareto", 1.2, 0.75)
