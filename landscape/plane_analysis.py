@@ -205,8 +205,10 @@ def _check_grid(grid) -> int:
 # --------------------------------------------------------------------------
 # the b-independent geometry
 # --------------------------------------------------------------------------
-def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
+def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> _Geometry:
     started = time.perf_counter()
+    report = progress if progress is not None else (lambda share, stage: None)
+    report(0.0, "critical points")
     deadline = started + config.PLANE_TIME_BUDGET
     axis_values = np.linspace(-R, R, n)
     grid_x, grid_y = np.meshgrid(axis_values, axis_values)
@@ -220,6 +222,7 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     coarse_axis = np.linspace(-R, R, m)
     coarse_x, coarse_y = np.meshgrid(coarse_axis, coarse_axis)
     coarse_spacing = 2 * R / (m - 1)
+    report(0.1, "gradient flow from a coarse grid")
     coarse = follow_flow(land, coarse_x, coarse_y,
                          coarse_x ** 2 + coarse_y ** 2 <= R * R * (1 + 1e-12), R, deadline)
     finite = f_grid[inside & np.isfinite(f_grid)]
@@ -234,7 +237,10 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
                if k in ("saddle", "max") or (k == "degenerate" and not on)]
     lone = [p for p, k, on in zip(points, kinds, on_sets, strict=True) if k == "min" and not on]
     capture = capture_grid(sets, (lone, min(barrier) if barrier else None), f_grid, inside, R)
-    fine = follow_flow(land, grid_x, grid_y, inside, R, deadline, capture)
+    report(0.2, f"gradient flow from {int(inside.sum())} grid cells")
+    fine = follow_flow(land, grid_x, grid_y, inside, R, deadline, capture,
+                       lambda share: report(0.2 + 0.7 * share, "gradient flow"))
+    report(0.9, "widths and distances")
     start_set = assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale,
                                   warnings)
     if not sets:
@@ -281,6 +287,7 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
                             "(the Hessian is singular there)")
     saddles = points[[k == "saddle" for k in kinds]].reshape(-1, 2)
     maxima = points[[k == "max" for k in kinds]].reshape(-1, 2)
+    report(1.0, "done")
     return _Geometry(tuple(sets), distances, labels, near_grid, shares, saddles, maxima,
                      tuple(dict.fromkeys(warnings)), time.perf_counter() - started)
 
@@ -289,13 +296,14 @@ _cache: OrderedDict[tuple, _Geometry] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _cached_geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
+def _cached_geometry(land: PlaneLandscape, R: float, n: int, near: float,
+                     progress=None) -> _Geometry:
     key = (land.text, sympy_key(land), R, n, near)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    geometry = _geometry(land, R, n, near)
+    geometry = _geometry(land, R, n, near, progress)
     with _cache_lock:
         _cache[key] = geometry
         while len(_cache) > config.PLANE_CACHE_SIZE:
@@ -309,7 +317,7 @@ def sympy_key(land: PlaneLandscape) -> str:
 
 
 def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None = None,
-                  grid: int = 301, near: float = 0.5) -> PlaneAnalysis:
+                  grid: int = 301, near: float = 0.5, progress=None) -> PlaneAnalysis:
     """Fields, widths, jump numbers and the typical transition graph of f(x, y).
 
     Parameters
@@ -326,6 +334,10 @@ def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None 
     near : float
         Radius around each minimiser set for ``near_grid`` (the paper counts
         "near Omega_i" within 0.5).
+    progress : callable, optional
+        ``progress(share, stage)`` with share in [0, 1] and a few words on the
+        stage, called now and then while the (uncached) geometry is computed:
+        for a progress bar when an analysis takes more than a moment.
 
     Returns
     -------
@@ -345,7 +357,7 @@ def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None 
     alpha = _check_alpha(alpha)
     n = _check_grid(grid)
     near = _check_positive("near", near, upper=2 * R)
-    geometry = _cached_geometry(land, R, n, near)
+    geometry = _cached_geometry(land, R, n, near, progress)
     m = len(geometry.sets)
     structure = structure_from_distances(tuple(s.centre for s in geometry.sets), (None,) * m,
                                          (None,) * m, geometry.distances, b)

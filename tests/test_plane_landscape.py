@@ -260,7 +260,11 @@ def test_flat_segment_between_two_wells():
 
 def test_asymmetric_double_well_widths():
     preset = PLANE_PRESETS["double-well-2d"]
-    result = analyze_plane(load_landscape("double-well-2d"), preset.L, preset.b)
+    reports = []
+    result = analyze_plane(load_landscape("double-well-2d"), preset.L, preset.b, grid=251,
+                           progress=lambda share, stage: reports.append((share, stage)))
+    shares = [share for share, _ in reports]
+    assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares)
     spacing = spacing_of(result)
     assert [tuple(np.round(f.minimiser.points[0], 6)) for f in result.fields] == \
         [(-1.2, 0.0), (0.8, 0.0)]
