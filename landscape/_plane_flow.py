@@ -54,11 +54,13 @@ def _finite_gradient(land, x, y):
 
 
 def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: float,
-            deadline: float, capture=None):
+            deadline: float, capture=None, progress=None):
     """Projected adaptive gradient descent from every start, vectorised.
 
     Parameters
     ----------
+    progress : callable, optional
+        Called every 10 iterations with the share of starts that have stopped.
     capture : (grid, level), optional
         ``grid`` (n, n) int: a minimiser set's index on the cells of a
         sublevel component {f < level} that holds that set alone (-1
@@ -99,6 +101,8 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
     iterations = 0
     while active.size and iterations < config.PLANE_MAX_ITERATIONS:
         iterations += 1
+        if progress is not None and iterations % 10 == 0:
+            progress(1.0 - active.size / x.size)
         if time.perf_counter() > deadline:
             raise AnalysisError(
                 f"the analysis took more than {config.PLANE_TIME_BUDGET:g} s (gradient flow "
@@ -173,7 +177,7 @@ def group_ends(x: np.ndarray, y: np.ndarray, converged: np.ndarray, R: float,
 
 
 def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray, R: float,
-                deadline: float, capture=None) -> FlowResult:
+                deadline: float, capture=None, progress=None) -> FlowResult:
     """Descend from every in-ball cell of the grid and group the end points.
 
     With ``capture`` (see :func:`descend`), ``groups`` of captured starts are
@@ -183,7 +187,7 @@ def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray
     spacing = 2 * R / (n - 1)
     cells = np.argwhere(inside)
     x, y, converged, iterations, captured = descend(land, grid_x[inside], grid_y[inside], R,
-                                                    spacing, deadline, capture)
+                                                    spacing, deadline, capture, progress)
     free = converged & (captured < 0)
     groups, count = group_ends(x, y, free, R, n)
     groups = np.where(captured >= 0, -2 - captured, groups)

@@ -260,7 +260,11 @@ def test_flat_segment_between_two_wells():
 
 def test_asymmetric_double_well_widths():
     preset = PLANE_PRESETS["double-well-2d"]
-    result = analyze_plane(load_landscape("double-well-2d"), preset.L, preset.b)
+    reports = []
+    result = analyze_plane(load_landscape("double-well-2d"), preset.L, preset.b, grid=251,
+                           progress=lambda share, stage: reports.append((share, stage)))
+    shares = [share for share, _ in reports]
+    assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares)
     spacing = spacing_of(result)
     assert [tuple(np.round(f.minimiser.points[0], 6)) for f in result.fields] == \
         [(-1.2, 0.0), (0.8, 0.0)]
@@ -281,7 +285,9 @@ def test_presets_keep_the_one_dimensional_list():
     assert ALL_PRESETS == {**PRESETS, **PLANE_PRESETS}
     for key, preset in PLANE_PRESETS.items():
         assert preset.key == key and math.hypot(preset.x0, preset.y0) <= preset.L
-        assert isinstance(load_landscape(key), PlaneLandscape)
+        land = load_landscape(key)
+        assert isinstance(land, PlaneLandscape) and land.name == key
+        assert land.text == preset.source and load_landscape(land.source).text == land.text
     paper = PLANE_PRESETS["paper-himmelblau"]
     assert (paper.L, paper.b, paper.eta, paper.x0, paper.y0) == (4.2, 2.15, 5e-4, 2.9, 1.0)
     assert (paper.noise.family, paper.noise.alpha, paper.noise.scale) == ("pareto", 1.2, 0.75)
