@@ -9,6 +9,8 @@ A landscape is two-dimensional when ``landscape.load_landscape`` returns a
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -31,12 +33,29 @@ def current_is_plane() -> bool:
     return err is None and is_plane(land)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def get_plane_analysis(source: str, R: float, b: float, alpha: float | None):
-    """``analyze_plane`` once per (formula, R, b, alpha) and process."""
+_ANALYSES: OrderedDict[tuple, Any] = OrderedDict()
+_ANALYSES_LOCK = threading.Lock()
+ANALYSES_KEPT = 64
+
+
+def get_plane_analysis(source: str, R: float, b: float, alpha: float | None, progress=None):
+    """``analyze_plane`` once per (formula, R, b, alpha) and process; ``progress(share,
+    stage)`` is called only while it is computed. (A process-wide LRU instead of
+    ``st.cache_resource``, which may not draw the progress bar from inside the function.)"""
     from landscape.plane_analysis import analyze_plane
 
-    return analyze_plane(ui.get_landscape(source), R, b, alpha)
+    key = (source, R, b, alpha)
+    with _ANALYSES_LOCK:
+        hit = _ANALYSES.get(key)
+        if hit is not None:
+            _ANALYSES.move_to_end(key)
+            return hit
+    analysis = analyze_plane(ui.get_landscape(source), R, b, alpha, progress=progress)
+    with _ANALYSES_LOCK:
+        _ANALYSES[key] = analysis
+        while len(_ANALYSES) > ANALYSES_KEPT:
+            _ANALYSES.popitem(last=False)
+    return analysis
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -52,13 +71,23 @@ def current_plane_analysis(source: str, *, b: float | None = None):
     """(analysis or None, error message or None) for the sidebar's R, b and alpha."""
     p = ui.params()
     bb = S.effective_b(p) if b is None else b
+    slot = st.empty()
+    bar = []
+
+    def progress(share: float, stage: str) -> None:  # only called when the analysis is computed
+        text = f"Analysing f in the ball: {stage}"
+        if not bar:
+            bar.append(slot.progress(0.0, text=text))
+        bar[0].progress(min(1.0, max(0.0, float(share))), text=text)
+
     try:
-        with st.spinner("Finding the critical points and attraction fields in the ball…"):
-            return get_plane_analysis(source, float(p["L"]), float(bb), float(p["alpha"])), None
+        return get_plane_analysis(source, float(p["L"]), float(bb), float(p["alpha"]), progress), None
     except ValueError as err:
         return None, str(err)
     except Exception as err:  # noqa: BLE001 - never show a traceback to the user
         return None, f"The analysis failed: {err}"
+    finally:
+        slot.empty()
 
 
 def page_plane() -> tuple[Any, str, Any, str | None]:
