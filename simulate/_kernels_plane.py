@@ -186,6 +186,92 @@ def draw_plane_noise_kernel(fam, a, scale, wst, dst, out):
             done += m
 
 
+@njit(inline="always")
+def plane_step(gx, gy, zx, zy, p, t, st, par, labels, nears, geo, nb, m_out, rec_every, traj,
+               traj_f, hist, field_steps, near_steps, trans, err_step, err_xy):
+    """One step of path p (chunk t) with gradient (gx, gy) and noise (zx, zy): (ok, st).
+
+    st = (x, y, n, c, f, last, nr, ef, en, ix, iy, hk, hc), the path's scalars
+    (``path_start``); par = (eta, b^2, b, R^2, R). ok is False, and nothing
+    moves, if the gradient is not finite. (Few arguments: CPython 3.11 compiles
+    a call with more than 30 as f(*args), which numba cannot inline.)
+
+    Fields and "near" sets are looked up only when the nearest cell changes; the
+    histogram is counted by runs of the same bin (flushed on a change).
+    """
+    x, y, n, c, f, last, nr, ef, en, ix, iy, hk, hc = st
+    if not (abs(gx) < _INF and abs(gy) < _INF):
+        err_step[p] = n + 1
+        err_xy[p, 0] = x
+        err_xy[p, 1] = y
+        return False, st
+    x, y = clipped_update(x, y, gx, gy, zx, zy, par[0], par[1], par[2], par[3], par[4])
+    n += 1
+    ny, nx = labels.shape
+    jx = cell_index(x, geo[0], geo[2], nx)
+    jy = cell_index(y, geo[1], geo[3], ny)
+    if jx != ix or jy != iy:
+        ix = jx
+        iy = jy
+        nf = np.int64(labels[iy, ix])
+        if nf != f:
+            field_steps[p, f if f >= 0 else m_out] += n - 1 - ef
+            ef = n - 1
+            f = nf
+            if nf >= 0:
+                if last >= 0 and nf != last:
+                    trans[p, last, nf] += 1
+                last = nf
+        nn = np.int64(nears[iy, ix])
+        if nn != nr:
+            near_steps[p, nr if nr >= 0 else m_out] += n - 1 - en
+            en = n - 1
+            nr = nn
+    k = bin_index(y, geo[5], geo[7], nb) * nb + bin_index(x, geo[4], geo[6], nb)
+    if k == hk:
+        hc += 1
+    else:
+        hist[t, hk // nb, hk % nb] += hc
+        hk = k
+        hc = 1
+    c += 1
+    if c == rec_every:
+        c = 0
+        s = (n // rec_every) % traj.shape[0]
+        traj[s, p, 0] = x
+        traj[s, p, 1] = y
+        traj_f[s, p] = f
+    return True, (x, y, n, c, f, last, nr, ef, en, ix, iy, hk, hc)
+
+
+@njit(inline="always")
+def path_start(p, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo, labels, nb):
+    """The scalars a path's steps carry: (x, y, n, c, f, last, nr, ef, en, ix, iy, hk, hc)."""
+    ny, nx = labels.shape
+    x = xy[p, 0]
+    y = xy[p, 1]
+    n = path_steps[p]
+    hk = bin_index(y, geo[5], geo[7], nb) * nb + bin_index(x, geo[4], geo[6], nb)
+    return (x, y, n, n % rec_every, field_cur[p], last_field[p], near_cur[p], n, n,
+            cell_index(x, geo[0], geo[2], nx), cell_index(y, geo[1], geo[3], ny), hk, 0)
+
+
+@njit(inline="always")
+def path_end(p, t, st, xy, path_steps, field_cur, last_field, near_cur, field_steps,
+             near_steps, hist, nb, m_out):
+    """Flush a path's counts and store its scalars st (see ``plane_step``)."""
+    x, y, n, _, f, last, nr, ef, en, _, _, hk, hc = st
+    field_steps[p, f if f >= 0 else m_out] += n - ef
+    near_steps[p, nr if nr >= 0 else m_out] += n - en
+    hist[t, hk // nb, hk % nb] += hc
+    xy[p, 0] = x
+    xy[p, 1] = y
+    path_steps[p] = n
+    field_cur[p] = f
+    last_field[p] = last
+    near_cur[p] = nr
+
+
 # ----------------------------------------------------------------------------
 # Templates: compiled per formula by simulate.plane_gradient (``grad`` is the
 # formula's (df/dx, df/dy)). Not decorated here on purpose.
@@ -209,99 +295,62 @@ def run_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
     field_steps / near_steps (P, m + 1): last column = no field / out.
     traj (slots, P, 2), traj_f (slots, P): every rec_every-th iterate and its
     cell's label, slot (n // rec_every) % slots.
+
+    Chunk t runs paths t, t + T, t + 2T, ... two at a time in lockstep (one
+    step is a chain of dependent operations; two independent chains keep the
+    core busier). Each path has its own streams: the pairing changes no number.
     """
     P = xy.shape[0]
     T = hist.shape[0]
-    ny, nx = labels.shape
     nb = hist.shape[1]
     m_out = field_steps.shape[1] - 1
-    gx0, gy0, ginvx, ginvy = geo[0], geo[1], geo[2], geo[3]
-    hx0, hy0, hinvx, hinvy = geo[4], geo[5], geo[6], geo[7]
-    nslots = traj.shape[0]
-    b2 = b * b
-    R2 = R * R
     B = config.BLOCK
+    par = (eta, b * b, b, R * R, R)
     for t in prange(T):
-        zb = np.empty(B)
         rb = np.empty(B, dtype=np.uint64)
-        ub = np.empty(B)
-        vb = np.empty(B)
-        zx = np.empty(B)
-        zy = np.empty(B)
-        for p in range(t, P, T):
-            if err_step[p] >= 0:
-                continue
-            x = xy[p, 0]
-            y = xy[p, 1]
-            n = path_steps[p]
-            c = n % rec_every
-            f = field_cur[p]
-            last = last_field[p]
-            nr = near_cur[p]
-            ef = n                       # step count when the field / near set was entered
-            en = n
-            ix = cell_index(x, gx0, ginvx, nx)
-            iy = cell_index(y, gy0, ginvy, ny)
-            hk = bin_index(y, hy0, hinvy, nb) * nb + bin_index(x, hx0, hinvx, nb)
-            hc = 0
+        wa = np.empty(B)
+        ua = np.empty(B)
+        va = np.empty(B)
+        xa = np.empty(B)
+        ya = np.empty(B)
+        xb = np.empty(B)
+        yb = np.empty(B)
+        for p0 in range(t, P, 2 * T):
+            p1 = p0 + T if p0 + T < P else p0
+            alive0 = err_step[p0] < 0
+            alive1 = p1 != p0 and err_step[p1] < 0
+            s0 = path_start(p0, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
+                            labels, nb)
+            s1 = path_start(p1, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
+                            labels, nb)
             done = 0
-            alive = True
-            while done < nsteps and alive:
+            while done < nsteps and (alive0 or alive1):
                 mm = min(B, nsteps - done)
-                fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, mm)
+                for q in range(2):              # one inlined copy of the noise code
+                    if alive0 if q == 0 else alive1:
+                        fill_plane_noise(fam, a, scale, wst, dst, p0 if q == 0 else p1, wa, rb,
+                                         ua, va, xa if q == 0 else xb, ya if q == 0 else yb, mm)
                 for i in range(mm):
-                    gx, gy = grad(x, y)
-                    if not (abs(gx) < _INF and abs(gy) < _INF):
-                        err_step[p] = n + 1
-                        err_xy[p, 0] = x
-                        err_xy[p, 1] = y
-                        alive = False
+                    if alive0:
+                        gx, gy = grad(s0[0], s0[1])
+                        alive0, s0 = plane_step(gx, gy, xa[i], ya[i], p0, t, s0, par, labels,
+                                                nears, geo, nb, m_out, rec_every, traj, traj_f,
+                                                hist, field_steps, near_steps, trans, err_step,
+                                                err_xy)
+                    if alive1:
+                        gx, gy = grad(s1[0], s1[1])
+                        alive1, s1 = plane_step(gx, gy, xb[i], yb[i], p1, t, s1, par, labels,
+                                                nears, geo, nb, m_out, rec_every, traj, traj_f,
+                                                hist, field_steps, near_steps, trans, err_step,
+                                                err_xy)
+                    if not (alive0 or alive1):
                         break
-                    x, y = clipped_update(x, y, gx, gy, zx[i], zy[i], eta, b2, b, R2, R)
-                    n += 1
-                    jx = cell_index(x, gx0, ginvx, nx)
-                    jy = cell_index(y, gy0, ginvy, ny)
-                    if jx != ix or jy != iy:
-                        ix = jx
-                        iy = jy
-                        nf = np.int64(labels[iy, ix])
-                        if nf != f:
-                            field_steps[p, f if f >= 0 else m_out] += n - 1 - ef
-                            ef = n - 1
-                            f = nf
-                            if nf >= 0:
-                                if last >= 0 and nf != last:
-                                    trans[p, last, nf] += 1
-                                last = nf
-                        nn = np.int64(nears[iy, ix])
-                        if nn != nr:
-                            near_steps[p, nr if nr >= 0 else m_out] += n - 1 - en
-                            en = n - 1
-                            nr = nn
-                    k = bin_index(y, hy0, hinvy, nb) * nb + bin_index(x, hx0, hinvx, nb)
-                    if k == hk:
-                        hc += 1
-                    else:
-                        hist[t, hk // nb, hk % nb] += hc
-                        hk = k
-                        hc = 1
-                    c += 1
-                    if c == rec_every:
-                        c = 0
-                        s = (n // rec_every) % nslots
-                        traj[s, p, 0] = x
-                        traj[s, p, 1] = y
-                        traj_f[s, p] = f
                 done += mm
-            field_steps[p, f if f >= 0 else m_out] += n - ef
-            near_steps[p, nr if nr >= 0 else m_out] += n - en
-            hist[t, hk // nb, hk % nb] += hc
-            xy[p, 0] = x
-            xy[p, 1] = y
-            path_steps[p] = n
-            field_cur[p] = f
-            last_field[p] = last
-            near_cur[p] = nr
+            path_end(p0, t, s0, xy, path_steps, field_cur, last_field, near_cur, field_steps,
+                     near_steps, hist, nb, m_out)
+            if p1 != p0:
+                path_end(p1, t, s1, xy, path_steps, field_cur, last_field, near_cur,
+                         field_steps, near_steps, hist, nb, m_out)
 
 
 def exit_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field, t, dest,

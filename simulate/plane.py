@@ -251,7 +251,8 @@ class PlaneRunState:
         self.last_field = self.field_cur.copy()
         self.traj[0] = xy
         self.traj_f[0] = self.field_cur
-        chunks = max(1, min(P, int(numba.config.NUMBA_NUM_THREADS)))
+        # paths run in pairs within a chunk (see run_plane_kernel)
+        chunks = max(1, min((P + 1) // 2, int(numba.config.NUMBA_NUM_THREADS)))
         self.hist = np.zeros((chunks, bins, bins), dtype=np.int64)
         self.field_steps = np.zeros((P, m + 1), dtype=np.int64)
         self.near_steps = np.zeros((P, m + 1), dtype=np.int64)

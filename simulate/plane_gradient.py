@@ -55,10 +55,12 @@ from simulate import config
 from simulate._jit import JIT
 from simulate._kernels_plane import (
     _INF,
-    bin_index,
     cell_index,
     clipped_update,
     fill_plane_noise,
+    path_end,
+    path_start,
+    plane_step,
 )
 
 
