@@ -95,10 +95,8 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
 def presets() -> dict[str, Any]:
     """The presets the Landscape page offers: the 1-D ones, then the 2-D ones
     (``landscape.plane_presets.ALL_PRESETS``)."""
-    try:
-        from landscape.plane_presets import ALL_PRESETS
-    except ImportError:  # a landscape package without 2-D presets
-        return landscape.PRESETS
+    from landscape.plane_presets import ALL_PRESETS
+
     return ALL_PRESETS
 
 
