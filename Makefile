@@ -47,6 +47,7 @@ test-fast: $(VENV)/.dev-installed .cache/numba/.warm
 
 bench: $(VENV)/.installed
 	$(PY) bench/bench_simulate.py
+	$(PY) bench/bench_plane.py
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -125,8 +125,10 @@ def sidebar():
     p = ui.params()
     with st.sidebar:
         st.markdown("### Shared settings")
-        ui.bind(st.number_input, "L", "Domain half-width L", min_value=0.05, max_value=50.0,
-                step=0.1, format="%.3g", help="Iterates are kept in [-L, L].")  # fmt: skip
+        plane = ui.landscape_dimension() == 2  # f(x, y): L is the ball's radius R (same URL param)
+        ui.bind(st.number_input, "L", "R (ball radius)" if plane else "Domain half-width L", min_value=0.05,
+                max_value=50.0, step=0.1, format="%.3g",
+                help="Iterates are kept in the ball |(x, y)| ≤ R." if plane else "Iterates are kept in [-L, L].")  # fmt: skip
         ui.bind(st.toggle, "clip", "Clip the gradient step (threshold b)",
                 help="Off: plain heavy-tailed SGD (b = ∞).")  # fmt: skip
         # The slider spans [0.01, max(2, 2.2 L)], widened to include a b that came from a

@@ -1,7 +1,12 @@
 """Command line: ``python -m landscape analyze|sweep|predict|presets ... [--json]``.
 
 ``--expr`` accepts formula text, a ``"sketch:x1,y1;x2,y2;..."`` string, or a
-preset key (then ``--L`` and ``--b`` default to the preset's values). ``--b``
+preset key (then ``--L`` and ``--b`` default to the preset's values). A formula
+in x and y is a 2-D landscape: ``analyze`` then works in the ball of radius
+``--R`` (an alias of ``--L``) on a ``--grid`` of cells and gives minima as
+``[x, y]`` (a segment of minimisers as ``{"segment": [[x1, y1], [x2, y2]]}``);
+``sweep`` and ``predict`` are 1-D only. ``presets --dimension 2`` lists the
+2-D presets. ``--b``
 and ``--b-max`` accept ``inf`` (no clipping). In JSON output an infinite b is
 the string ``"inf"`` and indices are 1-based.
 
@@ -19,6 +24,8 @@ import sys
 
 from .analysis import analyze
 from .errors import AnalysisError, FormulaError
+from .plane_analysis import analyze_plane
+from .plane_presets import ALL_PRESETS, PLANE_PRESETS
 from .predict import predict
 from .presets import PRESETS
 from .sources import load_landscape
@@ -56,9 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze_parser.add_argument("--expr", required=True,
                                 help="formula in x, 'sketch:x1,y1;...', or a preset key; "
                                      "write --expr=-x^2 when it starts with '-'")
-    analyze_parser.add_argument("--L", type=_number, help="window half-width")
+    analyze_parser.add_argument("--L", "--R", dest="L", type=_number,
+                                help="window half-width (1-D) or ball radius R (2-D)")
     analyze_parser.add_argument("--b", type=_number, help="clipping threshold or inf")
     analyze_parser.add_argument("--alpha", type=_number, help="tail index > 1")
+    analyze_parser.add_argument("--grid", type=int, default=301,
+                                help="2-D only: cells per side of the grid (51 to 801)")
     analyze_parser.add_argument("--json", action="store_true", help="print JSON")
 
     sweep_parser = commands.add_parser("sweep", help="structure for every b in a range")
@@ -82,15 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     predict_parser.add_argument("--json", action="store_true")
 
     presets_parser = commands.add_parser("presets", help="list the presets")
+    presets_parser.add_argument("--dimension", type=int, choices=(1, 2), default=1,
+                                help="1-D presets (default) or 2-D ones")
     presets_parser.add_argument("--json", action="store_true")
     return parser
 
 
 def _preset_defaults(args) -> None:
-    preset = PRESETS.get(args.expr.strip())
+    preset = ALL_PRESETS.get(args.expr.strip())
     if getattr(args, "L", None) is None:
         if preset is None:
-            raise UsageError("--L is required (unless --expr is a preset key)")
+            raise UsageError("--L (or --R) is required (unless --expr is a preset key)")
         args.L = preset.L
     if args.command == "predict":
         if args.b is None:
@@ -185,32 +197,79 @@ def _print_prediction(result) -> None:
         print(f"warning: {warning}")
 
 
-def _print_presets() -> None:
-    for preset in PRESETS.values():
+def _print_presets(presets) -> None:
+    for preset in presets.values():
         b = "none" if preset.b is None else f"{preset.b:g}"
+        if preset.dimension == 2:
+            print(f"{preset.key}: {preset.title} (R = {preset.L:g}, b = {b}, "
+                  f"eta = {preset.eta:g}, start = ({preset.x0:g}, {preset.y0:g}), "
+                  f"noise = {preset.noise.family})")
+            print(f"    f(x, y) = {preset.source}")
+            continue
         print(f"{preset.key}: {preset.title} (L = {preset.L:g}, b = {b}, eta = {preset.eta:g}, "
               f"x0 = {preset.x0:g}, noise = {preset.noise.family})")
         print(f"    f(x) = {preset.source}")
 
 
-def _presets_json() -> list[dict]:
-    return [{"key": p.key, "title": p.title, "description": p.description,
-             "source": p.source, "L": p.L, "b": p.b, "eta": p.eta, "x0": p.x0,
-             "noise": {"family": p.noise.family, "alpha": p.noise.alpha,
-                       "scale": p.noise.scale}} for p in PRESETS.values()]
+def _presets_json(presets) -> list[dict]:
+    rows = []
+    for p in presets.values():
+        row = {"key": p.key, "title": p.title, "description": p.description,
+               "source": p.source, "L": p.L, "b": p.b, "eta": p.eta, "x0": p.x0,
+               "noise": {"family": p.noise.family, "alpha": p.noise.alpha,
+                         "scale": p.noise.scale}}
+        if p.dimension == 2:
+            row.update({"R": p.L, "y0": p.y0, "dimension": 2})
+        rows.append(row)
+    return rows
+
+
+def _print_plane_analysis(result) -> None:
+    b = "inf (no clipping)" if math.isinf(result.b) else f"{result.b:g}"
+    print(f"R = {result.R:g}, b = {b}" + (f", alpha = {result.alpha:g}" if result.alpha else "")
+          + f", grid {result.label_grid.shape[0]}")
+    print(f"{'field':>5}  {'minimiser':<34} {'width':>8} {'l*':>4} {'area':>6}")
+    for field in result.fields:
+        points = field.minimiser.points
+        where = ("segment " if field.minimiser.is_segment else "") + " - ".join(
+            f"({x:.5g}, {y:.5g})" for x, y in points)
+        print(f"{field.index + 1:>5}  {where:<34} {_number_text(field.width):>8} "
+              f"{field.l_star:>4} {field.area_share:>6.1%}")
+    for name, points in (("saddles", result.saddles), ("maxima", result.maxima)):
+        print(f"{name}: " + (", ".join(f"({x:.5g}, {y:.5g})" for x, y in points) or "none"))
+    print("edges: " + (", ".join(f"m{i + 1}->m{j + 1}" for i, j in result.edges) or "none"))
+    for number, group in enumerate(result.classes, start=1):
+        members = ", ".join(f"m{i + 1}" for i in group.members)
+        large = ", ".join(f"m{i + 1}" for i in group.large)
+        kind = "absorbing" if group.absorbing else "transient"
+        print(f"class G{number} = {{{members}}} {kind}, large: {large}")
+    print(f"irreducible: {'yes' if result.irreducible else 'no'}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
 
 
 def run(argv: list[str]) -> int:
     """Run the command line with ``argv`` (without the program name)."""
     args = build_parser().parse_args(argv)
     if args.command == "presets":
+        presets = PRESETS if args.dimension == 1 else PLANE_PRESETS
         if args.json:
-            print(json.dumps(_presets_json()))
+            print(json.dumps(_presets_json(presets)))
         else:
-            _print_presets()
+            _print_presets(presets)
         return 0
     _preset_defaults(args)
     land = load_landscape(args.expr)
+    if land.dimension == 2:
+        if args.command != "analyze":
+            raise UsageError(f"{args.command} is for 1-D landscapes f(x); this formula uses y "
+                             "(use analyze)")
+        result = analyze_plane(land, args.L, args.b, args.alpha, grid=args.grid)
+        if args.json:
+            print(json.dumps(result.to_json(), allow_nan=False))
+        else:
+            _print_plane_analysis(result)
+        return 0
     if args.command == "predict":
         analysis = analyze(land, args.L, args.b, args.alpha)
         result = predict(analysis, land, (args.noise, args.alpha, args.scale), eta=args.eta,

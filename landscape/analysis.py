@@ -537,12 +537,18 @@ class Analysis:
         return data
 
 
-def structure_warnings(structure: Structure, b: float) -> list[str]:
-    """Assumption 3 (r_i / b not an integer) and nearby structure changes."""
+def structure_warnings(structure: Structure, b: float,
+                       distances: np.ndarray | None = None) -> list[str]:
+    """Assumption 3 (r_i / b not an integer) and nearby structure changes.
+
+    ``distances`` are the d_{i,j} behind the structure (diagonal r_i); by
+    default the 1-D ones from its minima and maxima.
+    """
     warnings = []
     if math.isinf(b):
         return warnings
-    distances = transition_distances(structure.minima, structure.left, structure.right)
+    if distances is None:
+        distances = transition_distances(structure.minima, structure.left, structure.right)
     n = len(structure.minima)
     for i in range(n):
         for j in range(n):
@@ -588,6 +594,9 @@ def analyze(land: Landscape, L: float, b: float, alpha: float | None = None) -> 
     AnalysisError
         For bad L, b or alpha.
     """
+    if getattr(land, "dimension", 1) != 1:
+        raise AnalysisError("this landscape is two-dimensional (it uses y): use "
+                            "landscape.plane_analysis.analyze_plane")
     L = _check_L(L)
     b = _check_b(b)
     alpha = _check_alpha(alpha)

@@ -15,6 +15,7 @@ MAX_LITERAL_EXPONENT = 30        # |e| in scientific notation such as 1e-30
 MAX_POWER_EXPONENT = 100         # |p| for a constant exponent in base**p
 MAX_CONSTANT_POWER_LOG10 = 60    # log10 of |a|**p when both a and p are constants
 MAX_CSE_OPS = 2500               # nodes of [f, f', f''] after sympy.cse (cost of derivatives)
+MAX_PLANE_CSE_OPS = 6000         # nodes of [f, fx, fy, fxx, fxy, fyy] after sympy.cse (2-D)
 MAX_DERIVATIVE_COST = 10000      # predicted distinct parts of f' (from f) and of f''
                                  # (from f'), checked before each derivative is built
                                  # (appendix formula: 268 and 1267)
@@ -54,3 +55,18 @@ MAX_JUMPS = 10 ** 12             # ceil(distance / b) above this: b is too small
 # --- sweep ----------------------------------------------------------------------
 MAX_SWEEP_BREAKPOINTS = 5000     # candidate d/k values; more: ask for a larger b_min
 BREAKPOINT_MERGE_RTOL = 1e-9     # breakpoints closer than this (relative) are merged
+
+# --- 2-D analysis (landscape.plane_analysis) ------------------------------------
+PLANE_GRID_MIN = 51              # cells per side of the label grid (bounds of `grid`)
+PLANE_GRID_MAX = 801
+PLANE_TIME_BUDGET = 10.0         # s for one analysis; then AnalysisError
+PLANE_STEP_CAP = 3.0             # a descent step is at most this many grid spacings
+PLANE_STOP_FRACTION = 1e-3       # a start has converged when its step is below this * spacing
+PLANE_MAX_ITERATIONS = 3000      # descent iterations at most (then: not converged)
+PLANE_COARSE_GRID = 61          # cells per side of the first (coarse) flow pass
+PLANE_ROOT_TIME_BUDGET = 1.5     # s for the root search of saddles and maxima
+PLANE_MAX_FIELDS = 100           # more minimiser sets than this: AnalysisError
+PLANE_MAX_ROOT_STARTS = 300      # starts of the root search for saddles and maxima
+PLANE_SEGMENT_CELLS = 3.0        # a group of end points longer than this many cells is a set
+PLANE_UNCONVERGED_WARN = 0.02    # warn when more than this share of starts did not converge
+PLANE_CACHE_SIZE = 16            # b-independent geometries kept per process

@@ -16,6 +16,12 @@ its offset in the user's text:
    bounded literals and powers, then f', f'' with the cost bounded after
    common-subexpression elimination, in a worker under a time bound.
 
+A formula may use x and y. :func:`parse_any_formula` returns a 1-D
+:class:`~landscape.loss.Landscape` or, when f depends on y, a
+:class:`~landscape.plane.PlaneLandscape` (gradient and Hessian built and
+bounded the same way). :func:`parse_formula` keeps its 1-D contract for the
+callers that need f(x): it refuses the name y.
+
 The accepted language is listed in ``landscape/README.md`` and in
 :data:`landscape.vocabulary.FUNCTIONS`.
 """
@@ -28,14 +34,15 @@ from collections import OrderedDict
 
 from . import config
 from ._bounded import WorkerUnavailable, run_bounded
-from .errors import FormulaError, FormulaSyntaxError, TooComplexError
+from .errors import FormulaError, FormulaSyntaxError, TooComplexError, UnknownNameError
 from .formula_apply import python_text
-from .formula_build import build
+from .formula_build import build_any
 from .formula_check import check_tree
 from .formula_text import check_characters, normalise, tokenize
 from .loss import Landscape, vectorise
+from .plane import PlaneLandscape, plane_from_parts
 
-_parse_cache: OrderedDict[str, Landscape] = OrderedDict()
+_parse_cache: OrderedDict[str, Landscape | PlaneLandscape] = OrderedDict()
 _parse_lock = threading.Lock()
 
 
@@ -79,42 +86,75 @@ def parse_formula(text: str) -> Landscape:
     ------
     FormulaError
         A subclass naming the kind of problem, with a message and, where
-        possible, the offset of the problem in ``text``.
+        possible, the offset of the problem in ``text``. The name y is
+        refused here (:func:`parse_any_formula` takes f(x, y)).
     """
-    return _parse(text, bounded=True)
+    return _parse(text, bounded=True, plane=False)
 
 
-def parse_trusted_formula(text: str) -> Landscape:
-    """:func:`parse_formula` for text written by this package (the presets).
+def parse_any_formula(text: str) -> Landscape | PlaneLandscape:
+    """:func:`parse_formula` for a formula in x, or in x and y.
 
-    Every gate but the time bound: f, f', f'' are built in this process, so a
-    preset is never refused because the machine is busy. Never pass user text.
+    Returns
+    -------
+    Landscape or PlaneLandscape
+        A :class:`~landscape.plane.PlaneLandscape` if f (once built) depends
+        on y, else a 1-D :class:`~landscape.loss.Landscape`.
     """
-    return _parse(text, bounded=False)
+    return _parse(text, bounded=True, plane=True)
 
 
-def _parse(text: str, bounded: bool) -> Landscape:
+def parse_trusted_formula(text: str) -> Landscape | PlaneLandscape:
+    """:func:`parse_any_formula` for text written by this package (the presets).
+
+    Every gate but the time bound: f and its derivatives are built in this
+    process, so a preset is never refused because the machine is busy. Never
+    pass user text.
+    """
+    return _parse(text, bounded=False, plane=True)
+
+
+def _refuse_y(tree: ast.Expression, text: str, origin: list[int]) -> None:
+    """The 1-D entry point: the name y is an unknown variable there."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "y":
+            offset = min(max(node.col_offset, 0), len(origin) - 1) if origin else None
+            raise UnknownNameError(
+                "unknown variable 'y' here: this takes a formula in x only (a formula in x "
+                "and y is a 2-D landscape)", text, origin[offset] if origin else None)
+
+
+def _parse(text: str, bounded: bool, plane: bool) -> Landscape | PlaneLandscape:
     if not isinstance(text, str):
         raise FormulaError(f"the formula must be text, not {type(text).__name__}")
     with _parse_lock:
-        if text in _parse_cache:
+        cached = _parse_cache.get(text)
+        if cached is not None and (plane or cached.dimension == 1):
             _parse_cache.move_to_end(text)
-            return _parse_cache[text]
+            return cached
     tree, origin, literals = _read(text)
+    if not plane:
+        _refuse_y(tree, text, origin)
     arguments = (tree, text, origin, literals)
     try:
         if not bounded:
             raise WorkerUnavailable("trusted text: no time bound")
-        status, value = run_bounded(build, arguments, config.PARSE_TIMEOUT)
+        status, value = run_bounded(build_any, arguments, config.PARSE_TIMEOUT)
     except WorkerUnavailable:
-        status, value = "ok", build(*arguments)
+        status, value = "ok", build_any(*arguments)
     if status == "error":
         if isinstance(value, FormulaError):
             raise value
         raise FormulaError(f"the formula cannot be handled ({value})", text)
     if status != "ok":
-        raise TooComplexError(f"the formula is too complex (building f, f' and f'' took "
-                              f"more than {config.PARSE_TIMEOUT:g} s)", text)
+        raise TooComplexError(f"the formula is too complex (building f and its derivatives "
+                              f"took more than {config.PARSE_TIMEOUT:g} s)", text)
+    dimension, value = value
+    if dimension == 2:
+        expression, gradient, hessian, replacements, reduced = value
+        landscape = plane_from_parts(expression, text.strip(), gradient, hessian,
+                                     replacements, reduced)
+        return _remember(text, landscape)
     expression, first, second, replacements, reduced = value
     landscape = Landscape(text.strip(), "formula", expression)
     cache = landscape.__dict__   # pre-fill the cached properties
@@ -122,6 +162,10 @@ def _parse(text: str, bounded: bool) -> Landscape:
     cache["d2expr"] = second
     for name, shared in zip(("f", "df", "d2f"), reduced, strict=True):
         cache[name] = vectorise(shared, replacements)
+    return _remember(text, landscape)
+
+
+def _remember(text: str, landscape):
     with _parse_lock:
         _parse_cache[text] = landscape
         while len(_parse_cache) > config.CACHE_SIZE:

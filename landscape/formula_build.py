@@ -29,7 +29,7 @@ from .errors import (
     UndefinedValueError,
 )
 from .loss import drop_deltas, node_count
-from .vocabulary import CONSTANT_VALUES, CONSTANTS, FLOAT_FUNCTIONS, FUNCTIONS, X
+from .vocabulary import CONSTANT_VALUES, CONSTANTS, FLOAT_FUNCTIONS, FUNCTIONS, VARIABLES, X, Y
 
 
 class _Builder:
@@ -56,8 +56,8 @@ class _Builder:
             exact = Fraction(self.literals[node.col_offset])
             return sympy.Rational(exact.numerator, exact.denominator), float(exact)
         if isinstance(node, ast.Name):
-            if node.id == "x":
-                return X, None
+            if node.id in VARIABLES:
+                return VARIABLES[node.id], None
             return CONSTANTS[node.id], CONSTANT_VALUES[node.id]
         if isinstance(node, ast.UnaryOp):
             operand, value = self.visit(node.operand)
@@ -127,10 +127,10 @@ class _Builder:
         return result, value
 
 
-def derivative_cost(expression: sympy.Expr) -> int:
-    """Predicted size of d/dx of ``expression``, from its distinct subexpressions.
+def derivative_cost(expression: sympy.Expr, symbol: sympy.Symbol = X) -> int:
+    """Predicted size of d/dx (or d/d ``symbol``) of ``expression``, from its distinct subexpressions.
 
-    Each distinct part that depends on x is counted once (shared parts are
+    Each distinct part that depends on the symbol is counted once (shared parts are
     differentiated once): a product of n factors of which k depend on x
     contributes k (n + 1), since the product rule writes k products of n
     factors; any other part 2 + 2 (number of arguments). It costs one pass
@@ -141,11 +141,11 @@ def derivative_cost(expression: sympy.Expr) -> int:
     cost = 0
     while stack and cost <= config.MAX_DERIVATIVE_COST:
         part = stack.pop()
-        if part in seen or not part.has(X):
+        if part in seen or not part.has(symbol):
             continue
         seen.add(part)
         if isinstance(part, sympy.Mul):
-            varying = sum(1 for factor in part.args if factor.has(X))
+            varying = sum(1 for factor in part.args if factor.has(symbol))
             cost += varying * (len(part.args) + 1)
         else:
             cost += 2 + 2 * len(part.args)
@@ -153,13 +153,67 @@ def derivative_cost(expression: sympy.Expr) -> int:
     return cost
 
 
-def _derivative(expression: sympy.Expr, name: str, text: str) -> sympy.Expr:
-    """d/dx, refused early if its predicted size is too large."""
-    if derivative_cost(expression) > config.MAX_DERIVATIVE_COST:
+def _derivative(expression: sympy.Expr, name: str, text: str,
+                symbol: sympy.Symbol = X) -> sympy.Expr:
+    """d/d``symbol``, refused early if its predicted size is too large."""
+    if derivative_cost(expression, symbol) > config.MAX_DERIVATIVE_COST:
         raise TooComplexError(
             f"the formula is too complex ({name} would have more than "
             f"{config.MAX_DERIVATIVE_COST} distinct parts)", text)
-    return drop_deltas(sympy.diff(expression, X))
+    return drop_deltas(sympy.diff(expression, symbol))
+
+
+def _check_real(expression: sympy.Expr, text: str) -> None:
+    """Refuse undefined and complex constants in f."""
+    if expression.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+        raise UndefinedValueError("the formula is undefined (division by zero or similar)",
+                                  text)
+    if expression.has(sympy.I):
+        raise UndefinedValueError("the formula is not real-valued", text)
+    for power in expression.atoms(sympy.Pow):
+        if power.base.is_number and power.base.is_negative and power.exp.is_number \
+                and not power.exp.is_integer:
+            raise UndefinedValueError(
+                f"the constant {power} is not real (SymPy takes the principal complex root); "
+                "write e.g. -(8^(1/3)) instead of (-8)^(1/3)", text)
+
+
+def _cse_cost(expressions: list[sympy.Expr], limit: int, what: str, text: str):
+    """``sympy.cse`` of the expressions, refused if its operation count exceeds ``limit``."""
+    replacements, reduced = sympy.cse(expressions)
+    cost = sum(node_count(value) for _, value in replacements) \
+        + sum(node_count(value) for value in reduced)
+    if cost > limit:
+        raise TooComplexError(
+            f"the formula is too complex ({what} have {cost} parts after common "
+            f"subexpressions are shared, limit {limit})", text)
+    return replacements, reduced
+
+
+def checked_plane_expressions(expression: sympy.Expr, text: str):
+    """Check f(x, y) and build its gradient and Hessian; or raise a FormulaError.
+
+    Returns
+    -------
+    (expr, (fx, fy), (fxx, fxy, fyy), replacements, reduced)
+        ``reduced`` holds f, fx, fy, fxx, fxy, fyy after ``sympy.cse`` of the six.
+
+    The cost bound is ``config.MAX_PLANE_CSE_OPS`` on the six after common
+    subexpressions; each derivative is predicted first as in 1-D.
+    """
+    _check_real(expression, text)
+    if not expression.free_symbols & {X, Y}:
+        raise UndefinedValueError(
+            "the formula does not depend on x or y (a constant has no landscape)", text)
+    fx = _derivative(expression, "df/dx", text, X)
+    fy = _derivative(expression, "df/dy", text, Y)
+    fxx = _derivative(fx, "d2f/dx2", text, X)
+    fxy = _derivative(fx, "d2f/dxdy", text, Y)
+    fyy = _derivative(fy, "d2f/dy2", text, Y)
+    replacements, reduced = _cse_cost([expression, fx, fy, fxx, fxy, fyy],
+                                      config.MAX_PLANE_CSE_OPS,
+                                      "f, its gradient and its Hessian", text)
+    return expression, (fx, fy), (fxx, fxy, fyy), replacements, reduced
 
 
 def checked_expressions(expression: sympy.Expr, text: str):
@@ -173,29 +227,14 @@ def checked_expressions(expression: sympy.Expr, text: str):
     The cost bound is the operation count of [f, f', f''] after
     common-subexpression elimination (``config.MAX_CSE_OPS``).
     """
-    if expression.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
-        raise UndefinedValueError("the formula is undefined (division by zero or similar)",
-                                  text)
-    if expression.has(sympy.I):
-        raise UndefinedValueError("the formula is not real-valued", text)
-    for power in expression.atoms(sympy.Pow):
-        if power.base.is_number and power.base.is_negative and power.exp.is_number \
-                and not power.exp.is_integer:
-            raise UndefinedValueError(
-                f"the constant {power} is not real (SymPy takes the principal complex root); "
-                "write e.g. -(8^(1/3)) instead of (-8)^(1/3)", text)
+    _check_real(expression, text)
     if X not in expression.free_symbols:
         raise UndefinedValueError(
             "the formula does not depend on x (a constant has no landscape)", text)
     first = _derivative(expression, "f'", text)
     second = _derivative(first, "f''", text)
-    replacements, reduced = sympy.cse([expression, first, second])
-    cost = sum(node_count(value) for _, value in replacements) \
-        + sum(node_count(value) for value in reduced)
-    if cost > config.MAX_CSE_OPS:
-        raise TooComplexError(
-            f"the formula is too complex (f, f' and f'' have {cost} parts after common "
-            f"subexpressions are shared, limit {config.MAX_CSE_OPS})", text)
+    replacements, reduced = _cse_cost([expression, first, second], config.MAX_CSE_OPS,
+                                      "f, f' and f''", text)
     return expression, first, second, replacements, reduced
 
 
@@ -203,4 +242,19 @@ def build(tree: ast.Expression, text: str, origin: list[int], literals: dict[int
     """Bounded construction and the derivatives; runs in a time-bounded worker."""
     expression, _ = _Builder(text, origin, literals).visit(tree)
     return checked_expressions(expression, text)
+
+
+def build_any(tree: ast.Expression, text: str, origin: list[int], literals: dict[int, str]):
+    """:func:`build` for a formula in x, or the 2-D build if f depends on y.
+
+    Returns
+    -------
+    (dimension, value)
+        1 and the tuple of :func:`checked_expressions`, or 2 and the tuple of
+        :func:`checked_plane_expressions`.
+    """
+    expression, _ = _Builder(text, origin, literals).visit(tree)
+    if Y in expression.free_symbols:
+        return 2, checked_plane_expressions(expression, text)
+    return 1, checked_expressions(expression, text)
 

@@ -1,7 +1,7 @@
 """The whitelist pass over the parsed tree, before any SymPy object exists.
 
 Like PrairieLearn's ``CheckAST``: ``ast.parse(..., mode="eval")`` only parses;
-this walk accepts a short list of node types (numbers, the names x, pi, e,
+this walk accepts a short list of node types (numbers, the names x, y, pi, e,
 unary and binary arithmetic, calls of listed functions with the right number
 of arguments) and bounds the depth and size of the tree and the size of each
 literal. Anything else is refused with the offset of the offending node in the
@@ -20,7 +20,7 @@ from .errors import (
     TooComplexError,
     UnknownNameError,
 )
-from .vocabulary import CONSTANTS, FUNCTIONS, SEVERAL_ARGUMENTS
+from .vocabulary import CONSTANTS, FUNCTIONS, SEVERAL_ARGUMENTS, VARIABLES
 
 _NODE_NAMES = {
     ast.Attribute: "attribute access", ast.Subscript: "subscripts",
@@ -101,13 +101,13 @@ class _Whitelist:
                 f"{config.MAX_LITERAL_EXPONENT})", self.text, self.position(node))
 
     def name(self, node: ast.Name) -> None:
-        if node.id == "x" or node.id in CONSTANTS:
+        if node.id in VARIABLES or node.id in CONSTANTS:
             return
         if node.id in FUNCTIONS:
             raise FunctionUseError(f"function '{node.id}' must be called, e.g. {node.id}(x)",
                                    self.text, self.position(node))
         if len(node.id) == 1:
-            raise UnknownNameError(f"unknown variable '{node.id}' (the only variable is x)",
+            raise UnknownNameError(f"unknown variable '{node.id}' (the variables are x and y)",
                                    self.text, self.position(node))
         raise UnknownNameError(f"unknown name '{node.id}'", self.text, self.position(node))
 

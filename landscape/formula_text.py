@@ -32,7 +32,7 @@ from .errors import (
     TooComplexError,
     UnknownNameError,
 )
-from .vocabulary import CONSTANTS, FUNCTIONS
+from .vocabulary import CONSTANTS, FUNCTIONS, VARIABLES
 
 # --------------------------------------------------------------------------
 # 1. normalisation
@@ -108,7 +108,7 @@ _FORBIDDEN_CHARACTERS = {
     "]": "subscripts and lists are not allowed",
     "{": "braces are not allowed",
     "}": "braces are not allowed",
-    "_": "the character '_' is not allowed (only x, pi, e and the listed functions)",
+    "_": "the character '_' is not allowed (only x, y, pi, e and the listed functions)",
     ":": "':' is not allowed (no lambdas, slices or annotations)",
     "=": "'=' is not allowed (no assignments or comparisons)",
     "<": "comparisons are not allowed",
@@ -189,14 +189,14 @@ _KEYWORD_PROBLEMS = {
 
 
 def _check_name(name: str, text: str, position: int | None) -> None:
-    if name == "x" or name in CONSTANTS or name in FUNCTIONS:
+    if name in VARIABLES or name in CONSTANTS or name in FUNCTIONS:
         return
     if name in _KEYWORD_PROBLEMS:
         raise UnknownNameError(_KEYWORD_PROBLEMS[name], text, position)
     if len(name) == 1:
-        raise UnknownNameError(f"unknown variable '{name}' (the only variable is x)",
+        raise UnknownNameError(f"unknown variable '{name}' (the variables are x and y)",
                                text, position)
-    raise UnknownNameError(f"unknown name '{name}' (allowed: x, pi, e and the functions "
+    raise UnknownNameError(f"unknown name '{name}' (allowed: x, y, pi, e and the functions "
                            f"{', '.join(sorted(set(FUNCTIONS)))})", text, position)
 
 

@@ -41,39 +41,45 @@ def _needed(expression: sympy.Expr, replacements) -> list[tuple[sympy.Symbol, sy
     return [pair for pair in replacements if pair[0] in wanted]
 
 
-def vectorise(expression: sympy.Expr, replacements=None) -> Callable[[np.ndarray], np.ndarray]:
-    """Vectorised float64 numpy function of x; NaN where undefined or complex.
+def vectorise(expression: sympy.Expr, replacements=None,
+              variables: tuple[sympy.Symbol, ...] = (X,)) -> Callable[..., np.ndarray]:
+    """Vectorised float64 numpy function of x (or of ``variables``); NaN where undefined or complex.
 
     Parameters
     ----------
     expression : sympy.Expr
-        In :data:`X`, or (with ``replacements``) in X and the symbols of common
-        subexpressions.
+        In :data:`X` (or ``variables``), or (with ``replacements``) in those and
+        the symbols of common subexpressions.
     replacements : list of (Symbol, Expr), optional
         Common subexpressions as returned by ``sympy.cse`` (already computed
         for f, f', f'' together); without them, large expressions get their
         own.
+    variables : tuple of Symbol
+        The arguments of the returned function, in order (``(X, Y)`` for a
+        2-D landscape); its arguments are broadcast together.
     """
     if replacements is not None:
         shared = (_needed(expression, replacements), expression)
         cse = lambda expressions: shared   # lambdify takes a cse callable
     else:
         cse = node_count(expression, CSE_NODES) > CSE_NODES
-    function = sympy.lambdify(X, expression, modules=[{"erf": scipy.special.erf}, "numpy"],
-                              cse=cse)
+    arguments = variables[0] if len(variables) == 1 else list(variables)
+    function = sympy.lambdify(arguments, expression,
+                              modules=[{"erf": scipy.special.erf}, "numpy"], cse=cse)
 
-    def evaluate(x):
-        points = np.asarray(x, dtype=np.float64)
+    def evaluate(*coordinates):
+        points = np.broadcast_arrays(*(np.asarray(c, dtype=np.float64) for c in coordinates))
+        shape = points[0].shape
         with np.errstate(all="ignore"):
             try:
-                values = np.asarray(function(points))
+                values = np.asarray(function(*points))
             except (ZeroDivisionError, OverflowError, ValueError, TypeError):
-                values = np.full(points.shape, np.nan)
+                values = np.full(shape, np.nan)
             if np.iscomplexobj(values):
                 real = np.where(np.abs(values.imag) <= 1e-12 * (1 + np.abs(values.real)),
                                 values.real, np.nan)
                 values = real
-            values = np.broadcast_to(values.astype(np.float64, copy=False), points.shape)
+            values = np.broadcast_to(values.astype(np.float64, copy=False), shape)
         return np.array(values, dtype=np.float64)
 
     evaluate.__doc__ = f"Vectorised numpy evaluation of {expression}."
@@ -125,6 +131,8 @@ class Landscape:
     source: str
     kind: str
     expr: sympy.Expr = field(repr=False)
+
+    dimension = 1      # class attribute (not a field): a PlaneLandscape has 2
 
     @cached_property
     def dexpr(self) -> sympy.Expr:

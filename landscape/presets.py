@@ -28,7 +28,11 @@ class NoiseDefaults:
 
 @dataclass(frozen=True)
 class Preset:
-    """A landscape with recommended L, b (None: no clipping), eta, x0 and noise."""
+    """A landscape with recommended L, b (None: no clipping), eta, x0 and noise.
+
+    For a 2-D preset (``dimension == 2``, :data:`landscape.plane_presets.PLANE_PRESETS`)
+    L is the radius R of the ball and (x0, y0) the start.
+    """
 
     key: str
     title: str
@@ -39,6 +43,8 @@ class Preset:
     eta: float
     x0: float
     noise: NoiseDefaults
+    y0: float | None = None
+    dimension: int = 1
 
 
 def polynomial_from_critical_points(points: Sequence[str | Fraction], scale: int | str = 1) -> str:

@@ -12,6 +12,7 @@ Indices are 0-based in Python objects, 1-based in the maths and in JSON.
 * ``transition_distances`` d_{i,j} behind l_{i,j} (diagonal r_i)        (eq. 7)
 * ``jump_numbers``        l_{i,j} (diagonal l*_i)                      (eqs. 5, 7)
 * ``typical_edges``       m_i -> m_j iff l_{i,j} = l*_i                (Def. 1)
+* ``structure_from_distances`` l_{i,j}, edges, classes from d_{i,j} (1-D and 2-D)
 * ``communicating_classes`` classes, absorbing flags, large minima
 * ``large_minima``        members with l*_i = l*_G
 * ``exit_exponent``       beta_i = alpha + (alpha - 1)(l*_i - 1)
@@ -251,18 +252,30 @@ def structure_for_widths(minima: Sequence[float], maxima: Sequence[float],
     -------
     Structure
     """
-    b = clip_threshold(b)
     minima = tuple(float(m) for m in sorted(minima))
     left, right = field_bounds(minima, maxima)
     distances = transition_distances(minima, left, right)
+    return structure_from_distances(minima, left, right, distances, b)
+
+
+def structure_from_distances(minima: Sequence, left: Sequence, right: Sequence,
+                             distances: np.ndarray, b: float) -> Structure:
+    """The typical transition graph from the distances d_{i,j} (diagonal r_i).
+
+    The one place where jump numbers, edges, classes and large minima are put
+    together: :func:`structure_for_widths` (1-D) and
+    :func:`landscape.plane_analysis.analyze_plane` (2-D, where ``minima`` are
+    points and ``left``/``right`` are None) both call it.
+    """
+    b = clip_threshold(b)
     jump_matrix = jump_numbers(distances, b)
     n = len(minima)
     l_star = tuple(int(jump_matrix[i, i]) for i in range(n))
     edges = typical_edges(jump_matrix)
     classes = communicating_classes(n, edges, l_star)
     widths = tuple(float(distances[i, i]) for i in range(n))
-    return Structure(minima, left, right, widths, l_star, jump_matrix, edges, classes,
-                     n > 0 and len(classes) == 1)
+    return Structure(tuple(minima), tuple(left), tuple(right), widths, l_star, jump_matrix,
+                     edges, classes, n > 0 and len(classes) == 1)
 
 
 def exit_exponent(alpha: float, l_star: int) -> float:

@@ -1,4 +1,4 @@
-"""The words a formula may use: the variable x, constants and functions.
+"""The words a formula may use: the variables x and y, constants and functions.
 
 One table per kind, read by the tokenizer (which names exist), the whitelist
 pass (how many arguments) and the builder (what SymPy object they make).
@@ -13,7 +13,13 @@ import numpy as np
 import sympy
 
 X = sympy.Symbol("x", real=True)
-"""The variable of every landscape."""
+"""The variable of every landscape (the first coordinate of a 2-D one)."""
+
+Y = sympy.Symbol("y", real=True)
+"""The second variable: a formula that uses it is a 2-D landscape f(x, y)."""
+
+VARIABLES: dict[str, sympy.Symbol] = {"x": X, "y": Y}
+"""The variables a formula may use, by name."""
 
 
 def _sigmoid(u):

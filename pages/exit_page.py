@@ -23,6 +23,11 @@ st.caption(
     "current landscape."
 )
 
+if ui.landscape_dimension() == 2:  # f(x, y): pages/exit_plane.py
+    from pages import exit_plane
+    exit_plane.render()
+    ui.end_page()
+
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
 ui.require_analysis(analysis, a_err)

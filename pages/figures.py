@@ -243,9 +243,10 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
         )  # fmt: skip
 
 
-def _bezier(p0, p1, h, n=30):
+def _bezier(p0, p1, c, n=30):
+    """The quadratic Bezier curve from p0 to p1 with control point c."""
     t = np.linspace(0, 1, n)
-    cx, cy = (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2 + h
+    cx, cy = c
     x = (1 - t) ** 2 * p0[0] + 2 * (1 - t) * t * cx + t**2 * p1[0]
     y = (1 - t) ** 2 * p0[1] + 2 * (1 - t) * t * cy + t**2 * p1[1]
     return x, y
@@ -280,14 +281,44 @@ def graph_figure(
     mins = np.asarray([fl.minimum for fl in analysis.fields], dtype=float)
     with np.errstate(all="ignore"):
         ym = np.asarray(f(mins), dtype=float) if len(mins) else np.array([])
-    cls = class_of(analysis)
-    large_all = {m for c in analysis.classes for m in c.large}
+
+    def control(i: int, j: int, p0, p1) -> tuple[float, float]:
+        h = (0.22 + 0.08 * (abs(j - i) - 1)) * span * (1 if j > i else -1)
+        return (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2 + h
+
+    add_graph(fig, mins, ym, analysis, [fl.l_star for fl in analysis.fields], control=control, label_offset=0.09 * span,
+              edge_probabilities=edge_probabilities)  # fmt: skip
+    b = analysis.b
+    btxt = "no clipping" if not math.isfinite(b) else f"b = {b:.4g}"
+    struct = "irreducible" if analysis.irreducible else f"{len(analysis.classes)} classes"
+    layout = dict(_LAYOUT)
+    layout["margin"] = {"l": 50, "r": 20, "t": 80, "b": 45}
+    fig.update_layout(
+        title={"text": f"Typical transition graph, {btxt}: {struct}, {len(analysis.edges)} edges",
+                   "y": 0.98},
+        height=height, xaxis_title="x", yaxis_title="f(x)", **layout,
+    )  # fmt: skip
+    fig.update_xaxes(range=[-L * 1.02, L * 1.02])
+    fig.update_yaxes(range=[y_lo - 0.25 * span, y_hi + 0.3 * span])
+    return fig
+
+
+def add_graph(fig: go.Figure, node_x, node_y, graph, l_star: Sequence[int], *, control,
+              label_offset: float, edge_probabilities: Mapping[tuple[int, int], float] | None = None) -> None:
+    """Draw a typical transition graph onto ``fig`` (1-D and 2-D landscapes share it).
+
+    ``graph`` has ``edges`` and ``classes`` (with ``members``, ``large``, ``absorbing``): a
+    ``landscape.Analysis`` or a ``landscape.theory.Structure``; node i sits at (node_x[i], node_y[i]). ``control(i, j, p0, p1)``
+    gives the Bezier control point of the arc i -> j. Labels go ``label_offset`` below
+    the nodes, in their own trace, so they never sit on a star.
+    """
+    mins, ym = np.asarray(node_x, dtype=float), np.asarray(node_y, dtype=float)
+    cls = class_of(graph)
+    large_all = {m for c in graph.classes for m in c.large}
     # edges
-    for i, j in analysis.edges:
+    for i, j in graph.edges:
         p0, p1 = (mins[i], ym[i]), (mins[j], ym[j])
-        dist = abs(j - i)
-        h = (0.22 + 0.08 * (dist - 1)) * span * (1 if j > i else -1)
-        bx, by = _bezier(p0, p1, h, n=41)
+        bx, by = _bezier(p0, p1, control(i, j, p0, p1), n=41)
         bx, by = bx[3:-4], by[3:-4]  # stop short of the nodes so arrowheads show
         colour = CLASS_COLOURS[cls.get(i, 0) % len(CLASS_COLOURS)]
         fig.add_trace(
@@ -310,7 +341,7 @@ def graph_figure(
                 f"{edge_probabilities[(i, j)]:.3f}<extra></extra>",
             ))  # fmt: skip
     # nodes, one trace per class
-    for k, c in enumerate(analysis.classes):
+    for k, c in enumerate(graph.classes):
         colour = CLASS_COLOURS[k % len(CLASS_COLOURS)]
         kind = "absorbing" if c.absorbing else "transient"
         members = list(c.members)
@@ -326,30 +357,17 @@ def graph_figure(
                     "line": {"color": colour, "width": 3},
                 },
                 text=[f"m{sub(m)}" + (" (large)" if m in large else "") for m in members],
-                customdata=[[analysis.fields[m].l_star, kind] for m in members],
+                customdata=[[l_star[m], kind] for m in members],
                 hovertemplate="%{text}<br>x=%{x:.3f}<br>l*=%{customdata[0]}, %{customdata[1]}"
                 "<extra></extra>",
             )
         )  # fmt: skip
     # labels in their own trace, a fixed distance below the nodes, so they never sit on a star
     fig.add_trace(go.Scatter(
-        x=mins, y=ym - 0.09 * span, mode="text", showlegend=False, hoverinfo="skip",
+        x=mins, y=ym - label_offset, mode="text", showlegend=False, hoverinfo="skip",
         text=[f"m{sub(m)}" + ("<br>large" if m in large_all else "") for m in range(len(mins))],
         textposition="bottom center",
     ))  # fmt: skip
-    b = analysis.b
-    btxt = "no clipping" if not math.isfinite(b) else f"b = {b:.4g}"
-    struct = "irreducible" if analysis.irreducible else f"{len(analysis.classes)} classes"
-    layout = dict(_LAYOUT)
-    layout["margin"] = {"l": 50, "r": 20, "t": 80, "b": 45}
-    fig.update_layout(
-        title={"text": f"Typical transition graph, {btxt}: {struct}, {len(analysis.edges)} edges",
-                   "y": 0.98},
-        height=height, xaxis_title="x", yaxis_title="f(x)", **layout,
-    )  # fmt: skip
-    fig.update_xaxes(range=[-L * 1.02, L * 1.02])
-    fig.update_yaxes(range=[y_lo - 0.25 * span, y_hi + 0.3 * span])
-    return fig
 
 
 def sweep_figure(intervals: Sequence[Any], n_fields: int, b: float, *, height: int = 260) -> go.Figure:

@@ -10,13 +10,16 @@ import streamlit as st
 import landscape
 from landscape.sweep import b_ranges_keeping, lost_minima, recommended_b, wide_minima
 from landscape.theory import gradient_norm_clip
-from pages import figures, ui
+from pages import figures, graph_plane, plane_ui, ui
 from pages import state as S
 
 ss = st.session_state
 p = ui.params()
 
 st.title("Transition graph and b tuner")
+if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
+    graph_plane.render()
+    ui.end_page()
 st.caption(
     "An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) can land "
     "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures, sketch, ui
+from pages import figures, landscape_plane, plane_ui, sketch, ui
 from pages import state as S
 
 ss = st.session_state
@@ -31,15 +31,16 @@ left, right = st.columns([1, 2], gap="medium")
 with left:
 
     if mode == "preset":
-        keys = list(landscape.PRESETS)
+        all_presets = ui.presets()  # 1-D, then 2-D (f(x, y)) presets
+        keys = list(all_presets)
         if p["preset"] not in keys:
             S.adjust(ss, "preset", landscape.DEFAULT_PRESET, "no preset has that name")
         ui.bind(
             st.selectbox, "preset", "Preset", options=keys,
-            format_func=lambda k: landscape.PRESETS[k].title,
+            format_func=lambda k: all_presets[k].title,
             on_change=lambda: ui.apply_preset(ss[S.PARAMS_KEY]["preset"]),
         )  # fmt: skip
-        pr = landscape.PRESETS[p["preset"]]
+        pr = all_presets[p["preset"]]
         st.caption(pr.description)
         if not pr.source.startswith("sketch:"):
             with st.expander("Its formula"):
@@ -73,6 +74,10 @@ if err is not None:
                 "return when it is fixed.", icon=":material/block:")  # fmt: skip
         st.button("Back to the last valid landscape", key="restore_landscape",
                   on_click=ui.restore_last_good, icon=":material/undo:")  # fmt: skip
+    ui.end_page()
+
+if plane_ui.is_plane(land):  # f(x, y): the 2-D view (pages/landscape_plane.py)
+    landscape_plane.render(land, source, left, right)
     ui.end_page()
 
 analysis, a_err = ui.current_analysis(source)

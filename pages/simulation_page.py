@@ -23,6 +23,10 @@ ss = st.session_state
 p = ui.params()
 
 st.title("Live simulation")
+if ui.landscape_dimension() == 2:  # f(x, y): the 2-D live view (pages/simulation_plane.py)
+    from pages.simulation_plane import render_plane_simulation
+    render_plane_simulation()
+    ui.end_page()
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])

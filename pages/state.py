@@ -144,6 +144,7 @@ _PARAM_LIST = (
     Param("eta", 0.001, "float", 1e-6, 1.0),
     Param("paths", 20, "int", 1, 200),
     Param("x0", 0.3, "float", -50.0, 50.0),
+    Param("y0", 0.0, "float", -50.0, 50.0),  # the start's y on a 2-D landscape (x0 is its x)
     Param("seed", 0, "int", 0, 2**31 - 1),
     Param("every", 250, "int", 1, 100000),
     Param("compare", False, "bool"),

@@ -92,8 +92,16 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
     return widget(label, key=name, on_change=changed, **kwargs)
 
 
+def presets() -> dict[str, Any]:
+    """The presets the Landscape page offers: the 1-D ones, then the 2-D ones
+    (``landscape.plane_presets.ALL_PRESETS``)."""
+    from landscape.plane_presets import ALL_PRESETS
+
+    return ALL_PRESETS
+
+
 def preset_source(key: str) -> str:
-    p = landscape.PRESETS.get(key) or landscape.PRESETS[landscape.DEFAULT_PRESET]
+    p = presets().get(key) or landscape.PRESETS[landscape.DEFAULT_PRESET]
     return p.source
 
 
@@ -127,6 +135,12 @@ def current_landscape() -> tuple[Any, str, Exception | None]:
     return land, src, None
 
 
+def landscape_dimension() -> int:
+    """1 or 2: the dimension of the chosen landscape (1 while it is refused)."""
+    land, _, err = current_landscape()
+    return 1 if err is not None else int(getattr(land, "dimension", 1))
+
+
 def restore_last_good() -> None:
     """Callback: go back to the last landscape of this session that was accepted."""
     good = st.session_state.get(LAST_GOOD_KEY) or {"mode": "preset"}
@@ -139,11 +153,12 @@ def landscape_caption(p: dict[str, Any], refused: bool) -> str:
     mode = p["mode"]
     if mode == "formula":
         short = p["formula"][:40].replace("`", "'")
-        what = f"`f(x) = {short}{'…' if len(p['formula']) > 40 else ''}`"
+        args = "x, y" if not refused and landscape_dimension() == 2 else "x"
+        what = f"`f({args}) = {short}{'…' if len(p['formula']) > 40 else ''}`"
     elif mode == "sketch":
         what = "your sketch"
     else:
-        pr = landscape.PRESETS.get(p["preset"])
+        pr = presets().get(p["preset"])
         what = pr.title if pr else p["preset"]
     if refused:
         return f"Landscape: {what}, refused; nothing is analysed until it is fixed on the Landscape page."
@@ -199,7 +214,7 @@ def require_analysis(analysis, error: str | None) -> None:
 
 def apply_preset(key: str) -> None:
     """Load a preset's defaults (L, b, eta, x0, noise) into the params."""
-    pr = landscape.PRESETS.get(key)
+    pr = presets().get(key)
     if pr is None:
         return
     ss = st.session_state
@@ -211,6 +226,8 @@ def apply_preset(key: str) -> None:
         S.write(ss, "b", float(pr.b))
     S.write(ss, "eta", S.snap_eta(float(pr.eta)))
     S.write(ss, "x0", float(pr.x0))
+    y0 = getattr(pr, "y0", None)  # the start's y of a 2-D preset
+    S.write(ss, "y0", float(y0) if y0 is not None else float(S.PARAMS["y0"].default))
     nd = pr.noise
     if nd.family in S.NOISE_FAMILIES:
         S.write(ss, "noise", nd.family)
@@ -224,7 +241,7 @@ def apply_preset(key: str) -> None:
 
 def reset_runs() -> None:
     """Forget simulations and studies of this session (the landscape changed)."""
-    for k in ("sim", "sim_running", "exit_result"):
+    for k in ("sim", "sim_running", "exit_result", "plane_sim", "plane_exit"):
         st.session_state.pop(k, None)
 
 

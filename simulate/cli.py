@@ -33,11 +33,21 @@ def _floats(text: str) -> list[float]:
     return vals
 
 
+def _point(text: str) -> list[float]:
+    """x0 as "X" (1-D) or "X,Y" (2-D)."""
+    vals = _floats(text)
+    if len(vals) > 2:
+        raise argparse.ArgumentTypeError(f"expected X or X,Y, got {text!r}")
+    return vals
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--expr", default=None,
-                   help="f(x) formula text or 'sketch:...' (default: the paper-fig2 preset)")
-    p.add_argument("--L", type=float, default=None, help="wall: iterates stay in [-L, L] "
-                   "(default: the preset's, 1.6)")
+                   help="f(x) or f(x, y) formula text, 'sketch:...' or a preset key "
+                        "(default: the paper-fig2 preset)")
+    p.add_argument("--L", "--R", dest="L", type=float, default=None,
+                   help="wall: iterates stay in [-L, L]; for f(x, y) the radius R of the ball "
+                        "|X| <= R (default: the preset's, 1.6)")
     p.add_argument("--noise", choices=config.FAMILIES, default="pareto",
                    help="noise family: " + "; ".join(f"{k} = {v}" for k, v in
                                                      config.FAMILY_LABELS.items()))
@@ -57,13 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("run", help="advance many paths; field occupancy and transitions")
     _common(p)
-    p.add_argument("--x0", type=float, required=True)
+    p.add_argument("--x0", type=_point, required=True, help="start: X, or X,Y for f(x, y)")
     p.add_argument("--eta", type=float, required=True)
     p.add_argument("--paths", type=int, default=config.DEFAULT_PATHS)
     p.add_argument("--steps", type=int, required=True)
     p = sub.add_parser("exit-times", help="first-exit times from the field of x0")
     _common(p)
-    p.add_argument("--x0", type=float, required=True)
+    p.add_argument("--x0", type=_point, required=True, help="start: X, or X,Y for f(x, y)")
     p.add_argument("--eta", type=float, required=True)
     p.add_argument("--samples", type=int, required=True)
     p.add_argument("--max-steps", type=int, default=config.DEFAULT_MAX_EXIT_STEPS)
@@ -91,7 +101,11 @@ def _landscape(args):
         import landscape
     except ImportError as exc:  # pragma: no cover - landscape ships with the repo
         raise SimulationError(f"the landscape package is not available: {exc}") from exc
+    from landscape.plane_presets import ALL_PRESETS
+
     preset = landscape.PRESETS[landscape.DEFAULT_PRESET]
+    if args.expr is not None and args.expr.strip() in ALL_PRESETS:
+        preset = ALL_PRESETS[args.expr.strip()]
     source = args.expr if args.expr is not None else preset.source
     try:
         land = landscape.load_landscape(source)
@@ -117,13 +131,20 @@ def _run(args) -> dict:
     noise = make_noise(args.noise, args.alpha, args.scale)
     land, L = _landscape(args)
     b = C.clip_threshold(args.b)
+    if getattr(land, "dimension", 1) == 2:
+        from .plane_cli import run_plane_command
+
+        return run_plane_command(args, land, L, b, noise)
+    x0 = args.x0[0] if isinstance(getattr(args, "x0", None), list) else getattr(args, "x0", None)
+    if isinstance(getattr(args, "x0", None), list) and len(args.x0) != 1:
+        raise SimulationError("--x0 takes one number for a formula in x alone")
     if args.command == "run":
-        sim = Simulation(land, L, args.eta, noise, b=b, x0=args.x0, paths=args.paths,
+        sim = Simulation(land, L, args.eta, noise, b=b, x0=x0, paths=args.paths,
                          seed=args.seed, hist_bins=0, buffer_size=1)
         sim.advance(args.steps)
         return sim.summary()
     if args.command == "exit-times":
-        return exit_times(land, L, args.eta, noise, b=b, x0=args.x0, samples=args.samples,
+        return exit_times(land, L, args.eta, noise, b=b, x0=x0, samples=args.samples,
                           seed=args.seed, max_steps=args.max_steps).to_json()
     return exit_study(land, L, args.etas, noise, b=b, x0=args.x0, samples=args.samples,
                       seed=args.seed, max_steps=args.max_steps).to_json()
@@ -140,7 +161,11 @@ def _text(command: str, out: dict) -> str:
         frac = ", ".join(f"{i + 1}: {f:.4f}" for i, f in enumerate(out["field_fraction"]))
         lines = [(f"{out['paths']} paths x {out['steps']:,} steps in {out['seconds']:.2f} s "
                  f"({out['steps_per_second'] / 1e6:.1f} M steps/s)"),
-                 f"time in each field: {frac}",
+                 f"time in each field: {frac}"]
+        if "near_fraction" in out:
+            near = ", ".join(f"{i + 1}: {f:.4f}" for i, f in enumerate(out["near_fraction"]))
+            lines.append(f"time near each minimiser set: {near}, out: {out['out_fraction']:.4f}")
+        lines += [
                  "transitions: " + (", ".join(f"{i}->{j}: {c}" for i, j, c in out["transitions"])
                                     or "none")]
     elif command == "exit-times":

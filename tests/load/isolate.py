@@ -89,9 +89,16 @@ def _probe_parse(job: dict) -> dict:
 
     land = landscape.load_landscape(job["text"])
     xs = np.linspace(-2.0, 2.0, 41)
+    out = {"kind": land.kind, "expr": str(land.expr)[:200], "dimension": land.dimension}
+    if land.dimension == 2:       # f(x, y): evaluate on the diagonal and a shifted line
+        with np.errstate(all="ignore"):
+            values = land.f(xs, xs[::-1])
+        land.gradient(xs, xs)
+        land.hessian(xs, xs)
+        out["finite_fraction"] = float(np.isfinite(values).mean())
+        return out
     with np.errstate(all="ignore"):
         values = land.f(xs)
-    out = {"kind": land.kind, "expr": str(land.expr)[:200]}
     # touching the derivatives must stay quick, too
     land.df(xs)
     land.d2f(xs)

@@ -1,0 +1,278 @@
+"""Minimiser sets and critical points of f(x, y) in the ball (helper of plane_analysis).
+
+* :func:`minimiser_sets`: each group of converged end points of the gradient
+  flow becomes a point (refined with ``scipy.optimize.minimize``) or, when it
+  stretches over several grid cells, a segment given by its two extreme end
+  points; groups that sit at a saddle or a maximum (starts on a stable
+  manifold) are dropped, their cells are then labelled by their neighbours.
+* :func:`critical_points`: ``scipy.optimize.root`` of the gradient (Jacobian:
+  the Hessian) from the grid cells where |grad f| is locally smallest,
+  classified by the Hessian's eigenvalues.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.optimize import minimize, root
+
+from . import config
+
+#: relative size of a Hessian eigenvalue that counts as zero
+DEGENERATE_REL_TOL = 1e-7
+
+
+@dataclass(frozen=True, eq=False)
+class MinimiserSet:
+    """An isolated minimum (one point) or a segment of minimisers (its two ends).
+
+    Attributes
+    ----------
+    points : numpy.ndarray
+        Shape (k, 2): k == 1 for an isolated minimum, k == 2 for a segment's
+        ends (ordered by x, then y).
+    value : float
+        f on the set.
+    at_wall : bool
+        True if it is not a minimum of f but where the flow piles up against
+        the wall |x| = R (f decreases outwards there).
+    """
+
+    points: np.ndarray
+    value: float
+    at_wall: bool = False
+
+    @property
+    def is_segment(self) -> bool:
+        """True for a segment of minimisers."""
+        return len(self.points) == 2
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        """The point (or the segment's midpoint), as a tuple."""
+        middle = np.mean(self.points, axis=0)
+        return float(middle[0]), float(middle[1])
+
+    def distance(self, x, y) -> np.ndarray:
+        """Distance from the points (x, y) (broadcast) to the set."""
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        (ax, ay) = self.points[0]
+        if not self.is_segment:
+            return np.hypot(x - ax, y - ay)
+        (bx, by) = self.points[1]
+        dx, dy = bx - ax, by - ay
+        length2 = dx * dx + dy * dy
+        t = np.clip(((x - ax) * dx + (y - ay) * dy) / length2, 0.0, 1.0) if length2 > 0 \
+            else np.zeros(np.broadcast(x, y).shape)
+        return np.hypot(x - (ax + t * dx), y - (ay + t * dy))
+
+    def to_json(self):
+        """``[x, y]`` for a point, ``{"segment": [[x1, y1], [x2, y2]]}`` for a segment."""
+        rows = [[float(v) for v in p] for p in self.points]
+        return {"segment": rows} if self.is_segment else rows[0]
+
+
+def hessian_kind(hxx: float, hxy: float, hyy: float) -> str:
+    """"min", "max", "saddle" or "degenerate" from the Hessian's eigenvalues."""
+    matrix = np.array([[hxx, hxy], [hxy, hyy]], dtype=np.float64)
+    if not np.all(np.isfinite(matrix)):
+        return "degenerate"
+    low, high = np.linalg.eigvalsh(matrix)
+    tolerance = DEGENERATE_REL_TOL * max(abs(low), abs(high), 1e-300)
+    if low > tolerance:
+        return "min"
+    if high < -tolerance:
+        return "max"
+    if low < -tolerance and high > tolerance:
+        return "saddle"
+    return "degenerate"
+
+
+def _scalar(function):
+    return lambda p: float(function(np.float64(p[0]), np.float64(p[1])))
+
+
+def _refine_point(land, start: np.ndarray, spacing: float) -> np.ndarray:
+    """``scipy.optimize.minimize`` from ``start``; kept only if it stays nearby."""
+    value = _scalar(land.f)
+
+    def gradient(p):
+        gx, gy = land.gradient(np.float64(p[0]), np.float64(p[1]))
+        return np.array([float(gx), float(gy)])
+
+    try:
+        result = minimize(value, start, jac=gradient, method="BFGS",
+                          options={"gtol": 1e-10, "maxiter": 100})
+    except (ValueError, ArithmeticError):
+        return start
+    point = np.asarray(result.x, dtype=np.float64)
+    if not np.all(np.isfinite(point)) or np.hypot(*(point - start)) > 2 * spacing \
+            or not value(point) <= value(start):
+        return start
+    return point
+
+
+def minimiser_sets(land, flow, R: float, spacing: float, scale: float = 1.0,
+                   refine: bool = True):
+    """Minimiser sets from the groups of end points, and the groups that are not minima.
+
+    ``scale`` is the range of f in the ball: f counts as constant on a set
+    when it varies by less than 1e-6 of it.
+
+    Returns
+    -------
+    (sets, group_to_set, warnings)
+        ``group_to_set[g]`` is the index in ``sets`` of group g, or -1.
+    """
+    sets: list[MinimiserSet] = []
+    group_to_set = np.full(flow.group_count, -1, dtype=np.int64)
+    warnings: list[str] = []
+    order = np.argsort(flow.groups, kind="stable")
+    sorted_groups = flow.groups[order]
+    for group in range(flow.group_count):
+        lo, hi = np.searchsorted(sorted_groups, [group, group + 1])
+        ends = flow.end[order[lo:hi]]
+        values = land.f(ends[:, 0], ends[:, 1])
+        lowest = ends[int(np.nanargmin(values))] if np.isfinite(values).any() else ends[0]
+        at_wall = np.mean(np.hypot(ends[:, 0], ends[:, 1]) >= R * (1 - 1e-9)) > 0.5
+        centred = ends - ends.mean(axis=0)
+        if len(ends) > 1:
+            _, singular, axes = np.linalg.svd(centred, full_matrices=False)
+            projection = centred @ axes[0]
+            length = float(projection.max() - projection.min())
+        else:
+            singular, projection, length = np.zeros(2), np.zeros(1), 0.0
+        if length <= config.PLANE_SEGMENT_CELLS * spacing:
+            point = lowest if at_wall or not refine else _refine_point(land, lowest, spacing)
+            if not at_wall and hessian_kind(*(float(h) for h in land.hessian(*point))) \
+                    in ("saddle", "max"):
+                continue        # starts on a stable manifold: labelled by their neighbours
+            group_to_set[group] = len(sets)
+            sets.append(MinimiserSet(point[None, :], float(land.f(*point)), bool(at_wall)))
+            continue
+        first, last = ends[int(np.argmin(projection))], ends[int(np.argmax(projection))]
+        points = np.array(sorted([tuple(first), tuple(last)]), dtype=np.float64)
+        spread = float(singular[1]) / np.sqrt(len(ends))
+        finite = values[np.isfinite(values)]
+        where = f"({points[0][0]:.4g}, {points[0][1]:.4g})-({points[1][0]:.4g}, {points[1][1]:.4g})"
+        if spread > config.PLANE_SEGMENT_CELLS * spacing:
+            warnings.append(f"the minimisers near {where} form a region, not a segment; it is "
+                            "treated as the segment between its extreme points")
+        elif finite.size and np.ptp(finite) > 1e-6 * max(1.0, scale):
+            warnings.append(f"the gradient flow stops along {where} without f being constant "
+                            "there (a very flat valley); it is treated as one set of minimisers")
+        group_to_set[group] = len(sets)
+        sets.append(MinimiserSet(points, float(np.min(finite)) if finite.size else np.nan,
+                                 bool(at_wall)))
+    return sets, group_to_set, warnings
+
+
+def critical_points(land, grid_x, grid_y, inside, R: float, deadline: float):
+    """Critical points of f in the ball from the grid's local minima of |grad f|.
+
+    Returns
+    -------
+    (points, kinds, warnings)
+        ``points`` (k, 2) sorted by x then y, ``kinds`` "min", "max", "saddle"
+        or "degenerate".
+    """
+    gx, gy = land.gradient(grid_x, grid_y)
+    magnitude = np.where(inside & np.isfinite(gx) & np.isfinite(gy), np.hypot(gx, gy), np.inf)
+    local = (magnitude == ndimage.minimum_filter(magnitude, size=3, mode="nearest")) \
+        & np.isfinite(magnitude)
+    rows, cols = np.nonzero(local)
+    spacing = 2 * R / (grid_x.shape[0] - 1)
+    # a critical point within a cell of (x, y) needs |grad f| <~ |Hessian| * spacing there
+    hxx, hxy, hyy = land.hessian(grid_x[rows, cols], grid_y[rows, cols])
+    curvature = np.nan_to_num(np.maximum(np.maximum(np.abs(hxx), np.abs(hxy)), np.abs(hyy)),
+                              nan=np.inf, posinf=np.inf)
+    keep = magnitude[rows, cols] <= 2 * spacing * curvature
+    rows, cols = rows[keep], cols[keep]
+    order = np.argsort(magnitude[rows, cols])
+    warnings: list[str] = []
+    if order.size > config.PLANE_MAX_ROOT_STARTS:
+        warnings.append(f"{order.size} candidate critical points; only the "
+                        f"{config.PLANE_MAX_ROOT_STARTS} with the smallest gradient were "
+                        "examined (saddles or maxima may be missing)")
+        order = order[:config.PLANE_MAX_ROOT_STARTS]
+    scale = float(np.max(magnitude[np.isfinite(magnitude)], initial=1.0))
+
+    def equations(p):
+        g = land.gradient(np.float64(p[0]), np.float64(p[1]))
+        h = land.hessian(np.float64(p[0]), np.float64(p[1]))
+        jacobian = np.array([[float(h[0]), float(h[1])], [float(h[1]), float(h[2])]])
+        if not np.all(np.isfinite(jacobian)):
+            jacobian = np.eye(2)
+        return np.array([float(g[0]), float(g[1])]), jacobian
+
+    found: list[np.ndarray] = []
+    for k in order:
+        if time.perf_counter() > deadline:
+            warnings.append("the search for saddles and maxima was cut short by the time "
+                            "budget (some may be missing)")
+            break
+        start = np.array([grid_x[rows[k], cols[k]], grid_y[rows[k], cols[k]]])
+        try:
+            result = root(equations, start, jac=True, method="hybr")
+        except (ValueError, ArithmeticError):
+            continue
+        point = np.asarray(result.x, dtype=np.float64)
+        if not np.all(np.isfinite(point)) or np.hypot(*point) > R \
+                or np.hypot(*(point - start)) > 4 * spacing:
+            continue
+        residual = np.hypot(*equations(point)[0])
+        if not residual <= 1e-8 * max(1.0, scale):
+            continue
+        if any(np.hypot(*(point - other)) <= 1e-6 * max(1.0, R) for other in found):
+            continue
+        found.append(point)
+    found.sort(key=lambda p: (p[0], p[1]))
+    points = np.array(found, dtype=np.float64).reshape(-1, 2)
+    kinds = [hessian_kind(*(float(h) for h in land.hessian(*p))) for p in points]
+    return points, kinds, warnings
+
+
+def extend_segment(land, minimiser: MinimiserSet, R: float, scale: float) -> MinimiserSet:
+    """Move a segment's ends outwards along its line while f stays at the set's value.
+
+    The ends found from grid starts lie inside the true segment (by up to a
+    grid spacing); along the line f stays within a tolerance of the set's
+    value up to the true end (found by bisection) or the wall.
+    """
+    first, last = minimiser.points
+    direction = (last - first) / np.hypot(*(last - first))
+    values = land.f(minimiser.points[:, 0], minimiser.points[:, 1])
+    tolerance = max(10.0 * float(np.ptp(values)), 1e-9 * max(1.0, scale))
+    limit = minimiser.value + tolerance
+
+    def on_set(points):
+        found = land.f(points[..., 0], points[..., 1])
+        return np.isfinite(found) & (found <= limit)
+
+    ends = []
+    for end, step in ((first, -direction), (last, direction)):
+        along = float(end @ step)
+        t_wall = -along + np.sqrt(max(along * along - (end @ end - R * R), 0.0))
+        ts = np.linspace(0.0, t_wall, 401)
+        inside = on_set(end + ts[:, None] * step)
+        if inside.all():
+            ends.append(end + t_wall * step)
+            continue
+        k = int(np.argmin(inside))
+        if k == 0:
+            ends.append(end)
+            continue
+        low, high = ts[k - 1], ts[k]
+        for _ in range(50):
+            middle = 0.5 * (low + high)
+            if on_set(end + middle * step):
+                low = middle
+            else:
+                high = middle
+        ends.append(end + low * step)
+    points = np.array(sorted(tuple(p) for p in ends), dtype=np.float64)
+    return MinimiserSet(points, minimiser.value, minimiser.at_wall)

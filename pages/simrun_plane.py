@@ -1,0 +1,184 @@
+"""A live 2-D run for the simulation page: ``simulate.plane.simulate_plane`` continued in
+slices, one case or the paper's pair (clipped against unclipped, its Fig. 3(c)).
+
+Streamlit-free. The tick budget, the refresh interval and the server-wide share of the
+compute are those of the 1-D live runs (``pages.simrun``); runs are kept by token so a
+reload finds them again, as in 1-D.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import secrets
+import threading
+import time
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from pages import simrun
+
+SESSION_KEY = "plane_sim"
+TRACE_POINTS = 1500  # recorded iterates kept per path (the latest)
+CASES = ("clipped", "unclipped")
+
+
+@dataclass(frozen=True)
+class PlaneRunConfig:
+    source: str
+    R: float
+    eta: float
+    noise: str
+    alpha: float
+    scale: float
+    b: float  # math.inf: no clipping
+    b_compare: float  # the clipped case of the pair
+    x0: float
+    y0: float
+    paths: int
+    seed: int
+    every: int
+    compare: bool
+
+
+def config_from(p: Mapping[str, Any], source: str) -> PlaneRunConfig:
+    return PlaneRunConfig(
+        source=source, R=float(p["L"]), eta=float(p["eta"]), noise=str(p["noise"]), alpha=float(p["alpha"]),
+        scale=float(p["scale"]), b=float(p["b"]) if p["clip"] else math.inf, b_compare=float(p["b"]),
+        x0=float(p["x0"]), y0=float(p["y0"]), paths=int(p["paths"]), seed=int(p["seed"]),
+        every=int(p["every"]), compare=bool(p["compare"]),
+    )  # fmt: skip
+
+
+class PlaneLiveRun:
+    """The 2-D run(s) of one live view: ``results[name]`` is the latest cumulative
+    ``PlaneRunResult`` of each case ("run", or "clipped" and "unclipped")."""
+
+    def __init__(self, cfg: PlaneRunConfig, land, analysis):
+        from simulate.plane import PlaneGrids
+
+        self.cfg = cfg
+        self.land = land
+        self.grids = PlaneGrids.from_analysis(analysis)
+        self.token = secrets.token_urlsafe(9)
+        self._lock = threading.Lock()
+        self.running = False
+        self.error: str | None = None
+        self.every = cfg.every
+        self.paths = cfg.paths
+        self.compare = cfg.compare
+        self.cases = {"run": cfg.b} if not cfg.compare else {"clipped": cfg.b_compare, "unclipped": math.inf}
+        self.results: dict[str, Any] = {}
+        self._last_chunk, self._last_secs, self._sps = simrun.FIRST_CHUNK, 0.0, 0.0
+        self._share, self._last_tick = 1, 0.0
+        self.interval = simrun.TICK
+
+    # -- stepping (the 1-D live run's budget and interval rules)
+    def chunk(self) -> int:
+        """Steps per path for the next tick, so that it costs about ``simrun.TICK_BUDGET``."""
+        if self._last_secs <= 0:
+            return simrun.FIRST_CHUNK
+        n = int(self._last_chunk / self._last_secs * simrun.TICK_BUDGET / self._share)
+        return max(simrun.MIN_CHUNK, min(simrun.MAX_CHUNK, n, 4 * self._last_chunk))
+
+    def note_tick(self, tick_seconds: float) -> None:
+        self._share = simrun._note_active(id(self))
+        self._last_tick = float(tick_seconds)
+
+    def plan_interval(self) -> float:
+        self._share = simrun._note_active(id(self))
+        target = min(simrun.MAX_TICK, max(simrun.TICK, 2.0 * self._last_tick,
+                                          simrun.INTERVAL_PER_RUN * self._share))  # fmt: skip
+        self.interval = round(target, 2)
+        return self.interval
+
+    def step_chunk(self) -> int:
+        return max(1000, 40 * self.every)
+
+    def advance(self, steps: int) -> None:
+        from simulate.plane import simulate_plane
+
+        if self.error or not self._lock.acquire(blocking=False):
+            return  # another tab showing this run is advancing it right now
+        try:
+            simrun._limit_threads()
+            c = self.cfg
+            t0 = time.perf_counter()
+            for name, b in self.cases.items():
+                prev = self.results.get(name)
+                res = simulate_plane(
+                    self.land, self.grids, R=c.R, eta=c.eta, b=b, family=c.noise, alpha=c.alpha,
+                    scale=c.scale, x0=(c.x0, c.y0), paths=c.paths, steps=int(steps), seed=c.seed,
+                    trace_points=TRACE_POINTS, record_every=c.every,
+                    state=None if prev is None else prev.state,
+                )  # fmt: skip
+                self.results[name] = res
+                if res.error:
+                    self.error = str(res.error)
+            secs = time.perf_counter() - t0
+            if steps:
+                self._last_chunk, self._last_secs = int(steps), secs
+                self._sps = steps * self.paths * len(self.cases) / secs if secs > 0 else 0.0
+        finally:
+            self._lock.release()
+
+    @property
+    def steps_done(self) -> int:
+        res = next(iter(self.results.values()), None)
+        return int(res.steps) if res is not None else 0
+
+    @property
+    def last_seconds(self) -> float:
+        return float(self._last_secs)
+
+    @property
+    def steps_per_second(self) -> float:
+        return float(self._sps)
+
+    # -- downloads
+    def fractions_csv(self) -> str:
+        buf = io.StringIO()
+        buf.write("case,field,steps_in_field,fraction_in_field,steps_near_minimiser,fraction_near\n")
+        for name, res in self.results.items():
+            ff, nf = res.field_fraction(), res.near_fraction()
+            m = len(ff) - 1
+            for i in range(m + 1):
+                label = str(i + 1) if i < m else "out"
+                buf.write(f"{name},{label},{int(res.field_time[i])},{ff[i]:.6g},"
+                          f"{int(res.near_time[i])},{nf[i]:.6g}\n")  # fmt: skip
+        return buf.getvalue()
+
+    def histogram_csv(self) -> str:
+        buf = io.StringIO()
+        buf.write("case,x_left,x_right,y_bottom,y_top,count\n")
+        for name, res in self.results.items():
+            h = res.histogram
+            x0, x1, y0, y1 = res.extent
+            dx, dy = (x1 - x0) / h.shape[1], (y1 - y0) / h.shape[0]
+            for row, col in zip(*h.nonzero()):
+                buf.write(f"{name},{x0 + col * dx:.6g},{x0 + (col + 1) * dx:.6g},{y0 + row * dy:.6g},"
+                          f"{y0 + (row + 1) * dy:.6g},{int(h[row, col])}\n")  # fmt: skip
+        return buf.getvalue()
+
+
+def ensure_run(session: MutableMapping[str, Any], cfg: PlaneRunConfig, land, analysis,
+               token: str = "") -> tuple[PlaneLiveRun, str]:  # fmt: skip
+    """The session's 2-D run for ``cfg`` and what happened to it: "same", "new", or after a
+    reload "resumed" / "lost" (as ``pages.simrun.ensure_run``)."""
+    run = session.get(SESSION_KEY)
+    if isinstance(run, PlaneLiveRun) and run.cfg == cfg:
+        return run, "same"
+    status = "new"
+    if run is None and token:
+        old = simrun.find_run(token)
+        if isinstance(old, PlaneLiveRun) and old.cfg == cfg:
+            session[SESSION_KEY] = old
+            return old, "resumed"
+        status = "lost"
+    was_running = bool(run.running) if isinstance(run, PlaneLiveRun) else False
+    new = PlaneLiveRun(cfg, land, analysis)
+    new.running = was_running
+    session[SESSION_KEY] = new
+    simrun._keep(new)
+    return new, status

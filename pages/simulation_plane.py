@@ -1,0 +1,207 @@
+"""The live simulation for f(x, y): paths over the contour lines, the 2-D occupancy, the
+field of each iterate over time and the time per field (the paper's Fig. 3(c), 3(d));
+"Clipped vs unclipped" runs the paper's pair side by side.
+
+``render_plane_simulation()`` is called by pages/simulation_page.py (after its title)
+when the landscape is two-dimensional. The run lives in ``st.session_state['plane_sim']``
+(``pages/simrun_plane.py``); a fragment with ``run_every`` advances it and redraws only
+itself, as in 1-D.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pandas as pd
+import streamlit as st
+
+from pages import figures, livechart, plane_ui, simrun_plane, ui
+from pages import figures_plane as FP
+from pages import state as S
+
+LIVE_GRID = 61  # contour grid of the live paths chart (bounded payload per refresh)
+LIVE_BINS = 50  # occupancy cells a side in the live charts (the run counts 200: blocks of 4 x 4)
+
+
+def render_plane_simulation() -> None:
+    ss = st.session_state
+    p = ui.params()
+    land, source, analysis, a_err = plane_ui.page_plane()
+    ui.require_analysis(analysis, a_err)
+    R = float(p["L"])
+    plane_ui.plane_start(R)
+    c1, c2, c3, c4, c5, c6 = st.columns([1.5, 0.8, 0.9, 1, 1, 0.9])
+    with c1:
+        eta_options = sorted(set(S.ETA_CHOICES) | {float(p["eta"])})
+        ui.bind(st.select_slider, "eta", "Learning rate η", options=eta_options,
+                format_func=lambda v: f"{v:g}", help="Log scale.")  # fmt: skip
+    with c2:
+        ui.bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
+    with c3:
+        ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
+    with c4:
+        ui.bind(st.number_input, "x0", "Start x₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
+                help="Or click the chart below.")  # fmt: skip
+    with c5:
+        ui.bind(st.number_input, "y0", "Start y₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
+                help="Or click the chart below.")  # fmt: skip
+    with c6:
+        ui.bind(st.number_input, "every", "Every k-th", min_value=1, max_value=100000, step=50,
+                help="Record every k-th iterate of each path.")  # fmt: skip
+    cfg = simrun_plane.config_from(p, source)
+    try:
+        run, how = simrun_plane.ensure_run(ss, cfg, land, analysis, token=str(p["run"]))
+    except ValueError as e:
+        st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
+        ui.end_page()
+    if how == "resumed":
+        st.toast(f"Resumed the run after the reload ({run.steps_done:,} steps per path so far).",
+                 icon=":material/replay:")  # fmt: skip
+    elif how == "lost":
+        st.info("The run this tab showed before the reload is no longer on the server; this is a "
+                "new run. Press Start.", icon=":material/info:")  # fmt: skip
+    S.write(ss, "run", run.token)
+    _buttons(run)
+    bb = S.effective_b(p)
+    st.caption(
+        f"Noise: {p['noise']} with a uniform direction, α={p['alpha']:.3g}, scale={p['scale']:.3g}; "
+        f"b = {'∞' if math.isinf(bb) else f'{bb:.3g}'} (sidebar; the whole step is clipped to norm b), "
+        f"iterates kept in the ball of radius {R:g}. Changing a setting starts a new run."
+    )  # fmt: skip
+    _live(run, source, analysis, R)
+    with st.expander("Choose the start point by clicking on the landscape", expanded=False):
+        fig = FP.plane_landscape_figure(plane_ui.get_f_grid(source, R, 101), analysis, R=R, b=bb,
+                                        start=(float(p["x0"]), float(p["y0"])), pickable=True, height=420)  # fmt: skip
+        ui.plot(fig, key="start_chart", on_select=plane_ui.pick_start("start_chart", R),
+                selection_mode="points")  # fmt: skip
+
+
+def _buttons(run) -> None:
+    ss = st.session_state
+
+    def start() -> None:
+        r = ss.get(simrun_plane.SESSION_KEY)
+        if r is not None:
+            r.running, r.error = True, None
+
+    def pause() -> None:
+        r = ss.get(simrun_plane.SESSION_KEY)
+        if r is not None:
+            r.running = False
+
+    def step() -> None:
+        r = ss.get(simrun_plane.SESSION_KEY)
+        if r is not None and not r.running:
+            r.advance(r.step_chunk())
+
+    def reset() -> None:
+        ss.pop(simrun_plane.SESSION_KEY, None)
+        S.write(ss, "run", "")
+
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Start", icon=":material/play_arrow:", key="sim_start", type="primary",
+                  disabled=run.running, on_click=start)  # fmt: skip
+        st.button("Pause", icon=":material/pause:", key="sim_pause", disabled=not run.running, on_click=pause)
+        st.button("Step", icon=":material/skip_next:", key="sim_step", disabled=run.running, on_click=step,
+                  help=f"Advance one chunk ({run.step_chunk():,} steps per path).")  # fmt: skip
+        st.button("Reset", icon=":material/restart_alt:", key="sim_reset", on_click=reset)
+        ui.bind(st.toggle, "compare", "Clipped vs unclipped",
+                help="The paper's pair (its Fig. 3(c)): the same noise with clipping at b and without.")
+
+
+def _live(run, source: str, analysis, R: float) -> None:
+    grid = plane_ui.get_f_grid(source, R, LIVE_GRID)
+
+    @st.fragment(run_every=run.plan_interval() if run.running else None)
+    def live_view() -> None:
+        r = st.session_state.get(simrun_plane.SESSION_KEY)
+        if r is None:
+            return
+        try:
+            _tick(r, grid, analysis, R)
+        except Exception as err:  # noqa: BLE001 - stop the run, keep the data, say why
+            r.running = False
+            st.error(f"The live view stopped: {type(err).__name__}: {err}", icon=":material/error:")
+
+    live_view()
+
+
+def _tick(r, grid, analysis, R: float) -> None:
+    t0 = time.perf_counter()
+    if r.running:
+        if r.steps_done == 0:
+            with st.spinner("Preparing the simulation (the first run of a formula compiles its kernels)…"):
+                r.advance(r.chunk())
+        else:
+            r.advance(r.chunk())
+        if r.error:
+            r.running = False
+            st.rerun()
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Steps per path", f"{r.steps_done:,}")
+    m2.metric("Steps per second", figures.si_rate(r.steps_per_second))
+    m3.metric("Paths", f"{r.paths}")
+    m4.metric("State", "running" if r.running else "paused")
+    if r.error:
+        st.error(f"The run stopped: {r.error}", icon=":material/warning:")
+    if not r.results:
+        st.info("Press Start (or Step) to run the simulation.", icon=":material/play_arrow:")
+        return
+    if not r.compare:
+        res = r.results["run"]
+        left, right = st.columns(2)
+        with left:
+            livechart.live_plot(FP.plane_paths_figure(res.trace, grid, analysis, R=R, height=400, as_dict=True,
+                                                      title=f"Paths (every {r.every}th iterate)"),
+                                key="plane_paths_chart")  # fmt: skip
+        with right:
+            livechart.live_plot(FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=400,
+                                                          max_bins=LIVE_BINS, as_dict=True), key="plane_hist_chart")  # fmt: skip
+        left, right = st.columns(2)
+        with left:
+            livechart.live_plot(FP.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
+                                                      as_dict=True), key="plane_fields_chart")  # fmt: skip
+        with right:
+            livechart.live_plot(FP.field_time_figure(res.field_fraction(), analysis, near_fraction=res.near_fraction(),
+                                                     height=260, as_dict=True), key="plane_frac_chart")  # fmt: skip
+    else:
+        cols = st.columns(2)
+        for col, name in zip(cols, simrun_plane.CASES):
+            res = r.results[name]
+            with col:
+                livechart.live_plot(FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=360,
+                                                              title=name, max_bins=LIVE_BINS, as_dict=True),
+                                    key=f"plane_hist_{name}")  # fmt: skip
+                livechart.live_plot(FP.field_time_figure(res.field_fraction(), analysis, height=260,
+                                                         near_fraction=res.near_fraction(),
+                                                         title=f"{name}: time per field", as_dict=True),
+                                    key=f"plane_frac_{name}")  # fmt: skip
+        st.dataframe(_near_table(r), hide_index=True, key="compare_table")
+        st.caption("Time within 0.5 of each minimiser set, as the paper counts it: clipped SGD avoids "
+                   "the sharp minima (l* small), unclipped SGD does not.")  # fmt: skip
+    if not r.running and r.steps_done > 0:
+        d1, d2 = st.columns(2)
+        d1.download_button("Histogram (CSV)", data=r.histogram_csv(), file_name="histogram_2d.csv",
+                           mime="text/csv", key="dl_hist")  # fmt: skip
+        d2.download_button("Time per field (CSV)", data=r.fractions_csv(), file_name="fractions_2d.csv",
+                           mime="text/csv", key="dl_frac")  # fmt: skip
+    elif r.running:
+        st.caption("Downloads appear when the run is paused.")
+    tick = time.perf_counter() - t0
+    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * r.last_seconds:.0f} ms); "
+               f"refreshing every {r.interval:g} s.")
+    if r.running:
+        r.note_tick(tick)
+
+
+def _near_table(r) -> pd.DataFrame:
+    rows = []
+    for name, res in r.results.items():
+        nf = res.near_fraction()
+        row = {"case": name}
+        for i, v in enumerate(nf[:-1]):
+            row[f"near m{i + 1}"] = f"{v:.1%}"
+        row["out"] = f"{nf[-1]:.1%}"
+        rows.append(row)
+    return pd.DataFrame(rows)

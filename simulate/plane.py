@@ -1,0 +1,415 @@
+"""Heavy-tailed SGD with norm clipping on a 2-D landscape (THEORY.md sections 2 and 10).
+
+    X <- P_R(X - phi_b(eta (grad f(X) - Z))),  phi_b(v) = min(1, b / |v|) v,
+
+P_R the projection onto the ball |X| <= R, Z = scale |W| (cos t, sin t)
+isotropic (|W| from the family of ``simulate.noise``, t uniform). The
+kernels are in ``simulate._kernels_plane``, compiled per formula by
+``simulate.plane_gradient``. Fields come from the analysis' grids
+(:class:`PlaneGrids`) by nearest cell. Public API: :func:`simulate_plane`
+(a run, continued in slices through ``state``), :func:`draw_plane_noise`;
+exit times are in ``simulate.plane_exits``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numba
+import numpy as np
+
+from . import _common as C
+from . import config
+from ._kernels_plane import draw_plane_noise_kernel
+from .errors import SimulationError
+from .noise import as_noise, make_noise
+from .plane_gradient import as_plane_gradient
+from .rng import FAMILY_CODES, seed_states
+
+#: default and largest number of histogram bins per axis
+DEFAULT_PLANE_BINS = 200
+MAX_PLANE_BINS = 2000
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneGrids:
+    """What the kernels need from the analysis: where each field is, on a grid.
+
+    Attributes
+    ----------
+    extent : (x_min, x_max, y_min, y_max)
+        Cell centres are ``linspace(x_min, x_max, n_x)`` and likewise in y.
+    label_grid : int16 (n_y, n_x)
+        [row = y index, col = x index]: the cell's field index 0..m-1, -1 for none.
+    near_grid : int16 (n_y, n_x)
+        i where the cell is within ``near`` of field i's minimiser set, else -1.
+    fields : int or None
+        m, the number of fields (default: the largest index in the grids + 1).
+
+    A point belongs to the nearest cell. For the kernels, cells whose centre is
+    outside the ball |X| <= R take the values of the nearest cell inside it
+    (:meth:`kernel_grids`), so an iterate on the ball's rim is never counted
+    as "in no field" just because its nearest cell centre is outside the ball.
+    Points outside the extent use the edge cells.
+    """
+
+    extent: tuple
+    label_grid: np.ndarray
+    near_grid: np.ndarray
+    fields: int | None = None
+
+    def __post_init__(self):
+        try:
+            ext = tuple(float(v) for v in self.extent)
+        except (TypeError, ValueError):
+            raise SimulationError(f"extent must be four numbers, got {self.extent!r}") from None
+        if len(ext) != 4 or not all(math.isfinite(v) for v in ext) or \
+                not (ext[0] < ext[1] and ext[2] < ext[3]):
+            raise SimulationError(f"extent must be (x_min, x_max, y_min, y_max) with x_min < x_max"
+                                  f" and y_min < y_max, got {self.extent!r}")
+        grids = []
+        for name in ("label_grid", "near_grid"):
+            g = np.asarray(getattr(self, name))
+            if g.ndim != 2 or min(g.shape) < 2 or not np.issubdtype(g.dtype, np.integer):
+                raise SimulationError(f"{name} must be a 2-D integer array of at least 2 x 2 "
+                                      f"cells, got {g.dtype} {g.shape}")
+            if g.size and (g.min() < -1 or g.max() > np.iinfo(np.int16).max):
+                raise SimulationError(f"{name} must hold field indices >= 0 or -1")
+            grids.append(np.ascontiguousarray(g, dtype=np.int16))
+        if grids[0].shape != grids[1].shape:
+            raise SimulationError(f"label_grid {grids[0].shape} and near_grid {grids[1].shape} "
+                                  "must have the same shape")
+        top = int(max(grids[0].max(), grids[1].max())) + 1
+        m = top if self.fields is None else int(self.fields)
+        if m < max(top, 1):
+            raise SimulationError(f"fields = {m} but the grids use field index {top - 1}")
+        object.__setattr__(self, "extent", ext)
+        object.__setattr__(self, "label_grid", grids[0])
+        object.__setattr__(self, "near_grid", grids[1])
+        object.__setattr__(self, "fields", m)
+
+    @classmethod
+    def from_analysis(cls, analysis) -> PlaneGrids:
+        """From a ``PlaneAnalysis`` (duck-typed: ``.extent``, ``.label_grid``,
+        ``.near_grid`` and, if present, ``.fields``)."""
+        fields = getattr(analysis, "fields", None)
+        return cls(analysis.extent, analysis.label_grid, analysis.near_grid,
+                   None if fields is None else len(fields))
+
+    @property
+    def n_fields(self) -> int:
+        return self.fields
+
+    def centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell centres (xs (n_x,), ys (n_y,))."""
+        ny, nx = self.label_grid.shape
+        x0, x1, y0, y1 = self.extent
+        return np.linspace(x0, x1, nx), np.linspace(y0, y1, ny)
+
+    def geometry(self) -> tuple[float, float, float, float]:
+        """(x_min, y_min, 1 / dx, 1 / dy) of the cell centres."""
+        ny, nx = self.label_grid.shape
+        x0, x1, y0, y1 = self.extent
+        return x0, y0, (nx - 1) / (x1 - x0), (ny - 1) / (y1 - y0)
+
+    def cell_of(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """(column, row) of the nearest cell of (x, y), clamped to the grid."""
+        ny, nx = self.label_grid.shape
+        x0, y0, ix, iy = self.geometry()
+        col = np.clip(np.floor((np.asarray(x, float) - x0) * ix + 0.5), 0, nx - 1).astype(np.intp)
+        row = np.clip(np.floor((np.asarray(y, float) - y0) * iy + 0.5), 0, ny - 1).astype(np.intp)
+        return col, row
+
+    def field_of(self, x, y, R: float | None = None) -> np.ndarray:
+        """Label of the nearest cell (of :meth:`kernel_grids` when R is given)."""
+        labels = self.label_grid if R is None else self.kernel_grids(R)[0]
+        col, row = self.cell_of(x, y)
+        return labels[row, col]
+
+    @cached_property
+    def digest(self) -> str:
+        """Hash of the extent and both grids (identifies the grids of a run)."""
+        h = hashlib.sha256(repr((self.extent, self.fields)).encode())
+        h.update(self.label_grid.tobytes())
+        h.update(self.near_grid.tobytes())
+        return h.hexdigest()[:16]
+
+    def kernel_grids(self, R: float) -> tuple[np.ndarray, np.ndarray]:
+        """(labels, nears) with every cell whose centre lies outside the ball of
+        radius R replaced by the nearest cell inside it (cached per R)."""
+        cache = self.__dict__.setdefault("_kernel_grids", {})
+        if R not in cache:
+            xs, ys = self.centres()
+            outside = xs[None, :] ** 2 + ys[:, None] ** 2 > R * R
+            if outside.all() or not outside.any():
+                cache[R] = (self.label_grid, self.near_grid)
+            else:
+                from scipy.ndimage import distance_transform_edt
+
+                dx = xs[1] - xs[0]
+                dy = ys[1] - ys[0]
+                rows, cols = distance_transform_edt(outside, sampling=(dy, dx),
+                                                    return_distances=False, return_indices=True)
+                cache[R] = (np.ascontiguousarray(self.label_grid[rows, cols]),
+                            np.ascontiguousarray(self.near_grid[rows, cols]))
+        return cache[R]
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneRunResult:
+    """Everything a 2-D run measured (cumulative over the slices of a run).
+
+    Attributes
+    ----------
+    steps, paths : int
+        Steps done per path so far, number of paths.
+    seconds, steps_per_second : float
+        Kernel wall time of all slices, and all paths' steps / seconds.
+    final : (paths, 2)
+        Current positions.
+    trace, trace_fields, trace_steps : (paths, k, 2), (paths, k), (k,)
+        Every ``record_every``-th iterate X_n (n = 0, k, 2k, ..., the last
+        ``trace_points``), the label of its cell (-1: none) and n.
+    histogram : (bins, bins)
+        Occupancy counts of X_n, n >= 1, over the extent, [row = y bin, col = x bin].
+    field_time, near_time : (m + 1,)
+        Steps (n >= 1, all paths) per field / within ``near`` of each minimiser
+        set; the last entry: in no field / "out".
+    transitions : (m, m)
+        transitions[i, j]: moves from field i into field j (a pass through
+        cells of no field between them counts as i -> j).
+    error : str or None
+        Set when the gradient was not finite on some path (it stopped there).
+    state : PlaneRunState
+        Pass as ``state=`` to continue the run.
+    """
+
+    steps: int
+    paths: int
+    seconds: float
+    steps_per_second: float
+    final: np.ndarray
+    trace: np.ndarray
+    trace_fields: np.ndarray
+    histogram: np.ndarray
+    field_time: np.ndarray
+    near_time: np.ndarray
+    transitions: np.ndarray
+    trace_steps: np.ndarray = None
+    extent: tuple = ()
+    error: str | None = None
+    state: PlaneRunState | None = field(default=None, repr=False)
+
+    def field_fraction(self) -> list[float]:
+        """Share of steps in each field (m + 1 entries, the last: no field)."""
+        return _fractions(self.field_time)
+
+    def near_fraction(self) -> list[float]:
+        """Share of steps near each minimiser set (m + 1 entries, the last: "out")."""
+        return _fractions(self.near_time)
+
+    def to_json(self) -> dict:
+        """The ``python -m simulate run`` JSON of a 2-D run (1-based field indices)."""
+        tr = self.transitions
+        out = {"steps": self.steps, "paths": self.paths, "dimension": 2,
+               "field_fraction": self.field_fraction(), "near_fraction": self.near_fraction(),
+               "transitions": [[int(i) + 1, int(j) + 1, int(tr[i, j])]
+                               for i, j in zip(*np.nonzero(tr))],
+               "seconds": self.seconds, "steps_per_second": self.steps_per_second}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _fractions(counts: np.ndarray) -> list[float]:
+    tot = counts.sum()
+    return [float(v / tot) if tot else 0.0 for v in counts]
+
+
+class PlaneRunState:
+    """The arrays of a 2-D run between slices (positions, random streams, counts)."""
+
+    def __init__(self, key, xy, field_cur, near_cur, m, seed, stream, nslots, rec_every, bins):
+        paths = xy.shape[0]
+        P = paths
+        self.key = key
+        self.lock = threading.Lock()
+        self.xy = xy
+        self.wst = seed_states(seed, P, stream=2 * stream)
+        self.dst = seed_states(seed, P, stream=2 * stream + 1)
+        self.path_steps = np.zeros(P, dtype=np.int64)
+        self.rec_every = rec_every
+        self.traj = np.full((nslots, P, 2), np.nan)
+        self.traj_f = np.full((nslots, P), -1, dtype=np.int16)
+        self.field_cur = np.asarray(field_cur, dtype=np.int64).copy()
+        self.near_cur = np.asarray(near_cur, dtype=np.int64).copy()
+        self.last_field = self.field_cur.copy()
+        self.traj[0] = xy
+        self.traj_f[0] = self.field_cur
+        # paths run in pairs within a chunk (see run_plane_kernel)
+        chunks = max(1, min((P + 1) // 2, int(numba.config.NUMBA_NUM_THREADS)))
+        self.hist = np.zeros((chunks, bins, bins), dtype=np.int64)
+        self.field_steps = np.zeros((P, m + 1), dtype=np.int64)
+        self.near_steps = np.zeros((P, m + 1), dtype=np.int64)
+        self.trans = np.zeros((P, m, m), dtype=np.int64)
+        self.err_step = np.full(P, -1, dtype=np.int64)
+        self.err_xy = np.full((P, 2), np.nan)
+        self.seconds = 0.0
+
+
+def _start_points(x0, paths: int, R: float) -> np.ndarray:
+    try:
+        xy = np.array(x0, dtype=float, copy=True)
+    except (TypeError, ValueError):
+        raise SimulationError(f"x0 must be a pair (x, y) or one pair per path, got {x0!r}") from None
+    if xy.shape == (2,):
+        xy = np.tile(xy, (paths, 1))
+    elif xy.shape != (paths, 2):
+        raise SimulationError(f"x0 must be a pair (x, y) or have shape ({paths}, 2), "
+                              f"got shape {xy.shape}")
+    if not np.all(np.isfinite(xy)):
+        raise SimulationError("x0 must be finite")
+    r = np.hypot(xy[:, 0], xy[:, 1])
+    if np.any(r > R * (1 + 1e-12)):
+        k = int(np.argmax(r))
+        raise SimulationError(f"start point ({xy[k, 0]:g}, {xy[k, 1]:g}) is outside the ball "
+                              f"of radius R = {R:g} (|x0| = {r[k]:g})")
+    return np.ascontiguousarray(xy)
+
+
+def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None, scale=None,
+                   x0, paths: int, steps: int, seed: int = 0, trace_points: int = 2000,
+                   state: PlaneRunState | None = None, record_every: int | None = None,
+                   bins: int = DEFAULT_PLANE_BINS, stream: int = 0) -> PlaneRunResult:
+    """Run ``paths`` paths of clipped SGD on a 2-D landscape for ``steps`` steps.
+
+    Parameters
+    ----------
+    gradient : PlaneLandscape, PlaneGradient or (df/dx, df/dy)
+        See :func:`simulate.plane_gradient.as_plane_gradient`.
+    grids : PlaneGrids
+        Field labels for time per field, transitions and "near" time.
+    R, eta, b : float
+        Ball radius, learning rate, clipping threshold (None or inf: none).
+    family, alpha, scale
+        Noise (``simulate.noise.make_noise``; None: the family's default).
+    x0 : (x, y) or array (paths, 2)
+        Start, inside the ball.
+    paths, steps, seed : int
+        Path p uses the random streams (seed, 2 stream, p) for |W| and
+        (seed, 2 stream + 1, p) for the direction: the numbers do not depend
+        on the thread count or on how the run is sliced.
+    trace_points : int
+        Recorded iterates kept per path (the latest ones).
+    state : PlaneRunState, optional
+        ``result.state`` of an earlier call: continue that run by ``steps``
+        (every other argument must be the same, x0 and trace_points are ignored).
+    record_every : int, optional
+        Record every k-th iterate; default ``max(1, steps // trace_points)`` of
+        the first call.
+    bins : int
+        Histogram bins per axis over the grids' extent.
+
+    Raises
+    ------
+    SimulationError
+        On bad parameters, or a state that belongs to another run.
+    """
+    R = C.positive("R (ball radius)", R)
+    eta = C.positive("eta (learning rate)", eta)
+    b = C.clip_threshold(b)
+    noise = make_noise(family, alpha, scale) if isinstance(family, str) else as_noise(family)
+    paths = C.count("paths", paths, 1, config.MAX_PATHS)
+    steps = C.count("steps", steps, 0, config.MAX_STEPS_PER_ADVANCE)
+    seed = C.seed_value(seed)
+    stream = C.count("stream", stream, 0, 2**40)
+    bins = C.count("bins", bins, 1, MAX_PLANE_BINS)
+    C.work_check(paths, steps)
+    if not isinstance(grids, PlaneGrids):
+        raise SimulationError(f"grids must be PlaneGrids, got {type(grids).__name__}")
+    grad = as_plane_gradient(gradient)
+    labels, nears = grids.kernel_grids(R)
+    m = grids.n_fields
+    key = (grad.key, grids.digest, R, eta, b, noise, paths, seed, stream, bins)
+    if state is None:
+        trace_points = C.count("trace_points", trace_points, 1, config.MAX_BUFFER_SIZE)
+        if trace_points * paths > config.MAX_BUFFER_CELLS:
+            raise SimulationError(f"trace_points x paths = {trace_points * paths:,} exceeds "
+                                  f"{config.MAX_BUFFER_CELLS:,}; record fewer points or paths")
+        rec = max(1, steps // trace_points) if record_every is None else \
+            C.count("record_every", record_every, 1, config.MAX_STEPS_PER_ADVANCE)
+        xy = _start_points(x0, paths, R)
+        col, row = grids.cell_of(xy[:, 0], xy[:, 1])
+        state = PlaneRunState(key, xy, labels[row, col], nears[row, col], m, seed, stream,
+                              trace_points, rec, bins)
+    elif not isinstance(state, PlaneRunState) or state.key != key:
+        raise SimulationError("state belongs to another run (different formula, grids or "
+                              "parameters): start a new run with state=None")
+    mod = grad.kernels()
+    fam = FAMILY_CODES[noise.family]
+    ext = grids.extent
+    geo = np.array(grids.geometry() + (ext[0], ext[2], bins / (ext[1] - ext[0]),
+                                       bins / (ext[3] - ext[2])))
+    with state.lock:
+        args = (fam, noise.alpha_or_nan, noise.scale, eta, b, R, state.xy, state.wst, state.dst)
+        rest = (state.path_steps, state.rec_every, state.traj, state.traj_f, labels, nears, geo,
+                state.hist, state.field_cur, state.last_field, state.near_cur, state.field_steps,
+                state.near_steps, state.trans, state.err_step, state.err_xy)
+        with C.launch_guard(), C.thread_budget(paths):
+            if not mod.run_plane_kernel.signatures:       # compile outside the timing
+                mod.run_plane_kernel(*args, 0, *rest)
+            t0 = time.perf_counter()
+            if steps:
+                mod.run_plane_kernel(*args, steps, *rest)
+            state.seconds += time.perf_counter() - t0
+        return _result(state, ext)
+
+
+def _result(st: PlaneRunState, extent) -> PlaneRunResult:
+    P = st.xy.shape[0]
+    k, nslots = st.rec_every, st.traj.shape[0]
+    last = int(st.path_steps.max()) // k
+    first = max(0, last - nslots + 1)
+    j = np.arange(first, last + 1)
+    trace = st.traj[j % nslots].transpose(1, 0, 2).copy()
+    trace_fields = st.traj_f[j % nslots].T.copy()
+    error = None
+    bad = np.flatnonzero(st.err_step >= 0)
+    for p in bad:                       # records a stopped path never reached
+        late = j * k > st.err_step[p] - 1
+        trace[p, late] = np.nan
+        trace_fields[p, late] = -1
+    if bad.size:
+        p = int(bad[np.argmin(st.err_step[bad])])
+        error = (f"the gradient is not finite at (x, y) = ({st.err_xy[p, 0]:.17g}, "
+                 f"{st.err_xy[p, 1]:.17g}) (path {p + 1}, step {int(st.err_step[p]):,}); "
+                 "that path stopped there")
+    total = int(st.path_steps.sum())
+    return PlaneRunResult(
+        steps=int(st.path_steps.max()), paths=P, seconds=st.seconds,
+        steps_per_second=total / st.seconds if st.seconds > 0 else 0.0,
+        final=st.xy.copy(), trace=trace, trace_fields=trace_fields,
+        histogram=st.hist.sum(axis=0), field_time=st.field_steps.sum(axis=0),
+        near_time=st.near_steps.sum(axis=0), transitions=st.trans.sum(axis=0),
+        trace_steps=j * k, extent=tuple(extent), error=error, state=st)
+
+
+def draw_plane_noise(noise, n: int, *, seed: int = 0, paths: int = 1,
+                     stream: int = 0) -> np.ndarray:
+    """The isotropic draws Z_1..Z_n the 2-D kernels use, shape (paths, n, 2).
+
+    Exactly what :func:`simulate_plane` with this seed and stream sees on path p.
+    """
+    noise = as_noise(noise)
+    n = C.count("n", n, 0, config.MAX_STEPS_PER_ADVANCE)
+    paths = C.count("paths", paths, 1, config.MAX_PATHS)
+    out = np.empty((paths, n, 2))
+    draw_plane_noise_kernel(FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale,
+                            seed_states(seed, paths, stream=2 * stream),
+                            seed_states(seed, paths, stream=2 * stream + 1), out)
+    return out
