@@ -37,6 +37,16 @@ def _landscape(expr: str):
         raise SimulationError(str(exc)) from None
 
 
+@functools.lru_cache(maxsize=64)
+def _gradient(expr: str):
+    """The compiled f' of a formula, once per worker process: ``compile_gradient`` keys its
+    own cache by ``sympy.srepr`` of f', which for the paper's appendix formula costs about
+    25 ms of CPU (with the GIL held) on every call, i.e. on every chunk."""
+    from .gradient import compile_gradient
+
+    return compile_gradient(_landscape(expr))
+
+
 def _noise(cell: Cell):
     from .noise import make_noise
 
@@ -73,11 +83,10 @@ def _one_thread_on_workers() -> None:
 
 def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
     from ._kernels import exit_kernel
-    from .gradient import compile_gradient
     from .rng import FAMILY_CODES, seed_states
 
     noise = _noise(cell)
-    grad = compile_gradient(_landscape(cell.expr))
+    grad = _gradient(cell.expr)
     ext = C.extended(np.array(cell.boundaries, dtype=float))
     lo, hi = float(ext[cell.start_field]), float(ext[cell.start_field + 1])
     x = np.full(count, cell.x0)
@@ -114,7 +123,7 @@ def _occupancy_chunk(cell: Cell, first: int, count: int) -> dict:
     from .simulation import Simulation
 
     t0, cpu0 = time.perf_counter(), time.process_time()
-    sim = Simulation(_landscape(cell.expr), cell.L, cell.eta, _noise(cell), b=cell.b, x0=cell.x0,
+    sim = Simulation(_gradient(cell.expr), cell.L, cell.eta, _noise(cell), b=cell.b, x0=cell.x0,
                      paths=count, seed=cell.seed, record_every=config.MAX_STEPS_PER_ADVANCE,
                      buffer_size=1, hist_bins=cell.bins, boundaries=cell.boundaries)
     # the chunk's own streams: paths first..first+count-1 of (seed, stream)
