@@ -10,6 +10,7 @@ process (no closures), and the kernels are the package's compiled ones.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
@@ -219,6 +220,38 @@ class IgnoreSigintPlugin(WorkerPlugin):
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class OwnSessionPlugin(WorkerPlugin):
+    """Local workers each start their own session (``os.setsid``), as workers started
+    from separate terminals or machines are.
+
+    Linux's scheduler (autogroup, on by default on desktop and most server kernels)
+    first shares the CPUs fairly between *sessions*, then between the threads of a
+    session. Workers spawned by a local cluster inherit the client's session, so on a
+    busy machine 1, 2 or N workers together got that one session's share: two busy
+    workers ran at half speed each and the study gained nothing from the second one
+    (docs/STUDIES.md, measured with ``bench/bench_study.py``). In their own sessions each
+    worker gets a share, like any other program. No effect without autogroup (then the
+    threads were shared out one by one already) and on other systems.
+    """
+
+    name = "simulate-own-session"
+
+    def setup(self, worker):
+        if hasattr(os, "setsid"):
+            with contextlib.suppress(OSError):  # already a session or group leader
+                os.setsid()
+
+
+def session_info() -> dict:
+    """(Run anywhere) this process's pid, session id and Linux autogroup (or "")."""
+    try:
+        autogroup = Path("/proc/self/autogroup").read_text().split()[0]
+    except OSError:
+        autogroup = ""
+    sid = os.getsid(0) if hasattr(os, "getsid") else None
+    return {"pid": os.getpid(), "session": sid, "autogroup": autogroup}
 
 
 def has_worker_environment() -> bool:
