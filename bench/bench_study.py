@@ -196,14 +196,26 @@ def on_cluster(spec, client, pids) -> dict:
     workers = len(pids)
     extra = {"tasks": len(spans), "mean_gap_between_chunks": sum(gaps) / max(1, len(gaps)),
              "two_tasks_computing_fraction": levels.get(2, 0.0) / seconds if workers > 1 else 0.0,
-             "some_task_computing_fraction": sum(v for k, v in levels.items() if k) / seconds,
              "chunk_cpu_seconds": float(rows["chunk_cpu_seconds"].sum()),
              "cpu": sampler.summary()}
     return _result(f"Dask, {workers} worker(s)", workers, seconds, rows, extra)
 
 
-def _pids(client) -> list[int]:
-    return list(client.run(os.getpid).values())
+def busy(cpu: float = 1.0) -> float:
+    """(Run on a worker) spin for ``cpu`` seconds of CPU time; the wall time it took."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    while time.process_time() - c0 < cpu:
+        pass
+    return time.perf_counter() - t0
+
+
+def busy_slowdown(client) -> float:
+    """Wall time of a busy task run on every worker at once over that of one alone
+    (1: the workers do not slow each other down; 2 on 2 workers: they share one CPU)."""
+    names = list(client.nthreads())
+    alone = client.submit(busy, workers=names[:1], pure=False).result()
+    together = client.gather([client.submit(busy, workers=[w], pure=False) for w in names])
+    return max(together) / alone
 
 
 def measure_all(samples: int, eta: float, expr: str, worker_counts, repeat: int,
@@ -237,11 +249,13 @@ def measure_all(samples: int, eta: float, expr: str, worker_counts, repeat: int,
                     r = in_process(spec, n)
                 else:
                     client = clusters[n, own][0]
-                    r = on_cluster(spec, client, _pids(client))
+                    r = on_cluster(spec, client, list(client.run(os.getpid).values()))
                     r["own_sessions"] = all(i["session"] == i["pid"] for i in
                                             client.run(session_info).values())
                     if not own:
                         r["config"] += ", client's session"
+                if kind == "dask" and n > 1:
+                    r["busy_slowdown"] = busy_slowdown(client)
                 r["load_average"] = os.getloadavg()[0]
                 runs.append(r)
                 print(_line(r), file=sys.stderr, flush=True)
@@ -273,6 +287,8 @@ def _line(r) -> str:
             if "both_on_cpu_fraction" in cpu:
                 lo, hi = cpu["both_on_cpu_fraction"]
                 s += f", both on a CPU {100 * lo:.0f}-{100 * hi:.0f} % of the time"
+    if "busy_slowdown" in r:
+        s += f"; a busy loop on both workers at once: x{r['busy_slowdown']:.2f} the time of one"
     return s
 
 
