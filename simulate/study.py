@@ -35,6 +35,7 @@ from .errors import SimulationError
 from .study_run import (
     IgnoreSigintPlugin,
     NumbaCachePlugin,
+    OwnSessionPlugin,
     WarmKernelsPlugin,
     chunk_work,
     run_chunk,
@@ -279,12 +280,16 @@ def start_client(workers: int | None = None, scheduler: str | None = None):
 
 def prepare_workers(client, *, local: bool = False) -> None:
     """Own numba cache and one numba thread per worker (nanny plugin, restarts them once),
-    then the kernels warmed once per worker; ``local`` workers also ignore Ctrl-C."""
+    then the kernels warmed once per worker. ``local`` workers (started on this machine
+    by :func:`start_client`) also run each in its own session, so that the OS scheduler
+    gives each worker a share of the CPUs rather than one share to all of them
+    (:class:`~simulate.study_run.OwnSessionPlugin`), and ignore Ctrl-C."""
     client.register_plugin(NumbaCachePlugin())
     _wait_for_restarted_workers(client)
-    client.register_plugin(WarmKernelsPlugin())
     if local:
+        client.register_plugin(OwnSessionPlugin())
         client.register_plugin(IgnoreSigintPlugin())
+    client.register_plugin(WarmKernelsPlugin())
 
 
 def _wait_for_restarted_workers(client, timeout: float = 180.0) -> None:

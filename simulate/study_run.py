@@ -10,6 +10,7 @@ process (no closures), and the kernels are the package's compiled ones.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
@@ -35,6 +36,16 @@ def _landscape(expr: str):
         return landscape.load_landscape(expr)
     except ValueError as exc:
         raise SimulationError(str(exc)) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _gradient(expr: str):
+    """The compiled f' of a formula, once per worker process: ``compile_gradient`` keys its
+    own cache by ``sympy.srepr`` of f', which for the paper's appendix formula costs about
+    25 ms of CPU (with the GIL held) on every call, i.e. on every chunk."""
+    from .gradient import compile_gradient
+
+    return compile_gradient(_landscape(expr))
 
 
 def _noise(cell: Cell):
@@ -73,11 +84,10 @@ def _one_thread_on_workers() -> None:
 
 def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
     from ._kernels import exit_kernel
-    from .gradient import compile_gradient
     from .rng import FAMILY_CODES, seed_states
 
     noise = _noise(cell)
-    grad = compile_gradient(_landscape(cell.expr))
+    grad = _gradient(cell.expr)
     ext = C.extended(np.array(cell.boundaries, dtype=float))
     lo, hi = float(ext[cell.start_field]), float(ext[cell.start_field + 1])
     x = np.full(count, cell.x0)
@@ -114,7 +124,7 @@ def _occupancy_chunk(cell: Cell, first: int, count: int) -> dict:
     from .simulation import Simulation
 
     t0, cpu0 = time.perf_counter(), time.process_time()
-    sim = Simulation(_landscape(cell.expr), cell.L, cell.eta, _noise(cell), b=cell.b, x0=cell.x0,
+    sim = Simulation(_gradient(cell.expr), cell.L, cell.eta, _noise(cell), b=cell.b, x0=cell.x0,
                      paths=count, seed=cell.seed, record_every=config.MAX_STEPS_PER_ADVANCE,
                      buffer_size=1, hist_bins=cell.bins, boundaries=cell.boundaries)
     # the chunk's own streams: paths first..first+count-1 of (seed, stream)
@@ -210,6 +220,38 @@ class IgnoreSigintPlugin(WorkerPlugin):
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class OwnSessionPlugin(WorkerPlugin):
+    """Local workers each start their own session (``os.setsid``), as workers started
+    from separate terminals or machines are.
+
+    Linux's scheduler (autogroup, on by default on desktop and most server kernels)
+    first shares the CPUs fairly between *sessions*, then between the threads of a
+    session. Workers spawned by a local cluster inherit the client's session, so on a
+    busy machine 1, 2 or N workers together got that one session's share: two busy
+    workers ran at half speed each and the study gained nothing from the second one
+    (docs/STUDIES.md, measured with ``bench/bench_study.py``). In their own sessions each
+    worker gets a share, like any other program. No effect without autogroup (then the
+    threads were shared out one by one already) and on other systems.
+    """
+
+    name = "simulate-own-session"
+
+    def setup(self, worker):
+        if hasattr(os, "setsid"):
+            with contextlib.suppress(OSError):  # already a session or group leader
+                os.setsid()
+
+
+def session_info() -> dict:
+    """(Run anywhere) this process's pid, session id and Linux autogroup (or "")."""
+    try:
+        autogroup = Path("/proc/self/autogroup").read_text().split()[0]
+    except OSError:
+        autogroup = ""
+    sid = os.getsid(0) if hasattr(os, "getsid") else None
+    return {"pid": os.getpid(), "session": sid, "autogroup": autogroup}
 
 
 def has_worker_environment() -> bool:

@@ -271,7 +271,7 @@ def dask_client():
     from simulate.study import start_client
 
     client, cluster = start_client(workers=2)
-    prepare_workers(client)
+    prepare_workers(client, local=True)
     yield client
     client.close()
     cluster.close()
@@ -284,6 +284,13 @@ def test_two_workers_give_the_in_process_numbers(tmp_path, dask_client):
     dirs = {i["numba_cache"] for i in info.values()}
     assert len(dirs) == 2 and all("numba-workers" in d for d in dirs)
     assert all(i["numba_threads"] == 1 for i in info.values())
+    # each local worker leads its own session (the OS shares CPUs out per session first)
+    sessions = dask_client.run(simulate.study_run.session_info)
+    mine = simulate.study_run.session_info()
+    assert all(s["session"] == s["pid"] for s in sessions.values())
+    assert mine["session"] not in {s["session"] for s in sessions.values()}
+    if mine["autogroup"]:
+        assert len({s["autogroup"] for s in sessions.values()} | {mine["autogroup"]}) == 3
     spec = load_spec(EXIT_SPEC)
     run = run_study(spec, tmp_path / "dask", client=dask_client)
     assert run.workers == 2 and run.done == 4
