@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import config
-from ._jit import JIT
+from ._jit import _ROUND_MAGIC, _ROUND_MAGIC_BITS, JIT, f64_as_i64
 from .rng import fill_noise
 
 _INF = np.inf
@@ -54,10 +54,36 @@ def _estrin8(c, x):
 
 
 @njit(inline="always")
+def _table(t, x):
+    """f'(x) from the cubic Hermite table ``t`` of ``simulate.table`` (layout there).
+
+    The cell is k = round(x / h + L / h - 1/2) by the add-and-subtract of
+    1.5 * 2**52 (no float-to-int conversion on the critical path), s is the
+    offset from the cell's centre in [-1/2, 1/2], and the cubic is evaluated
+    like the Estrin path: (a0 + a1 s) + s^2 (a2 + a3 s).
+    """
+    w = x * t[0] + t[1]
+    v = w + _ROUND_MAGIC
+    k = f64_as_i64(v) - _ROUND_MAGIC_BITS
+    s = w - (v - _ROUND_MAGIC)
+    top = (t.shape[0] >> 2) - 3          # the last cell, N (row N + 2)
+    if k < -1:                           # only if x is outside [-L, L] (memory safety)
+        k = -1
+    elif k > top:
+        k = top
+    j = 4 * (k + 2)
+    lo = t[j] + t[j + 1] * s
+    hi = t[j + 2] + t[j + 3] * s
+    return lo + (s * s) * hi
+
+
+@njit(inline="always")
 def _grad(fn, coef, mode, x):
-    """f'(x): mode 1 Estrin (8 coefficients), 2 Horner, 0 the first-class function fn."""
+    """f'(x): mode 1 Estrin (8 coefficients), 2 Horner, 3 table, 0 the first-class function fn."""
     if mode == 1:
         return _estrin8(coef, x)
+    if mode == 3:
+        return _table(coef, x)
     if mode == 2:
         g = coef[0]
         for k in range(1, coef.shape[0]):

@@ -55,6 +55,16 @@ SPECIALISE_ENV = "SIMULATE_SPECIALISE"
 SPECIALISE_TIMEOUT = 900.0
 
 
+# --- tabulated f' (simulate.table) ----------------------------------------------
+#: A non-polynomial f' is tabulated on [-L, L] (cubic Hermite) and the table used
+#: by the kernels if its largest error at the check points is at most this times
+#: max |f'|; otherwise the kernels evaluate the exact f'.
+TABLE_TOLERANCE = 1e-9
+#: Cells of the table, tried in order (a finer grid when the coarser one fails):
+#: 2^16 cells take 2 MB (32 bytes a cell), 2^18 cells 8 MB.
+TABLE_CELLS = (2**16, 2**18)
+
+
 def specialise_enabled() -> bool:
     """False if ``$SIMULATE_SPECIALISE`` is "0" (no automatic background compile)."""
     return os.environ.get(SPECIALISE_ENV, "1").strip() != "0"

@@ -166,6 +166,11 @@ class Gradient:
         return _zero_gradient if self.is_polynomial else self.cfunc
 
     @property
+    def kernel_function_placeholder(self):
+        """The placeholder ``cfunc`` for kernel paths that do not call f' (Horner, table)."""
+        return _zero_gradient
+
+    @property
     def kernel_coefficients(self) -> np.ndarray:
         """Coefficients for the kernels (padded to 8 for the Estrin path)."""
         c = self.coefficients

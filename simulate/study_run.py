@@ -75,9 +75,11 @@ def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
     from ._kernels import exit_kernel
     from .gradient import compile_gradient
     from .rng import FAMILY_CODES, seed_states
+    from .table import choose_gradient, kinks_of
 
     noise = _noise(cell)
-    grad = compile_gradient(_landscape(cell.expr))
+    land = _landscape(cell.expr)
+    choice = choose_gradient(compile_gradient(land), cell.L, kinks=kinks_of(land, cell.L))
     ext = C.extended(np.array(cell.boundaries, dtype=float))
     lo, hi = float(ext[cell.start_field]), float(ext[cell.start_field + 1])
     x = np.full(count, cell.x0)
@@ -92,9 +94,8 @@ def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
     while limit < cell.max_steps:
         limit = min(cell.max_steps, limit + config.EXIT_SEGMENT_STEPS)
         with C.launch_guard():
-            exit_kernel(grad.kernel_function, grad.kernel_coefficients, grad.kernel_mode,
-                        FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, cell.eta,
-                        cell.b, cell.L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
+            exit_kernel(*choice.args(), FAMILY_CODES[noise.family], noise.alpha_or_nan,
+                        noise.scale, cell.eta, cell.b, cell.L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
         if not ((dest < 0) & (err_step < 0)).any():
             break
     error = ""
