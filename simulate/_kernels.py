@@ -57,21 +57,21 @@ def _estrin8(c, x):
 def _table(t, x):
     """f'(x) from the cubic Hermite table ``t`` of ``simulate.table`` (layout there).
 
-    The cell is k = round(x / h + L / h - 1/2) by the add-and-subtract of
-    1.5 * 2**52 (no float-to-int conversion on the critical path), s is the
-    offset from the cell's centre in [-1/2, 1/2], and the cubic is evaluated
-    like the Estrin path: (a0 + a1 s) + s^2 (a2 + a3 s).
+    The cell is k = round(x / h + L / h - 1/2), read off the bits of
+    x / h + (L / h - 1/2 + 1.5 * 2**52) (one multiply-add, no float-to-int
+    conversion); s = w - k is the offset from the cell's centre in [-1/2, 1/2],
+    computed alongside; the cubic is evaluated like the Estrin path:
+    (a0 + a1 s) + s^2 (a2 + a3 s). Latency is what counts (the step is a
+    dependent chain), hence the two multiply-adds from x in parallel.
     """
     w = x * t[0] + t[1]
-    v = w + _ROUND_MAGIC
-    k = f64_as_i64(v) - _ROUND_MAGIC_BITS
+    v = x * t[0] + t[2]                  # = w + 1.5 * 2**52, rounded to an integer
     s = w - (v - _ROUND_MAGIC)
-    top = (t.shape[0] >> 2) - 3          # the last cell, N (row N + 2)
-    if k < -1:                           # only if x is outside [-L, L] (memory safety)
-        k = -1
-    elif k > top:
-        k = top
-    j = 4 * (k + 2)
+    kk = f64_as_i64(v) - (_ROUND_MAGIC_BITS - 1)     # k + 1, in 0..N + 1 for |x| <= L
+    top = (t.shape[0] >> 2) - 2
+    if np.uint64(kk) > np.uint64(top):   # only if x is outside [-L, L] (memory safety)
+        kk = top
+    j = 4 * kk + 4
     lo = t[j] + t[j + 1] * s
     hi = t[j + 2] + t[j + 3] * s
     return lo + (s * s) * hi

@@ -61,8 +61,9 @@ SPECIALISE_TIMEOUT = 900.0
 #: max |f'|; otherwise the kernels evaluate the exact f'.
 TABLE_TOLERANCE = 1e-9
 #: Cells of the table, tried in order (a finer grid when the coarser one fails):
-#: 2^16 cells take 2 MB (32 bytes a cell), 2^18 cells 8 MB.
-TABLE_CELLS = (2**16, 2**18)
+#: 2^16 cells take 2 MB (32 bytes a cell), 2^18 cells 8 MB. Odd numbers (the
+#: kernels find the cell by a rounding that needs (N - 1) / 2 to be an integer).
+TABLE_CELLS = (2**16 - 1, 2**18 - 1)
 
 
 def specialise_enabled() -> bool:

@@ -46,8 +46,10 @@ from . import config
 
 #: bump when the table layout or the check changes
 _TABLE_VERSION = "1"
-#: rows of the kernel array before the cells: (1/h, L/h - 1/2, 0, 0)
+#: rows of the kernel array before the cells: (1/h, L/h - 1/2, L/h - 1/2 + 1.5 * 2**52, 0)
 HEADER_ROWS = 1
+#: 1.5 * 2**52: adding it rounds a double of magnitude < 2**51 to an integer
+ROUND_MAGIC = 6755399441055744.0
 #: kernel path code of the tabulated f' (``simulate._kernels._grad``)
 TABLE_MODE = 3
 
@@ -61,10 +63,11 @@ class GradientTable:
     L : float
         Half-width of the tabulated interval [-L, L].
     cells : int
-        Number of cells N (nodes: N + 1).
+        Number of cells N (nodes: N + 1); odd, so that L/h - 1/2 = (N - 1)/2
+        is an integer and adding 1.5 * 2**52 to it is exact.
     coefficients : numpy.ndarray
         What the kernels receive (``kernel_coefficients``): a header row
-        (1/h, L/h - 1/2, 0, 0), then (a0, a1, a2, a3) of the cells k = -1..N
+        (1/h, L/h - 1/2, L/h - 1/2 + 1.5 * 2**52, 0), then (a0, a1, a2, a3) of the cells k = -1..N
         flattened; cells -1 and N are cells 0 and N - 1 re-expanded one cell
         further (so x = +-L needs no branch).
     max_error : float
@@ -164,7 +167,10 @@ def build_table(df, d2f, L: float, cells: int, kinks=()) -> GradientTable:
         bad = nodes[~(np.isfinite(g) & np.isfinite(d))][0]
         return GradientTable(L, cells, np.zeros(4), math.inf, math.inf, 0,
                              f"f' or f'' is not finite at x = {bad:.6g}")
-    header = np.array([[1.0 / h, L / h - 0.5, 0.0, 0.0]])
+    if cells % 2 == 0:
+        raise ValueError("the number of cells must be odd")
+    off = (cells - 1) // 2                     # = L/h - 1/2
+    header = np.array([[1.0 / h, float(off), off + ROUND_MAGIC, 0.0]])
     table = GradientTable(L, cells, np.concatenate((header, cell_coefficients(g, d, h))).ravel(),
                           0.0, float(np.abs(g).max()), 0)
     quarter = np.array([0.25, 0.5, 0.75])
