@@ -48,10 +48,10 @@ import numba
 from . import _kernels, config
 
 #: bump when the generated module text changes
-_CODEGEN_VERSION = "1"
+_CODEGEN_VERSION = "2"
 _KERNEL_NAMES = ("run_kernel", "exit_kernel")
 _GENERIC_CALL = "_grad(fn, coef, mode, "
-_DIRECT_CALL = "grad("
+_DIRECT_CALL = "grad_cell("
 #: the generic call sites in (run_kernel, exit_kernel): a changed kernel must fail loudly
 _EXPECTED_CALLS = (2, 1)
 #: source files whose change must give the generated module a new name
@@ -69,7 +69,7 @@ from numba import njit, prange
 
 from simulate import config
 from simulate._jit import JIT
-from simulate._kernels import _INF, _clipped_update, _field_index, _step
+from simulate._kernels import _INF, _clipped_update, _field_index, _no_cell, _step
 from simulate.rng import fill_noise
 
 
@@ -78,6 +78,12 @@ from simulate.rng import fill_noise
 # the flags of the generic path's cfunc; fastmath=False explicitly, else numba lets
 # f' inherit the kernel's fastmath (contract: FMA) and the numbers change
 grad = njit(cache=True, error_model="numpy", fastmath=False)(grad_py)
+
+
+@njit(inline="always")
+def grad_cell(x, cell):
+    """f'(x), and the table piece state the generic kernels carry (unused here)."""
+    return grad(x), cell
 
 
 {kernels}

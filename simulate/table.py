@@ -1,34 +1,35 @@
-"""f' tabulated on [-L, L] and interpolated in the kernels (cubic Hermite).
+"""f' tabulated on [-L, L] as degree-7 pieces, and the kernels' use of it.
 
 The kernels' step costs ~8 ns without f'; an f' like the paper's appendix
 formula (nine factors, ``|u|**0.6``, ``exp``, two quotients) costs ~29 ns of
-scalar code on top, and the numba wheels have no vector maths library
-(SVML) to evaluate it for several paths at once. A table makes any smooth
-f' cost what a polynomial costs:
+scalar code on top, and the numba wheels have no vector maths library (SVML)
+to evaluate it for several paths at once. A table makes any smooth f' cost
+what a polynomial costs:
 
-* nodes y_j = -L + j h, j = 0..N (N cells, h = 2L / N), f'(y_j) and
-  f''(y_j) from the formula's vectorised NumPy functions (SymPy's
-  ``lambdify``);
-* on each cell the cubic Hermite interpolant of those values and slopes
-  (C^1 across cells), stored in powers of s = (x - centre) / h in
-  [-1/2, 1/2]: g = (a0 + a1 s) + s^2 (a2 + a3 s), the same 4 multiply-adds
-  as the kernels' polynomial path; the cell comes from one multiply-add and
-  a rounding (no division, no branch);
-* **checked when built**: the interpolant is compared with the exact f' at
-  the quarter points and the midpoint of every cell (where a cubic Hermite
-  error is largest) and at the landscape's kinks; the table is *usable* only
-  if the largest error is at most ``config.TABLE_TOLERANCE`` times max |f'|
-  on the nodes (the interpolation error is h^4/384 max |f^(5)| for a smooth f,
-  so the finer grid of ``config.TABLE_CELLS`` is tried when the coarse one
-  misses by less than the factor 16 per halving of h). A kink of f' inside
-  [-L, L], a pole or a NaN fails the check and the kernels keep the exact f'.
+* [-L, L] is cut into N equal pieces; on each, f' is interpolated at the 8
+  Chebyshev points by a polynomial of degree 7 (near-minimax, no f'' needed),
+  stored in powers of t = x - (centre of the piece), highest first: the
+  kernels evaluate it with the very Estrin scheme of the polynomial path;
+* the kernels keep the piece a path is in (its coefficients' offset, bounds
+  and centre) and look a piece up only when the iterate leaves it (a
+  predictable branch, like the field check), so the coefficient loads never
+  wait for x and a step costs what a degree-7 polynomial costs. The value at x
+  is always that of the piece holding x (B[j] <= x < B[j + 1]): it depends
+  on x only, not on the path's history or on how a run is chunked;
+* **checked when built**: the pieces are compared with the exact f' at 33
+  equally spaced points of every piece (both ends included) and at the
+  landscape's kinks; the table is *usable* only if the largest error is at
+  most ``config.TABLE_TOLERANCE`` times the largest |f'| on the piece (at
+  most that times max |f'| on [-L, L], and safe near a pole). N is the
+  first of ``config.TABLE_CELLS`` that passes. A kink of f' inside [-L, L],
+  a pole or a NaN fails the check, and the kernels keep the exact f'.
 
-A tabulated run uses the same random streams as an exact one, so the two agree
-to the interpolation error until a path passes near a local maximum, where any
-difference grows (tested: ``tests/test_simulate_table.py``).
+A tabulated run uses the same random streams as an exact one, so the two
+agree to the interpolation error until a path passes near a local maximum,
+where any difference grows (tested: ``tests/test_simulate_table.py``).
 
 Tables are cached in the process and on disk (``<cache>/gradients/t_*.npz``),
-keyed by the gradient's key, L, N and the check points, so a run is
+keyed by the gradient's key, L, the cell counts and the kinks, so a run is
 reproducible under a seed.
 """
 
@@ -40,45 +41,48 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-import sympy
+from numpy.polynomial import chebyshev
 
 from . import config
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "1"
-#: rows of the kernel array before the cells: (1/h, L/h - 1/2, L/h - 1/2 + 1.5 * 2**52, 0)
-HEADER_ROWS = 1
-#: 1.5 * 2**52: adding it rounds a double of magnitude < 2**51 to an integer
-ROUND_MAGIC = 6755399441055744.0
+_TABLE_VERSION = "3"
 #: kernel path code of the tabulated f' (``simulate._kernels._grad``)
 TABLE_MODE = 3
+#: degree of the pieces (the kernels' Estrin scheme takes 8 coefficients)
+DEGREE = 7
+#: equally spaced check points per piece, both ends included
+CHECKS_PER_CELL = 33
 
 
 @dataclass(frozen=True, eq=False)
 class GradientTable:
-    """f' on [-L, L] as cubic Hermite pieces, with its measured error.
+    """f' on [-L, L] as polynomial pieces of degree 7, with its measured error.
 
     Attributes
     ----------
     L : float
         Half-width of the tabulated interval [-L, L].
     cells : int
-        Number of cells N (nodes: N + 1); odd, so that L/h - 1/2 = (N - 1)/2
-        is an integer and adding 1.5 * 2**52 to it is exact.
+        Number of pieces N.
     coefficients : numpy.ndarray
-        What the kernels receive (``kernel_coefficients``): a header row
-        (1/h, L/h - 1/2, L/h - 1/2 + 1.5 * 2**52, 0), then (a0, a1, a2, a3) of the cells k = -1..N
-        flattened; cells -1 and N are cells 0 and N - 1 re-expanded one cell
-        further (so x = +-L needs no branch).
+        What the kernels receive: ``[1/h, L, N, first, B_0 .. B_N, pad, pieces]``
+        with h = 2L/N, B the piece bounds (B_0 = -L, B_N = L), and from index
+        ``first`` (a multiple of 8) the 8 coefficients of each piece, highest
+        power of t = x - centre first.
     max_error : float
-        Largest |table - f'| at the check points (inf if f' or f'' is not
-        finite on a node).
+        Largest |table - f'| at the check points (inf if f' is not finite there).
     scale : float
-        max |f'| on the nodes (the error is relative to it).
+        max |f'| at the check points.
+    relative_error : float
+        The largest, over the pieces, of the piece's largest error divided by
+        the largest |f'| on that piece: at most the error relative to max |f'|
+        on [-L, L] (the brief's measure), and not fooled by a pole, whose huge
+        |f'| would make any error look small next to max |f'|.
     checked_points : int
         How many points the error was measured at.
     reason : str or None
-        Why the table is not usable (None if it is).
+        Why the table is not usable beyond its error (None if it is).
     """
 
     L: float
@@ -86,15 +90,9 @@ class GradientTable:
     coefficients: np.ndarray
     max_error: float
     scale: float
+    relative_error: float
     checked_points: int
     reason: str | None = None
-
-    @property
-    def relative_error(self) -> float:
-        """max_error / max |f'| (inf if not finite)."""
-        if not math.isfinite(self.max_error) or self.scale <= 0:
-            return 0.0 if self.max_error == 0 else math.inf
-        return self.max_error / self.scale
 
     @property
     def usable(self) -> bool:
@@ -104,88 +102,101 @@ class GradientTable:
     def describe(self) -> str:
         """One line for a caption: which f' and how exact."""
         if self.usable:
-            return (f"f' tabulated (cubic Hermite, {self.cells:,} cells on [-{self.L:g}, {self.L:g}]): "
-                    f"max error {self.relative_error:.1e} x max|f'| at {self.checked_points:,} "
-                    f"check points (tolerance {config.TABLE_TOLERANCE:.0e})")
-        why = self.reason or (f"error {self.relative_error:.1e} x max|f'| > "
-                              f"{config.TABLE_TOLERANCE:.0e}")
+            return (f"f' tabulated ({self.cells:,} pieces of degree {DEGREE} on "
+                    f"[-{self.L:g}, {self.L:g}]): max error {self.relative_error:.1e} x max|f'| "
+                    f"of its piece at {self.checked_points:,} check points "
+                    f"(tolerance {config.TABLE_TOLERANCE:.0e})")
+        why = self.reason or (f"best table error {self.relative_error:.1e} x max|f'| on a "
+                              f"piece > {config.TABLE_TOLERANCE:.0e}")
         return f"f' exact (compiled formula): no table ({why})"
 
+    @property
+    def bounds(self) -> np.ndarray:
+        """The piece bounds B_0 = -L < ... < B_N = L."""
+        return self.coefficients[4:5 + self.cells]
+
     def __call__(self, x) -> np.ndarray:
-        """The tabulated f' at x (NumPy; the kernels compute the same up to rounding)."""
+        """The tabulated f' at x (NumPy, the kernels' formula; equal up to rounding)."""
         x = np.asarray(x, dtype=float)
-        c = self.coefficients.reshape(-1, 4)
-        w = x * c[0, 0] + c[0, 1]
-        k = np.clip(np.rint(w), -1, self.cells).astype(np.int64)
-        s = w - k
-        a = c[k + 1 + HEADER_ROWS]
-        return (a[..., 0] + a[..., 1] * s) + s * s * (a[..., 2] + a[..., 3] * s)
+        b = self.bounds
+        j = np.clip(np.searchsorted(b, x, side="right") - 1, 0, self.cells - 1)
+        first = int(self.coefficients[3])
+        c = self.coefficients[first:].reshape(-1, DEGREE + 1)[j]
+        return _estrin8(c, x - 0.5 * (b[j] + b[j + 1]))
 
 
-def cell_coefficients(g: np.ndarray, d: np.ndarray, h: float) -> np.ndarray:
-    """(N + 2, 4) powers-of-s coefficients of the cubic Hermite pieces.
-
-    Cell k joins nodes k and k + 1 (values g, f'' values d); s in [-1/2, 1/2]
-    from its left to its right end. Rows: cell -1 (cell 0 shifted by one
-    cell), cells 0..N-1, cell N (cell N - 1 shifted by one).
-    """
-    g0, g1 = g[:-1], g[1:]
-    d0, d1 = h * d[:-1], h * d[1:]            # slopes per unit of s
-    a = np.empty((len(g0) + 2, 4))
-    core = a[1:-1]
-    core[:, 0] = 0.5 * (g0 + g1) + 0.125 * (d0 - d1)
-    core[:, 1] = 1.5 * (g1 - g0) - 0.25 * (d0 + d1)
-    core[:, 2] = 0.5 * (d1 - d0)
-    core[:, 3] = 2.0 * (g0 - g1) + d0 + d1
-    a0, a1, a2, a3 = core[0]                   # p_0(s - 1): cell -1
-    a[0] = (a0 - a1 + a2 - a3, a1 - 2 * a2 + 3 * a3, a2 - 3 * a3, a3)
-    a0, a1, a2, a3 = core[-1]                  # p_{N-1}(s + 1): cell N
-    a[-1] = (a0 + a1 + a2 + a3, a1 + 2 * a2 + 3 * a3, a2 + 3 * a3, a3)
-    return a
+def _estrin8(c: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The kernels' ``_estrin8`` on rows of coefficients c (..., 8), highest first."""
+    t2 = t * t
+    t4 = t2 * t2
+    lo = (c[..., 7] + c[..., 6] * t) + (c[..., 5] + c[..., 4] * t) * t2
+    hi = (c[..., 3] + c[..., 2] * t) + (c[..., 1] + c[..., 0] * t) * t2
+    return lo + hi * t4
 
 
-def build_table(df, d2f, L: float, cells: int, kinks=()) -> GradientTable:
-    """Tabulate f' on [-L, L] with ``cells`` cells and measure the error.
+def _cheb_to_power() -> np.ndarray:
+    """(8, 8) matrix: row k = power-basis coefficients (lowest first) of T_k."""
+    m = np.zeros((DEGREE + 1, DEGREE + 1))
+    for k in range(DEGREE + 1):
+        p = chebyshev.cheb2poly(np.eye(DEGREE + 1)[k])
+        m[k, :len(p)] = p
+    return m
+
+
+def build_table(df, L: float, cells: int, kinks=()) -> GradientTable:
+    """Tabulate f' on [-L, L] with ``cells`` pieces and measure the error.
 
     Parameters
     ----------
-    df, d2f : callable
-        Vectorised f' and f'' (NumPy arrays in and out).
+    df : callable
+        Vectorised f' (NumPy arrays in and out).
     L : float
     cells : int
     kinks : sequence of float
-        Points of [-L, L] where f' or f'' may not be smooth; checked too.
+        Points of [-L, L] where f' may not be smooth; checked too.
     """
     L = float(L)
     h = 2.0 * L / cells
-    nodes = -L + h * np.arange(cells + 1)
-    nodes[-1] = L
+    b = -L + h * np.arange(cells + 1)
+    b[-1] = L
+    centre = 0.5 * (b[:-1] + b[1:])
+    radius = 0.5 * (b[1:] - b[:-1])
+    nodes = np.cos(np.pi * (np.arange(DEGREE + 1) + 0.5) / (DEGREE + 1))
     with np.errstate(all="ignore"):
-        g = _values(df, nodes)
-        d = _values(d2f, nodes)
-    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(d))):
-        bad = nodes[~(np.isfinite(g) & np.isfinite(d))][0]
-        return GradientTable(L, cells, np.zeros(4), math.inf, math.inf, 0,
-                             f"f' or f'' is not finite at x = {bad:.6g}")
-    if cells % 2 == 0:
-        raise ValueError("the number of cells must be odd")
-    off = (cells - 1) // 2                     # = L/h - 1/2
-    header = np.array([[1.0 / h, float(off), off + ROUND_MAGIC, 0.0]])
-    table = GradientTable(L, cells, np.concatenate((header, cell_coefficients(g, d, h))).ravel(),
-                          0.0, float(np.abs(g).max()), 0)
-    quarter = np.array([0.25, 0.5, 0.75])
-    checks = (nodes[:-1, None] + h * quarter).ravel()
+        values = _values(df, (centre[:, None] + radius[:, None] * nodes).ravel())
+    if not np.all(np.isfinite(values)):
+        return GradientTable(L, cells, np.zeros(8), math.inf, math.inf, math.inf, 0,
+                             "f' is not finite everywhere on [-L, L]")
+    cheb = np.linalg.solve(chebyshev.chebvander(nodes, DEGREE), values.reshape(cells, -1).T).T
+    power = (cheb @ _cheb_to_power()) / radius[:, None] ** np.arange(DEGREE + 1)
+    first = 8 * ((5 + cells + 7) // 8)
+    out = np.zeros(first + 8 * cells)
+    out[:4] = (1.0 / h, L, cells, first)
+    out[4:5 + cells] = b
+    out[first:] = power[:, ::-1].ravel()
+    table = GradientTable(L, cells, out, 0.0, 0.0, 0.0, 0)
+
+    u = np.linspace(-1.0, 1.0, CHECKS_PER_CELL)
+    checks = (centre[:, None] + radius[:, None] * u).ravel()
     k = np.asarray([v for v in kinks if -L <= v <= L], dtype=float)
     eps = 1e-9 * L
-    checks = np.concatenate((checks, k, np.clip(k - eps, -L, L), np.clip(k + eps, -L, L)))
+    checks = np.clip(np.concatenate((checks, k, k - eps, k + eps)), -L, L)
     with np.errstate(all="ignore"):
         exact = _values(df, checks)
         err = np.abs(table(checks) - exact)
-    max_err = float(err.max()) if np.all(np.isfinite(err)) else math.inf
-    reason = None
-    if not math.isfinite(max_err):
-        reason = f"f' is not finite at x = {checks[~np.isfinite(err)][0]:.6g}"
-    return GradientTable(L, cells, table.coefficients, max_err, table.scale, checks.size, reason)
+    if not np.all(np.isfinite(err)):
+        bad = checks[~np.isfinite(err)][0]
+        return GradientTable(L, cells, out, math.inf, math.inf, math.inf, checks.size,
+                             f"f' is not finite at x = {bad:.6g}")
+    piece = np.clip(np.searchsorted(b, checks, side="right") - 1, 0, cells - 1)
+    piece_err = np.zeros(cells)
+    piece_scale = np.zeros(cells)
+    np.maximum.at(piece_err, piece, err)
+    np.maximum.at(piece_scale, piece, np.abs(exact))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(piece_err == 0, 0.0, piece_err / piece_scale)
+    return GradientTable(L, cells, out, float(err.max()), float(np.abs(exact).max()),
+                         float(np.nan_to_num(ratio, nan=math.inf).max()), checks.size)
 
 
 def _values(fn, x: np.ndarray) -> np.ndarray:
@@ -197,22 +208,12 @@ _TABLES: dict[str, GradientTable] = {}
 _TABLES_LOCK = threading.Lock()
 
 
-def second_derivative(gradient):
-    """Vectorised NumPy f'' of a :class:`~simulate.gradient.Gradient` (its f' differentiated
-    by SymPy; the Dirac part of a kink dropped, as for f')."""
-    x = gradient.symbol
-    d2 = sympy.diff(gradient.expr, x)
-    d2 = d2.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
-    fn = sympy.lambdify(x, d2, "numpy", cse=True)
-    return lambda v: fn(v)
-
-
 def gradient_table(gradient, L: float, kinks=()) -> GradientTable:
     """The table of a non-polynomial gradient on [-L, L] (usable or with the reason not).
 
-    Tries the grids of ``config.TABLE_CELLS`` from coarse to fine; a finer one
-    only when the coarser misses the tolerance by less than its refinement
-    can gain (h^4). Cached in the process and in ``<cache>/gradients``.
+    Tries the piece counts of ``config.TABLE_CELLS`` from coarse to fine and
+    keeps the first that passes (or the finest). Cached in the process and
+    in ``<cache>/gradients``.
     """
     kinks = tuple(sorted(float(v) for v in kinks))
     ident = f"{_TABLE_VERSION}|{gradient.key}|{float(L)!r}|{config.TABLE_CELLS}|{kinks!r}"
@@ -231,19 +232,10 @@ def gradient_table(gradient, L: float, kinks=()) -> GradientTable:
 
 
 def _build_best(gradient, L: float, kinks) -> GradientTable:
-    try:
-        d2f = second_derivative(gradient)
-    except Exception as exc:  # noqa: BLE001 - any SymPy failure: no table, exact f'
-        return GradientTable(L, 0, np.zeros(4), math.inf, math.inf, 0,
-                             f"f'' could not be built: {type(exc).__name__}")
     table = None
     for cells in config.TABLE_CELLS:
-        if table is not None:
-            gain = (cells / table.cells) ** 4
-            if table.reason is not None or table.relative_error > gain * config.TABLE_TOLERANCE:
-                break
-        table = build_table(gradient, d2f, L, cells, kinks)
-        if table.usable:
+        table = build_table(gradient, L, cells, kinks)
+        if table.usable or table.reason is not None:      # fine enough, or hopeless
             break
     return table
 
@@ -254,7 +246,8 @@ def _load(path) -> GradientTable | None:
             reason = str(z["reason"])
             return GradientTable(float(z["L"]), int(z["cells"]), z["coefficients"].copy(),
                                  float(z["max_error"]), float(z["scale"]),
-                                 int(z["checked_points"]), reason or None)
+                                 float(z["relative_error"]), int(z["checked_points"]),
+                                 reason or None)
     except (OSError, KeyError, ValueError):
         return None
 
@@ -268,7 +261,8 @@ def _save(path, t: GradientTable) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, L=t.L, cells=t.cells, coefficients=t.coefficients,
-                     max_error=t.max_error, scale=t.scale, checked_points=t.checked_points,
+                     max_error=t.max_error, scale=t.scale, relative_error=t.relative_error,
+                     checked_points=t.checked_points,
                      reason=t.reason or "")
         os.replace(tmp, path)
     except OSError:
