@@ -5,7 +5,9 @@ One step (paper eqs. (1)-(3))::
     X <- phi(X - phi(eta * (f'(X) - Z), b), L),   phi(w, c) = min(max(w, -c), c)
 
 ``b = inf`` means no clipping. f' is evaluated only through the call
-``_grad(fn, coef, mode, x)`` in ``run_kernel`` and ``exit_kernel``:
+``_grad(fn, coef, mode, x, cell)`` in ``run_kernel`` and ``exit_kernel``
+(mode 1/2: polynomial coefficients, 3: the table of ``simulate.table`` with
+the path's current piece ``cell``, 0: the formula's ``cfunc``):
 ``simulate.specialise`` copies the source of those two kernels into a
 module generated per formula, with that call replaced by a direct call of
 the formula's own compiled f' (see ``docs/DESIGN.md``). Parallel over paths (``prange``); all

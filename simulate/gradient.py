@@ -22,6 +22,9 @@ Design (measured on the 2-core dev machine, see ``bench/README.md``):
   inlined into kernels specialised for the formula (``simulate.specialise``),
   compiled in the background and used as soon as they are ready
   (:meth:`Gradient.kernels`, :meth:`Gradient.ready`, :meth:`Gradient.wait`).
+* Runs use neither when the f' can be *tabulated* on [-L, L]
+  (``simulate.table``: degree-7 pieces checked against the exact f'); the
+  exact paths above are the fallback, and ``tabulate=False`` forces them.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ that runs long, this module writes ``<cache>/gradients/k_<hash>.py``: the
 formula's ``grad_py`` (the very text of its ``cfunc``, after ``sympy.cse``)
 as a plain ``njit`` function, followed by the source of ``run_kernel`` and
 ``exit_kernel`` copied from ``simulate._kernels`` with the one call
-``_grad(fn, coef, mode, x)`` replaced by ``grad(x)``. LLVM then inlines f'
+``_grad(fn, coef, mode, x, cell)`` replaced by ``grad_cell(x, cell)``, which
+returns ``grad(x)`` (and the unused table state). LLVM then inlines f'
 into the step.
 
 Lifecycle (:class:`Specialisation`, reached through ``Gradient.kernels``,
@@ -94,7 +95,7 @@ _COMPILE_SLOT = threading.Lock()
 
 
 def kernel_sources() -> str:
-    """Source of the generic run and exit kernels with f' called directly as ``grad(x)``."""
+    """Source of the generic run and exit kernels with f' called directly (``grad_cell``)."""
     out = []
     for name, expected in zip(_KERNEL_NAMES, _EXPECTED_CALLS):
         src = inspect.getsource(getattr(_kernels, name).py_func)
