@@ -55,6 +55,9 @@ _GENERIC_CALL = "_grad(fn, coef, mode, "
 _DIRECT_CALL = "grad_cell("
 #: the generic call sites in (run_kernel, exit_kernel): a changed kernel must fail loudly
 _EXPECTED_CALLS = (2, 1)
+#: the table state's start (one per call site), a plain 0 in the generated module
+_GENERIC_STATE = "_no_cell(coef, mode)"
+_DIRECT_STATE = "0"
 #: source files whose change must give the generated module a new name
 _DEPENDENCIES = ("_kernels.py", "_jit.py", "rng.py", "config.py", "gradient.py", "specialise.py")
 
@@ -70,7 +73,7 @@ from numba import njit, prange
 
 from simulate import config
 from simulate._jit import JIT
-from simulate._kernels import _INF, _clipped_update, _field_index, _no_cell, _step
+from simulate._kernels import _INF, _clipped_update, _field_index, _step
 from simulate.rng import fill_noise
 
 
@@ -83,7 +86,8 @@ grad = njit(cache=True, error_model="numpy", fastmath=False)(grad_py)
 
 @njit(inline="always")
 def grad_cell(x, cell):
-    """f'(x), and the table piece state the generic kernels carry (unused here)."""
+    """f'(x), and the table piece state the generic kernels carry (a plain 0 here:
+    numba's parfor analysis rejects the generic kernels' tuple state in this module)."""
     return grad(x), cell
 
 
@@ -99,10 +103,10 @@ def kernel_sources() -> str:
     out = []
     for name, expected in zip(_KERNEL_NAMES, _EXPECTED_CALLS):
         src = inspect.getsource(getattr(_kernels, name).py_func)
-        if src.count(_GENERIC_CALL) != expected:
+        if src.count(_GENERIC_CALL) != expected or src.count(_GENERIC_STATE) != expected:
             raise RuntimeError(f"simulate._kernels.{name} no longer calls f' as "
                                f"{_GENERIC_CALL!r} {expected} times: update simulate.specialise")
-        out.append(src.replace(_GENERIC_CALL, _DIRECT_CALL))
+        out.append(src.replace(_GENERIC_CALL, _DIRECT_CALL).replace(_GENERIC_STATE, _DIRECT_STATE))
     return "\n\n".join(out)
 
 

@@ -6,8 +6,9 @@ scalar code on top, and the numba wheels have no vector maths library (SVML)
 to evaluate it for several paths at once. A table makes any smooth f' cost
 what a polynomial costs:
 
-* [-L, L] is cut into N equal pieces; on each, f' is interpolated at the 8
-  Chebyshev points by a polynomial of degree 7 (near-minimax, no f'' needed),
+* [-L, L] is cut into N equal pieces; on each, f' (the formula's compiled
+  ``cfunc``, the exact path's own code) is interpolated at the 8 Chebyshev
+  points by a polynomial of degree 7 (near-minimax, no f'' needed),
   stored in powers of t = x - (centre of the piece), highest first: the
   kernels evaluate it with the very Estrin scheme of the polynomial path;
 * the kernels keep the piece a path is in (its coefficients' offset, bounds
@@ -41,12 +42,16 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.polynomial import chebyshev
 
-from . import config
+from . import (
+    _jit,  # noqa: F401  (numba cache location)
+    config,
+)
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "3"
+_TABLE_VERSION = "4"
 #: kernel path code of the tabulated f' (``simulate._kernels._grad``)
 TABLE_MODE = 3
 #: degree of the pieces (the kernels' Estrin scheme takes 8 coefficients)
@@ -231,10 +236,31 @@ def gradient_table(gradient, L: float, kinks=()) -> GradientTable:
         return _TABLES.setdefault(key, table)
 
 
+@njit(cache=True, error_model="numpy")
+def _evaluate(fn, x, out):
+    for i in range(x.shape[0]):
+        out[i] = fn(x[i])
+
+
+def compiled_values(gradient):
+    """Vectorised f' by the gradient's compiled ``cfunc``: the very code of the
+    exact kernel path (so the check compares the table with what an exact run
+    computes), and faster to get than SymPy's ``lambdify`` of a large f'."""
+    fn = gradient.cfunc
+
+    def values(x):
+        x = np.ascontiguousarray(x, dtype=float)
+        out = np.empty_like(x)
+        _evaluate(fn, x.ravel(), out.ravel())
+        return out
+    return values
+
+
 def _build_best(gradient, L: float, kinks) -> GradientTable:
     table = None
+    df = compiled_values(gradient)
     for cells in config.TABLE_CELLS:
-        table = build_table(gradient, L, cells, kinks)
+        table = build_table(df, L, cells, kinks)
         if table.usable or table.reason is not None:      # fine enough, or hopeless
             break
     return table
