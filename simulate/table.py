@@ -51,7 +51,7 @@ from . import (
 )
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "4"
+_TABLE_VERSION = "5"
 #: kernel path code of the tabulated f' (``simulate._kernels._grad``)
 TABLE_MODE = 3
 #: degree of the pieces (the kernels' Estrin scheme takes 8 coefficients)
@@ -217,8 +217,10 @@ def gradient_table(gradient, L: float, kinks=()) -> GradientTable:
     """The table of a non-polynomial gradient on [-L, L] (usable or with the reason not).
 
     Tries the piece counts of ``config.TABLE_CELLS`` from coarse to fine and
-    keeps the first that passes (or the finest). Cached in the process and
-    in ``<cache>/gradients``.
+    keeps the first that passes; stops early (table not usable) when halving
+    the pieces twice running does not cut the error by 8 (a kink or a jump of f',
+    where no table of smooth pieces converges). Cached in the process and in
+    ``<cache>/gradients``.
     """
     kinks = tuple(sorted(float(v) for v in kinks))
     ident = f"{_TABLE_VERSION}|{gradient.key}|{float(L)!r}|{config.TABLE_CELLS}|{kinks!r}"
@@ -259,10 +261,18 @@ def compiled_values(gradient):
 def _build_best(gradient, L: float, kinks) -> GradientTable:
     table = None
     df = compiled_values(gradient)
+    slow = 0
     for cells in config.TABLE_CELLS:
+        coarser = table
         table = build_table(df, L, cells, kinks)
         if table.usable or table.reason is not None:      # fine enough, or hopeless
             break
+        if coarser is not None and table.relative_error > coarser.relative_error / 8:
+            slow += 1
+            if slow == 2:  # a smooth f' gains ~2^8 a halving once resolved: a kink or a jump
+                break
+        else:
+            slow = 0
     return table
 
 
