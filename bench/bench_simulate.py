@@ -57,11 +57,12 @@ L, ETA, B, X0 = 1.6, 0.001, 0.5, 0.3
 
 
 def paper_landscape():
-    """(landscape, boundaries): the paper-fig2 preset, or the THEORY 6 stand-in."""
+    """(landscape, boundaries): the polynomial stand-in of the paper's Fig. 2
+    (preset "paper-fig2-standin"; "paper-fig2" is the appendix formula itself)."""
     try:
         import landscape
 
-        p = landscape.PRESETS["paper-fig2"]
+        p = landscape.PRESETS["paper-fig2-standin"]
         land = landscape.load_landscape(p.source)
         return land, tuple(landscape.analyze(land, p.L, B, 1.2).maxima)
     except Exception:  # noqa: BLE001 - the bench must run without landscape/
