@@ -282,7 +282,8 @@ def main(argv=None) -> int:
     class _L:
         dexpr = g_new.expr
     numba.set_num_threads(1)
-    s_new = Simulation(_L(), 2.0, ETA, PAPER_HEAVY, b=B, x0=0.3, paths=2, boundaries=[0.0])
+    s_new = Simulation(_L(), 2.0, ETA, PAPER_HEAVY, b=B, x0=0.3, paths=2, boundaries=[0.0],
+                       tabulate=False)
     s_new.advance(steps)
     cfunc_rate = s_new.steps_per_second
     numba.set_num_threads(ncores)
