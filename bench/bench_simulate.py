@@ -15,10 +15,13 @@ Prints, in one run and side by side:
   process is warm, and the step rate of that generic (cfunc) path;
 * the paper's own Fig. 2 landscape (the appendix formula, THEORY.md 6:
   products, ``abs``, a fractional power, ``exp``, two quotients), same
-  workload on 1 core: generic path, kernels specialised for the formula,
-  the polynomial stand-in in the same run and the ratio; and the time to
-  build the specialised kernels cold (empty cache) and cached (a new
-  process finding them in the disk cache).
+  workload on 1 core: its tabulated f' (``simulate.table``, what runs use by
+  default), its exact f' on the generic path and on the kernels specialised
+  for the formula, the polynomial stand-in in the same run and the ratios;
+  the time to build the table cold (empty cache, new process) and cached,
+  with its measured error; and the time to build the specialised kernels
+  cold (empty cache) and cached (a new process finding them in the disk
+  cache).
 
 Wall-clock figures on a shared machine vary with its load; the CPU time
 of the single-core run is printed too (it is not inflated by waiting).
@@ -54,11 +57,12 @@ L, ETA, B, X0 = 1.6, 0.001, 0.5, 0.3
 
 
 def paper_landscape():
-    """(landscape, boundaries): the paper-fig2 preset, or the THEORY 6 stand-in."""
+    """(landscape, boundaries): the polynomial stand-in of the paper's Fig. 2
+    (preset "paper-fig2-standin"; "paper-fig2" is the appendix formula itself)."""
     try:
         import landscape
 
-        p = landscape.PRESETS["paper-fig2"]
+        p = landscape.PRESETS["paper-fig2-standin"]
         land = landscape.load_landscape(p.source)
         return land, tuple(landscape.analyze(land, p.L, B, 1.2).maxima)
     except Exception:  # noqa: BLE001 - the bench must run without landscape/
@@ -81,13 +85,16 @@ def best_of(fn, reps):
     return min(walls), min(cpus)
 
 
-def numba_rate(land, bounds, threads, paths, steps, reps, noise=PAPER_HEAVY, kernels=None):
-    """(wall, CPU) steps/s; ``kernels`` forces a kernel module (None: the gradient's choice)."""
+def numba_rate(land, bounds, threads, paths, steps, reps, noise=PAPER_HEAVY, kernels=None,
+               tabulate=True):
+    """(wall, CPU) steps/s; ``kernels`` forces a kernel module (None: the gradient's choice);
+    ``tabulate=False``: the exact f' (no table)."""
     numba.set_num_threads(threads)
     sims = []
 
     def run():
-        s = Simulation(land, L, ETA, noise, b=B, x0=X0, paths=paths, boundaries=bounds)
+        s = Simulation(land, L, ETA, noise, b=B, x0=X0, paths=paths, boundaries=bounds,
+                       tabulate=tabulate)
         s._kernels = kernels
         s.advance(steps)
         sims.append(s)
@@ -157,24 +164,56 @@ def specialise_seconds(cache: str) -> dict:
     return json.loads(lines[-1])
 
 
+_TABLE_CHILD = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+t = time.perf_counter()
+from simulate import compile_gradient
+from simulate.table import gradient_table
+from tests.paper_appendix import AppendixLandscape, L
+imports = time.perf_counter() - t
+t = time.perf_counter()
+table = gradient_table(compile_gradient(AppendixLandscape()), L)
+print(json.dumps({{"seconds": time.perf_counter() - t, "imports_seconds": imports,
+                  "usable": table.usable, "cells": table.cells,
+                  "relative_error": table.relative_error, "checked_points": table.checked_points,
+                  "note": table.describe()}}))
+"""
+
+
+def table_seconds(cache: str) -> dict:
+    """Build (or load) the appendix formula's table in a new process whose cache
+    directory is ``cache``: seconds from the formula to a checked table."""
+    env = dict(os.environ, **{config.CACHE_ENV: cache,
+                              "NUMBA_CACHE_DIR": str(numba.config.CACHE_DIR)})
+    proc = subprocess.run([sys.executable, "-c", _TABLE_CHILD.format(root=str(ROOT))],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        return {"usable": False, "seconds": float("nan"), "error": proc.stderr.strip()[-300:]}
+    return json.loads(lines[-1])
+
+
 def appendix_rates(poly_land, poly_bounds, steps, reps) -> dict:
-    """1-core rates (2 paths) on the appendix formula, generic and specialised,
-    and on the polynomial stand-in, measured alternately in one run."""
+    """1-core rates (2 paths) on the appendix formula, tabulated, generic and
+    specialised, and on the polynomial stand-in, measured alternately in one run."""
     land = AppendixLandscape()
     g = compile_gradient(land)
     g.cfunc  # noqa: B018
     t0 = time.perf_counter()
     ready = g.wait(1200)
     ready_s = time.perf_counter() - t0
-    best = {"generic": 0.0, "specialised": 0.0, "polynomial": 0.0}
+    best = {"generic": 0.0, "specialised": 0.0, "polynomial": 0.0, "tabulated": 0.0}
     best_cpu = dict(best)
-    for _ in range(reps):      # alternate: a shared machine's load hits all three alike
-        for key, (la, bo, k) in {"polynomial": (poly_land, poly_bounds, None),
-                                 "specialised": (land, APPENDIX_MAXIMA, None),
-                                 "generic": (land, APPENDIX_MAXIMA, generic_kernels)}.items():
+    for _ in range(reps):      # alternate: a shared machine's load hits all four alike
+        for key, (la, bo, k, tab) in {
+                "polynomial": (poly_land, poly_bounds, None, True),
+                "tabulated": (land, APPENDIX_MAXIMA, None, True),
+                "specialised": (land, APPENDIX_MAXIMA, None, False),
+                "generic": (land, APPENDIX_MAXIMA, generic_kernels, False)}.items():
             if key == "specialised" and not ready:
                 continue
-            wall, cpu = numba_rate(la, bo, 1, 2, steps, 1, kernels=k)
+            wall, cpu = numba_rate(la, bo, 1, 2, steps, 1, kernels=k, tabulate=tab)
             best[key] = max(best[key], wall)
             best_cpu[key] = max(best_cpu[key], cpu)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
@@ -182,11 +221,15 @@ def appendix_rates(poly_land, poly_bounds, steps, reps) -> dict:
             "appendix_specialise_error": g.specialise_error,
             "appendix_generic_steps_per_second_1_core": best["generic"],
             "appendix_specialised_steps_per_second_1_core": best["specialised"],
+            "appendix_tabulated_steps_per_second_1_core": best["tabulated"],
             "polynomial_steps_per_second_1_core_same_run": best["polynomial"],
             "appendix_specialised_over_polynomial": best["specialised"] / best["polynomial"],
+            "appendix_tabulated_over_polynomial": best["tabulated"] / best["polynomial"],
             "cpu_time": {k: v for k, v in best_cpu.items()},
             "appendix_specialised_over_polynomial_cpu_time":
-                best_cpu["specialised"] / best_cpu["polynomial"]}
+                best_cpu["specialised"] / best_cpu["polynomial"],
+            "appendix_tabulated_over_polynomial_cpu_time":
+                best_cpu["tabulated"] / best_cpu["polynomial"]}
 
 
 def main(argv=None) -> int:
@@ -239,7 +282,8 @@ def main(argv=None) -> int:
     class _L:
         dexpr = g_new.expr
     numba.set_num_threads(1)
-    s_new = Simulation(_L(), 2.0, ETA, PAPER_HEAVY, b=B, x0=0.3, paths=2, boundaries=[0.0])
+    s_new = Simulation(_L(), 2.0, ETA, PAPER_HEAVY, b=B, x0=0.3, paths=2, boundaries=[0.0],
+                       tabulate=False)
     s_new.advance(steps)
     cfunc_rate = s_new.steps_per_second
     numba.set_num_threads(ncores)
@@ -296,6 +340,9 @@ def appendix_section(poly_land, poly_bounds, steps, reps, *, cold: bool) -> dict
     """The appendix-formula figures: compile times (cold, cached) and rates."""
     out = {"load_average_appendix": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as tmp:
+        out["table_cold"] = table_seconds(tmp)
+        out["table_cached"] = table_seconds(tmp)
+    with tempfile.TemporaryDirectory() as tmp:
         if cold:
             out["specialise_cold"] = specialise_seconds(tmp)
         out["specialise_cached"] = specialise_seconds(tmp if cold else str(config.cache_dir()))
@@ -305,16 +352,27 @@ def appendix_section(poly_land, poly_bounds, steps, reps, *, cold: bool) -> dict
 
 def appendix_text(a: dict) -> str:
     m = 1e6
-    rates = (("generic path (cfunc call)", "appendix_generic_steps_per_second_1_core"),
-             ("specialised kernels", "appendix_specialised_steps_per_second_1_core"),
+    rates = (("tabulated f' (default)", "appendix_tabulated_steps_per_second_1_core"),
+             ("exact f', generic (cfunc call)", "appendix_generic_steps_per_second_1_core"),
+             ("exact f', specialised kernels", "appendix_specialised_steps_per_second_1_core"),
              ("polynomial stand-in (same run)", "polynomial_steps_per_second_1_core_same_run"))
     lines = [(f"paper's appendix formula (Fig. 2 as printed), same workload, 1 core, 2 paths "
               f"(load average {a['load_average_appendix']:.2f}):")]
     cpu = a["cpu_time"]
     lines += [f"  {label:32s}{a[key] / m:8.1f} M steps/s   (CPU time: {cpu[k] / m:.1f})"
-              for (label, key), k in zip(rates, ("generic", "specialised", "polynomial"))]
-    lines.append(f"  {'specialised / polynomial':32s}{a['appendix_specialised_over_polynomial']:8.2f}"
-                 f"        (CPU time: {a['appendix_specialised_over_polynomial_cpu_time']:.2f})")
+              for (label, key), k in zip(rates, ("tabulated", "generic", "specialised",
+                                                  "polynomial"))]
+    for what in ("tabulated", "specialised"):
+        lines.append(f"  {what + ' / polynomial':32s}"
+                     f"{a[f'appendix_{what}_over_polynomial']:8.2f}        "
+                     f"(CPU time: {a[f'appendix_{what}_over_polynomial_cpu_time']:.2f})")
+    for key, label in (("table_cold", "cold (empty cache, new process)"),
+                       ("table_cached", "cached (new process)")):
+        r = a.get(key, {})
+        what = (f"{r['seconds']:.2f} s" if "error" not in r else f"failed: {r['error']}")
+        lines.append(f"  table built, {label}: {what}")
+    if "table_cold" in a and "note" in a["table_cold"]:
+        lines.append(f"  {a['table_cold']['note']}")
     for key, label in (("specialise_cold", "cold (empty cache)"),
                        ("specialise_cached", "cached (new process)")):
         if key in a:

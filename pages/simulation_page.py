@@ -219,6 +219,7 @@ def _live_view(r) -> None:
     m2.metric("Steps per second", figures.si_rate(r.steps_per_second))
     m3.metric("Paths", f"{r.paths}")
     m4.metric("State", "running" if r.running else "paused")
+    st.caption(getattr(next(iter(r.sims.values())), "gradient_note", ""))  # which f' (issue 9)
     if r.error:
         st.error(f"The run stopped: {r.error}", icon=":material/warning:")
     if not r.compare:

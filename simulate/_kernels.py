@@ -5,7 +5,9 @@ One step (paper eqs. (1)-(3))::
     X <- phi(X - phi(eta * (f'(X) - Z), b), L),   phi(w, c) = min(max(w, -c), c)
 
 ``b = inf`` means no clipping. f' is evaluated only through the call
-``_grad(fn, coef, mode, x)`` in ``run_kernel`` and ``exit_kernel``:
+``_grad(fn, coef, mode, x, cell)`` in ``run_kernel`` and ``exit_kernel``
+(mode 1/2: polynomial coefficients, 3: the table of ``simulate.table`` with
+the path's current piece ``cell``, 0: the formula's ``cfunc``):
 ``simulate.specialise`` copies the source of those two kernels into a
 module generated per formula, with that call replaced by a direct call of
 the formula's own compiled f' (see ``docs/DESIGN.md``). Parallel over paths (``prange``); all
@@ -54,16 +56,82 @@ def _estrin8(c, x):
 
 
 @njit(inline="always")
-def _grad(fn, coef, mode, x):
-    """f'(x): mode 1 Estrin (8 coefficients), 2 Horner, 0 the first-class function fn."""
+def _estrin8_at(c, j, t):
+    """c[j] t^7 + ... + c[j + 7]: ``_estrin8`` on the 8 coefficients from c[j]."""
+    t2 = t * t
+    t4 = t2 * t2
+    lo = (c[j + 7] + c[j + 6] * t) + (c[j + 5] + c[j + 4] * t) * t2
+    hi = (c[j + 3] + c[j + 2] * t) + (c[j + 1] + c[j] * t) * t2
+    return lo + hi * t4
+
+
+@njit(inline="always")
+def _no_cell(coef, mode):
+    """The piece state before the first step: (first coefficient, lo, hi, centre) with
+    an empty [lo, hi), so the first step locates x; a valid index for memory safety."""
+    base = np.int64(coef[3]) if mode == 3 else np.int64(0)
+    return base, _INF, -_INF, 0.0
+
+
+@njit
+def _locate(t, x):
+    """The piece of the table ``t`` (``simulate.table``) holding x: B[j] <= x < B[j + 1]
+    (the first and last pieces open to the outside). Runs only when x leaves its piece."""
+    n = np.int64(t[2])
+    j = np.int64((x + t[1]) * t[0]) if abs(x) < _INF else np.int64(0)   # NaN, inf: piece 0
+    j = min(max(j, np.int64(0)), n - 1)
+    while j > 0 and x < t[4 + j]:
+        j -= 1
+    while j < n - 1 and x >= t[5 + j]:
+        j += 1
+    lo = t[4 + j] if j > 0 else -_INF
+    hi = t[5 + j] if j < n - 1 else _INF
+    return np.int64(t[3]) + 8 * j, lo, hi, 0.5 * (t[4 + j] + t[5 + j])
+
+
+@njit(inline="always")
+def _next_piece(t, x, base, lo, hi):
+    """The piece state for x, which left the piece (base, lo, hi): the neighbour
+    it moved into, inline (most moves), else ``_locate`` (a call: a call on the
+    common path cost a third of the step rate)."""
+    first = np.int64(t[3])
+    n = np.int64(t[2])
+    j = (base - first) >> 3
+    if x < lo:
+        if j > 0 and x >= t[3 + j]:          # into piece j - 1 = [B[j - 1], B[j])
+            j -= 1
+            return base - 8, (t[4 + j] if j > 0 else -_INF), lo, 0.5 * (t[4 + j] + lo)
+    elif j < n - 1 and x < t[6 + j]:         # into piece j + 1 = [B[j + 1], B[j + 2])
+        j += 1
+        return base + 8, hi, (t[5 + j] if j < n - 1 else _INF), 0.5 * (hi + t[5 + j])
+    return _locate(t, x)
+
+
+@njit(inline="always")
+def _grad(fn, coef, mode, x, cell):
+    """(f'(x), cell): mode 1 Estrin (8 coefficients), 2 Horner, 3 table of degree-7
+    pieces (``simulate.table``), 0 the first-class function fn.
+
+    ``cell`` = (first coefficient, lo, hi, centre) of the table piece in use:
+    the iterate mostly stays in its piece, so the piece is looked up only when
+    x leaves [lo, hi) (a predictable branch, like the field check), and the
+    coefficient loads do not wait for x: the table costs what the polynomial
+    path costs. The value depends on x only (the piece holding x), never on
+    the path's history.
+    """
     if mode == 1:
-        return _estrin8(coef, x)
+        return _estrin8(coef, x), cell
+    if mode == 3:
+        base, lo, hi, cen = cell
+        if x < lo or x >= hi:
+            base, lo, hi, cen = _next_piece(coef, x, base, lo, hi)
+        return _estrin8_at(coef, base, x - cen), (base, lo, hi, cen)
     if mode == 2:
         g = coef[0]
         for k in range(1, coef.shape[0]):
             g = g * x + coef[k]
-        return g
-    return fn(x)
+        return g, cell
+    return fn(x), cell
 
 
 @njit(inline="always")
@@ -176,6 +244,8 @@ def run_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
         c1 = n1 % rec_every
         hk1 = 0
         hc1 = 0
+        t0 = _no_cell(coef, mode)        # table piece in use (mode 3)
+        t1 = _no_cell(coef, mode)
         done = 0
         while done < nsteps and (alive0 or alive1):
             m = min(B, nsteps - done)
@@ -185,13 +255,13 @@ def run_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
                                za if q == 0 else zb, rb, m)
             for i in range(m):
                 if alive0:
-                    g0 = _grad(fn, coef, mode, x0)
+                    g0, t0 = _grad(fn, coef, mode, x0, t0)
                     alive0, x0, f0, lo0, hi0, n0, e0, c0, hk0, hc0 = _step(
                         g0, za[i], eta, b, L, ext, p0, x0, f0, lo0, hi0, n0, e0,
                         c0, hk0, hc0, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
                         field_steps, trans, err_step, err_x)
                 if alive1:
-                    g1 = _grad(fn, coef, mode, x1)
+                    g1, t1 = _grad(fn, coef, mode, x1, t1)
                     alive1, x1, f1, lo1, hi1, n1, e1, c1, hk1, hc1 = _step(
                         g1, zb[i], eta, b, L, ext, p1, x1, f1, lo1, hi1, n1, e1,
                         c1, hk1, hc1, hist_on, inv_w, nbins, rec_every, nslots, traj, hist,
@@ -233,11 +303,12 @@ def exit_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, lo, hi, xs, t, de
         x = xs[p]
         n = t[p]
         out = -1
+        tc = _no_cell(coef, mode)
         while n < limit and out == -1:
             m = min(B, limit - n)
             fill_noise(fam, a, scale, state, p, zb, rb, m)
             for i in range(m):
-                g = _grad(fn, coef, mode, x)
+                g, tc = _grad(fn, coef, mode, x, tc)
                 if not (abs(g) < _INF):
                     err_step[p] = n + 1
                     err_x[p] = x

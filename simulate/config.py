@@ -55,6 +55,16 @@ SPECIALISE_ENV = "SIMULATE_SPECIALISE"
 SPECIALISE_TIMEOUT = 900.0
 
 
+# --- tabulated f' (simulate.table) ----------------------------------------------
+#: A non-polynomial f' is tabulated on [-L, L] (pieces of degree 7) and the table used
+#: by the kernels if its largest error at the check points is at most this times
+#: max |f'|; otherwise the kernels evaluate the exact f'.
+TABLE_TOLERANCE = 1e-9
+#: Pieces of the table (degree 7 each, 64 bytes), tried in order until one passes:
+#: the appendix formula on L = 1.6 passes with 512 (error 1e-11 x max|f'|).
+TABLE_CELLS = (256, 512, 1024, 2048, 4096, 8192, 16384)
+
+
 def specialise_enabled() -> bool:
     """False if ``$SIMULATE_SPECIALISE`` is "0" (no automatic background compile)."""
     return os.environ.get(SPECIALISE_ENV, "1").strip() != "0"

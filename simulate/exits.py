@@ -16,6 +16,7 @@ from .errors import SimulationError
 from .gradient import compile_gradient
 from .noise import as_noise
 from .rng import FAMILY_CODES, seed_states
+from .table import choose_gradient, kinks_of
 
 Progress = Callable[[float, str], object]
 
@@ -37,6 +38,11 @@ class ExitTimes:
         0-based field of x0.
     error : str or None
         Set if the gradient became NaN/inf (those samples are censored).
+    gradient : str
+        The f' the kernels used: "polynomial", "tabulated", "generic" or
+        "specialised" (``simulate.table.GradientChoice.method``).
+    gradient_note : str
+        One line saying which f' and, for a table, its measured error.
     """
 
     eta: float
@@ -48,6 +54,8 @@ class ExitTimes:
     censored: np.ndarray
     error: str | None = None
     seconds: float = 0.0
+    gradient: str = ""
+    gradient_note: str = ""
 
     @property
     def n_censored(self) -> int:
@@ -73,6 +81,7 @@ class ExitTimes:
             "censored": self.n_censored,
             "field": self.field + 1,
             "max_steps": self.max_steps,
+            "gradient": self.gradient,
         }
         if self.error:
             out["error"] = self.error
@@ -81,14 +90,16 @@ class ExitTimes:
 
 def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
                max_steps=config.DEFAULT_MAX_EXIT_STEPS, boundaries=None,
-               progress: Progress | None = None, stream: int = 0,
+               progress: Progress | None = None, stream: int = 0, tabulate: bool = True,
                _progress_span=(0.0, 1.0), _kernels=None) -> ExitTimes:
     """First-exit times from the field of ``x0``, ``samples`` independent runs.
 
     Each sample runs until the iterate leaves its start field (or
     ``max_steps``, then it is censored). Sample j uses the random stream
     (seed, stream, j). ``progress(fraction, message)`` is called between
-    segments of ``config.EXIT_SEGMENT_STEPS`` steps.
+    segments of ``config.EXIT_SEGMENT_STEPS`` steps. ``tabulate``: use the
+    tabulated f' when it passes its check (``simulate.table``; the result's
+    ``gradient`` says which f' ran), False: always the exact f'.
 
     Raises
     ------
@@ -103,6 +114,7 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     max_steps = C.count("max_steps", max_steps, 1, config.MAX_STEPS_PER_ADVANCE)
     seed = C.seed_value(seed)
     grad = compile_gradient(land)
+    choice = choose_gradient(grad, L, tabulate=tabulate, kinks=kinks_of(land, L))
     bounds = C.boundaries_for(land, L, boundaries)
     x = C.start_points(x0, samples, L)
     if np.ptp(x) != 0:
@@ -126,11 +138,10 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     a0, a1 = _progress_span
     while limit < max_steps:
         limit = min(max_steps, limit + config.EXIT_SEGMENT_STEPS)
-        kernels = _kernels or grad.kernels(samples * (limit - done_limit))
+        kernels = _kernels or choice.kernels(samples * (limit - done_limit))
         done_limit = limit
         with C.launch_guard():
-            kernels.exit_kernel(grad.kernel_function, grad.kernel_coefficients, grad.kernel_mode,
-                        FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, eta, b,
+            kernels.exit_kernel(*choice.args(), FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, eta, b,
                         L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
         running = int(((dest < 0) & (err_step < 0)).sum())
         if progress is not None:
@@ -149,7 +160,8 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     censored = dest < 0
     return ExitTimes(eta=eta, x0=x0f, field=f0, max_steps=max_steps, times=t,
                      destinations=dest, censored=censored, error=error,
-                     seconds=_time.perf_counter() - t0)
+                     seconds=_time.perf_counter() - t0, gradient=choice.method,
+                     gradient_note=choice.note)
 
 
 @dataclass(frozen=True)

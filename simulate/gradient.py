@@ -22,6 +22,9 @@ Design (measured on the 2-core dev machine, see ``bench/README.md``):
   inlined into kernels specialised for the formula (``simulate.specialise``),
   compiled in the background and used as soon as they are ready
   (:meth:`Gradient.kernels`, :meth:`Gradient.ready`, :meth:`Gradient.wait`).
+* Runs use neither when the f' can be *tabulated* on [-L, L]
+  (``simulate.table``: degree-7 pieces checked against the exact f'); the
+  exact paths above are the fallback, and ``tabulate=False`` forces them.
 """
 
 from __future__ import annotations
@@ -164,6 +167,11 @@ class Gradient:
     def kernel_function(self):
         """What the kernels receive: ``cfunc``, or a placeholder on the Horner path."""
         return _zero_gradient if self.is_polynomial else self.cfunc
+
+    @property
+    def kernel_function_placeholder(self):
+        """The placeholder ``cfunc`` for kernel paths that do not call f' (Horner, table)."""
+        return _zero_gradient
 
     @property
     def kernel_coefficients(self) -> np.ndarray:

@@ -14,6 +14,7 @@ from .errors import SimulationError
 from .gradient import compile_gradient
 from .noise import as_noise
 from .rng import FAMILY_CODES, seed_states
+from .table import choose_gradient, kinks_of
 
 
 class Simulation:
@@ -25,11 +26,17 @@ class Simulation:
     counts. Each path has its own random stream (seed, path index), so the
     numbers do not depend on the thread count or on the chunk sizes.
 
-    A non-polynomial f' runs on the generic kernels until the kernels
-    specialised for it are ready (``self.gradient.ready()``; they compile in
-    the background once the run is long enough, or on
+    A non-polynomial f' is tabulated on [-L, L] when the run is made
+    (``simulate.table``: cubic Hermite, checked against the exact f' to
+    ``config.TABLE_TOLERANCE`` relative to max |f'|) and the kernels
+    interpolate it: as fast as a polynomial, from the first step, with no
+    compile. If the table fails its check (a kink of f', a pole), or with
+    ``tabulate=False``, the exact f' runs on the generic kernels until the
+    kernels specialised for it are ready (``self.gradient.ready()``; they
+    compile in the background once the run is long enough, or on
     ``self.gradient.specialise()``), then on those: the numbers are the same
-    bit for bit, only faster.
+    bit for bit, only faster. ``gradient_method`` / ``gradient_note`` say
+    which f' a run uses; the choice is fixed for the run (reproducible).
 
     ``advance`` releases the GIL inside numba and holds an internal lock;
     the readers take the same lock and return copies, so a Streamlit
@@ -55,6 +62,9 @@ class Simulation:
     boundaries : sequence of float or None
         Field boundaries (the local maxima s_1..s_{n-1}); default from
         ``landscape.critical_points(land, L)``.
+    tabulate : bool
+        Use the tabulated f' when it passes its check (default); False: always
+        the exact f'.
 
     Attributes
     ----------
@@ -66,7 +76,7 @@ class Simulation:
     def __init__(self, land, L, eta, noise, *, b=None, x0=0.0, paths=config.DEFAULT_PATHS,
                  seed=0, record_every=config.DEFAULT_RECORD_EVERY,
                  buffer_size=config.DEFAULT_BUFFER_SIZE, hist_bins=config.DEFAULT_HIST_BINS,
-                 boundaries=None):
+                 boundaries=None, tabulate=True):
         self.L = C.positive("L", L)
         self.eta = C.positive("eta (learning rate)", eta)
         self.noise = as_noise(noise)
@@ -87,6 +97,9 @@ class Simulation:
         self.gradient = compile_gradient(land)
         self.land = land
         self.boundaries = C.boundaries_for(land, self.L, boundaries)
+        #: the f' of this run (table or exact), fixed here
+        self.gradient_choice = choose_gradient(self.gradient, self.L, tabulate=tabulate,
+                                               kinks=kinks_of(land, self.L))
         self._ext = C.extended(self.boundaries)
         self.n_fields = len(self.boundaries) + 1
         x = C.start_points(x0, self.paths, self.L)
@@ -128,12 +141,12 @@ class Simulation:
                 return
             before = self._path_steps.copy()
             t0 = time.perf_counter()
-            g = self.gradient
-            kernels = self._kernels or g.kernels(self.paths * steps)
+            choice = self.gradient_choice
+            kernels = self._kernels or choice.kernels(self.paths * steps)
+            fn, coef, mode = choice.args()
             with C.launch_guard(), C.thread_budget(self.paths):
-                kernels.run_kernel(g.kernel_function, g.kernel_coefficients, g.kernel_mode,
-                           FAMILY_CODES[self.noise.family], self.noise.alpha_or_nan,
-                           self.noise.scale, self.eta, self.b, self.L, self._ext, self._x,
+                kernels.run_kernel(fn, coef, mode, FAMILY_CODES[self.noise.family],
+                           self.noise.alpha_or_nan, self.noise.scale, self.eta, self.b, self.L, self._ext, self._x,
                            self._state, steps, self._path_steps, self.record_every, self._traj,
                            self._hist, self.hist_bins > 0, self._field, self._field_steps,
                            self._trans, self._err_step, self._err_x)
@@ -159,6 +172,17 @@ class Simulation:
                 self._traj[j % nslots, p] = np.nan
 
     # ----------------------------------------------------------- read views
+    @property
+    def gradient_method(self) -> str:
+        """The f' the kernels use now: ``"polynomial"``, ``"tabulated"``,
+        ``"generic"`` or ``"specialised"`` (the last two: exact f')."""
+        return self.gradient_choice.method
+
+    @property
+    def gradient_note(self) -> str:
+        """One line for a caption: which f' and, for a table, its measured error."""
+        return self.gradient_choice.note
+
     @property
     def positions(self) -> np.ndarray:
         """Current X of every path, shape (paths,)."""
@@ -238,6 +262,8 @@ class Simulation:
                             for i, j in zip(*np.nonzero(tr))],
             "seconds": self.seconds,
             "steps_per_second": self.total_steps / self.seconds if self.seconds > 0 else 0.0,
+            "gradient": self.gradient_method,
+            "gradient_note": self.gradient_note,
         }
         if self.error:
             out["error"] = self.error

@@ -7,7 +7,8 @@ that runs long, this module writes ``<cache>/gradients/k_<hash>.py``: the
 formula's ``grad_py`` (the very text of its ``cfunc``, after ``sympy.cse``)
 as a plain ``njit`` function, followed by the source of ``run_kernel`` and
 ``exit_kernel`` copied from ``simulate._kernels`` with the one call
-``_grad(fn, coef, mode, x)`` replaced by ``grad(x)``. LLVM then inlines f'
+``_grad(fn, coef, mode, x, cell)`` replaced by ``grad_cell(x, cell)``, which
+returns ``grad(x)`` (and the unused table state). LLVM then inlines f'
 into the step.
 
 Lifecycle (:class:`Specialisation`, reached through ``Gradient.kernels``,
@@ -48,12 +49,15 @@ import numba
 from . import _kernels, config
 
 #: bump when the generated module text changes
-_CODEGEN_VERSION = "1"
+_CODEGEN_VERSION = "2"
 _KERNEL_NAMES = ("run_kernel", "exit_kernel")
 _GENERIC_CALL = "_grad(fn, coef, mode, "
-_DIRECT_CALL = "grad("
+_DIRECT_CALL = "grad_cell("
 #: the generic call sites in (run_kernel, exit_kernel): a changed kernel must fail loudly
 _EXPECTED_CALLS = (2, 1)
+#: the table state's start (one per call site), a plain 0 in the generated module
+_GENERIC_STATE = "_no_cell(coef, mode)"
+_DIRECT_STATE = "0"
 #: source files whose change must give the generated module a new name
 _DEPENDENCIES = ("_kernels.py", "_jit.py", "rng.py", "config.py", "gradient.py", "specialise.py")
 
@@ -80,6 +84,13 @@ from simulate.rng import fill_noise
 grad = njit(cache=True, error_model="numpy", fastmath=False)(grad_py)
 
 
+@njit(inline="always")
+def grad_cell(x, cell):
+    """f'(x), and the table piece state the generic kernels carry (a plain 0 here:
+    numba's parfor analysis rejects the generic kernels' tuple state in this module)."""
+    return grad(x), cell
+
+
 {kernels}
 '''
 
@@ -88,14 +99,14 @@ _COMPILE_SLOT = threading.Lock()
 
 
 def kernel_sources() -> str:
-    """Source of the generic run and exit kernels with f' called directly as ``grad(x)``."""
+    """Source of the generic run and exit kernels with f' called directly (``grad_cell``)."""
     out = []
     for name, expected in zip(_KERNEL_NAMES, _EXPECTED_CALLS):
         src = inspect.getsource(getattr(_kernels, name).py_func)
-        if src.count(_GENERIC_CALL) != expected:
+        if src.count(_GENERIC_CALL) != expected or src.count(_GENERIC_STATE) != expected:
             raise RuntimeError(f"simulate._kernels.{name} no longer calls f' as "
                                f"{_GENERIC_CALL!r} {expected} times: update simulate.specialise")
-        out.append(src.replace(_GENERIC_CALL, _DIRECT_CALL))
+        out.append(src.replace(_GENERIC_CALL, _DIRECT_CALL).replace(_GENERIC_STATE, _DIRECT_STATE))
     return "\n\n".join(out)
 
 

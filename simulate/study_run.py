@@ -48,6 +48,15 @@ def _gradient(expr: str):
     return compile_gradient(_landscape(expr))
 
 
+@functools.lru_cache(maxsize=64)
+def _gradient_choice(expr: str, L: float):
+    """The f' the exit kernel uses on [-L, L] (tabulated when the table passes its check),
+    once per worker process and window."""
+    from .table import choose_gradient, kinks_of
+
+    return choose_gradient(_gradient(expr), L, kinks=kinks_of(_landscape(expr), L))
+
+
 def _noise(cell: Cell):
     from .noise import make_noise
 
@@ -87,7 +96,7 @@ def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
     from .rng import FAMILY_CODES, seed_states
 
     noise = _noise(cell)
-    grad = _gradient(cell.expr)
+    choice = _gradient_choice(cell.expr, cell.L)
     ext = C.extended(np.array(cell.boundaries, dtype=float))
     lo, hi = float(ext[cell.start_field]), float(ext[cell.start_field + 1])
     x = np.full(count, cell.x0)
@@ -102,9 +111,8 @@ def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
     while limit < cell.max_steps:
         limit = min(cell.max_steps, limit + config.EXIT_SEGMENT_STEPS)
         with C.launch_guard():
-            exit_kernel(grad.kernel_function, grad.kernel_coefficients, grad.kernel_mode,
-                        FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, cell.eta,
-                        cell.b, cell.L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
+            exit_kernel(*choice.args(), FAMILY_CODES[noise.family], noise.alpha_or_nan,
+                        noise.scale, cell.eta, cell.b, cell.L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
         if not ((dest < 0) & (err_step < 0)).any():
             break
     error = ""

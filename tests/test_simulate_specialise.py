@@ -1,5 +1,8 @@
 """Kernels specialised per formula: same numbers as the generic path, built in the background.
 
+These are tests of the exact f' (``tabulate=False``); the tabulated f' is
+tested in ``tests/test_simulate_table.py``.
+
 The first test compiles the specialised kernels of the paper's appendix
 formula in a subprocess (about a minute cold on the 2-core VM, under a second
 once numba's disk cache holds them).
@@ -26,7 +29,7 @@ def _snapshot(sim):
 
 def _run(land, kernels, noise, b, x0, steps=60_000):
     sim = Simulation(land, L, 0.01, noise, b=b, x0=x0, paths=3, seed=9, boundaries=MAXIMA,
-                     record_every=7, buffer_size=500, hist_bins=64)
+                     record_every=7, buffer_size=500, hist_bins=64, tabulate=False)
     sim._kernels = kernels          # None: whatever gradient.kernels() serves
     sim.advance(steps // 2)
     sim.advance(steps - steps // 2)
@@ -62,7 +65,7 @@ def test_specialised_run_bit_identical_to_generic(appendix, noise, b):
 def test_specialised_exit_times_bit_identical_to_generic(appendix):
     land, _ = appendix
     kw = {"b": 0.5, "x0": -0.7, "samples": 6, "seed": 4, "boundaries": MAXIMA,
-          "max_steps": 3_000_000}
+          "max_steps": 3_000_000, "tabulate": False}
     noise = Noise("pareto", 1.2, 0.1)
     generic = exit_times(land, L, 0.05, noise, _kernels=generic_kernels, **kw)
     special = exit_times(land, L, 0.05, noise, **kw)
@@ -79,7 +82,7 @@ def test_switch_mid_run_changes_no_number(appendix):
     x0 = np.array([0.3, -0.7, 1.5])
     ref = _run(land, generic_kernels, noise, 0.5, x0)
     sim = Simulation(land, L, 0.01, noise, b=0.5, x0=x0, paths=3, seed=9, boundaries=MAXIMA,
-                     record_every=7, buffer_size=500, hist_bins=64)
+                     record_every=7, buffer_size=500, hist_bins=64, tabulate=False)
     sim._kernels = generic_kernels
     sim.advance(20_000)
     sim._kernels = None
@@ -92,7 +95,7 @@ def test_generated_module_calls_f_directly(appendix):
     _, g = appendix
     text = specialise.module_text(g)
     assert "_grad(fn, coef, mode, " not in text
-    assert text.count("grad(x") == 3 and "def grad_py(x):" in text
+    assert text.count("= grad_cell(x") == 3 and "def grad_py(x):" in text
     path, _ = specialise.module_path(g)
     assert path.exists() and path.with_suffix(".ok").exists()
 
@@ -112,7 +115,7 @@ def test_first_frame_does_not_wait_for_the_compile(monkeypatch):
     path.with_suffix(".ok").unlink(missing_ok=True)
     g.specialise()
     sim = Simulation(g, 2.0, 0.01, Noise("pareto", 1.2, 0.1), b=0.5, x0=0.1, paths=2,
-                     boundaries=[], hist_bins=0)
+                     boundaries=[], hist_bins=0, tabulate=False)
     sim.advance(50_000)                 # would hang here if it waited for the compile
     assert sim.steps_done == 50_000
     assert not g.ready() and g.kernel_path == "generic" and g.specialise_error is None
@@ -131,7 +134,8 @@ def test_automatic_start_only_after_enough_work(monkeypatch):
                         lambda self: started.append(self) or self)
     monkeypatch.setattr(config, "SPECIALISE_MIN_WORK", 10_000)
     g = compile_gradient(sp.sin(X) * sp.exp(X / 5) + sp.Rational(1, 7907))
-    sim = Simulation(g, 2.0, 0.01, Noise("none"), x0=0.1, paths=2, boundaries=[], hist_bins=0)
+    sim = Simulation(g, 2.0, 0.01, Noise("none"), x0=0.1, paths=2, boundaries=[], hist_bins=0,
+                     tabulate=False)
     sim.advance(4_000)
     assert not started
     sim.advance(1_000)
@@ -139,7 +143,7 @@ def test_automatic_start_only_after_enough_work(monkeypatch):
     monkeypatch.setenv(config.SPECIALISE_ENV, "0")
     g2 = compile_gradient(sp.sin(X) * sp.exp(X / 5) + sp.Rational(1, 7883))
     Simulation(g2, 2.0, 0.01, Noise("none"), x0=0.1, paths=2, boundaries=[],
-               hist_bins=0).advance(20_000)
+               hist_bins=0, tabulate=False).advance(20_000)
     assert len(started) == 1
 
 
@@ -172,7 +176,8 @@ def test_specialised_nan_stop_identical_to_generic():
     sims = []
     for kernels in (generic_kernels, None):
         sim = Simulation(g, 2.0, 0.1, Noise("none"), x0=[0.5, 1.9, 1.0], paths=3,
-                         boundaries=[], record_every=1, buffer_size=1000, hist_bins=0)
+                         boundaries=[], record_every=1, buffer_size=1000, hist_bins=0,
+                         tabulate=False)
         sim._kernels = kernels
         sim.advance(500)
         sims.append(sim)
