@@ -47,7 +47,10 @@ export default function (component) {
     el.className = 'live-plot';
     parentElement.appendChild(el);
   }
-  const fig = JSON.parse(data.figure);
+  // the payload is UTF-8 JSON bytes {figure, config}: Streamlit forwards bytes as they are
+  // (a dict would be dumped to JSON twice more on the server, once only to hash it)
+  const payload = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+  const fig = payload.figure;
   loadPlotly().then((Plotly) => {
     // follow the app's light or dark theme: transparent backgrounds, the page's text colour
     const text = getComputedStyle(parentElement).color || '#31333f';
@@ -63,7 +66,7 @@ export default function (component) {
     }
     if (!layout.xaxis) layout.xaxis = { gridcolor: 'rgba(128,128,128,0.25)' };
     if (!layout.yaxis) layout.yaxis = { gridcolor: 'rgba(128,128,128,0.25)' };
-    Plotly.react(el, fig.data, layout, data.config);
+    Plotly.react(el, fig.data, layout, payload.config);
   });
 }
 """.replace("PLOTLY_URL", PLOTLY_URL)
@@ -90,9 +93,10 @@ def live_plot(fig, key: str, height: int | None = None) -> None:
     config = {"displaylogo": False, "responsive": True,
               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": key}}  # fmt: skip
     if isinstance(fig, dict):
-        text = plotly.io.json.to_json_plotly(fig)  # numpy arrays as they are, no validation
         h = height or int(fig.get("layout", {}).get("height") or 400)
     else:
-        text = fig.to_json()
         h = height or int(fig.layout.height or 400)
-    _component(key=key, data={"figure": text, "config": config}, height=h)
+        fig = fig.to_plotly_json()
+    # numpy arrays as they are, no validation; orjson when installed
+    payload = plotly.io.json.to_json_plotly({"figure": fig, "config": config}).encode()
+    _component(key=key, data=payload, height=h)

@@ -27,13 +27,15 @@ TICK_BUDGET = 0.03  # seconds of simulation per refresh, shared by all live sess
 TICK = 0.1  # seconds between refreshes on an idle server: 8+ view updates a second alone
 #: share of one core (the GIL) all live refreshes together may take; a bigger machine
 #: may raise it with the environment variable SIMRUN_TARGET_LOAD
-TARGET_LOAD = float(os.environ.get("SIMRUN_TARGET_LOAD", "0.7"))
-GUESS_COST = 0.05  # CPU seconds of a refresh before a run has measured its own
+TARGET_LOAD = float(os.environ.get("SIMRUN_TARGET_LOAD", "0.8"))
+GUESS_COST = 0.05  # CPU seconds of a refresh before the server has measured it
 MAX_TICK = 5.0  # slowest refresh under load
 #: the intervals a live view may refresh at; a view moves along it as the server's load changes
 INTERVAL_LADDER = (0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 2.5,
                    3.0, 4.0, MAX_TICK)
-RETIME_DOWN_AFTER = 2.0  # seconds at one interval before a view may refresh faster again
+_TRACE = bool(os.environ.get("SIMRUN_TRACE"))  # one line per refresh on stdout (load tests)
+RETIME_DOWN_AFTER = 3.0  # seconds at one interval before a view may refresh faster again
+RETIME_UP_RATIO = 1.3  # a view slows down at once only for a change at least this large
 ACTIVE_WINDOW = 2 * MAX_TICK  # a run that ticked this recently counts as live
 NUMBA_THREADS = 1  # per live run: leave the other core to the server and the browser
 MIN_CHUNK, MAX_CHUNK = 100, 2_000_000
@@ -128,13 +130,22 @@ class LiveRun:
         return max(MIN_CHUNK, min(MAX_CHUNK, n, 4 * self._last_chunk))
 
     def note_tick(self, tick_seconds: float, cpu_seconds: float | None = None) -> None:
-        """Record what one refresh cost (wall time, and CPU time of the script thread);
-        every live session of the server shares one compute budget (``chunk`` divides
-        it by the number of live runs) and one refresh budget (``plan_interval``)."""
+        """Record what one refresh cost; every live session of the server shares one
+        compute budget (``chunk`` divides it by the number of live runs) and one refresh
+        budget (``plan_interval``).
+
+        The cost of a refresh is the server process's CPU time per live refresh (all its
+        threads: the page script, the event loop sending the figures, the kernels), or
+        this refresh's own ``cpu_seconds`` if larger. The script thread alone sees only a
+        fifth of it (RELIABILITY.md F17).
+        """
         self._last_tick = float(tick_seconds)
-        if cpu_seconds is not None:
-            self._cost = 0.7 * self._cost + 0.3 * float(cpu_seconds)
-        self._share, _ = _note_active(id(self), self._cost)
+        self._cost = max(_server_cost_per_refresh(), float(cpu_seconds or 0.0))
+        self._share, total = _note_active(id(self), self._cost)
+        if _TRACE:
+            print(f"tick {time.monotonic():.3f} run={id(self) % 10000} wall={tick_seconds:.3f} "
+                  f"cpu={cpu_seconds} cost={self._cost:.3f} live={self._share} total={total:.3f} "
+                  f"interval={self.interval}", flush=True)
 
     def plan_interval(self) -> float:
         """Choose the refresh interval for the fragment timer from the server's load.
@@ -153,13 +164,15 @@ class LiveRun:
     def retime(self, now: float | None = None) -> float | None:
         """The new interval the running view should switch to, or None to keep its own.
 
-        Slower at once when the server gets busier; faster only after
-        ``RETIME_DOWN_AFTER`` seconds at one interval, so views do not oscillate.
+        Slower at once when the server gets clearly busier (by ``RETIME_UP_RATIO``);
+        faster only after ``RETIME_DOWN_AFTER`` seconds at one interval: each new timer
+        restarts the browser's clock, so views that retimed often would refresh less.
         """
         now = time.monotonic() if now is None else now
         old = self.interval
         new = self.plan_interval()
-        if new == old or (new < old and now - self._retimed_at < RETIME_DOWN_AFTER):
+        small_rise = old < new < RETIME_UP_RATIO * old
+        if new == old or small_rise or (new < old and now - self._retimed_at < RETIME_DOWN_AFTER):
             self.interval = old
             return None
         self._retimed_at = now
@@ -217,6 +230,24 @@ class LiveRun:
             for i, (s, f) in enumerate(zip(steps, frac)):
                 buf.write(f"{name},{i + 1},{int(s)},{float(f):.6g}\n")
         return buf.getvalue()
+
+
+_server_lock = threading.Lock()
+_server = {"time": time.monotonic(), "cpu": time.process_time(), "ticks": 0, "cost": GUESS_COST}
+
+
+def _server_cost_per_refresh(window: float = 1.0) -> float:
+    """Count one live refresh; return the server process's CPU seconds per live refresh,
+    measured over windows of at least ``window`` seconds (smoothed)."""
+    with _server_lock:
+        _server["ticks"] += 1
+        now = time.monotonic()
+        if now - _server["time"] >= window:
+            cpu = time.process_time()
+            sample = (cpu - _server["cpu"]) / _server["ticks"]
+            _server["cost"] = 0.7 * _server["cost"] + 0.3 * sample
+            _server.update(time=now, cpu=cpu, ticks=0)
+        return float(_server["cost"])
 
 
 _active_lock = threading.Lock()

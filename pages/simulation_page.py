@@ -159,8 +159,10 @@ def theory_shares(fractions, steps: int) -> None:
             st.caption(f"No prediction for this run: {why}")
         return
     eta = float(p["eta"])
+    rounded = float(f"{steps:.2g}")  # refreshes share one answer (expm) per 2-digit run length
     try:
-        shares = pred.run_shares(steps, eta)
+        shares = ui.get_run_shares(source, float(p["L"]), float(S.effective_b(p)), str(p["noise"]),
+                                   float(p["alpha"]), float(p["scale"]), float(p["x0"]), rounded, eta)  # fmt: skip
     except ValueError as err:
         st.caption(f"No prediction for this run: {err}")
         return
@@ -176,8 +178,8 @@ def theory_shares(fractions, steps: int) -> None:
         except ValueError:
             pass
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="theory_table")
-    st.caption(f"Theory: the limiting chain from π_G(x₀) on the time scale 1/λ_G(η); the "
-               f"{landscape.LIMIT_NOTE}.")  # fmt: skip
+    st.caption(f"Theory: the limiting chain from π_G(x₀) on the time scale 1/λ_G(η), over "
+               f"{rounded:,.0f} steps (this run's length to 2 digits); the {landscape.LIMIT_NOTE}.")  # fmt: skip
 
 
 def unclipped_stationary_law() -> dict[int, float] | None:

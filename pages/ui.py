@@ -54,6 +54,14 @@ def get_prediction(source: str, L: float, b: float, family: str, alpha: float, s
     return landscape.predict(analysis, get_landscape(source), (family, alpha, scale), x0=x0)
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def get_run_shares(source: str, L: float, b: float, family: str, alpha: float, scale: float,
+                   x0: float, steps: float, eta: float) -> dict[int, float]:
+    """``Prediction.run_shares`` for a run of ``steps`` steps, once per value: a live view
+    asks every refresh, with ``steps`` rounded so that refreshes share the answer."""
+    return get_prediction(source, L, b, family, alpha, scale, x0).run_shares(steps, eta)
+
+
 def current_prediction(source: str, *, b: float | None = None, x0: float | None = None,
                        family: str | None = None):  # fmt: skip
     """(prediction or None, reason or None) for the sidebar's L, b and noise (or the

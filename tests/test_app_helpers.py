@@ -316,6 +316,7 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
     p = S.defaults()
     p.update(paths=2)
     monkeypatch.setattr(simrun, "_active_runs", {})
+    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda: 0.01)
     run, _ = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
     run.note_tick(0.01, 0.01)
     assert run.plan_interval() == simrun.TICK            # alone and cheap: the fastest refresh
@@ -326,7 +327,7 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
         simrun._note_active(10_000 + k, 0.05)
     total = 19 * 0.05 + run._cost
     expected = min(t for t in simrun.INTERVAL_LADDER if t >= total / simrun.TARGET_LOAD)
-    assert run.plan_interval() == expected == 1.5
+    assert run.plan_interval() == expected == 1.25
     run.note_tick(0.01)
     fair = per_path_rate * simrun.TICK_BUDGET / 20       # a twentieth of the budget
     assert run.chunk() == pytest.approx(max(simrun.MIN_CHUNK, min(4 * first, fair)), rel=0.01)
@@ -344,6 +345,7 @@ def test_a_live_view_retimes_slower_at_once_and_faster_only_after_a_while(monkey
     p = S.defaults()
     p.update(paths=2)
     monkeypatch.setattr(simrun, "_active_runs", {})
+    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda: 0.01)
     run, _ = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
     run.note_tick(0.03, 0.03)
     assert run.plan_interval() == simrun.TICK
@@ -356,6 +358,27 @@ def test_a_live_view_retimes_slower_at_once_and_faster_only_after_a_while(monkey
     monkeypatch.setattr(simrun, "_active_runs", {})        # the others closed their tabs
     assert run.retime(now=101.0) is None and run.interval == slower   # not at once
     assert run.retime(now=100.5 + simrun.RETIME_DOWN_AFTER + 0.1) == simrun.TICK
+
+
+def test_the_refresh_cost_is_the_whole_server_process_cpu_per_refresh(monkeypatch):
+    """F17: the script thread sees a fifth of what a refresh costs the server; the cost
+    is the process's CPU time over a window divided by the refreshes in it."""
+    from pages import simrun
+
+    clock = {"t": 0.0, "cpu": 0.0}
+    monkeypatch.setattr(simrun.time, "monotonic", lambda: clock["t"])
+    monkeypatch.setattr(simrun.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(simrun, "_server", {"time": 0.0, "cpu": 0.0, "ticks": 0, "cost": 0.05})
+    for _ in range(20):                  # 20 refreshes in 2 s, 1.2 s of CPU: 60 ms each
+        clock["t"] += 0.1
+        clock["cpu"] += 0.06
+        cost = simrun._server_cost_per_refresh()
+    assert cost == pytest.approx(0.06, rel=0.3)
+    for _ in range(40):
+        clock["t"] += 0.1
+        clock["cpu"] += 0.06
+        cost = simrun._server_cost_per_refresh()
+    assert cost == pytest.approx(0.06, rel=0.05)
 
 
 def test_fragment_timer_is_a_no_op_outside_a_fragment():
