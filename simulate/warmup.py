@@ -17,7 +17,8 @@ def warmup(default_landscape: bool = True) -> float:
     With ``default_landscape``, also build the kernels specialised for the
     default preset's formula (the paper's appendix formula, not a polynomial),
     so the dashboard's first landscape never compiles in the background while
-    people use it (30-60 s of one core cold; a disk-cache load afterwards).
+    people use it (30-60 s of one core cold; a disk-cache load afterwards), and
+    the 2-D kernels of ``PLANE_WARM_PRESETS`` (the paper's modified Himmelblau).
     """
     import sympy
 
@@ -39,4 +40,21 @@ def warmup(default_landscape: bool = True) -> float:
 
         land = landscape.load_landscape(landscape.PRESETS[landscape.DEFAULT_PRESET].source)
         compile_gradient(land).wait(timeout=600)
+        _warm_plane_presets()
     return time.perf_counter() - t0
+
+
+#: 2-D presets whose kernels warm-up compiles (each formula has kernels of its own: ~30-60 s
+#: cold on the 2-core VM, a disk-cache load afterwards); the dashboard's 2-D default
+PLANE_WARM_PRESETS = ("paper-himmelblau",)
+
+
+def _warm_plane_presets() -> None:
+    from landscape.plane_presets import PLANE_PRESETS
+    from landscape.sources import load_landscape
+
+    from .plane import warm_plane
+
+    for key in PLANE_WARM_PRESETS:
+        if key in PLANE_PRESETS:
+            warm_plane(load_landscape(PLANE_PRESETS[key].source))
