@@ -11,14 +11,17 @@ from __future__ import annotations
 import time
 
 
-def warmup(default_landscape: bool = True) -> float:
+def warmup(default_landscape: bool = True, plane: bool = False) -> float:
     """Run a tiny problem through every kernel; return the seconds it took.
 
     With ``default_landscape``, also build the kernels specialised for the
     default preset's formula (the paper's appendix formula, not a polynomial),
     so the dashboard's first landscape never compiles in the background while
-    people use it (30-60 s of one core cold; a disk-cache load afterwards), and
-    the 2-D kernels of ``PLANE_WARM_PRESETS`` (the paper's modified Himmelblau).
+    people use it (30-60 s of one core cold; a disk-cache load afterwards).
+    With ``plane`` (``python -m simulate warmup``, i.e. ``make warmup``), also
+    the 2-D kernels of ``PLANE_WARM_PRESETS`` (the paper's modified Himmelblau),
+    compiled in this process (30-60 s cold): off by default so a server's
+    background warm-up never compiles them itself.
     """
     import sympy
 
@@ -40,6 +43,7 @@ def warmup(default_landscape: bool = True) -> float:
 
         land = landscape.load_landscape(landscape.PRESETS[landscape.DEFAULT_PRESET].source)
         compile_gradient(land).wait(timeout=600)
+    if plane:
         _warm_plane_presets()
     return time.perf_counter() - t0
 
