@@ -190,7 +190,11 @@ def test_grids_and_widths_are_consistent(himmelblau):
         other = inside & (labels != i)
         assert distance[other].min() >= f.width - spacing_of(himmelblau)
         assert f.l_star == math.ceil(f.width / himmelblau.b)
-    assert np.all(np.diag(himmelblau.jump_matrix) == [f.l_star for f in himmelblau.fields])
+    assert np.all(np.diag(himmelblau.structure.jump_matrix) ==
+                  [f.l_star for f in himmelblau.fields])
+    assert np.all(np.diag(himmelblau.jump_matrix) == 0)
+    off = ~np.eye(4, dtype=bool)
+    assert np.all(himmelblau.jump_matrix[off] == himmelblau.structure.jump_matrix[off])
 
 
 def spacing_of(analysis):
