@@ -368,3 +368,21 @@ def test_soups_in_x_and_y_parse_or_are_refused(text):
             assert values.shape == (7,) and values.dtype == np.float64
     else:
         assert land.f(points).shape == (7,)
+
+
+@pytest.mark.parametrize("key", ["himmelblau", "bowl-ripples-2d"])
+def test_the_capture_shortcut_changes_no_cell(key, monkeypatch):
+    """Stopping starts in sublevel sets that hold one minimiser set gives the same fields
+    as following every start to its end."""
+    from landscape import plane_analysis
+
+    preset = PLANE_PRESETS[key]
+    land = load_landscape(key)
+    plane_analysis._cache.clear()
+    fast = analyze_plane(land, preset.L, preset.b, grid=151)
+    monkeypatch.setattr(plane_analysis, "capture_grid", lambda *args, **kwargs: None)
+    plane_analysis._cache.clear()
+    slow = analyze_plane(land, preset.L, preset.b, grid=151)
+    plane_analysis._cache.clear()
+    np.testing.assert_array_equal(fast.label_grid, slow.label_grid)
+    assert [f.width for f in fast.fields] == [f.width for f in slow.fields]
