@@ -1,4 +1,4 @@
-"""Pure analysis of one-dimensional loss landscapes for truncated heavy-tailed SGD.
+"""Pure analysis of one- and two-dimensional loss landscapes for truncated heavy-tailed SGD.
 
 Formula entry (``formula*.py``, never evaluated), sketches, critical points, attraction
 fields, the typical transition graph, the clipping-threshold sweep and presets, and
@@ -21,8 +21,11 @@ from .analysis import (
 )
 from .chain import ClassChain, limiting_chains, run_shares, small_field_share
 from .errors import AnalysisError, FormulaError, TheoryError
-from .formula import parse_formula
+from .formula import parse_any_formula, parse_formula
 from .loss import Landscape
+from .plane import PlaneLandscape
+from .plane_analysis import MinimiserSet, PlaneAnalysis, PlaneField, analyze_plane
+from .plane_presets import ALL_PRESETS, PLANE_PRESETS
 from .predict import Prediction, predict, predict_from_points
 from .presets import DEFAULT_PRESET, PRESETS, NoiseDefaults, Preset
 from .rates import ExitPrediction, ExitRates, exit_rates, predict_exit
@@ -32,12 +35,14 @@ from .sources import load_landscape
 from .sweep import SweepInterval, breakpoints, sweep
 from .tails import is_heavy_tailed, tail_index, tail_probability
 from .theory import LIMIT_NOTE, clip_threshold, surviving_minima
-from .vocabulary import FUNCTIONS, X
+from .vocabulary import FUNCTIONS, X, Y
 
 __all__ = [
+    "ALL_PRESETS",
     "DEFAULT_PRESET",
     "FUNCTIONS",
     "LIMIT_NOTE",
+    "PLANE_PRESETS",
     "PRESETS",
     "Analysis",
     "AnalysisError",
@@ -49,7 +54,11 @@ __all__ = [
     "Field",
     "FormulaError",
     "Landscape",
+    "MinimiserSet",
     "NoiseDefaults",
+    "PlaneAnalysis",
+    "PlaneField",
+    "PlaneLandscape",
     "Prediction",
     "Preset",
     "SmoothedLoss",
@@ -57,7 +66,9 @@ __all__ = [
     "SweepInterval",
     "TheoryError",
     "X",
+    "Y",
     "analyze",
+    "analyze_plane",
     "breakpoints",
     "clip_threshold",
     "critical_points",
@@ -68,6 +79,7 @@ __all__ = [
     "limiting_chains",
     "load_landscape",
     "one_point_convex_region",
+    "parse_any_formula",
     "parse_formula",
     "predict",
     "predict_exit",

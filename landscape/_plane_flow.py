@@ -54,11 +54,13 @@ def _finite_gradient(land, x, y):
 
 
 def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: float,
-            deadline: float, capture=None):
+            deadline: float, capture=None, progress=None):
     """Projected adaptive gradient descent from every start, vectorised.
 
     Parameters
     ----------
+    progress : callable, optional
+        Called every 10 iterations with the share of starts that have stopped.
     capture : (grid, level), optional
         ``grid`` (n, n) int: a minimiser set's index on the cells of a
         sublevel component {f < level} that holds that set alone (-1
@@ -89,6 +91,7 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
     step = np.full(x.size, spacing / typical)    # time step per point: length t |grad f|
     tolerance = config.PLANE_STOP_FRACTION * spacing
     converged = np.zeros(x.size, dtype=bool)
+    failed = np.zeros(x.size, dtype=bool)
     captured = np.full(x.size, -1, dtype=np.int64)
     converged[norm == 0] = True
     if capture is not None:
@@ -98,6 +101,8 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
     iterations = 0
     while active.size and iterations < config.PLANE_MAX_ITERATIONS:
         iterations += 1
+        if progress is not None and iterations % 10 == 0:
+            progress(1.0 - active.size / x.size)
         if time.perf_counter() > deadline:
             raise AnalysisError(
                 f"the analysis took more than {config.PLANE_TIME_BUDGET:g} s (gradient flow "
@@ -122,9 +127,15 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
         x[accepted], y[accepted], value[accepted] = nx[accept], ny[accept], new_value[accept]
         if accepted.size:
             gx[accepted], gy[accepted] = _finite_gradient(land, x[accepted], y[accepted])
-        step[active] *= np.where(accept, _GROW, _SHRINK)
-        # stopped: an accepted step that barely moved, or a failed step already tiny
-        done = np.where(accept, moved < tolerance, length < tolerance)
+        # the step grows after a success, shrinks after a failure, and never asks for
+        # more than twice the cap (no overflow where the gradient is tiny)
+        step[active] = np.minimum(step[active] * np.where(accept, _GROW, _SHRINK),
+                                  2 * cap / np.maximum(anorm, 1e-300))
+        failed[active[~accept]] = True
+        # stopped: an accepted step that barely moved once the step length has met the
+        # curvature (a failure so far) or the wall, or a failed step already tiny
+        settled = failed[active] | outside
+        done = np.where(accept, (moved < tolerance) & settled, length < tolerance)
         done |= accept & (np.hypot(gx[active], gy[active]) == 0)
         if capture is not None and accepted.size:
             caught = _captured(capture, nx, ny, new_value, R)
@@ -166,7 +177,7 @@ def group_ends(x: np.ndarray, y: np.ndarray, converged: np.ndarray, R: float,
 
 
 def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray, R: float,
-                deadline: float, capture=None) -> FlowResult:
+                deadline: float, capture=None, progress=None) -> FlowResult:
     """Descend from every in-ball cell of the grid and group the end points.
 
     With ``capture`` (see :func:`descend`), ``groups`` of captured starts are
@@ -176,7 +187,7 @@ def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray
     spacing = 2 * R / (n - 1)
     cells = np.argwhere(inside)
     x, y, converged, iterations, captured = descend(land, grid_x[inside], grid_y[inside], R,
-                                                    spacing, deadline, capture)
+                                                    spacing, deadline, capture, progress)
     free = converged & (captured < 0)
     groups, count = group_ends(x, y, free, R, n)
     groups = np.where(captured >= 0, -2 - captured, groups)

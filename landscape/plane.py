@@ -17,6 +17,7 @@ import numpy as np
 import scipy.special
 import sympy
 
+from .errors import AnalysisError
 from .loss import NON_SMOOTH, drop_deltas, vectorise
 from .vocabulary import X, Y
 
@@ -109,8 +110,15 @@ class PlaneLandscape:
     def _hessian(self) -> Callable[..., tuple[np.ndarray, ...]]:
         return _vectorise_together(self.hessian_exprs)
 
-    def f(self, x, y) -> np.ndarray:
-        """f at the points (x, y) (broadcast; float64, NaN where undefined)."""
+    def f(self, x, y=None) -> np.ndarray:
+        """f at the points (x, y) (broadcast; float64, NaN where undefined).
+
+        Called with x alone (1-D code meeting a 2-D landscape) it raises an
+        ``AnalysisError`` saying so, not a ``TypeError``.
+        """
+        if y is None:
+            raise AnalysisError("this landscape is two-dimensional (its formula uses y): "
+                                "f needs both x and y")
         return self._f(x, y)
 
     def gradient(self, x, y) -> tuple[np.ndarray, np.ndarray]:

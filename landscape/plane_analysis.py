@@ -32,17 +32,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
 from . import config
+from ._plane_fields import assign_free_ends, capture_grid, field_distances, fill_unresolved
 from ._plane_flow import follow_flow
-from ._plane_points import (
-    MinimiserSet,
-    _refine_point,
-    critical_points,
-    extend_segment,
-    minimiser_sets,
-)
+from ._plane_points import MinimiserSet, critical_points, extend_segment, minimiser_sets
 from .analysis import _check_alpha, structure_warnings
 from .errors import AnalysisError
 from .plane import PlaneLandscape
@@ -91,6 +85,8 @@ def _json_float(value):
 class PlaneAnalysis:
     """Everything the theory says about one (f(x, y), R, b, alpha); see the module docstring.
 
+    ``jump_matrix`` holds l_{i,j} with a zero diagonal (l*_i are in ``fields``
+    and on the diagonal of ``structure.jump_matrix``, as in 1-D).
     ``label_grid`` and ``near_grid`` are int16 (n, n) arrays indexed
     [row = y index, col = x index], cell centres ``numpy.linspace`` over
     ``extent``; -1 outside the ball (label) or away from every minimiser set
@@ -211,109 +207,10 @@ def _check_grid(grid) -> int:
 # --------------------------------------------------------------------------
 # the b-independent geometry
 # --------------------------------------------------------------------------
-def _boundary_pairs(labels: np.ndarray, axis_values: np.ndarray):
-    """Midpoints and the two labels of neighbouring in-ball cells of different fields."""
-    mids_x, mids_y, first, second = [], [], [], []
-    for a, b, horizontal in ((labels[:, :-1], labels[:, 1:], True),
-                             (labels[:-1, :], labels[1:, :], False)):
-        rows, cols = np.nonzero((a >= 0) & (b >= 0) & (a != b))
-        if horizontal:
-            mids_x.append(0.5 * (axis_values[cols] + axis_values[cols + 1]))
-            mids_y.append(axis_values[rows])
-        else:
-            mids_x.append(axis_values[cols])
-            mids_y.append(0.5 * (axis_values[rows] + axis_values[rows + 1]))
-        first.append(a[rows, cols])
-        second.append(b[rows, cols])
-    return (np.concatenate(mids_x), np.concatenate(mids_y), np.concatenate(first),
-            np.concatenate(second))
-
-
-def _field_distances(sets, labels, axis_values) -> np.ndarray:
-    """d_{i,j} = dist(set i, Omega_j) for i != j; diagonal r_i (inf without a boundary)."""
-    m = len(sets)
-    mx, my, first, second = _boundary_pairs(labels, axis_values)
-    distances = np.full((m, m), np.inf)
-    for i, minimiser in enumerate(sets):
-        to_mid = minimiser.distance(mx, my)
-        for j in range(m):
-            touching = (first == j) | (second == j)
-            if touching.any():
-                distances[i, j] = float(np.min(to_mid[touching]))
-    return distances
-
-
-def _fill_unresolved(labels: np.ndarray, inside: np.ndarray) -> None:
-    """Label in-ball cells whose start did not end at a minimiser set by their nearest one."""
-    unresolved = inside & (labels < 0)
-    if not unresolved.any() or not (labels >= 0).any():
-        return
-    _, (near_rows, near_cols) = ndimage.distance_transform_edt(labels < 0, return_indices=True)
-    labels[unresolved] = labels[near_rows[unresolved], near_cols[unresolved]]
-
-
-def _capture_grid(sets, other_minima, f_grid, inside, R: float):
-    """Cells from which the flow surely ends at one set (see ``_plane_flow.descend``).
-
-    The level is just below the lowest saddle, maximum or degenerate point, so
-    each component of {f < level} holds no critical point but minimisers; a
-    component that holds one set (and no other minimum) is captured by it.
-    """
-    n = f_grid.shape[0]
-    spacing = 2 * R / (n - 1)
-    region = inside & np.isfinite(f_grid)
-    finite = f_grid[region]
-    if not finite.size:
-        return None
-    level = float(np.max(finite)) + 1.0 if other_minima[1] is None else other_minima[1]
-    level -= 1e-6 * (abs(level) + 1.0)
-    components, count = ndimage.label(region & (f_grid < level))
-    owner = np.full(count + 1, -1, dtype=np.int64)
-    shared = np.zeros(count + 1, dtype=bool)
-    samples = [(i, s.points[0] + np.linspace(0, 1, 65)[:, None] * (s.points[-1] - s.points[0]))
-               for i, s in enumerate(sets)]
-    samples += [(-1, p[None, :]) for p in other_minima[0]]
-    for i, points in samples:
-        cols = np.clip(np.rint((points[:, 0] + R) / spacing).astype(np.int64), 0, n - 1)
-        rows = np.clip(np.rint((points[:, 1] + R) / spacing).astype(np.int64), 0, n - 1)
-        for component in np.unique(components[rows, cols]):
-            if component == 0:
-                continue
-            if i < 0 or (owner[component] >= 0 and owner[component] != i):
-                shared[component] = True
-            owner[component] = i
-    owner[shared] = -1
-    owner[0] = -1
-    return owner[components].astype(np.int16), level
-
-
-def _assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale, warnings):
-    """Set index of every fine start: captured ones, then the free end points."""
-    start_set = np.where(fine.groups <= -2, -2 - fine.groups, -1)
-    if fine.group_count:
-        found, group_to_set, notes = minimiser_sets(land, fine, R, spacing, scale,
-                                                    refine=False)
-        warnings.extend(notes)
-        mapping = []
-        for candidate in found:
-            distance = [s.distance(*candidate.centre) for s in sets]
-            k = int(np.argmin(distance)) if distance else -1
-            if k >= 0 and distance[k] <= 3 * coarse_spacing:
-                mapping.append(k)
-            else:                        # a basin the coarse pass missed
-                mapping.append(len(sets))
-                if not candidate.is_segment and not candidate.at_wall:
-                    point = _refine_point(land, candidate.points[0], spacing)
-                    candidate = MinimiserSet(point[None, :], float(land.f(*point)))
-                sets.append(candidate)
-        mapping = np.array(mapping + [-1], dtype=np.int64)
-        free = fine.groups >= 0
-        start_set[free] = mapping[group_to_set[fine.groups[free]]]
-    return start_set
-
-
-def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
+def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> _Geometry:
     started = time.perf_counter()
+    report = progress if progress is not None else (lambda share, stage: None)
+    report(0.0, "critical points")
     deadline = started + config.PLANE_TIME_BUDGET
     axis_values = np.linspace(-R, R, n)
     grid_x, grid_y = np.meshgrid(axis_values, axis_values)
@@ -327,6 +224,7 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     coarse_axis = np.linspace(-R, R, m)
     coarse_x, coarse_y = np.meshgrid(coarse_axis, coarse_axis)
     coarse_spacing = 2 * R / (m - 1)
+    report(0.1, "gradient flow from a coarse grid")
     coarse = follow_flow(land, coarse_x, coarse_y,
                          coarse_x ** 2 + coarse_y ** 2 <= R * R * (1 + 1e-12), R, deadline)
     finite = f_grid[inside & np.isfinite(f_grid)]
@@ -340,9 +238,12 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     barrier = [float(land.f(*p)) for p, k, on in zip(points, kinds, on_sets, strict=True)
                if k in ("saddle", "max") or (k == "degenerate" and not on)]
     lone = [p for p, k, on in zip(points, kinds, on_sets, strict=True) if k == "min" and not on]
-    capture = _capture_grid(sets, (lone, min(barrier) if barrier else None), f_grid, inside, R)
-    fine = follow_flow(land, grid_x, grid_y, inside, R, deadline, capture)
-    start_set = _assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale,
+    capture = capture_grid(sets, (lone, min(barrier) if barrier else None), f_grid, inside, R)
+    report(0.2, f"gradient flow from {int(inside.sum())} grid cells")
+    fine = follow_flow(land, grid_x, grid_y, inside, R, deadline, capture,
+                       lambda share: report(0.2 + 0.7 * share, "gradient flow"))
+    report(0.9, "widths and distances")
+    start_set = assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale,
                                   warnings)
     if not sets:
         raise AnalysisError("no minimum of f found in the ball: the gradient flow ends "
@@ -361,8 +262,8 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     if unconverged > config.PLANE_UNCONVERGED_WARN:
         warnings.append(f"{unconverged:.0%} of the grid starts had not converged after "
                         f"{fine.iterations} descent steps; they are labelled by their neighbours")
-    _fill_unresolved(labels, inside)
-    distances = _field_distances(sets, labels, axis_values)
+    fill_unresolved(labels, inside)
+    distances = field_distances(sets, labels, axis_values)
     near_grid = np.full((n, n), -1, dtype=np.int16)
     closest = np.full((n, n), np.inf)
     for i, minimiser in enumerate(sets):
@@ -374,9 +275,9 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
     shares = tuple(float(c) / max(1, int(inside.sum())) for c in counts)
     for minimiser in sets:
         if minimiser.at_wall:
-            x, y = minimiser.centre
-            warnings.append(f"f decreases towards the wall |x| = R near ({x:.4g}, {y:.4g}): "
-                            "iterates pile up there (not a minimum of f)")
+            where = " to ".join(f"({x:.4g}, {y:.4g})" for x, y in minimiser.points)
+            warnings.append(f"f decreases towards the wall |x| = R at {where}: iterates "
+                            "pile up there (not a minimum of f)")
     for point, kind in zip(points, kinds, strict=True):
         on_set = min(s.distance(*point) for s in sets) <= 2 * spacing
         if kind == "min" and not on_set:
@@ -388,6 +289,7 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
                             "(the Hessian is singular there)")
     saddles = points[[k == "saddle" for k in kinds]].reshape(-1, 2)
     maxima = points[[k == "max" for k in kinds]].reshape(-1, 2)
+    report(1.0, "done")
     return _Geometry(tuple(sets), distances, labels, near_grid, shares, saddles, maxima,
                      tuple(dict.fromkeys(warnings)), time.perf_counter() - started)
 
@@ -396,13 +298,14 @@ _cache: OrderedDict[tuple, _Geometry] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _cached_geometry(land: PlaneLandscape, R: float, n: int, near: float) -> _Geometry:
+def _cached_geometry(land: PlaneLandscape, R: float, n: int, near: float,
+                     progress=None) -> _Geometry:
     key = (land.text, sympy_key(land), R, n, near)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    geometry = _geometry(land, R, n, near)
+    geometry = _geometry(land, R, n, near, progress)
     with _cache_lock:
         _cache[key] = geometry
         while len(_cache) > config.PLANE_CACHE_SIZE:
@@ -416,7 +319,7 @@ def sympy_key(land: PlaneLandscape) -> str:
 
 
 def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None = None,
-                  grid: int = 301, near: float = 0.5) -> PlaneAnalysis:
+                  grid: int = 301, near: float = 0.5, progress=None) -> PlaneAnalysis:
     """Fields, widths, jump numbers and the typical transition graph of f(x, y).
 
     Parameters
@@ -433,6 +336,10 @@ def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None 
     near : float
         Radius around each minimiser set for ``near_grid`` (the paper counts
         "near Omega_i" within 0.5).
+    progress : callable, optional
+        ``progress(share, stage)`` with share in [0, 1] and a few words on the
+        stage, called now and then while the (uncached) geometry is computed:
+        for a progress bar when an analysis takes more than a moment.
 
     Returns
     -------
@@ -452,7 +359,7 @@ def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None 
     alpha = _check_alpha(alpha)
     n = _check_grid(grid)
     near = _check_positive("near", near, upper=2 * R)
-    geometry = _cached_geometry(land, R, n, near)
+    geometry = _cached_geometry(land, R, n, near, progress)
     m = len(geometry.sets)
     structure = structure_from_distances(tuple(s.centre for s in geometry.sets), (None,) * m,
                                          (None,) * m, geometry.distances, b)
@@ -462,7 +369,9 @@ def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None 
                    for i, s in enumerate(geometry.sets))
     warnings = list(geometry.warnings)
     warnings += structure_warnings(structure, b, geometry.distances)
+    jump_matrix = structure.jump_matrix.copy()     # the contract's l_{i,j}: diagonal 0
+    np.fill_diagonal(jump_matrix, 0)
     return PlaneAnalysis(land, R, b, alpha, fields, geometry.saddles, geometry.maxima,
-                         structure.jump_matrix, structure, (-R, R, -R, R), geometry.label_grid,
+                         jump_matrix, structure, (-R, R, -R, R), geometry.label_grid,
                          geometry.near_grid, tuple(dict.fromkeys(warnings)), near,
                          geometry.seconds)

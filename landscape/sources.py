@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from .errors import FormulaError
 from .formula import parse_any_formula, parse_trusted_formula
 from .loss import Landscape
@@ -28,11 +30,21 @@ def load_landscape(source: str) -> Landscape | PlaneLandscape:
     stripped = source.strip()
     if stripped.startswith("sketch:"):
         return parse_sketch(stripped)
-    if stripped in ALL_PRESETS:
-        stripped = ALL_PRESETS[stripped].source
+    key = stripped if stripped in ALL_PRESETS else None
+    if key is not None:
+        stripped = ALL_PRESETS[key].source
     if stripped in _PRESET_SOURCES:      # our own text: built without the time bound
-        return parse_trusted_formula(stripped)
+        land = parse_trusted_formula(stripped)
+        return _named(land, key) if key is not None and land.dimension == 2 else land
     return parse_any_formula(source)
+
+
+def _named(land: PlaneLandscape, key: str) -> PlaneLandscape:
+    """The preset's landscape carrying its key as ``name`` (built functions shared)."""
+    named = dataclasses.replace(land, name=key)
+    named.__dict__.update({k: v for k, v in land.__dict__.items()
+                           if k not in ("expr", "text", "name")})
+    return named
 
 
 _PRESET_SOURCES = frozenset(preset.source for preset in ALL_PRESETS.values())

@@ -64,7 +64,7 @@ def test_subprocess_argparse_error_is_one_line():
 
 
 @pytest.mark.parametrize("argv", [
-    ["analyze", "--expr", "x^2 + y", "--L", "1", "--b", "0.5"],
+    ["analyze", "--expr", "x^2 + z", "--L", "1", "--b", "0.5"],   # y makes it 2-D (issue 11)
     ["analyze", "--expr", "sin^-1 x", "--L", "1", "--b", "0.5"],
     ["analyze", "--expr", "x \u0445", "--L", "1", "--b", "0.5"],
     ["analyze", "--expr", "*".join(f"sin({k}x)" for k in range(1, 40)), "--L", "1", "--b", "0.5"],

@@ -10,10 +10,20 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.optimize import root
 
-from landscape import AnalysisError, FormulaError, Landscape, analyze, load_landscape, parse_formula
+from landscape import (
+    FUNCTIONS,
+    AnalysisError,
+    FormulaError,
+    Landscape,
+    analyze,
+    load_landscape,
+    parse_formula,
+)
 from landscape.__main__ import main
 from landscape.formula import parse_any_formula
 from landscape.plane import PlaneLandscape
@@ -151,7 +161,7 @@ def test_himmelblau_fields_follow_the_gradient_flow(himmelblau):
     minima = np.array([f.minimiser.points[0] for f in himmelblau.fields])
     checked = 0
     for x, y in rng.uniform(-4.2, 4.2, size=(60, 2)):
-        row, col = int(round((y + 6) / spacing)), int(round((x + 6) / spacing))
+        row, col = round(float((y + 6) / spacing)), round(float((x + 6) / spacing))
         if len(set(labels[row - 3:row + 4, col - 3:col + 4].ravel())) > 1:
             continue                     # within 3 cells of a field boundary
         flow = solve_ivp(lambda t, p: -_h_gradient(p), (0, 20), [x, y], rtol=1e-8, atol=1e-10)
@@ -180,7 +190,11 @@ def test_grids_and_widths_are_consistent(himmelblau):
         other = inside & (labels != i)
         assert distance[other].min() >= f.width - spacing_of(himmelblau)
         assert f.l_star == math.ceil(f.width / himmelblau.b)
-    assert np.all(np.diag(himmelblau.jump_matrix) == [f.l_star for f in himmelblau.fields])
+    assert np.all(np.diag(himmelblau.structure.jump_matrix) ==
+                  [f.l_star for f in himmelblau.fields])
+    assert np.all(np.diag(himmelblau.jump_matrix) == 0)
+    off = ~np.eye(4, dtype=bool)
+    assert np.all(himmelblau.jump_matrix[off] == himmelblau.structure.jump_matrix[off])
 
 
 def spacing_of(analysis):
@@ -250,7 +264,11 @@ def test_flat_segment_between_two_wells():
 
 def test_asymmetric_double_well_widths():
     preset = PLANE_PRESETS["double-well-2d"]
-    result = analyze_plane(load_landscape("double-well-2d"), preset.L, preset.b)
+    reports = []
+    result = analyze_plane(load_landscape("double-well-2d"), preset.L, preset.b, grid=251,
+                           progress=lambda share, stage: reports.append((share, stage)))
+    shares = [share for share, _ in reports]
+    assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares)
     spacing = spacing_of(result)
     assert [tuple(np.round(f.minimiser.points[0], 6)) for f in result.fields] == \
         [(-1.2, 0.0), (0.8, 0.0)]
@@ -271,7 +289,9 @@ def test_presets_keep_the_one_dimensional_list():
     assert ALL_PRESETS == {**PRESETS, **PLANE_PRESETS}
     for key, preset in PLANE_PRESETS.items():
         assert preset.key == key and math.hypot(preset.x0, preset.y0) <= preset.L
-        assert isinstance(load_landscape(key), PlaneLandscape)
+        land = load_landscape(key)
+        assert isinstance(land, PlaneLandscape) and land.name == key
+        assert land.text == preset.source and load_landscape(land.source).text == land.text
     paper = PLANE_PRESETS["paper-himmelblau"]
     assert (paper.L, paper.b, paper.eta, paper.x0, paper.y0) == (4.2, 2.15, 5e-4, 2.9, 1.0)
     assert (paper.noise.family, paper.noise.alpha, paper.noise.scale) == ("pareto", 1.2, 0.75)
@@ -305,3 +325,64 @@ def test_cli_refuses_bad_two_dimensional_input(capsys, argv, message):
     captured = capsys.readouterr()
     assert message in json.loads(captured.out)["error"]
     assert captured.err.count("\n") == 1 and message in captured.err
+
+
+@pytest.mark.parametrize("text", [
+    "-(x^2 + y^2)", "x + y", "1/(x^2 + y^2)", "y", "log(x) + y^2", "sin(20x) sin(20y)",
+    "abs(x) + abs(y)", "x^4 + y^4", "exp(100(x^2 + y^2))", "tan(5x) + y^2", "max(x, y)",
+])
+def test_hostile_landscapes_give_an_answer_or_a_clear_refusal(text):
+    """No traceback: an analysis (with warnings where the theory does not apply) or AnalysisError."""
+    land = load_landscape(text)
+    try:
+        result = analyze_plane(land, 2.0, 0.5, grid=151)
+    except AnalysisError as error:
+        assert str(error).strip() and len(str(error)) < 300
+        return
+    json.dumps(result.to_json(), allow_nan=False)
+    assert result.fields and np.all(result.label_grid[result.label_grid >= 0] < len(result.fields))
+    if text in ("-(x^2 + y^2)", "x + y", "y"):
+        assert any("wall" in w for w in result.warnings)
+
+
+_TOKENS = st.sampled_from(sorted(set(FUNCTIONS)) + ["x", "y", "y", "x", "z", "X", "Y", "pi", "e",
+                                                     "0", "1", "2.5", "1e30", "9" * 41, "+", "-",
+                                                     "*", "/", "^", "**", "(", ")", ",", " ",
+                                                     "_", "'", ".", "__import__"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_TOKENS, max_size=30).map("".join))
+def test_soups_in_x_and_y_parse_or_are_refused(text):
+    """Random token soups with y: a 1-D or 2-D landscape that evaluates, or a FormulaError."""
+    try:
+        land = parse_any_formula(text)
+    except FormulaError as error:
+        assert str(error).strip()
+        return
+    points = np.linspace(-2, 2, 7)
+    if land.dimension == 2:
+        assert "y" in text
+        for values in (land.f(points, points[::-1]), *land.gradient(points, points),
+                       *land.hessian(points, -points)):
+            assert values.shape == (7,) and values.dtype == np.float64
+    else:
+        assert land.f(points).shape == (7,)
+
+
+@pytest.mark.parametrize("key", ["himmelblau", "bowl-ripples-2d"])
+def test_the_capture_shortcut_changes_no_cell(key, monkeypatch):
+    """Stopping starts in sublevel sets that hold one minimiser set gives the same fields
+    as following every start to its end."""
+    from landscape import plane_analysis
+
+    preset = PLANE_PRESETS[key]
+    land = load_landscape(key)
+    plane_analysis._cache.clear()
+    fast = analyze_plane(land, preset.L, preset.b, grid=151)
+    monkeypatch.setattr(plane_analysis, "capture_grid", lambda *args, **kwargs: None)
+    plane_analysis._cache.clear()
+    slow = analyze_plane(land, preset.L, preset.b, grid=151)
+    plane_analysis._cache.clear()
+    np.testing.assert_array_equal(fast.label_grid, slow.label_grid)
+    assert [f.width for f in fast.fields] == [f.width for f in slow.fields]
