@@ -114,6 +114,16 @@ def main(argv=None) -> int:
         "ratio_plane_to_line": two_d[0] / one_d[0],
         "target_per_core": TARGET,
     })
+    try:        # the paper's modified Himmelblau (exp, abs, sign, a power 1.1 per step)
+        import landscape
+
+        paper = landscape.load_landscape("paper-himmelblau")
+        simulate_plane(paper, grids, R=R, eta=ETA, b=B, family="pareto", alpha=1.2, scale=0.75,
+                       x0=X0, paths=2, steps=10, seed=0)
+        out["paper_himmelblau_per_core"] = plane_rate(paper, grids, 1, 2, steps // 4, reps)[0]
+    except Exception as exc:  # noqa: BLE001 - the bench must run without landscape/
+        out["paper_himmelblau_per_core"] = None
+        out["paper_himmelblau_error"] = str(exc)[:200]
     threads = numba.config.NUMBA_NUM_THREADS
     out["plane_all_cores"] = plane_rate(grad, grids, threads, 2 * threads, steps, reps)[0]
     numba.set_num_threads(threads)
@@ -127,6 +137,9 @@ def main(argv=None) -> int:
     print(f"1-D polynomial (Fig. 1 workload), same run, 1 core: {one_d[0] / 1e6:.1f} M steps/s "
           f"(CPU time {one_d[1] / 1e6:.1f})")
     print(f"ratio 2-D / 1-D: {out['ratio_plane_to_line']:.2f}")
+    if out["paper_himmelblau_per_core"]:
+        print(f"2-D paper-himmelblau preset (exp, abs, sign, |.|^1.1 per step), 1 core: "
+              f"{out['paper_himmelblau_per_core'] / 1e6:.1f} M steps/s")
     print(f"2-D on {threads} cores ({2 * threads} paths): {out['plane_all_cores'] / 1e6:.1f} "
           "M steps/s")
     return 0

@@ -72,7 +72,10 @@ def capture_grid(sets, other_minima, f_grid, inside, R: float):
     if not finite.size:
         return None
     level = float(np.max(finite)) + 1.0 if other_minima[1] is None else other_minima[1]
-    level -= 1e-6 * (abs(level) + 1.0)
+    # a margin below the barrier, so that near a saddle the excluded band is wider than
+    # a cell and two basins never touch on the grid
+    lowest = min((s.value for s in sets if np.isfinite(s.value)), default=float(finite.min()))
+    level -= max(1e-6 * (abs(level) + 1.0), 0.05 * max(level - lowest, 0.0))
     components, count = ndimage.label(region & (f_grid < level))
     owner = np.full(count + 1, -1, dtype=np.int64)
     shared = np.zeros(count + 1, dtype=bool)

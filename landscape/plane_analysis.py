@@ -85,6 +85,8 @@ def _json_float(value):
 class PlaneAnalysis:
     """Everything the theory says about one (f(x, y), R, b, alpha); see the module docstring.
 
+    ``jump_matrix`` holds l_{i,j} with a zero diagonal (l*_i are in ``fields``
+    and on the diagonal of ``structure.jump_matrix``, as in 1-D).
     ``label_grid`` and ``near_grid`` are int16 (n, n) arrays indexed
     [row = y index, col = x index], cell centres ``numpy.linspace`` over
     ``extent``; -1 outside the ball (label) or away from every minimiser set
@@ -367,7 +369,9 @@ def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None 
                    for i, s in enumerate(geometry.sets))
     warnings = list(geometry.warnings)
     warnings += structure_warnings(structure, b, geometry.distances)
+    jump_matrix = structure.jump_matrix.copy()     # the contract's l_{i,j}: diagonal 0
+    np.fill_diagonal(jump_matrix, 0)
     return PlaneAnalysis(land, R, b, alpha, fields, geometry.saddles, geometry.maxima,
-                         structure.jump_matrix, structure, (-R, R, -R, R), geometry.label_grid,
+                         jump_matrix, structure, (-R, R, -R, R), geometry.label_grid,
                          geometry.near_grid, tuple(dict.fromkeys(warnings)), near,
                          geometry.seconds)

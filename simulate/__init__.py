@@ -1,4 +1,4 @@
-"""Simulation of (truncated) heavy-tailed SGD on 1-D landscapes.
+"""Simulation of (truncated) heavy-tailed SGD on 1-D and 2-D landscapes.
 
 X <- phi(X - phi(eta (f'(X) - Z), b), L) for many paths at once (numba,
 parallel over paths, an explicit random stream per path). Public API: see
@@ -16,7 +16,12 @@ from .warmup import warmup
 
 #: Study API, imported on first use (``simulate.study`` pulls in Dask).
 _LAZY = {"run_study": "study", "load_spec": "study_spec", "StudySpec": "study_spec",
-         "load_study": "study_results", "StudyResults": "study_results"}
+         "load_study": "study_results", "StudyResults": "study_results",
+         # 2-D (issue 11)
+         "simulate_plane": "plane", "PlaneGrids": "plane", "PlaneRunResult": "plane",
+         "draw_plane_noise": "plane", "plane_exit_times": "plane_exits",
+         "PlaneExitTimes": "plane_exits", "compile_plane_gradient": "plane_gradient",
+         "PlaneGradient": "plane_gradient"}
 
 
 def __getattr__(name: str):
@@ -34,19 +39,27 @@ __all__ = [
     "ExitTimes",
     "Gradient",
     "Noise",
+    "PlaneExitTimes",
+    "PlaneGradient",
+    "PlaneGrids",
+    "PlaneRunResult",
     "Simulation",
     "SimulationError",
     "StudyResults",
     "StudySpec",
     "compile_gradient",
+    "compile_plane_gradient",
     "draw_noise",
+    "draw_plane_noise",
     "exit_study",
     "exit_times",
     "four_way",
     "load_spec",
     "load_study",
     "make_noise",
+    "plane_exit_times",
     "run_study",
     "seed_states",
+    "simulate_plane",
     "warmup",
 ]

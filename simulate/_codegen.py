@@ -111,13 +111,15 @@ def function_body(expr: sympy.Expr) -> list[str]:
 def tuple_function_body(exprs) -> list[str]:
     """Lines of the body of ``grad_py(x, y)`` returning a tuple of the expressions.
 
-    The same rewrites as :func:`function_body`, each expression on its own,
-    then one ``sympy.cse`` over all of them (df/dx and df/dy share most of
+    The same rewrites as :func:`function_body` (fractional powers shared over
+    all the expressions), then one ``sympy.cse`` over all of them (df/dx and df/dy share most of
     their subexpressions); the last line is ``return (float(e1), float(e2), ...)`` (a constant
     component is printed as an int otherwise).
     """
     printer = _Printer({"fully_qualified_modules": True, "strict": True})
-    rewritten = [factor_out_powers(share_fractional_powers(fold_constants(e))) for e in exprs]
+    # powers shared across the components too (df/dx may hold b**(11/10), df/dy b**(1/10))
+    joint = share_fractional_powers(fold_constants(sympy.Tuple(*exprs)))
+    rewritten = [factor_out_powers(e) for e in joint]
     temps, reduced = sympy.cse(rewritten, symbols=sympy.numbered_symbols("_t"))
     lines = [f"{sym} = {printer.doprint(sub)}" for sym, sub in temps]
     lines.append("return (" + ", ".join(f"float({printer.doprint(r)})" for r in reduced) + ",)")

@@ -123,7 +123,7 @@ def _run(args) -> dict:
     if args.command == "warmup":
         from .warmup import warmup
 
-        return {"seconds": warmup()}
+        return {"seconds": warmup(plane=True)}
     if args.command == "study":
         from .study import cli_study
 

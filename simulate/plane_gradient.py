@@ -15,6 +15,7 @@ hashes the expressions and the sources the module depends on.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import threading
@@ -142,7 +143,9 @@ _REGISTRY: dict[str, PlaneGradient] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
+@functools.cache
 def _dependency_hash() -> str:
+    """Hash of the sources the generated module depends on (read once per process)."""
     h = hashlib.sha256((_CODEGEN_VERSION + numba.__version__).encode())
     here = Path(__file__).resolve().parent
     for name in _DEPENDENCIES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 
-def warmup(default_landscape: bool = True) -> float:
+def warmup(default_landscape: bool = True, plane: bool = False) -> float:
     """Run a tiny problem through every kernel; return the seconds it took.
 
     With ``default_landscape``, also build the tabulated f' of the default
@@ -19,6 +19,10 @@ def warmup(default_landscape: bool = True) -> float:
     so the dashboard's first run loads it from the disk cache; if it cannot be
     tabulated, build the kernels specialised for it instead (30-60 s of one
     core cold; a disk-cache load afterwards).
+    With ``plane`` (``python -m simulate warmup``, i.e. ``make warmup``), also
+    the 2-D kernels of ``PLANE_WARM_PRESETS`` (the paper's modified Himmelblau),
+    compiled in this process (30-60 s cold): off by default so a server's
+    background warm-up never compiles them itself.
     """
     import sympy
 
@@ -44,4 +48,22 @@ def warmup(default_landscape: bool = True) -> float:
         g = compile_gradient(land)
         if not choose_gradient(g, preset.L, kinks=kinks_of(land, preset.L)).tabulated:
             g.wait(timeout=600)
+    if plane:
+        _warm_plane_presets()
     return time.perf_counter() - t0
+
+
+#: 2-D presets whose kernels warm-up compiles (each formula has kernels of its own: ~30-60 s
+#: cold on the 2-core VM, a disk-cache load afterwards); the dashboard's 2-D default
+PLANE_WARM_PRESETS = ("paper-himmelblau",)
+
+
+def _warm_plane_presets() -> None:
+    from landscape.plane_presets import PLANE_PRESETS
+    from landscape.sources import load_landscape
+
+    from .plane import warm_plane
+
+    for key in PLANE_WARM_PRESETS:
+        if key in PLANE_PRESETS:
+            warm_plane(load_landscape(PLANE_PRESETS[key].source))

@@ -190,7 +190,11 @@ def test_grids_and_widths_are_consistent(himmelblau):
         other = inside & (labels != i)
         assert distance[other].min() >= f.width - spacing_of(himmelblau)
         assert f.l_star == math.ceil(f.width / himmelblau.b)
-    assert np.all(np.diag(himmelblau.jump_matrix) == [f.l_star for f in himmelblau.fields])
+    assert np.all(np.diag(himmelblau.structure.jump_matrix) ==
+                  [f.l_star for f in himmelblau.fields])
+    assert np.all(np.diag(himmelblau.jump_matrix) == 0)
+    off = ~np.eye(4, dtype=bool)
+    assert np.all(himmelblau.jump_matrix[off] == himmelblau.structure.jump_matrix[off])
 
 
 def spacing_of(analysis):
@@ -364,3 +368,21 @@ def test_soups_in_x_and_y_parse_or_are_refused(text):
             assert values.shape == (7,) and values.dtype == np.float64
     else:
         assert land.f(points).shape == (7,)
+
+
+@pytest.mark.parametrize("key", ["himmelblau", "bowl-ripples-2d"])
+def test_the_capture_shortcut_changes_no_cell(key, monkeypatch):
+    """Stopping starts in sublevel sets that hold one minimiser set gives the same fields
+    as following every start to its end."""
+    from landscape import plane_analysis
+
+    preset = PLANE_PRESETS[key]
+    land = load_landscape(key)
+    plane_analysis._cache.clear()
+    fast = analyze_plane(land, preset.L, preset.b, grid=151)
+    monkeypatch.setattr(plane_analysis, "capture_grid", lambda *args, **kwargs: None)
+    plane_analysis._cache.clear()
+    slow = analyze_plane(land, preset.L, preset.b, grid=151)
+    plane_analysis._cache.clear()
+    np.testing.assert_array_equal(fast.label_grid, slow.label_grid)
+    assert [f.width for f in fast.fields] == [f.width for f in slow.fields]
