@@ -79,20 +79,15 @@ def make_noise(family: str, alpha: float, scale: float):
     return simulate.Noise(family, None, scale)
 
 
-class LiveRun:
-    """The simulations of one live view, and the bookkeeping for the ticks."""
+class RefreshBudget:
+    """The compute budget per tick and the refresh interval of a live view, shared by
+    all live views of the server (1-D ``LiveRun`` and 2-D ``PlaneLiveRun``).
 
-    def __init__(self, cfg: RunConfig, land, maxima: tuple[float, ...]):
-        import simulate
+    A subclass calls :meth:`init_budget` and sets ``_last_chunk`` / ``_last_secs``
+    after each advance.
+    """
 
-        self.cfg = cfg
-        self.token = secrets.token_urlsafe(9)  # names the run in the URL, for a reload
-        self._lock = threading.Lock()  # two tabs of one run: one advances at a time
-        self.running = False
-        self.error: str | None = None
-        self.every = cfg.every
-        self.paths = cfg.paths
-        self.compare = cfg.compare
+    def init_budget(self) -> None:
         self._last_chunk = FIRST_CHUNK
         self._last_secs = 0.0
         self._sps = 0.0
@@ -101,26 +96,7 @@ class LiveRun:
         self._cost = GUESS_COST
         self._retimed_at = 0.0
         self.interval = TICK
-        kw = {"x0": cfg.x0, "paths": cfg.paths, "seed": cfg.seed, "record_every": cfg.every,
-                  "boundaries": tuple(maxima) or None}  # fmt: skip
-        if not cfg.compare:
-            noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
-            b = cfg.b
-            self.sims = {"run": simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)}
-        else:
-            heavy = (
-                make_noise(cfg.noise, cfg.alpha, cfg.scale)
-                if landscape.is_heavy_tailed(cfg.noise, cfg.alpha)
-                else simulate.PAPER_HEAVY
-            )
-            light = simulate.PAPER_LIGHT
-            self.sims = {}
-            for name in COMPARE_CASES:
-                noise = heavy if name.startswith("heavy") else light
-                b = cfg.b_compare if name.endswith("-clipped") else None
-                self.sims[name] = simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)
 
-    # -- stepping
     def chunk(self) -> int:
         """Steps per path for the next tick, so that it costs about TICK_BUDGET seconds."""
         if self._last_secs <= 0:
@@ -178,6 +154,42 @@ class LiveRun:
         self._retimed_at = now
         return new
 
+
+
+class LiveRun(RefreshBudget):
+    """The simulations of one live view, and the bookkeeping for the ticks."""
+
+    def __init__(self, cfg: RunConfig, land, maxima: tuple[float, ...]):
+        import simulate
+
+        self.cfg = cfg
+        self.token = secrets.token_urlsafe(9)  # names the run in the URL, for a reload
+        self._lock = threading.Lock()  # two tabs of one run: one advances at a time
+        self.running = False
+        self.error: str | None = None
+        self.every = cfg.every
+        self.paths = cfg.paths
+        self.compare = cfg.compare
+        self.init_budget()
+        kw = {"x0": cfg.x0, "paths": cfg.paths, "seed": cfg.seed, "record_every": cfg.every,
+                  "boundaries": tuple(maxima) or None}  # fmt: skip
+        if not cfg.compare:
+            noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
+            b = cfg.b
+            self.sims = {"run": simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)}
+        else:
+            heavy = (
+                make_noise(cfg.noise, cfg.alpha, cfg.scale)
+                if landscape.is_heavy_tailed(cfg.noise, cfg.alpha)
+                else simulate.PAPER_HEAVY
+            )
+            light = simulate.PAPER_LIGHT
+            self.sims = {}
+            for name in COMPARE_CASES:
+                noise = heavy if name.startswith("heavy") else light
+                b = cfg.b_compare if name.endswith("-clipped") else None
+                self.sims[name] = simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)
+
     def step_chunk(self) -> int:
         return max(1000, 40 * self.every)
 
@@ -233,18 +245,25 @@ class LiveRun:
 
 
 _server_lock = threading.Lock()
-_server = {"time": time.monotonic(), "cpu": time.process_time(), "ticks": 0, "cost": GUESS_COST}
+_server = {"time": time.monotonic(), "cpu": time.process_time(), "ticks": 0, "cost": GUESS_COST,
+           "last": -math.inf}
+QUIET_GAP = 2.0  # seconds without a live refresh after which the server's CPU is not theirs
 
 
 def _server_cost_per_refresh(window: float = 1.0) -> float:
     """Count one live refresh; return the server process's CPU seconds per live refresh,
-    measured over windows of at least ``window`` seconds (smoothed)."""
+    measured over windows of at least ``window`` seconds (smoothed). After ``QUIET_GAP``
+    seconds without live refreshes the window starts afresh: what the server did
+    meanwhile (page loads, analyses, studies) is not charged to the refreshes."""
     with _server_lock:
-        _server["ticks"] += 1
         now = time.monotonic()
+        if now - _server["last"] > QUIET_GAP:
+            _server.update(time=now, cpu=time.process_time(), ticks=0)
+        _server["last"] = now
+        _server["ticks"] += 1
         if now - _server["time"] >= window:
             cpu = time.process_time()
-            sample = (cpu - _server["cpu"]) / _server["ticks"]
+            sample = min(1.0, (cpu - _server["cpu"]) / _server["ticks"])
             _server["cost"] = 0.7 * _server["cost"] + 0.3 * sample
             _server.update(time=now, cpu=cpu, ticks=0)
         return float(_server["cost"])

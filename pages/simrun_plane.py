@@ -51,7 +51,7 @@ def config_from(p: Mapping[str, Any], source: str) -> PlaneRunConfig:
     )  # fmt: skip
 
 
-class PlaneLiveRun:
+class PlaneLiveRun(simrun.RefreshBudget):
     """The 2-D run(s) of one live view: ``results[name]`` is the latest cumulative
     ``PlaneRunResult`` of each case ("run", or "clipped" and "unclipped")."""
 
@@ -70,28 +70,7 @@ class PlaneLiveRun:
         self.compare = cfg.compare
         self.cases = {"run": cfg.b} if not cfg.compare else {"clipped": cfg.b_compare, "unclipped": math.inf}
         self.results: dict[str, Any] = {}
-        self._last_chunk, self._last_secs, self._sps = simrun.FIRST_CHUNK, 0.0, 0.0
-        self._share, self._last_tick = 1, 0.0
-        self.interval = simrun.TICK
-
-    # -- stepping (the 1-D live run's budget and interval rules)
-    def chunk(self) -> int:
-        """Steps per path for the next tick, so that it costs about ``simrun.TICK_BUDGET``."""
-        if self._last_secs <= 0:
-            return simrun.FIRST_CHUNK
-        n = int(self._last_chunk / self._last_secs * simrun.TICK_BUDGET / self._share)
-        return max(simrun.MIN_CHUNK, min(simrun.MAX_CHUNK, n, 4 * self._last_chunk))
-
-    def note_tick(self, tick_seconds: float) -> None:
-        self._share = simrun._note_active(id(self))
-        self._last_tick = float(tick_seconds)
-
-    def plan_interval(self) -> float:
-        self._share = simrun._note_active(id(self))
-        target = min(simrun.MAX_TICK, max(simrun.TICK, 2.0 * self._last_tick,
-                                          simrun.INTERVAL_PER_RUN * self._share))  # fmt: skip
-        self.interval = round(target, 2)
-        return self.interval
+        self.init_budget()
 
     def step_chunk(self) -> int:
         return max(1000, 40 * self.every)

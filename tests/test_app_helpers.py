@@ -368,7 +368,9 @@ def test_the_refresh_cost_is_the_whole_server_process_cpu_per_refresh(monkeypatc
     clock = {"t": 0.0, "cpu": 0.0}
     monkeypatch.setattr(simrun.time, "monotonic", lambda: clock["t"])
     monkeypatch.setattr(simrun.time, "process_time", lambda: clock["cpu"])
-    monkeypatch.setattr(simrun, "_server", {"time": 0.0, "cpu": 0.0, "ticks": 0, "cost": 0.05})
+    monkeypatch.setattr(simrun, "_server", {"time": 0.0, "cpu": 0.0, "ticks": 0, "cost": 0.05,
+                                            "last": -1e9})
+    clock["cpu"] = 30.0                  # before the first live refresh: not charged to them
     for _ in range(20):                  # 20 refreshes in 2 s, 1.2 s of CPU: 60 ms each
         clock["t"] += 0.1
         clock["cpu"] += 0.06
@@ -379,6 +381,9 @@ def test_the_refresh_cost_is_the_whole_server_process_cpu_per_refresh(monkeypatc
         clock["cpu"] += 0.06
         cost = simrun._server_cost_per_refresh()
     assert cost == pytest.approx(0.06, rel=0.05)
+    clock["t"] += 60.0                   # a minute without live views, 20 s of other work
+    clock["cpu"] += 20.0
+    assert simrun._server_cost_per_refresh() == pytest.approx(cost)
 
 
 def test_fragment_timer_is_a_no_op_outside_a_fragment():
