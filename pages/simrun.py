@@ -97,6 +97,16 @@ class RefreshBudget:
         self._retimed_at = 0.0
         self.interval = TICK
 
+    @property
+    def last_seconds(self) -> float:
+        """Wall seconds of the last advance."""
+        return float(self._last_secs)
+
+    @property
+    def steps_per_second(self) -> float:
+        """Steps (all paths and cases) per second of the last advance."""
+        return float(self._sps)
+
     def chunk(self) -> int:
         """Steps per path for the next tick, so that it costs about TICK_BUDGET seconds."""
         if self._last_secs <= 0:
@@ -214,14 +224,6 @@ class LiveRun(RefreshBudget):
     @property
     def steps_done(self) -> int:
         return int(next(iter(self.sims.values())).steps_done)
-
-    @property
-    def last_seconds(self) -> float:
-        return float(self._last_secs)
-
-    @property
-    def steps_per_second(self) -> float:
-        return float(self._sps)
 
     # -- downloads
     def histogram_csv(self) -> str:

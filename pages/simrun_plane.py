@@ -107,14 +107,6 @@ class PlaneLiveRun(simrun.RefreshBudget):
         res = next(iter(self.results.values()), None)
         return int(res.steps) if res is not None else 0
 
-    @property
-    def last_seconds(self) -> float:
-        return float(self._last_secs)
-
-    @property
-    def steps_per_second(self) -> float:
-        return float(self._sps)
-
     # -- downloads
     def fractions_csv(self) -> str:
         buf = io.StringIO()
