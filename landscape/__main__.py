@@ -54,6 +54,19 @@ def _number(text: str) -> float:
     return value
 
 
+def _print_graph(result) -> None:
+    """The transition graph's edges, classes and warnings of a 1-D or 2-D analysis."""
+    print("edges: " + (", ".join(f"m{i + 1}->m{j + 1}" for i, j in result.edges) or "none"))
+    for number, group in enumerate(result.classes, start=1):
+        members = ", ".join(f"m{i + 1}" for i in group.members)
+        large = ", ".join(f"m{i + 1}" for i in group.large)
+        kind = "absorbing" if group.absorbing else "transient"
+        print(f"class G{number} = {{{members}}} {kind}, large: {large}")
+    print(f"irreducible: {'yes' if result.irreducible else 'no'}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m landscape",
                      description="Analyse 1-d loss landscapes (fields, transition graph).")
@@ -147,15 +160,7 @@ def _print_analysis(result) -> None:
             line += f"  {_number_text(result.exit_exponents[field.index])}"
         print(line)
     print("maxima: " + ", ".join(f"{s:.6g}" for s in result.maxima))
-    print("edges: " + (", ".join(f"m{i + 1}->m{j + 1}" for i, j in result.edges) or "none"))
-    for number, group in enumerate(result.classes, start=1):
-        members = ", ".join(f"m{i + 1}" for i in group.members)
-        large = ", ".join(f"m{i + 1}" for i in group.large)
-        kind = "absorbing" if group.absorbing else "transient"
-        print(f"class G{number} = {{{members}}} {kind}, large: {large}")
-    print(f"irreducible: {'yes' if result.irreducible else 'no'}")
-    for warning in result.warnings:
-        print(f"warning: {warning}")
+    _print_graph(result)
 
 
 def _print_sweep(intervals) -> None:
@@ -237,15 +242,7 @@ def _print_plane_analysis(result) -> None:
               f"{field.l_star:>4} {field.area_share:>6.1%}")
     for name, points in (("saddles", result.saddles), ("maxima", result.maxima)):
         print(f"{name}: " + (", ".join(f"({x:.5g}, {y:.5g})" for x, y in points) or "none"))
-    print("edges: " + (", ".join(f"m{i + 1}->m{j + 1}" for i, j in result.edges) or "none"))
-    for number, group in enumerate(result.classes, start=1):
-        members = ", ".join(f"m{i + 1}" for i in group.members)
-        large = ", ".join(f"m{i + 1}" for i in group.large)
-        kind = "absorbing" if group.absorbing else "transient"
-        print(f"class G{number} = {{{members}}} {kind}, large: {large}")
-    print(f"irreducible: {'yes' if result.irreducible else 'no'}")
-    for warning in result.warnings:
-        print(f"warning: {warning}")
+    _print_graph(result)
 
 
 def run(argv: list[str]) -> int:
