@@ -55,19 +55,7 @@ with c5:
             help="Record every k-th iterate of each path.")  # fmt: skip
 
 cfg = simrun.config_from(p, source)
-try:
-    run, how = simrun.ensure_run(ss, cfg, land, maxima, token=str(p["run"]))
-except ValueError as e:
-    st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
-    ui.end_page()
-if how == "resumed":
-    st.toast(f"Resumed the run after the reload ({run.steps_done:,} steps per path so far).",
-             icon=":material/replay:")  # fmt: skip
-elif how == "lost":
-    st.info("The run this tab showed before the reload is no longer on the server (it was "
-            "restarted, or many newer runs replaced it); this is a new run. Press Start.",
-            icon=":material/info:")  # fmt: skip
-S.write(ss, "run", run.token)
+run = ui.open_run(simrun.ensure_run, cfg, land, maxima)
 
 
 def _start() -> None:

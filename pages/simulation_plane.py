@@ -25,7 +25,6 @@ LIVE_BINS = 50  # occupancy cells a side in the live charts (the run counts 200:
 
 
 def render_plane_simulation() -> None:
-    ss = st.session_state
     p = ui.params()
     land, source, analysis, a_err = plane_ui.page_plane()
     ui.require_analysis(analysis, a_err)
@@ -50,18 +49,7 @@ def render_plane_simulation() -> None:
         ui.bind(st.number_input, "every", "Every k-th", min_value=1, max_value=100000, step=50,
                 help="Record every k-th iterate of each path.")  # fmt: skip
     cfg = simrun_plane.config_from(p, source)
-    try:
-        run, how = simrun_plane.ensure_run(ss, cfg, land, analysis, token=str(p["run"]))
-    except ValueError as e:
-        st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
-        ui.end_page()
-    if how == "resumed":
-        st.toast(f"Resumed the run after the reload ({run.steps_done:,} steps per path so far).",
-                 icon=":material/replay:")  # fmt: skip
-    elif how == "lost":
-        st.info("The run this tab showed before the reload is no longer on the server; this is a "
-                "new run. Press Start.", icon=":material/info:")  # fmt: skip
-    S.write(ss, "run", run.token)
+    run = ui.open_run(simrun_plane.ensure_run, cfg, land, analysis)
     _buttons(run)
     bb = S.effective_b(p)
     st.caption(

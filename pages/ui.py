@@ -247,6 +247,27 @@ def apply_preset(key: str) -> None:
     reset_runs()
 
 
+def open_run(ensure_run, cfg, *args):
+    """The session's live run for ``cfg`` (``simrun.ensure_run`` or
+    ``simrun_plane.ensure_run``), saying when a reload resumed or lost it; a
+    configuration the simulator refuses ends the page with its message."""
+    ss = st.session_state
+    try:
+        run, how = ensure_run(ss, cfg, *args, token=str(params()["run"]))
+    except ValueError as e:
+        st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
+        end_page()
+    if how == "resumed":
+        st.toast(f"Resumed the run after the reload ({run.steps_done:,} steps per path so far).",
+                 icon=":material/replay:")  # fmt: skip
+    elif how == "lost":
+        st.info("The run this tab showed before the reload is no longer on the server (it was "
+                "restarted, or many newer runs replaced it); this is a new run. Press Start.",
+                icon=":material/info:")  # fmt: skip
+    S.write(ss, "run", run.token)
+    return run
+
+
 def reset_runs() -> None:
     """Forget simulations and studies of this session (the landscape changed)."""
     for k in ("sim", "sim_running", "exit_result", "plane_sim", "plane_exit"):
