@@ -11,6 +11,10 @@ if they move, the view keeps the interval of its last full rerun.
 
 from __future__ import annotations
 
+import time
+
+import streamlit as st
+
 
 def set_fragment_interval(seconds: float) -> bool:
     """Ask the browser to rerun the running fragment every ``seconds`` from now on.
@@ -43,3 +47,24 @@ def set_fragment_interval(seconds: float) -> bool:
     msg.auto_rerun.fragment_id = fragment_id
     ctx.enqueue(msg)
     return True
+
+
+def refresh_started() -> tuple[float, float]:
+    """Mark the start of a live view's refresh: (wall clock, this thread's CPU clock)."""
+    return time.perf_counter(), time.thread_time()
+
+
+def refresh_done(run, started: tuple[float, float]) -> None:
+    """End a live view's refresh: tell the run what it cost, move the fragment's timer to
+    the run's new interval if the server's load changed it, and say both in a caption.
+
+    ``run`` is a ``pages.simrun.RefreshBudget`` (1-D or 2-D live run).
+    """
+    tick, cpu = time.perf_counter() - started[0], time.thread_time() - started[1]
+    if run.running:
+        run.note_tick(tick, cpu)
+        new_interval = run.retime()
+        if new_interval is not None:
+            set_fragment_interval(new_interval)
+    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * run.last_seconds:.0f} ms); "
+               f"refreshing every {run.interval:g} s (slower when the server is busy).")

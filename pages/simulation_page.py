@@ -9,7 +9,6 @@ on or off with a normal rerun. Buffers are bounded by the Simulation itself.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -193,7 +192,7 @@ def live_view() -> None:
 
 
 def _live_view(r) -> None:
-    t0, cpu0 = time.perf_counter(), time.thread_time()
+    started = fragment_timer.refresh_started()
     if r.running:
         if r.steps_done == 0:
             with st.spinner("Preparing the simulation (the first run may compile kernels)…"):
@@ -263,14 +262,7 @@ def _live_view(r) -> None:
                            "edges of the typical transition graph.")  # fmt: skip
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
-    tick, cpu = time.perf_counter() - t0, time.thread_time() - cpu0
-    if r.running:
-        r.note_tick(tick, cpu)
-        new_interval = r.retime()
-        if new_interval is not None:
-            fragment_timer.set_fragment_interval(new_interval)
-    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * r.last_seconds:.0f} ms); "
-               f"refreshing every {r.interval:g} s (slower when the server is busy).")
+    fragment_timer.refresh_done(r, started)
 
 
 live_view()

@@ -11,7 +11,6 @@ itself, as in 1-D.
 from __future__ import annotations
 
 import math
-import time
 
 import pandas as pd
 import streamlit as st
@@ -116,7 +115,7 @@ def _live(run, source: str, analysis, R: float) -> None:
 
 
 def _tick(r, grid, analysis, R: float) -> None:
-    t0, cpu0 = time.perf_counter(), time.thread_time()
+    started = fragment_timer.refresh_started()
     if r.running:
         if r.steps_done == 0:
             with st.spinner("Preparing the simulation (the first run of a formula compiles its kernels)…"):
@@ -176,14 +175,7 @@ def _tick(r, grid, analysis, R: float) -> None:
                            mime="text/csv", key="dl_frac")  # fmt: skip
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
-    tick, cpu = time.perf_counter() - t0, time.thread_time() - cpu0
-    if r.running:
-        r.note_tick(tick, cpu)
-        new_interval = r.retime()
-        if new_interval is not None:
-            fragment_timer.set_fragment_interval(new_interval)
-    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * r.last_seconds:.0f} ms); "
-               f"refreshing every {r.interval:g} s (slower when the server is busy).")
+    fragment_timer.refresh_done(r, started)
 
 
 def _near_table(r) -> pd.DataFrame:
