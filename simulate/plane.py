@@ -136,6 +136,16 @@ class PlaneRunState:
         self.seconds = 0.0
 
 
+def _checked_dynamics(R, eta, b, family, alpha, scale, seed, stream):
+    """The checked (R, eta, b, noise, seed, stream) of a 2-D run or exit study; raises
+    ``SimulationError`` naming the bad one."""
+    R = C.positive("R (ball radius)", R)
+    eta = C.positive("eta (learning rate)", eta)
+    b = C.clip_threshold(b)
+    noise = make_noise(family, alpha, scale) if isinstance(family, str) else as_noise(family)
+    return R, eta, b, noise, C.seed_value(seed), C.count("stream", stream, 0, 2**40)
+
+
 def _start_points(x0, paths: int, R: float) -> np.ndarray:
     try:
         xy = np.array(x0, dtype=float, copy=True)
@@ -194,14 +204,9 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
     SimulationError
         On bad parameters, or a state that belongs to another run.
     """
-    R = C.positive("R (ball radius)", R)
-    eta = C.positive("eta (learning rate)", eta)
-    b = C.clip_threshold(b)
-    noise = make_noise(family, alpha, scale) if isinstance(family, str) else as_noise(family)
+    R, eta, b, noise, seed, stream = _checked_dynamics(R, eta, b, family, alpha, scale, seed, stream)
     paths = C.count("paths", paths, 1, config.MAX_PATHS)
     steps = C.count("steps", steps, 0, config.MAX_STEPS_PER_ADVANCE)
-    seed = C.seed_value(seed)
-    stream = C.count("stream", stream, 0, 2**40)
     bins = C.count("bins", bins, 1, MAX_PLANE_BINS)
     C.work_check(paths, steps)
     if not isinstance(grids, PlaneGrids):

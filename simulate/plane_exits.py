@@ -11,8 +11,7 @@ import numpy as np
 from . import _common as C
 from . import config
 from .errors import SimulationError
-from .noise import as_noise, make_noise
-from .plane import PlaneGrids, _start_points
+from .plane import PlaneGrids, _checked_dynamics, _start_points
 from .plane_gradient import as_plane_gradient
 from .rng import FAMILY_CODES, seed_states
 
@@ -80,14 +79,9 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
     SimulationError
         On bad parameters, a start in another field, or a single field.
     """
-    R = C.positive("R (ball radius)", R)
-    eta = C.positive("eta (learning rate)", eta)
-    b = C.clip_threshold(b)
-    noise = make_noise(family, alpha, scale) if isinstance(family, str) else as_noise(family)
+    R, eta, b, noise, seed, stream = _checked_dynamics(R, eta, b, family, alpha, scale, seed, stream)
     samples = C.count("samples", samples, 1, config.MAX_SAMPLES)
     max_steps = C.count("max_steps", max_steps, 1, config.MAX_STEPS_PER_ADVANCE)
-    seed = C.seed_value(seed)
-    stream = C.count("stream", stream, 0, 2**40)
     if not isinstance(grids, PlaneGrids):
         raise SimulationError(f"grids must be PlaneGrids, got {type(grids).__name__}")
     m = grids.n_fields
