@@ -271,12 +271,19 @@ def _build(dexpr, key: str) -> Gradient:
 
 def _function_body(expr) -> str:
     """Body of ``grad_py(x)`` (``simulate._codegen``), checked and bounded."""
+    return checked_code(lambda: function_body(expr), expr)
+
+
+def checked_code(make_lines, described) -> str:
+    """The generated lines of ``make_lines()`` joined into code, refused with a
+    ``SimulationError`` naming ``described`` if SymPy cannot print them as plain
+    one-line statements or if they are longer than ``MAX_BODY_CHARS``."""
     try:
-        lines = function_body(expr)
+        lines = make_lines()
     except Exception as exc:  # sympy raises PrintMethodNotImplementedError & co.
-        raise SimulationError(f"cannot compile the gradient {expr}: {exc}") from exc
+        raise SimulationError(f"cannot compile the gradient {described}: {exc}") from exc
     if any("\n" in line or "#" in line for line in lines):
-        raise SimulationError(f"cannot compile the gradient {expr}: unsupported function")
+        raise SimulationError(f"cannot compile the gradient {described}: unsupported function")
     body = "\n".join(lines)
     if len(body) > MAX_BODY_CHARS:
         raise SimulationError(

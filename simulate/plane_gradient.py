@@ -29,7 +29,7 @@ import sympy
 from . import _kernels_plane, config
 from ._codegen import tuple_function_body
 from .errors import SimulationError
-from .gradient import MAX_BODY_CHARS, load_generated
+from .gradient import checked_code, load_generated
 
 #: bump when the generated module text changes
 _CODEGEN_VERSION = "1"
@@ -189,17 +189,7 @@ def compile_plane_gradient(grad_x, grad_y) -> PlaneGradient:
         hit = _REGISTRY.get(key)
     if hit is not None:
         return hit
-    try:
-        lines = tuple_function_body(exprs)
-    except Exception as exc:  # sympy raises PrintMethodNotImplementedError & co.
-        raise SimulationError(f"cannot compile the gradient {exprs}: {exc}") from exc
-    if any("\n" in line or "#" in line for line in lines):
-        raise SimulationError(f"cannot compile the gradient {exprs}: unsupported function")
-    code = "\n".join(lines)
-    if len(code) > MAX_BODY_CHARS:
-        raise SimulationError(
-            f"the gradient is too large to compile ({len(code):,} characters of code after "
-            f"common-subexpression elimination, limit {MAX_BODY_CHARS:,})")
+    code = checked_code(lambda: tuple_function_body(exprs), exprs)
     grad = PlaneGradient(exprs=exprs, key=key, code=code)
     with _REGISTRY_LOCK:
         return _REGISTRY.setdefault(key, grad)
