@@ -56,16 +56,8 @@ with top_l:
     else:
         st.caption(f"No exit probabilities on the edges: {why_not}")
 with top_r:
-    st.metric("Classes", len(analysis.classes), help="Communicating classes of the graph")
-    st.metric("Edges", len(analysis.edges))
-    st.markdown("**Irreducible**" if analysis.irreducible else "**Not irreducible**")
-    for k, c in enumerate(analysis.classes):
-        kind = "absorbing" if c.absorbing else "transient"
-        mem = ", ".join(f"m{m + 1}" for m in c.members)
-        large = ", ".join(f"m{m + 1}" for m in c.large)
-        st.markdown(f"- G{k + 1} = {{{mem}}}: {kind}; large: {large}")
-    surv = landscape.surviving_minima(analysis.classes)
-    st.success("Survive: " + ", ".join(f"m{m + 1}" for m in surv), icon=":material/landscape:")
+    ui.class_summary(analysis.classes, analysis.edges, analysis.irreducible,
+                     landscape.surviving_minima(analysis.classes))  # fmt: skip
     near = [w for w in analysis.warnings if "integer" in w.lower() or "breakpoint" in w.lower()]
     if near:
         st.warning(f"b is at a structure change ({len(near)} jump numbers are borderline); "

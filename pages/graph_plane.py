@@ -41,16 +41,8 @@ def render() -> None:
                    "cheapest way out of Ω_i (l*_i jumps of size at most b) can land in Ω_j. Exit "
                    "probabilities on the edges are computed for 1-D landscapes only.")  # fmt: skip
     with top_r:
-        st.metric("Classes", len(structure.classes), help="Communicating classes of the graph")
-        st.metric("Edges", len(structure.edges))
-        st.markdown("**Irreducible**" if structure.irreducible else "**Not irreducible**")
-        for k, c in enumerate(structure.classes):
-            kind = "absorbing" if c.absorbing else "transient"
-            mem = ", ".join(f"m{m + 1}" for m in c.members)
-            large = ", ".join(f"m{m + 1}" for m in c.large)
-            st.markdown(f"- G{k + 1} = {{{mem}}}: {kind}; large: {large}")
-        surv = plane_ui.surviving(analysis)
-        st.success("Survive: " + ", ".join(f"m{m + 1}" for m in surv), icon=":material/landscape:")
+        ui.class_summary(structure.classes, structure.edges, structure.irreducible,
+                         plane_ui.surviving(analysis))  # fmt: skip
     jm = jump_numbers(analysis)
     if jm is not None:
         st.markdown("#### Jumps needed between fields")

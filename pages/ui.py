@@ -268,6 +268,20 @@ def open_run(ensure_run, cfg, *args):
     return run
 
 
+def class_summary(classes, edges, irreducible: bool, surviving) -> None:
+    """The transition graph in numbers (1-D or 2-D): classes, edges, irreducibility,
+    each class with its kind and large minima, and the minima that survive."""
+    st.metric("Classes", len(classes), help="Communicating classes of the graph")
+    st.metric("Edges", len(edges))
+    st.markdown("**Irreducible**" if irreducible else "**Not irreducible**")
+    for k, c in enumerate(classes):
+        kind = "absorbing" if c.absorbing else "transient"
+        mem = ", ".join(f"m{m + 1}" for m in c.members)
+        large = ", ".join(f"m{m + 1}" for m in c.large)
+        st.markdown(f"- G{k + 1} = {{{mem}}}: {kind}; large: {large}")
+    st.success("Survive: " + ", ".join(f"m{m + 1}" for m in surviving), icon=":material/landscape:")
+
+
 def reset_runs() -> None:
     """Forget simulations and studies of this session (the landscape changed)."""
     for k in ("sim", "sim_running", "exit_result", "plane_sim", "plane_exit"):
