@@ -255,9 +255,11 @@ class OwnSessionPlugin(WorkerPlugin):
 def session_info() -> dict:
     """(Run anywhere) this process's pid, session id and Linux autogroup (or "")."""
     try:
-        autogroup = Path("/proc/self/autogroup").read_text().split()[0]
+        # empty when the process sits in a cpu cgroup, where autogroup does not apply
+        words = Path("/proc/self/autogroup").read_text().split()
     except OSError:
-        autogroup = ""
+        words = []
+    autogroup = words[0] if words else ""
     sid = os.getsid(0) if hasattr(os, "getsid") else None
     return {"pid": os.getpid(), "session": sid, "autogroup": autogroup}
 

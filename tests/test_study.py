@@ -277,6 +277,21 @@ def dask_client():
     cluster.close()
 
 
+@pytest.mark.parametrize("text, expected", [("/autogroup-434 nice 0\n", "/autogroup-434"), ("", "")])
+def test_session_info_reads_an_empty_autogroup_file(monkeypatch, text, expected):
+    # a process in a cpu cgroup (or in init's session) reads an empty /proc/self/autogroup
+    class FakePath:
+        def __init__(self, *_):
+            pass
+
+        def read_text(self):
+            return text
+
+    monkeypatch.setattr(simulate.study_run, "Path", FakePath)
+    info = simulate.study_run.session_info()
+    assert info["autogroup"] == expected and info["pid"] == os.getpid()
+
+
 @pytest.mark.slow
 def test_two_workers_give_the_in_process_numbers(tmp_path, dask_client):
     info = dask_client.run(simulate.study_run.worker_info)
