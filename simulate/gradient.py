@@ -29,6 +29,7 @@ Design (measured on the 2-core dev machine, see ``bench/README.md``):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import math
@@ -244,7 +245,7 @@ def compile_gradient(land) -> Gradient:
     if not isinstance(dexpr, sympy.Basic):
         raise SimulationError(
             f"cannot use {type(land).__name__} as a landscape: it needs a SymPy .dexpr")
-    key = hashlib.sha256((_CODEGEN_VERSION + sympy.srepr(dexpr)).encode()).hexdigest()[:24]
+    key = _gradient_key(dexpr)
     with _REGISTRY_LOCK:
         hit = _REGISTRY.get(key)
     if hit is not None:
@@ -252,6 +253,14 @@ def compile_gradient(land) -> Gradient:
     grad = _build(dexpr, key)
     with _REGISTRY_LOCK:
         return _REGISTRY.setdefault(key, grad)
+
+
+@functools.lru_cache(maxsize=256)
+def _gradient_key(dexpr) -> str:
+    """The registry and disk-cache key of f': a hash of its ``srepr``, remembered
+    per expression (``srepr`` of the appendix formula's f' takes ~25 ms, paid by
+    every run made on it otherwise)."""
+    return hashlib.sha256((_CODEGEN_VERSION + sympy.srepr(dexpr)).encode()).hexdigest()[:24]
 
 
 def _build(dexpr, key: str) -> Gradient:
