@@ -453,6 +453,17 @@ def _vline(x: float, *, xref: str = "x", yref: str = "paper", y0: float = 0, y1:
                 "line": {"color": MAXC, "width": 1, "dash": "dot"}}  # fmt: skip
 
 
+def _step_area(edges: np.ndarray, heights: np.ndarray, hovertemplate: str, **trace) -> dict:
+    """A histogram as one filled step line: one SVG path however many bins (a bar trace
+    draws one element per bin, which the browser redraws at every live refresh)."""
+    edges = np.asarray(edges, dtype=float)
+    heights = np.asarray(heights, dtype=float)
+    return {"type": "scatter", "x": edges, "y": np.append(heights, heights[-1:]), "mode": "lines",
+            "line": {"shape": "hv", "width": 0.8, "color": "rgba(214,39,40,0.9)"},
+            "fill": "tozeroy", "fillcolor": "rgba(214,39,40,0.6)", "hovertemplate": hovertemplate,
+            **trace}  # fmt: skip
+
+
 def _figure(data: list, layout: dict, as_dict: bool) -> go.Figure | dict:
     """A Plotly figure, or the plain dict when ``as_dict`` (the live charts serialise it
     directly: ``go.Figure`` validates and deep-copies every array, ~10-80 ms a refresh)."""
@@ -519,15 +530,13 @@ def histogram_figure(
     counts = np.asarray(counts, dtype=float)
     total = int(counts.sum())
     data = [
-        {"type": "bar", "x": (edges[:-1] + edges[1:]) / 2, "y": counts, "width": np.diff(edges),
-             "name": "visits", "marker": {"color": "rgba(214,39,40,0.75)"},
-             "hovertemplate": "x=%{x:.3f}<br>%{y:,.0f} visits<extra></extra>"},
+        _step_area(edges, counts, "bin from x=%{x:.3f}<br>%{y:,.0f} visits<extra></extra>", name="visits"),
         {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": "f(x)", "yaxis": "y2",
              "line": {"color": CURVE, "width": 1.5}, "hoverinfo": "skip"},
     ]  # fmt: skip
     layout = {
-        "height": height, "bargap": 0, "uirevision": "hist", "hovermode": "closest",
-        "title": {"text": f"{title}<br><sub>{total:,} steps</sub>", "y": 0.97},
+        "height": height, "uirevision": "hist", "hovermode": "closest",
+        "title": {"text": f"{title}<br><sub>{total:,} steps</sub>", "y": 0.99, "yanchor": "top"},
         "margin": {"l": 50, "r": 50, "t": 70, "b": 40},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "xaxis": {"title": {"text": "x"}},
@@ -678,7 +687,7 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
         ylo, yhi = float(f_range[0]), float(f_range[1])
         ys = np.clip(ys, ylo, yhi)
     data, shapes, annotations = [], [], []
-    layout: dict[str, Any] = {"height": height, "bargap": 0, "uirevision": "cmp", "showlegend": False,
+    layout: dict[str, Any] = {"height": height, "uirevision": "cmp", "showlegend": False,
                                   "margin": {"l": 40, "r": 20, "t": 40, "b": 40}, "hovermode": "closest"}
     for k, name in enumerate(names):
         r, c = k // 2, k % 2
@@ -692,9 +701,8 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
         dens = counts / tot if tot > 0 else counts
         peak = float(dens.max()) if dens.size and dens.max() > 0 else 1.0
         scaled = (ys - ylo) / (yhi - ylo if yhi > ylo else 1.0) * peak
-        data.append({"type": "bar", "x": (edges[:-1] + edges[1:]) / 2, "y": dens, "width": np.diff(edges),
-                         "marker": {"color": "rgba(214,39,40,0.75)"}, "xaxis": "x" + ax, "yaxis": "y" + ax,
-                         "hovertemplate": "x=%{x:.3f}: %{y:.2%}<extra></extra>"})  # fmt: skip
+        data.append(_step_area(edges, dens, "bin from x=%{x:.3f}: %{y:.2%}<extra></extra>",
+                               xaxis="x" + ax, yaxis="y" + ax))
         data.append({"type": "scatter", "x": xs, "y": scaled, "mode": "lines", "xaxis": "x" + ax,
                          "yaxis": "y" + ax, "line": {"color": CURVE, "width": 1}, "hoverinfo": "skip"})  # fmt: skip
         layout["xaxis" + ax] = {"domain": xd, "anchor": "y" + ax}

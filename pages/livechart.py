@@ -60,12 +60,15 @@ export default function (component) {
     });
     for (const k of Object.keys(layout)) {
       if (/^[xy]axis\\d*$/.test(k)) {
+        // 'allow': Plotly's default ('hide past div') measures every tick label with
+        // getBoundingClientRect, a forced layout of the page, at every live refresh
         layout[k] = Object.assign({ gridcolor: 'rgba(128,128,128,0.25)',
-                                    zerolinecolor: 'rgba(128,128,128,0.4)' }, layout[k]);
+                                    zerolinecolor: 'rgba(128,128,128,0.4)',
+                                    ticklabeloverflow: 'allow' }, layout[k]);
       }
     }
-    if (!layout.xaxis) layout.xaxis = { gridcolor: 'rgba(128,128,128,0.25)' };
-    if (!layout.yaxis) layout.yaxis = { gridcolor: 'rgba(128,128,128,0.25)' };
+    if (!layout.xaxis) layout.xaxis = { gridcolor: 'rgba(128,128,128,0.25)', ticklabeloverflow: 'allow' };
+    if (!layout.yaxis) layout.yaxis = { gridcolor: 'rgba(128,128,128,0.25)', ticklabeloverflow: 'allow' };
     Plotly.react(el, fig.data, layout, payload.config);
   });
 }

@@ -93,6 +93,7 @@ class RefreshBudget:
         self._sps = 0.0
         self._share = 1
         self._last_tick = 0.0
+        self._tick_avg = 0.0
         self._cost = GUESS_COST
         self._retimed_at = 0.0
         self.interval = TICK
@@ -126,6 +127,10 @@ class RefreshBudget:
         fifth of it (RELIABILITY.md F17).
         """
         self._last_tick = float(tick_seconds)
+        # smoothed: one refresh slowed a little by the browser or another session must not
+        # move the view down the ladder (it then waits RETIME_DOWN_AFTER to come back)
+        avg = self._tick_avg
+        self._tick_avg = self._last_tick if avg <= 0 else 0.7 * avg + 0.3 * self._last_tick
         self._cost = max(_server_cost_per_refresh(), float(cpu_seconds or 0.0))
         self._share, total = _note_active(id(self), self._cost)
         if _TRACE:
@@ -139,11 +144,12 @@ class RefreshBudget:
         All live views together may use ``TARGET_LOAD`` of a core: with the live runs'
         refresh costs summing to C CPU seconds, each view refreshes every
         C / TARGET_LOAD seconds (never faster than ``TICK``, nor faster than its own
-        refreshes take), rounded up to ``INTERVAL_LADDER`` (RELIABILITY.md F9, F17).
+        refreshes take: their moving average, or half the last one if longer), rounded up to ``INTERVAL_LADDER`` (RELIABILITY.md F9, F17).
         Call it on a full rerun, and from the view itself with :meth:`retime`.
         """
         self._share, total_cost = _note_active(id(self), self._cost)
-        target = max(TICK, total_cost / TARGET_LOAD, 1.25 * self._last_tick)
+        duration = max(self._tick_avg, 0.5 * self._last_tick)  # a very slow one still counts
+        target = max(TICK, total_cost / TARGET_LOAD, 1.25 * duration)
         self.interval = next((t for t in INTERVAL_LADDER if t >= target - 1e-9), MAX_TICK)
         return self.interval
 

@@ -332,7 +332,25 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
     fair = per_path_rate * simrun.TICK_BUDGET / 20       # a twentieth of the budget
     assert run.chunk() == pytest.approx(max(simrun.MIN_CHUNK, min(4 * first, fair)), rel=0.01)
     run.note_tick(4.0)                                    # a very slow refresh
+    assert run.plan_interval() == 2.5                     # at least 1.25 x half of it
+    for _ in range(8):                                    # refreshes that stay that slow
+        run.note_tick(4.0)
     assert run.plan_interval() == simrun.MAX_TICK
+
+
+def test_one_slower_refresh_does_not_slow_a_lone_view(monkeypatch):
+    """A lone view refreshing in ~45 ms keeps the 0.1 s interval through a 0.1 s refresh
+    (the browser or the kernels' thread took the core for a moment): 8+ updates a second."""
+    from pages import simrun
+
+    monkeypatch.setattr(simrun, "_active_runs", {})
+    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda window=1.0: 0.045)
+    land = landscape.load_landscape("paper-fig2")
+    an = landscape.analyze(land, 1.6, 0.5, 1.2)
+    run = simrun.LiveRun(simrun.config_from(S.defaults(), "paper-fig2"), land, tuple(an.maxima))
+    for wall in (0.045, 0.05, 0.04, 0.11, 0.045):
+        run.note_tick(wall)
+        assert run.plan_interval() == simrun.TICK
 
 
 def test_a_live_view_retimes_slower_at_once_and_faster_only_after_a_while(monkeypatch):
