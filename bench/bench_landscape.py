@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import landscape
-import landscape.analysis
+import landscape.critical
 import landscape.formula
 from landscape.presets import PAPER_FIG2_FORMULA
 
@@ -36,7 +36,7 @@ def _children_cpu() -> float:
 
 def _once(text: str) -> tuple[float, float]:
     landscape.formula._parse_cache.clear()
-    landscape.analysis._cache.clear()
+    landscape.critical._cache.clear()
     wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     landscape.analyze(landscape.parse_formula(text), 1.6, 0.5, 1.2)
     return (time.perf_counter() - wall,

@@ -11,15 +11,14 @@ Streamlit. See ``landscape.analysis`` for a maths primer.
 from .analysis import (
     Analysis,
     CommunicatingClass,
-    CriticalPoints,
     Field,
     Structure,
     analyze,
-    critical_points,
     exit_exponent,
     structure_for_widths,
 )
 from .chain import ClassChain, limiting_chains, run_shares, small_field_share
+from .critical import CriticalPoints, critical_points
 from .errors import AnalysisError, FormulaError, TheoryError
 from .formula import parse_any_formula, parse_formula
 from .loss import Landscape

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from . import config
-from .analysis import _check_L, critical_points
+from .critical import _check_L, critical_points
 from .errors import AnalysisError
 from .loss import Landscape
 from .theory import (

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import exitrun, figures, ui
+from pages import exitrun, figures_runs, ui
 from pages import state as S
 
 ss = st.session_state
@@ -160,7 +160,7 @@ pred_means = predicted_means(prediction, result.study.etas)
 ref_means = predicted_means(ref_prediction, reference.study.etas) if reference else None
 left, right = st.columns([3, 2])
 with left:
-    ui.plot(figures.exit_figure(result.study, reference=reference.study if reference else None,
+    ui.plot(figures_runs.exit_figure(result.study, reference=reference.study if reference else None,
                                 label="clipped" if not math.isinf(b) else "no clipping",
                                 predicted=pred_means, reference_predicted=ref_means),
             key="exit_chart")  # fmt: skip
@@ -196,7 +196,7 @@ with right:
         st.caption("No run was censored: every sample left the field within its step cap.")
     edge_targets = [j for i, j in analysis.edges if i == fi]
     shares = prediction.rates.destinations(fi) if prediction is not None else None
-    ui.plot(figures.destinations_figure(result.destinations, fi, edge_targets, n,
+    ui.plot(figures_runs.destinations_figure(result.destinations, fi, edge_targets, n,
                                         predicted_shares=shares),
             key="dest_chart")  # fmt: skip
     off = sum(v for j, v in result.destinations.items() if j not in edge_targets and j != fi)

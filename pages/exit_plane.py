@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 
 import landscape
-from pages import exitrun, figures, plane_ui, ui
+from pages import exitrun, figures_runs, plane_ui, ui
 from pages import state as S
 
 STORE_KEY = "plane_exit"
@@ -139,7 +139,7 @@ def render() -> None:
         ui.end_page()
     left, right = st.columns([3, 2])
     with left:
-        ui.plot(figures.exit_figure(result.study, label="clipped" if not math.isinf(b) else "no clipping"),
+        ui.plot(figures_runs.exit_figure(result.study, label="clipped" if not math.isinf(b) else "no clipping"),
                 key="exit_chart")  # fmt: skip
     with right:
         slope = result.study.slope
@@ -152,7 +152,7 @@ def render() -> None:
                        "means use the censored-data estimate (all steps run / exits seen). Raise the "
                        "step cap for an uncensored fit.", icon=":material/warning:")  # fmt: skip
         edge_targets = [j for i, j in analysis.structure.edges if i == fi]
-        ui.plot(figures.destinations_figure(result.destinations, fi, edge_targets, n), key="dest_chart")
+        ui.plot(figures_runs.destinations_figure(result.destinations, fi, edge_targets, n), key="dest_chart")
     st.dataframe(result.table(), hide_index=True, key="exit_table")
     st.download_button("Exit times (CSV)", data=result.csv(), file_name="exit_times_2d.csv", mime="text/csv",
                        key="dl_exit")  # fmt: skip

@@ -3,7 +3,7 @@
 They take plain arrays and a ``landscape.plane_analysis.PlaneAnalysis`` (duck-typed:
 ``fields`` with ``minimiser.points`` / ``width`` / ``l_star``, ``saddles``, ``maxima``,
 ``structure.classes``, ``extent``, ``label_grid``, ``b``) and return Plotly figures, or
-plain dicts for the live views (``as_dict``, as in ``pages/figures.py``). Colours are
+plain dicts for the live views (``as_dict``, as in ``pages/figures_runs.py``). Colours are
 mid-tones and the field shading is semi-transparent, so every chart reads on Streamlit's
 light and dark themes (the theme supplies background and text colours).
 """
@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, _figure, add_graph, sub
+from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, add_graph, sub
+from pages.figures_runs import _figure
 
 FIELD_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#e377c2")
 FIELD_ALPHA = 0.22

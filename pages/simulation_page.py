@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures, fragment_timer, livechart, simrun, ui
+from pages import figures, figures_runs, fragment_timer, livechart, simrun, ui
 from pages import state as S
 
 ss = st.session_state
@@ -216,12 +216,12 @@ def _live_view(r) -> None:
         left, right = st.columns([3, 2])
         with left:
             steps, X = sim.trajectory()
-            livechart.live_plot(figures.trajectory_figure(steps, X, xs, ys, maxima, L=L, f_range=f_range,
+            livechart.live_plot(figures_runs.trajectory_figure(steps, X, xs, ys, maxima, L=L, f_range=f_range,
                                                           title=f"Paths (every {r.every}th iterate)", as_dict=True),
                                 key="traj_chart")  # fmt: skip
         with right:
             edges, counts = sim.histogram()
-            livechart.live_plot(figures.histogram_figure(edges, counts, xs, ys, maxima, height=260,
+            livechart.live_plot(figures_runs.histogram_figure(edges, counts, xs, ys, maxima, height=260,
                                                          f_range=f_range, as_dict=True),
                                 key="hist_chart")  # fmt: skip
             field_fractions(sim.field_fraction)
@@ -229,7 +229,7 @@ def _live_view(r) -> None:
     else:
         hists = {name: s.histogram() for name, s in r.sims.items()}
         minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
-        livechart.live_plot(figures.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima,
+        livechart.live_plot(figures_runs.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima,
                                                    as_dict=True),
                             key="compare_chart")  # fmt: skip
         rows = []

@@ -94,7 +94,7 @@ def critical_points_for(land, L: float):
     """``landscape.critical_points(land, L)`` if ``land`` is a landscape, else None."""
     if not hasattr(land, "expr"):
         return None
-    from landscape.analysis import critical_points
+    from landscape.critical import critical_points
 
     try:
         return critical_points(land, L)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import landscape
-from pages import figures, sketch
+from pages import figures, figures_runs, sketch
 from pages import state as S
 
 # ------------------------------------------------------------------ URL state
@@ -240,10 +240,10 @@ def test_live_figures_are_bounded():
     steps = np.arange(2000) * 250
     X = np.random.default_rng(0).normal(size=(2000, 50))
     xs = np.linspace(-1, 1, 11)
-    fig = figures.trajectory_figure(steps, X, xs, xs**2, [0.0], L=1.0)
+    fig = figures_runs.trajectory_figure(steps, X, xs, xs**2, [0.0], L=1.0)
     assert len(fig.data) == 1 + 8
     assert all(len(t.x) <= 400 for t in fig.data[1:])
-    h = figures.histogram_figure(np.linspace(-1, 1, 5), np.array([1, 2, 3, 4]), xs, xs**2, [0.0])
+    h = figures_runs.histogram_figure(np.linspace(-1, 1, 5), np.array([1, 2, 3, 4]), xs, xs**2, [0.0])
     assert "10 steps" in h.layout.title.text
 
 

@@ -336,11 +336,11 @@ NASTY_BUT_ACCEPTED = ["sin(1/x)", "exp(exp(exp(x)))", "(x+1)**100", "x**x", "log
 
 
 def _timed_fresh_analysis(text):
-    import landscape.analysis
+    import landscape.critical
     import landscape.formula
 
     landscape.formula._parse_cache.clear()
-    landscape.analysis._cache.clear()
+    landscape.critical._cache.clear()
     start = time.perf_counter()
     result = analyze(parse_formula(text), 1.5, 0.5, 1.2)
     return time.perf_counter() - start, result
