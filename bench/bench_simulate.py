@@ -152,15 +152,21 @@ print(json.dumps({{"ok": ok, "seconds": time.perf_counter() - t, "error": g.spec
 
 def specialise_seconds(cache: str) -> dict:
     """Build the appendix formula's specialised kernels in a new process whose
-    cache directory (generated modules) is ``cache``; numba's cache of the
-    generic kernels stays the usual one. Seconds from start to ready."""
+    cache directory (generated modules) is ``cache``. Seconds from start to ready."""
+    return _child_json(_SPECIALISE_CHILD, cache, 1200, {"ok": False})
+
+
+def _child_json(script: str, cache: str, timeout: float, failed: dict) -> dict:
+    """Run ``script`` in a new Python process whose cache directory is ``cache`` (numba's
+    cache of the generic kernels stays the usual one); its last stdout line as JSON, or
+    ``failed`` with the error's tail."""
     env = dict(os.environ, **{config.CACHE_ENV: cache,
                               "NUMBA_CACHE_DIR": str(numba.config.CACHE_DIR)})
-    proc = subprocess.run([sys.executable, "-c", _SPECIALISE_CHILD.format(root=str(ROOT))],
-                          env=env, capture_output=True, text=True, timeout=1200, check=False)
+    proc = subprocess.run([sys.executable, "-c", script.format(root=str(ROOT))],
+                          env=env, capture_output=True, text=True, timeout=timeout, check=False)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
-        return {"ok": False, "seconds": float("nan"), "error": proc.stderr.strip()[-300:]}
+        return {**failed, "seconds": float("nan"), "error": proc.stderr.strip()[-300:]}
     return json.loads(lines[-1])
 
 
@@ -184,14 +190,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t, "imports_seconds": import
 def table_seconds(cache: str) -> dict:
     """Build (or load) the appendix formula's table in a new process whose cache
     directory is ``cache``: seconds from the formula to a checked table."""
-    env = dict(os.environ, **{config.CACHE_ENV: cache,
-                              "NUMBA_CACHE_DIR": str(numba.config.CACHE_DIR)})
-    proc = subprocess.run([sys.executable, "-c", _TABLE_CHILD.format(root=str(ROOT))],
-                          env=env, capture_output=True, text=True, timeout=600, check=False)
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        return {"usable": False, "seconds": float("nan"), "error": proc.stderr.strip()[-300:]}
-    return json.loads(lines[-1])
+    return _child_json(_TABLE_CHILD, cache, 600, {"usable": False})
 
 
 def appendix_rates(poly_land, poly_bounds, steps, reps) -> dict:

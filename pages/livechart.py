@@ -58,17 +58,16 @@ export default function (component) {
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
       font: Object.assign({ color: text }, fig.layout.font || {}),
     });
+    // 'allow': Plotly's default ('hide past div') measures every tick label with
+    // getBoundingClientRect, a forced layout of the page, at every live refresh
+    const axis = { gridcolor: 'rgba(128,128,128,0.25)', ticklabeloverflow: 'allow' };
     for (const k of Object.keys(layout)) {
       if (/^[xy]axis\\d*$/.test(k)) {
-        // 'allow': Plotly's default ('hide past div') measures every tick label with
-        // getBoundingClientRect, a forced layout of the page, at every live refresh
-        layout[k] = Object.assign({ gridcolor: 'rgba(128,128,128,0.25)',
-                                    zerolinecolor: 'rgba(128,128,128,0.4)',
-                                    ticklabeloverflow: 'allow' }, layout[k]);
+        layout[k] = Object.assign({ zerolinecolor: 'rgba(128,128,128,0.4)' }, axis, layout[k]);
       }
     }
-    if (!layout.xaxis) layout.xaxis = { gridcolor: 'rgba(128,128,128,0.25)', ticklabeloverflow: 'allow' };
-    if (!layout.yaxis) layout.yaxis = { gridcolor: 'rgba(128,128,128,0.25)', ticklabeloverflow: 'allow' };
+    if (!layout.xaxis) layout.xaxis = Object.assign({}, axis);
+    if (!layout.yaxis) layout.yaxis = Object.assign({}, axis);
     Plotly.react(el, fig.data, layout, payload.config);
   });
 }

@@ -144,7 +144,8 @@ class RefreshBudget:
         All live views together may use ``TARGET_LOAD`` of a core: with the live runs'
         refresh costs summing to C CPU seconds, each view refreshes every
         C / TARGET_LOAD seconds (never faster than ``TICK``, nor faster than its own
-        refreshes take: their moving average, or half the last one if longer), rounded up to ``INTERVAL_LADDER`` (RELIABILITY.md F9, F17).
+        refreshes take: their moving average, or half the last one if longer), rounded
+        up to ``INTERVAL_LADDER`` (RELIABILITY.md F9, F17).
         Call it on a full rerun, and from the view itself with :meth:`retime`.
         """
         self._share, total_cost = _note_active(id(self), self._cost)

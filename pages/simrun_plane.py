@@ -8,6 +8,7 @@ reload finds them again, as in 1-D.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import secrets
@@ -25,30 +26,19 @@ CASES = ("clipped", "unclipped")
 
 
 @dataclass(frozen=True)
-class PlaneRunConfig:
-    source: str
-    R: float
-    eta: float
-    noise: str
-    alpha: float
-    scale: float
-    b: float  # math.inf: no clipping
-    b_compare: float  # the clipped case of the pair
-    x0: float
-    y0: float
-    paths: int
-    seed: int
-    every: int
-    compare: bool
+class PlaneRunConfig(simrun.RunConfig):
+    """A 1-D run's settings (``simrun.RunConfig``, whose ``L`` is the ball's radius R)
+    and the start's second coordinate."""
+
+    y0: float = 0.0
+
+    @property
+    def R(self) -> float:
+        return self.L
 
 
 def config_from(p: Mapping[str, Any], source: str) -> PlaneRunConfig:
-    return PlaneRunConfig(
-        source=source, R=float(p["L"]), eta=float(p["eta"]), noise=str(p["noise"]), alpha=float(p["alpha"]),
-        scale=float(p["scale"]), b=float(p["b"]) if p["clip"] else math.inf, b_compare=float(p["b"]),
-        x0=float(p["x0"]), y0=float(p["y0"]), paths=int(p["paths"]), seed=int(p["seed"]),
-        every=int(p["every"]), compare=bool(p["compare"]),
-    )  # fmt: skip
+    return PlaneRunConfig(**dataclasses.asdict(simrun.config_from(p, source)), y0=float(p["y0"]))
 
 
 class PlaneLiveRun(simrun.RefreshBudget):

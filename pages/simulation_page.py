@@ -37,21 +37,10 @@ f_range = figures.f_view_range(ys, analysis, land.f)
 if not (-L <= float(p["x0"]) <= L):
     S.adjust(ss, "x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
 c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1, 1, 1])
-with c1:
-    # log-scale choices, plus the exact eta of a shared link
-    eta_options = sorted(set(S.ETA_CHOICES) | {float(p["eta"])})
-    ui.bind(st.select_slider, "eta", "Learning rate η", options=eta_options,
-            format_func=lambda v: f"{v:g}", help="Log scale.")  # fmt: skip
-with c2:
-    ui.bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
-with c3:
-    ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
+ui.run_inputs(c1, c2, c3, c5)
 with c4:
     ui.bind(st.number_input, "x0", "Start x₀", min_value=-L, max_value=L, step=0.05,
             format="%.3f", help="Or click on the small landscape chart.")  # fmt: skip
-with c5:
-    ui.bind(st.number_input, "every", "Every k-th", min_value=1, max_value=100000, step=50,
-            help="Record every k-th iterate of each path.")  # fmt: skip
 
 cfg = simrun.config_from(p, source)
 run = ui.open_run(simrun.ensure_run, cfg, land, maxima)

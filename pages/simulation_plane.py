@@ -30,23 +30,13 @@ def render_plane_simulation() -> None:
     R = float(p["L"])
     plane_ui.plane_start(R)
     c1, c2, c3, c4, c5, c6 = st.columns([1.5, 0.8, 0.9, 1, 1, 0.9])
-    with c1:
-        eta_options = sorted(set(S.ETA_CHOICES) | {float(p["eta"])})
-        ui.bind(st.select_slider, "eta", "Learning rate η", options=eta_options,
-                format_func=lambda v: f"{v:g}", help="Log scale.")  # fmt: skip
-    with c2:
-        ui.bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
-    with c3:
-        ui.bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
+    ui.run_inputs(c1, c2, c3, c6)
     with c4:
         ui.bind(st.number_input, "x0", "Start x₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
                 help="Or click the chart below.")  # fmt: skip
     with c5:
         ui.bind(st.number_input, "y0", "Start y₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
                 help="Or click the chart below.")  # fmt: skip
-    with c6:
-        ui.bind(st.number_input, "every", "Every k-th", min_value=1, max_value=100000, step=50,
-                help="Record every k-th iterate of each path.")  # fmt: skip
     cfg = simrun_plane.config_from(p, source)
     run = ui.open_run(simrun_plane.ensure_run, cfg, land, analysis)
     _buttons(run)

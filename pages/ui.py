@@ -100,6 +100,24 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
     return widget(label, key=name, on_change=changed, **kwargs)
 
 
+def run_inputs(eta_col, paths_col, seed_col, every_col) -> None:
+    """The live simulation's learning rate, path count, seed and recording step, one per
+    column (the 1-D and 2-D pages lay their start inputs out between them)."""
+    p = params()
+    with eta_col:
+        # log-scale choices, plus the exact eta of a shared link
+        eta_options = sorted(set(S.ETA_CHOICES) | {float(p["eta"])})
+        bind(st.select_slider, "eta", "Learning rate η", options=eta_options,
+             format_func=lambda v: f"{v:g}", help="Log scale.")  # fmt: skip
+    with paths_col:
+        bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
+    with seed_col:
+        bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
+    with every_col:
+        bind(st.number_input, "every", "Every k-th", min_value=1, max_value=100000, step=50,
+             help="Record every k-th iterate of each path.")  # fmt: skip
+
+
 def presets() -> dict[str, Any]:
     """The presets the Landscape page offers: the 1-D ones, then the 2-D ones
     (``landscape.plane_presets.ALL_PRESETS``)."""

@@ -245,7 +245,7 @@ def compile_gradient(land) -> Gradient:
     if not isinstance(dexpr, sympy.Basic):
         raise SimulationError(
             f"cannot use {type(land).__name__} as a landscape: it needs a SymPy .dexpr")
-    key = _gradient_key(dexpr)
+    key = expression_key(_CODEGEN_VERSION, dexpr)
     with _REGISTRY_LOCK:
         hit = _REGISTRY.get(key)
     if hit is not None:
@@ -256,11 +256,11 @@ def compile_gradient(land) -> Gradient:
 
 
 @functools.lru_cache(maxsize=256)
-def _gradient_key(dexpr) -> str:
-    """The registry and disk-cache key of f': a hash of its ``srepr``, remembered
-    per expression (``srepr`` of the appendix formula's f' takes ~25 ms, paid by
-    every run made on it otherwise)."""
-    return hashlib.sha256((_CODEGEN_VERSION + sympy.srepr(dexpr)).encode()).hexdigest()[:24]
+def expression_key(prefix: str, *exprs) -> str:
+    """The registry and disk-cache key of compiled SymPy expressions: a hash of ``prefix``
+    and their ``srepr``, remembered per expressions (``srepr`` of the appendix formula's
+    f' takes ~25 ms, which every run made on it would pay otherwise)."""
+    return hashlib.sha256((prefix + "|".join(sympy.srepr(e) for e in exprs)).encode()).hexdigest()[:24]
 
 
 def _build(dexpr, key: str) -> Gradient:

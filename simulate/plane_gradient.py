@@ -29,7 +29,7 @@ import sympy
 from . import _kernels_plane, config
 from ._codegen import tuple_function_body
 from .errors import SimulationError
-from .gradient import checked_code, load_generated
+from .gradient import checked_code, expression_key, load_generated
 
 #: bump when the generated module text changes
 _CODEGEN_VERSION = "1"
@@ -183,8 +183,7 @@ def compile_plane_gradient(grad_x, grad_y) -> PlaneGradient:
         If an expression has another symbol or cannot be printed as Python.
     """
     exprs = (_canonical(grad_x), _canonical(grad_y))
-    key = hashlib.sha256((_CODEGEN_VERSION + _dependency_hash()
-                          + "|".join(sympy.srepr(e) for e in exprs)).encode()).hexdigest()[:24]
+    key = expression_key(_CODEGEN_VERSION + _dependency_hash(), *exprs)
     with _REGISTRY_LOCK:
         hit = _REGISTRY.get(key)
     if hit is not None:

@@ -38,11 +38,8 @@ def _landscape(expr: str):
         raise SimulationError(str(exc)) from None
 
 
-@functools.lru_cache(maxsize=64)
 def _gradient(expr: str):
-    """The compiled f' of a formula, once per worker process: ``compile_gradient`` keys its
-    own cache by ``sympy.srepr`` of f', which for the paper's appendix formula costs about
-    25 ms of CPU (with the GIL held) on every call, i.e. on every chunk."""
+    """The compiled f' of a formula (``compile_gradient`` keeps it per process)."""
     from .gradient import compile_gradient
 
     return compile_gradient(_landscape(expr))

@@ -305,10 +305,9 @@ def test_the_run_token_stays_out_of_share_links():
     assert S.share_url("http://h:1/", p) == "http://h:1/"
 
 
-def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
-    """All live views together may take TARGET_LOAD of a core: the timer interval is the
-    live runs' summed refresh cost over TARGET_LOAD, on the ladder, bounded by MAX_TICK;
-    the compute budget per tick is divided among live runs."""
+def _lone_live_run(monkeypatch, cost: float):
+    """A 2-path live run on the paper's landscape, the only live run of the server, whose
+    refreshes are measured to cost the server ``cost`` CPU seconds each."""
     from pages import simrun
 
     land = landscape.load_landscape("paper-fig2")
@@ -316,8 +315,18 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
     p = S.defaults()
     p.update(paths=2)
     monkeypatch.setattr(simrun, "_active_runs", {})
-    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda: 0.01)
+    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda window=1.0: cost)
     run, _ = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    return run
+
+
+def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
+    """All live views together may take TARGET_LOAD of a core: the timer interval is the
+    live runs' summed refresh cost over TARGET_LOAD, on the ladder, bounded by MAX_TICK;
+    the compute budget per tick is divided among live runs."""
+    from pages import simrun
+
+    run = _lone_live_run(monkeypatch, cost=0.01)
     run.note_tick(0.01, 0.01)
     assert run.plan_interval() == simrun.TICK            # alone and cheap: the fastest refresh
     first = run.chunk()
@@ -343,11 +352,7 @@ def test_one_slower_refresh_does_not_slow_a_lone_view(monkeypatch):
     (the browser or the kernels' thread took the core for a moment): 8+ updates a second."""
     from pages import simrun
 
-    monkeypatch.setattr(simrun, "_active_runs", {})
-    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda window=1.0: 0.045)
-    land = landscape.load_landscape("paper-fig2")
-    an = landscape.analyze(land, 1.6, 0.5, 1.2)
-    run = simrun.LiveRun(simrun.config_from(S.defaults(), "paper-fig2"), land, tuple(an.maxima))
+    run = _lone_live_run(monkeypatch, cost=0.045)
     for wall in (0.045, 0.05, 0.04, 0.11, 0.045):
         run.note_tick(wall)
         assert run.plan_interval() == simrun.TICK
@@ -358,13 +363,7 @@ def test_a_live_view_retimes_slower_at_once_and_faster_only_after_a_while(monkey
     a rerun; they speed up again only after RETIME_DOWN_AFTER seconds (no oscillation)."""
     from pages import simrun
 
-    land = landscape.load_landscape("paper-fig2")
-    an = landscape.analyze(land, 1.6, 0.5, 1.2)
-    p = S.defaults()
-    p.update(paths=2)
-    monkeypatch.setattr(simrun, "_active_runs", {})
-    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda: 0.01)
-    run, _ = simrun.ensure_run({}, simrun.config_from(p, "paper-fig2"), land, an.maxima)
+    run = _lone_live_run(monkeypatch, cost=0.01)
     run.note_tick(0.03, 0.03)
     assert run.plan_interval() == simrun.TICK
     assert run.retime(now=100.0) is None                  # nothing changed

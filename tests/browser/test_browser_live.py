@@ -29,11 +29,16 @@ SAMPLE_FRAMES = """async (ms) => {
 Y_RANGE = "() => document.querySelector('.st-key-traj_chart .js-plotly-plot').layout.yaxis.range"
 
 
-def test_live_charts_never_blank_and_keep_the_zoom(page, server):
-    page.goto(server + "/simulate?paths=5")
+def _start_live_run(page, url: str, timeout_ms: int) -> None:
+    """Open ``url`` (the simulation page), press Start and wait for the paths chart."""
+    page.goto(url)
     settle(page)
     page.locator(".st-key-sim_start button").click()
-    page.locator(".st-key-traj_chart .js-plotly-plot").first.wait_for(timeout=60_000)
+    page.locator(".st-key-traj_chart .js-plotly-plot").first.wait_for(timeout=timeout_ms)
+
+
+def test_live_charts_never_blank_and_keep_the_zoom(page, server):
+    _start_live_run(page, server + "/simulate?paths=5", 60_000)
     page.wait_for_timeout(1000)
     seen = page.evaluate(SAMPLE_FRAMES, 4000)
     assert seen["blank"] == 0, seen
@@ -95,18 +100,12 @@ def test_a_running_view_slows_down_when_another_starts(chromium, tmp_path):
     try:
         a = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         a.set_default_timeout(90_000)
-        a.goto(url)
-        settle(a)
-        a.locator(".st-key-sim_start button").click()
-        a.locator(".st-key-traj_chart .js-plotly-plot").first.wait_for(timeout=90_000)
+        _start_live_run(a, url, 90_000)
         a.wait_for_timeout(5000)
         alone = _refresh_caption(a)
         b = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         b.set_default_timeout(90_000)
-        b.goto(url)
-        settle(b)
-        b.locator(".st-key-sim_start button").click()
-        b.locator(".st-key-traj_chart .js-plotly-plot").first.wait_for(timeout=90_000)
+        _start_live_run(b, url, 90_000)
         a.wait_for_timeout(4000)
         shared = _refresh_caption(a)
         assert shared >= 1.4 * alone, (alone, shared)
