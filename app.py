@@ -18,8 +18,9 @@ import streamlit as st
 
 
 def _serve(argv: list[str]) -> int:
-    """``python app.py [streamlit options]``: ``streamlit run app.py`` without
-    Streamlit's pages-directory mode (what ``make run`` and the tests start).
+    """``python app.py [streamlit options]``: ``streamlit run serve.py`` (this app and the
+    live views' frame route) without Streamlit's pages-directory mode (what ``make run``
+    and the tests start).
 
     A ``pages/`` folder beside the main script makes the first script run after
     a server start use Streamlit's old pages-directory routing, which does not
@@ -42,7 +43,9 @@ def _serve(argv: list[str]) -> int:
         PagesManager.uses_pages_directory = False
     except (ImportError, AttributeError):  # a Streamlit without the flag: nothing to do
         pass
-    sys.argv = ["streamlit", "run", __file__, *argv]
+    # serve.py is this app plus the live views' frame route (pages/livestream.py)
+    serve = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve.py")
+    sys.argv = ["streamlit", "run", serve, *argv]
     return cli.main()
 
 

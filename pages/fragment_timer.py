@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import time
 
-import streamlit as st
-
 
 def set_fragment_interval(seconds: float) -> bool:
     """Ask the browser to rerun the running fragment every ``seconds`` from now on.
@@ -55,8 +53,8 @@ def refresh_started() -> tuple[float, float]:
 
 
 def refresh_done(run, started: tuple[float, float]) -> None:
-    """End a live view's refresh: tell the run what it cost, move the fragment's timer to
-    the run's new interval if the server's load changed it, and say both in a caption.
+    """End a live view's refresh: tell the run what it cost, and move the fragment's timer
+    to the run's new interval if the server's load changed it.
 
     ``run`` is a ``pages.simrun.RefreshBudget`` (1-D or 2-D live run).
     """
@@ -66,5 +64,3 @@ def refresh_done(run, started: tuple[float, float]) -> None:
         new_interval = run.retime()
         if new_interval is not None:
             set_fragment_interval(new_interval)
-    st.caption(f"Last refresh: {1000 * tick:.0f} ms (simulation {1000 * run.last_seconds:.0f} ms); "
-               f"refreshing every {run.interval:g} s (slower when the server is busy).")

@@ -108,6 +108,18 @@ class RefreshBudget:
         """Steps (all paths and cases) per second of the last advance."""
         return float(self._sps)
 
+    def refresh_caption(self) -> str:
+        """What the last refresh cost and how often the view refreshes, in one line."""
+        return (f"Last refresh: {1000 * self._last_tick:.0f} ms (simulation {1000 * self.last_seconds:.0f} ms); "
+                f"refreshing every {self.interval:g} s (slower when the server is busy).")  # fmt: skip
+
+    def live_metrics(self) -> list[list[str]]:
+        """The live view's numbers as ``[label, value]`` rows (steps, rate, paths, state)."""
+        from pages.figures import si_rate
+
+        return [["Steps per path", f"{self.steps_done:,}"], ["Steps per second", si_rate(self.steps_per_second)],
+                ["Paths", f"{self.paths}"], ["State", "running" if self.running else "paused"]]  # fmt: skip
+
     def chunk(self) -> int:
         """Steps per path for the next tick, so that it costs about TICK_BUDGET seconds."""
         if self._last_secs <= 0:

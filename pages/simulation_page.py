@@ -8,6 +8,7 @@ on or off with a normal rerun. Buffers are bounded by the Simulation itself.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures, figures_runs, fragment_timer, livechart, simrun, ui
+from pages import figures, fragment_timer, livechart, liveparts, livestream, simrun, ui
 from pages import state as S
 
 ss = st.session_state
@@ -114,18 +115,6 @@ def transition_table(counts) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["from", "to", "moves", "graph edge"])
 
 
-def field_fractions(fractions) -> None:
-    """Time fraction per field as bars (cheap DOM: redrawn every tick)."""
-    st.markdown("**Time fraction per field**")
-    fields = analysis.fields if analysis is not None and analysis.assumption1_ok else ()
-    for i, v in enumerate(fractions):
-        kind = ""
-        if i < len(fields):
-            kind = " · sharp" if fields[i].sharp else " · wide"
-            kind = f" (m{i + 1} = {fields[i].minimum:.2f}{kind})"
-        st.progress(min(1.0, max(0.0, float(v))), text=f"Ω{i + 1}{kind}: {float(v):.1%}")
-
-
 def theory_shares(fractions, steps: int) -> None:
     """The theory's share of this run at each wide minimum (and in the small fields)
     beside the measured one (issue 10); says why when the theory has none."""
@@ -168,7 +157,16 @@ def unclipped_stationary_law() -> dict[int, float] | None:
     return {i: float(v) for i, v in zip(chain.large, chain.stationary)}
 
 
-@st.fragment(run_every=run.plan_interval() if run.running else None)
+running_at_render = run.running
+if not run.running:
+    live_interval = None
+elif livechart.stream_of(run) is not None:
+    live_interval = livestream.SLOW_REFRESH  # the charts follow the run's frames in between
+else:
+    live_interval = run.plan_interval()
+
+
+@st.fragment(run_every=live_interval)
 def live_view() -> None:
     r = ss.get("sim")
     if r is None:
@@ -181,8 +179,11 @@ def live_view() -> None:
 
 
 def _live_view(r) -> None:
+    stream = livechart.stream_of(r)
+    if running_at_render and not r.running:
+        st.rerun()  # stopped while the charts followed its frames (another tab, an error)
     started = fragment_timer.refresh_started()
-    if r.running:
+    if r.running and (stream is None or r.steps_done == 0):
         if r.steps_done == 0:
             with st.spinner("Preparing the simulation (the first run may compile kernels)…"):
                 r.advance(r.chunk())
@@ -191,36 +192,27 @@ def _live_view(r) -> None:
         if r.error:
             r.running = False
             st.rerun()  # full rerun: switch the timer off
+    fields = ([(fl.minimum, fl.sharp) for fl in analysis.fields]
+              if analysis is not None and analysis.assumption1_ok else [])  # fmt: skip
+    r.frame_parts = functools.partial(liveparts.line_parts, xs=xs, ys=ys, maxima=maxima, L=L, f_range=f_range,
+                                      fields=fields)  # fmt: skip
+    parts = r.frame_parts(r)
     done = r.steps_done
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Steps per path", f"{done:,}")
-    m2.metric("Steps per second", figures.si_rate(r.steps_per_second))
-    m3.metric("Paths", f"{r.paths}")
-    m4.metric("State", "running" if r.running else "paused")
+    live = {"stream": stream, "steps": done}
+    livechart.live_text("metrics", parts["live_metrics"], "live_metrics", **live)
     st.caption(getattr(next(iter(r.sims.values())), "gradient_note", ""))  # which f' (issue 9)
     if r.error:
         st.error(f"The run stopped: {r.error}", icon=":material/warning:")
     if not r.compare:
-        sim = r.sims["run"]
         left, right = st.columns([3, 2])
         with left:
-            steps, X = sim.trajectory()
-            livechart.live_plot(figures_runs.trajectory_figure(steps, X, xs, ys, maxima, L=L, f_range=f_range,
-                                                          title=f"Paths (every {r.every}th iterate)", as_dict=True),
-                                key="traj_chart")  # fmt: skip
+            livechart.live_plot(parts["traj_chart"], key="traj_chart", **live)
         with right:
-            edges, counts = sim.histogram()
-            livechart.live_plot(figures_runs.histogram_figure(edges, counts, xs, ys, maxima, height=260,
-                                                         f_range=f_range, as_dict=True),
-                                key="hist_chart")  # fmt: skip
-            field_fractions(sim.field_fraction)
-            theory_shares(sim.field_fraction, done)
+            livechart.live_plot(parts["hist_chart"], key="hist_chart", **live)
+            livechart.live_text("bars", parts["field_bars"], "field_bars", **live)
+            theory_shares(r.sims["run"].field_fraction, done)
     else:
-        hists = {name: s.histogram() for name, s in r.sims.items()}
-        minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
-        livechart.live_plot(figures_runs.compare_figure(hists, xs, ys, maxima, f_range=f_range, minima=minima,
-                                                   as_dict=True),
-                            key="compare_chart")  # fmt: skip
+        livechart.live_plot(parts["compare_chart"], key="compare_chart", **live)
         rows = []
         for name, s in r.sims.items():
             row = {"case": name}
@@ -237,6 +229,9 @@ def _live_view(r) -> None:
         if law is not None:
             st.caption("The last row is the unclipped limiting chain's stationary law (Theorems 3-5), "
                        f"to hold against the heavy-unclipped row: the {landscape.LIMIT_NOTE}.")  # fmt: skip
+        if stream is not None and r.running:
+            st.caption(f"The table refreshes every {livestream.SLOW_REFRESH:g} s (at {done:,} steps per path); "
+                       "the chart and the numbers above follow the run.")  # fmt: skip
     if not r.running and done > 0:
         d1, d2 = st.columns(2)
         d1.download_button("Histogram (CSV)", data=r.histogram_csv(), file_name="histogram.csv",
@@ -251,7 +246,9 @@ def _live_view(r) -> None:
                            "edges of the typical transition graph.")  # fmt: skip
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
-    fragment_timer.refresh_done(r, started)
+    if stream is None:
+        fragment_timer.refresh_done(r, started)
+    livechart.live_text("caption", r.refresh_caption(), "live_caption", **live)
 
 
 live_view()

@@ -10,17 +10,17 @@ itself, as in 1-D.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
 import streamlit as st
 
-from pages import figures, fragment_timer, livechart, plane_ui, simrun_plane, ui
 from pages import figures_plane as FP
+from pages import fragment_timer, livechart, liveparts, livestream, plane_ui, simrun_plane, ui
 from pages import state as S
 
 LIVE_GRID = 61  # contour grid of the live paths chart (bounded payload per refresh)
-LIVE_BINS = 50  # occupancy cells a side in the live charts (the run counts 200: blocks of 4 x 4)
 
 
 def render_plane_simulation() -> None:
@@ -89,12 +89,21 @@ def _buttons(run) -> None:
 
 def _live(run, source: str, analysis, R: float) -> None:
     grid = plane_ui.get_f_grid(source, R, LIVE_GRID)
+    running_at_render = run.running
+    if not run.running:
+        interval = None
+    elif livechart.stream_of(run) is not None:
+        interval = livestream.SLOW_REFRESH  # the charts follow the run's frames in between
+    else:
+        interval = run.plan_interval()
 
-    @st.fragment(run_every=run.plan_interval() if run.running else None)
+    @st.fragment(run_every=interval)
     def live_view() -> None:
         r = st.session_state.get(simrun_plane.SESSION_KEY)
         if r is None:
             return
+        if running_at_render and not r.running:
+            st.rerun()  # stopped while the charts followed its frames (another tab, an error)
         try:
             _tick(r, grid, analysis, R)
         except Exception as err:  # noqa: BLE001 - stop the run, keep the data, say why
@@ -105,9 +114,10 @@ def _live(run, source: str, analysis, R: float) -> None:
 
 
 def _tick(r, grid, analysis, R: float) -> None:
+    stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
-    if r.running:
-        if r.steps_done == 0:
+    if r.running and (stream is None or not r.results):
+        if not r.results:
             with st.spinner("Preparing the simulation (the first run of a formula compiles its kernels)…"):
                 r.advance(r.chunk())
         else:
@@ -115,48 +125,31 @@ def _tick(r, grid, analysis, R: float) -> None:
         if r.error:
             r.running = False
             st.rerun()
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Steps per path", f"{r.steps_done:,}")
-    m2.metric("Steps per second", figures.si_rate(r.steps_per_second))
-    m3.metric("Paths", f"{r.paths}")
-    m4.metric("State", "running" if r.running else "paused")
+    r.frame_parts = functools.partial(liveparts.plane_parts, grid=grid, analysis=analysis, R=R)
+    parts = r.frame_parts(r)
+    live = {"stream": stream, "steps": r.steps_done}
+    livechart.live_text("metrics", parts["live_metrics"], "live_metrics", **live)
     if r.error:
         st.error(f"The run stopped: {r.error}", icon=":material/warning:")
     if not r.results:
         st.info("Press Start (or Step) to run the simulation.", icon=":material/play_arrow:")
         return
     if not r.compare:
-        res = r.results["run"]
-        left, right = st.columns(2)
-        with left:
-            livechart.live_plot(FP.plane_paths_figure(res.trace, grid, analysis, R=R, height=400, as_dict=True,
-                                                      title=f"Paths (every {r.every}th iterate)"),
-                                key="plane_paths_chart")  # fmt: skip
-        with right:
-            livechart.live_plot(FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=400,
-                                                          max_bins=LIVE_BINS, as_dict=True), key="plane_hist_chart")  # fmt: skip
-        left, right = st.columns(2)
-        with left:
-            livechart.live_plot(FP.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
-                                                      as_dict=True), key="plane_fields_chart")  # fmt: skip
-        with right:
-            livechart.live_plot(FP.field_time_figure(res.field_fraction(), analysis, near_fraction=res.near_fraction(),
-                                                     height=260, as_dict=True), key="plane_frac_chart")  # fmt: skip
+        for keys in (("plane_paths_chart", "plane_hist_chart"), ("plane_fields_chart", "plane_frac_chart")):
+            for col, key in zip(st.columns(2), keys):
+                with col:
+                    livechart.live_plot(parts[key], key=key, **live)
     else:
-        cols = st.columns(2)
-        for col, name in zip(cols, simrun_plane.CASES):
-            res = r.results[name]
+        for col, name in zip(st.columns(2), simrun_plane.CASES):
             with col:
-                livechart.live_plot(FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=360,
-                                                              title=name, max_bins=LIVE_BINS, as_dict=True),
-                                    key=f"plane_hist_{name}")  # fmt: skip
-                livechart.live_plot(FP.field_time_figure(res.field_fraction(), analysis, height=260,
-                                                         near_fraction=res.near_fraction(),
-                                                         title=f"{name}: time per field", as_dict=True),
-                                    key=f"plane_frac_{name}")  # fmt: skip
+                livechart.live_plot(parts[f"plane_hist_{name}"], key=f"plane_hist_{name}", **live)
+                livechart.live_plot(parts[f"plane_frac_{name}"], key=f"plane_frac_{name}", **live)
         st.dataframe(_near_table(r), hide_index=True, key="compare_table")
         st.caption("Time within 0.5 of each minimiser set, as the paper counts it: clipped SGD avoids "
                    "the sharp minima (l* small), unclipped SGD does not.")  # fmt: skip
+        if stream is not None and r.running:
+            st.caption(f"The table refreshes every {livestream.SLOW_REFRESH:g} s (at {r.steps_done:,} steps per "
+                       "path); the charts and the numbers above follow the run.")  # fmt: skip
     if not r.running and r.steps_done > 0:
         d1, d2 = st.columns(2)
         d1.download_button("Histogram (CSV)", data=r.histogram_csv(), file_name="histogram_2d.csv",
@@ -165,7 +158,9 @@ def _tick(r, grid, analysis, R: float) -> None:
                            mime="text/csv", key="dl_frac")  # fmt: skip
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
-    fragment_timer.refresh_done(r, started)
+    if stream is None:
+        fragment_timer.refresh_done(r, started)
+    livechart.live_text("caption", r.refresh_caption(), "live_caption", **live)
 
 
 def _near_table(r) -> pd.DataFrame:

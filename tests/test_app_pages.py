@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.live_parts import live_metric, live_steps
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60  # the first run imports numba/sympy and may compile kernels
 
@@ -177,20 +179,20 @@ def test_simulation_step_start_pause_reset():
     assert not at.exception
 
     def metric(label):
-        return next(m.value for m in at.metric if m.label == label)
+        return live_metric(at, label)
 
-    s1 = int(metric("Steps per path").replace(",", ""))
+    s1 = live_steps(at)
     assert s1 > 0
     at.button(key="sim_start").click().run()
     assert metric("State") == "running"
     at.run()  # one more tick
-    s2 = int(metric("Steps per path").replace(",", ""))
+    s2 = live_steps(at)
     assert s2 > s1
     at.button(key="sim_pause").click().run()
     assert metric("State") == "paused"
-    s3 = int(metric("Steps per path").replace(",", ""))
+    s3 = live_steps(at)
     at.run()
-    assert int(metric("Steps per path").replace(",", "")) == s3
+    assert live_steps(at) == s3
     labels = [d.proto.label for d in at.get("download_button")]
     assert "Histogram (CSV)" in labels and "Time fractions (CSV)" in labels
     at.button(key="sim_reset").click().run()

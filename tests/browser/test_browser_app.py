@@ -57,9 +57,25 @@ def trace_texts(page, key: str) -> list[str]:
     )
 
 
+# the live view's numbers (pages/livechart.py draws them in place, frame by frame)
+LIVE_METRIC_JS = """(label) => {
+  const m = [...document.querySelectorAll('.st-key-live_metrics .sgd-metric')]
+      .find(e => e.firstChild.textContent === label);
+  return m ? m.lastChild.textContent : null;
+}"""
+
+
 def metric_value(page, label: str) -> str:
-    m = page.locator("[data-testid='stMetric']").filter(has_text=label).first
-    return m.locator("[data-testid='stMetricValue']").inner_text()
+    """The live view's number ``label`` ("Steps per path", "State", ...)."""
+    return page.evaluate(LIVE_METRIC_JS, label) or ""
+
+
+def wait_for_live(page, label: str, pattern: str, timeout: float = 30_000) -> None:
+    """Wait until the live number ``label`` matches the regular expression ``pattern``."""
+    page.wait_for_function(
+        f"([label, pattern]) => {{ const v = ({LIVE_METRIC_JS})(label);"
+        " return v !== null && new RegExp(pattern).test(v); }",
+        arg=[label, pattern], timeout=timeout)  # fmt: skip
 
 
 def steps_done(page) -> int:
@@ -170,11 +186,7 @@ def test_walkthrough(page, server):
     go_to(page, "Live simulation")
     page.locator(".st-key-sim_start button").wait_for(state="visible")
     page.locator(".st-key-sim_start button").click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
-        " m.innerText.includes('Steps per path') && !/\\n0$/.test(m.innerText.trim()))",
-        timeout=60_000,
-    )
+    wait_for_live(page, "Steps per path", "[1-9]", timeout=60_000)
     s1 = steps_done(page)
     h1 = plot_title(page, "hist_chart")
     page.wait_for_timeout(2500)
@@ -187,11 +199,7 @@ def test_walkthrough(page, server):
     # The click itself can wait on a CPU-starved headless browser; time the app's answer.
     page.locator(".st-key-sim_pause button").click()
     t0 = time.monotonic()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
-        " m.innerText.includes('State') && m.innerText.includes('paused'))",
-        timeout=10_000,
-    )
+    wait_for_live(page, "State", "paused", timeout=10_000)
     pause_latency = time.monotonic() - t0
     wait_for_run(page)
     s3 = steps_done(page)

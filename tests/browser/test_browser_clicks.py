@@ -22,7 +22,7 @@ from .clicks import (
     type_number,
 )
 from .conftest import shot
-from .test_browser_app import go_to, plot_div, steps_done
+from .test_browser_app import go_to, plot_div, steps_done, wait_for_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -163,10 +163,7 @@ def test_reload_mid_run_resumes_the_run(page, server):
     page.goto(server + "/simulate?paths=5")
     settle(page)
     page.locator(".st-key-sim_start button").click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")]"
-        ".some(e => /[1-9]/.test(e.innerText.replace(/,/g, '')) && e.innerText.length > 3)",
-        timeout=60_000)  # fmt: skip
+    wait_for_live(page, "Steps per path", "^[1-9][0-9,]{3,}$", timeout=60_000)
     before = steps_done(page)
     assert before > 0
     page.reload()

@@ -18,7 +18,7 @@ SAMPLE_FRAMES = """async (ms) => {
       return d && d.data && d.data.length > 0;
     });
     frames++; if (!ok) blank++;
-    const m = document.querySelector("[data-testid='stMetricValue']");
+    const m = document.querySelector('.st-key-live_metrics .sgd-metric-value');
     const t = m ? m.innerText : null;
     if (t !== last) { changes++; last = t; }
     await new Promise((r) => requestAnimationFrame(r));
@@ -26,6 +26,7 @@ SAMPLE_FRAMES = """async (ms) => {
   return {frames, blank, changes};
 }"""
 
+STEPS_JS = "() => document.querySelector('.st-key-live_metrics .sgd-metric-value').textContent"
 Y_RANGE = "() => document.querySelector('.st-key-traj_chart .js-plotly-plot').layout.yaxis.range"
 
 
@@ -53,9 +54,9 @@ def test_live_charts_never_blank_and_keep_the_zoom(page, server):
     page.wait_for_timeout(300)
     zoomed = page.evaluate(Y_RANGE)
     assert zoomed[1] - zoomed[0] < 2.0, zoomed  # narrower than [-1.65, 1.65]
-    before = page.evaluate("() => document.querySelector(\"[data-testid='stMetricValue']\").innerText")
+    before = page.evaluate(STEPS_JS)
     page.wait_for_timeout(2500)
-    after = page.evaluate("() => document.querySelector(\"[data-testid='stMetricValue']\").innerText")
+    after = page.evaluate(STEPS_JS)
     assert after != before  # refreshes happened meanwhile
     assert page.evaluate(Y_RANGE) == zoomed
     assert_no_error_box(page, "live view")
@@ -68,7 +69,7 @@ UPDATE_TIMES = """async (ms) => {
   const times = []; let last = null;
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
-    const m = document.querySelector("[data-testid='stMetricValue']");
+    const m = document.querySelector('.st-key-live_metrics .sgd-metric-value');
     const t = m ? m.innerText : null;
     if (t !== last) { if (last !== null) times.push(performance.now()); last = t; }
     await new Promise((r) => setTimeout(r, 20));
@@ -78,7 +79,7 @@ UPDATE_TIMES = """async (ms) => {
 
 
 def _refresh_caption(page) -> float:
-    text = page.locator("[data-testid='stCaptionContainer']", has_text="refreshing every").first.inner_text()
+    text = page.locator(".st-key-live_caption").first.inner_text()
     return float(text.split("refreshing every ")[1].split(" s")[0])
 
 
@@ -120,3 +121,50 @@ def test_a_running_view_slows_down_when_another_starts(chromium, tmp_path):
             pg.context.close()
     finally:
         LT.stop_server(proc)
+
+
+def test_a_live_view_refreshes_from_frames_not_script_reruns(page, server):
+    """The running view's charts and numbers come from the frame route
+    (pages/livestream.py): many updates, each a frame request, and next to no script
+    reruns (the fragment's slow timer at most)."""
+    frames, reruns = [], []
+    page.on("request", lambda r: frames.append(r.url) if "/_sgd/live/" in r.url else None)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: reruns.append(1)))
+    _start_live_run(page, server + "/simulate?paths=5", 60_000)
+    page.wait_for_timeout(1000)
+    n_frames, n_reruns = len(frames), len(reruns)
+    seen = page.evaluate(SAMPLE_FRAMES, 4000)
+    assert seen["changes"] >= 4 and seen["blank"] == 0, seen
+    assert len(frames) - n_frames >= seen["changes"] - 1, (len(frames) - n_frames, seen)
+    # a frame is no rerun: the fragment's timer (livestream.SLOW_REFRESH = 5 s) sends at most one
+    assert len(reruns) - n_reruns <= 2, len(reruns) - n_reruns
+    assert all(f.split("/_sgd/live/")[1] == page.url.split("run=")[1].split("&")[0] for f in frames)
+    page.locator(".st-key-sim_pause button").click()
+    settle(page)
+    page.wait_for_timeout(500)
+    before = len(frames)
+    page.wait_for_timeout(1500)
+    assert len(frames) == before  # paused: no more frames
+
+
+def test_a_pause_in_another_tab_stops_this_view(chromium, page, server):
+    """Two tabs on one run (the second opened with the first one's link and run token):
+    Pause in the second stops the first one's frames, and the first page then shows the
+    paused state with Start enabled (the stream asks its page to rerun)."""
+    _start_live_run(page, server + "/simulate?paths=5", 60_000)
+    page.wait_for_timeout(1000)
+    other = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        other.goto(page.url)
+        settle(other)
+        other.locator(".st-key-sim_pause button").click()
+        settle(other)
+        page.wait_for_function(
+            "() => { const m = [...document.querySelectorAll('.st-key-live_metrics .sgd-metric')]"
+            ".find(e => e.firstChild.textContent === 'State'); return m && m.lastChild.textContent === 'paused'; }",
+            timeout=20_000)  # fmt: skip
+        page.locator(".st-key-sim_start button:not([disabled])").wait_for(timeout=20_000)
+        assert_no_error_box(page, "first tab")
+        assert_no_error_box(other, "second tab")
+    finally:
+        other.context.close()

@@ -15,7 +15,7 @@ from tests.load.load_test import ARTIFACTS
 
 from .clicks import assert_no_error_box, query, settle
 from .conftest import shot
-from .test_browser_app import go_to, plot_div, steps_done, trace_texts, wait_for_run
+from .test_browser_app import go_to, plot_div, steps_done, trace_texts, wait_for_live, wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
@@ -74,25 +74,19 @@ def test_plane_pages_walk_without_error_boxes(page, server, browser):
         settle(page, 90)
         if title == "Live simulation":
             page.locator(".st-key-sim_step button").first.click()
-            page.wait_for_function(
-                "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
-                " m.innerText.includes('Steps per path') && !/\\n0$/.test(m.innerText.trim()))",
-                timeout=180_000)  # the first run of a formula compiles its kernels
+            # the first run of a formula compiles its kernels
+            wait_for_live(page, "Steps per path", "[1-9]", timeout=180_000)
             wait_for_run(page)
             s1 = steps_done(page)
             assert s1 > 0
             plot_div(page, "plane_paths_chart")
             plot_div(page, "plane_hist_chart")
             page.locator(".st-key-sim_start button").first.click()  # live: the run goes on by itself
-            page.wait_for_function(
-                "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
-                " m.innerText.includes('State') && m.innerText.includes('running'))", timeout=30_000)
+            wait_for_live(page, "State", "running")
             page.wait_for_timeout(3000)
             assert steps_done(page) > s1
             page.locator(".st-key-sim_pause button").first.click()
-            page.wait_for_function(
-                "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m =>"
-                " m.innerText.includes('State') && m.innerText.includes('paused'))", timeout=30_000)
+            wait_for_live(page, "State", "paused")
             wait_for_run(page)
         if title == "Transition graph":
             plot_div(page, "graph_chart")

@@ -69,11 +69,10 @@ FORMULAS = [
     "x**4 - 1.1x**2 + 0.05*cos(17x)",
 ]
 
+# the live view's "Steps per path" (pages/livechart.py draws the numbers in place)
 METRIC_JS = """() => {
-  const m = Array.from(document.querySelectorAll("[data-testid='stMetric']"))
-      .find(e => e.innerText.startsWith('Steps per path'));
-  const v = m ? m.querySelector("[data-testid='stMetricValue']") : null;
-  return v ? v.innerText : null;
+  const v = document.querySelector('.st-key-live_metrics .sgd-metric-value');
+  return v ? v.textContent : null;
 }"""
 
 WATCH_JS = """() => {
@@ -81,9 +80,8 @@ WATCH_JS = """() => {
   window.__loadWatch = {changes: 0, last: null, lastChange: Date.now(), maxGap: 0};
   setInterval(() => {
     const w = window.__loadWatch;
-    const m = Array.from(document.querySelectorAll("[data-testid='stMetric']"))
-        .find(e => e.innerText.startsWith('Steps per path'));
-    const v = m ? m.innerText : null;
+    const m = document.querySelector('.st-key-live_metrics .sgd-metric-value');
+    const v = m ? m.textContent : null;
     if (v !== null && v !== w.last) {
       const now = Date.now();
       if (w.last !== null) { w.changes += 1; w.maxGap = Math.max(w.maxGap, now - w.lastChange); }
@@ -117,7 +115,7 @@ CURVE_JS = """() => {
 }"""
 
 STATUS_JS = """() => Array.from(document.querySelectorAll(
-  "[data-testid='stMetric'], [data-testid='stCaptionContainer']"))
+  ".st-key-live_metrics, .st-key-live_caption, [data-testid='stCaptionContainer']"))
   .map(e => e.innerText.replace(/\\s+/g, ' ')).join(' | ')"""
 
 LINK_JS = """() => {
