@@ -110,8 +110,10 @@ def histogram_figure(
     ]  # fmt: skip
     layout = {
         "height": height, "uirevision": "hist", "hovermode": "closest",
-        "title": {"text": f"{title}<br><sub>{total:,} steps</sub>", "y": 0.99, "yanchor": "top"},
-        "margin": {"l": 50, "r": 50, "t": 70, "b": 40},
+        # a two-line title anchored at its top is drawn a line too high (cut off): centred
+        # 16 px below the top, it sits in the top 45 px, above the legend
+        "title": {"text": f"{title}<br><sub>{total:,} steps</sub>", "y": 1 - 16 / height, "yanchor": "middle"},
+        "margin": {"l": 50, "r": 50, "t": 80, "b": 40},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "xaxis": {"title": {"text": "x"}},
         "yaxis": {"title": {"text": "visits"}, "rangemode": "tozero"},

@@ -168,3 +168,19 @@ def test_a_pause_in_another_tab_stops_this_view(chromium, page, server):
         assert_no_error_box(other, "second tab")
     finally:
         other.context.close()
+
+
+def test_the_histogram_title_sits_inside_its_chart(page, server):
+    """The live histogram's two-line title (name, step count) is drawn whole, inside the
+    chart and above the legend (anchored at its top, Plotly drew it a line too high)."""
+    page.goto(server + "/simulate?paths=5")
+    settle(page)
+    page.locator(".st-key-sim_step button").first.click()
+    page.locator(".st-key-hist_chart .gtitle").first.wait_for(timeout=60_000)
+    boxes = page.evaluate("""() => {
+      const box = (s) => { const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom]; };
+      return {chart: box('.st-key-hist_chart'), title: box('.st-key-hist_chart .gtitle'),
+              legend: box('.st-key-hist_chart .legend')};
+    }""")
+    chart, title, legend = boxes["chart"], boxes["title"], boxes["legend"]
+    assert chart[0] <= title[0] and title[1] <= legend[0] + 1, boxes
