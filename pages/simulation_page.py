@@ -157,41 +157,10 @@ def unclipped_stationary_law() -> dict[int, float] | None:
     return {i: float(v) for i, v in zip(chain.large, chain.stationary)}
 
 
-running_at_render = run.running
-if not run.running:
-    live_interval = None
-elif livechart.stream_of(run) is not None:
-    live_interval = livestream.SLOW_REFRESH  # the charts follow the run's frames in between
-else:
-    live_interval = run.plan_interval()
-
-
-@st.fragment(run_every=live_interval)
-def live_view() -> None:
-    r = ss.get("sim")
-    if r is None:
-        return
-    try:
-        _live_view(r)
-    except Exception as err:  # noqa: BLE001 - stop the run, keep the data, say why
-        r.running = False
-        st.error(f"The live view stopped: {type(err).__name__}: {err}", icon=":material/error:")
-
-
 def _live_view(r) -> None:
     stream = livechart.stream_of(r)
-    if running_at_render and not r.running:
-        st.rerun()  # stopped while the charts followed its frames (another tab, an error)
     started = fragment_timer.refresh_started()
-    if r.running and (stream is None or r.steps_done == 0):
-        if r.steps_done == 0:
-            with st.spinner("Preparing the simulation (the first run may compile kernels)…"):
-                r.advance(r.chunk())
-        else:
-            r.advance(r.chunk())
-        if r.error:
-            r.running = False
-            st.rerun()  # full rerun: switch the timer off
+    ui.advance_in_page(r, stream, "Preparing the simulation (the first run may compile kernels)…")
     fields = ([(fl.minimum, fl.sharp) for fl in analysis.fields]
               if analysis is not None and analysis.assumption1_ok else [])  # fmt: skip
     r.frame_parts = functools.partial(liveparts.line_parts, xs=xs, ys=ys, maxima=maxima, L=L, f_range=f_range,
@@ -251,7 +220,7 @@ def _live_view(r) -> None:
     livechart.live_text("caption", r.refresh_caption(), "live_caption", **live)
 
 
-live_view()
+ui.live_fragment(run, "sim", _live_view)
 
 # click-to-set start point
 with st.expander("Choose the start point by clicking on the landscape", expanded=False):

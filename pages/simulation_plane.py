@@ -89,42 +89,13 @@ def _buttons(run) -> None:
 
 def _live(run, source: str, analysis, R: float) -> None:
     grid = plane_ui.get_f_grid(source, R, LIVE_GRID)
-    running_at_render = run.running
-    if not run.running:
-        interval = None
-    elif livechart.stream_of(run) is not None:
-        interval = livestream.SLOW_REFRESH  # the charts follow the run's frames in between
-    else:
-        interval = run.plan_interval()
-
-    @st.fragment(run_every=interval)
-    def live_view() -> None:
-        r = st.session_state.get(simrun_plane.SESSION_KEY)
-        if r is None:
-            return
-        if running_at_render and not r.running:
-            st.rerun()  # stopped while the charts followed its frames (another tab, an error)
-        try:
-            _tick(r, grid, analysis, R)
-        except Exception as err:  # noqa: BLE001 - stop the run, keep the data, say why
-            r.running = False
-            st.error(f"The live view stopped: {type(err).__name__}: {err}", icon=":material/error:")
-
-    live_view()
+    ui.live_fragment(run, simrun_plane.SESSION_KEY, lambda r: _tick(r, grid, analysis, R))
 
 
 def _tick(r, grid, analysis, R: float) -> None:
     stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
-    if r.running and (stream is None or not r.results):
-        if not r.results:
-            with st.spinner("Preparing the simulation (the first run of a formula compiles its kernels)…"):
-                r.advance(r.chunk())
-        else:
-            r.advance(r.chunk())
-        if r.error:
-            r.running = False
-            st.rerun()
+    ui.advance_in_page(r, stream, "Preparing the simulation (the first run of a formula compiles its kernels)…")
     r.frame_parts = functools.partial(liveparts.plane_parts, grid=grid, analysis=analysis, R=R)
     parts = r.frame_parts(r)
     live = {"stream": stream, "steps": r.steps_done}

@@ -286,6 +286,57 @@ def open_run(ensure_run, cfg, *args):
     return run
 
 
+def live_fragment(run, session_key: str, draw) -> None:
+    """The live view of ``run`` (1-D or 2-D) as a fragment: ``draw(r)`` draws the view of
+    the session's run ``st.session_state[session_key]``.
+
+    While the run goes, the fragment reruns every ``livestream.SLOW_REFRESH`` seconds when
+    the view follows the run's frames (``pages/livestream.py``), else at the run's planned
+    interval; an error inside stops the run and is said. A run that stopped while the
+    view followed its frames (Pause in another tab, an error in a frame) reruns the page.
+    """
+    from pages import livechart, livestream
+
+    running_at_render = run.running
+    if not run.running:
+        interval = None
+    elif livechart.stream_of(run) is not None:
+        interval = livestream.SLOW_REFRESH  # the charts follow the run's frames in between
+    else:
+        interval = run.plan_interval()
+
+    @st.fragment(run_every=interval)
+    def live_view() -> None:
+        r = st.session_state.get(session_key)
+        if r is None:
+            return
+        if running_at_render and not r.running:
+            st.rerun()
+        try:
+            draw(r)
+        except Exception as err:  # noqa: BLE001 - stop the run, keep the data, say why
+            r.running = False
+            st.error(f"The live view stopped: {type(err).__name__}: {err}", icon=":material/error:")
+
+    live_view()
+
+
+def advance_in_page(r, stream, first_note: str) -> None:
+    """Advance a running run from the page where no frame does it: without the frame route
+    (``stream`` None), and the first chunk (kernels may load or compile; a spinner says
+    ``first_note``). An error stops the run and reruns the page, which says it."""
+    if not r.running or (stream is not None and r.steps_done > 0):
+        return
+    if r.steps_done == 0:
+        with st.spinner(first_note):
+            r.advance(r.chunk())
+    else:
+        r.advance(r.chunk())
+    if r.error:
+        r.running = False
+        st.rerun()  # full rerun: switch the timer off
+
+
 def class_summary(classes, edges, irreducible: bool, surviving) -> None:
     """The transition graph in numbers (1-D or 2-D): classes, edges, irreducibility,
     each class with its kind and large minima, and the minima that survive."""
