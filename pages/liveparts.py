@@ -13,12 +13,13 @@ from pages.simrun_plane import CASES
 LIVE_BINS = 50  # occupancy cells a side in the live 2-D charts (the run counts 200: blocks of 4 x 4)
 
 
-def line_parts(r, *, xs, ys, maxima, L: float, f_range, fields) -> dict:
+def line_parts(r, *, xs, ys, maxima, L: float, f_range, fields, minima=()) -> dict:
     """Every live part of the 1-D view of run ``r``, keyed by its element's key: the numbers,
     the charts and the time per field. Pure (no Streamlit): the frame route
     (``pages/livestream.py``) calls it between the fragment's reruns.
 
-    ``fields`` is ``[(minimum, sharp), ...]`` of the valid analysis, or empty.
+    ``fields`` is ``[(minimum, sharp), ...]`` of the valid analysis (labels of the time per
+    field), or empty; ``minima`` label the comparison's panels (m1, m2, ...).
     """
     parts = {"live_metrics": r.live_metrics(), "live_caption": r.refresh_caption()}
     if not r.compare:
@@ -39,9 +40,8 @@ def line_parts(r, *, xs, ys, maxima, L: float, f_range, fields) -> dict:
         parts["field_bars"] = {"title": "Time fraction per field", "rows": rows}
     else:
         hists = {name: s.histogram() for name, s in r.sims.items()}
-        minima = [m for m, _ in fields]
         parts["compare_chart"] = figures_runs.compare_figure(hists, xs, ys, maxima, f_range=f_range,
-                                                             minima=minima, as_dict=True)  # fmt: skip
+                                                             minima=list(minima), as_dict=True)  # fmt: skip
     return parts
 
 

@@ -1,9 +1,11 @@
 """Page 3: live simulation -- paths, occupancy and time per field, updated several times a second.
 
-The run lives in ``st.session_state['sim']`` (per browser session). A fragment
-with ``run_every`` advances it by a bounded chunk per tick and redraws only
-itself; Start/Pause/Step/Reset are outside the fragment and switch the timer
-on or off with a normal rerun. Buffers are bounded by the Simulation itself.
+The run lives in ``st.session_state['sim']`` (per browser session). While it runs, the
+view's live parts (numbers, charts, time per field: ``pages/liveparts.py``) follow the
+frames the browser fetches from the server (``pages/livestream.py``), each one chunk
+further; the fragment around them reruns slowly for the tables (``ui.live_fragment``).
+Start/Pause/Step/Reset are outside the fragment and change the run with a normal rerun.
+Buffers are bounded by the Simulation itself.
 """
 
 from __future__ import annotations
@@ -163,8 +165,9 @@ def _live_view(r) -> None:
     ui.advance_in_page(r, stream, "Preparing the simulation (the first run may compile kernels)…")
     fields = ([(fl.minimum, fl.sharp) for fl in analysis.fields]
               if analysis is not None and analysis.assumption1_ok else [])  # fmt: skip
+    minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
     r.frame_parts = functools.partial(liveparts.line_parts, xs=xs, ys=ys, maxima=maxima, L=L, f_range=f_range,
-                                      fields=fields)  # fmt: skip
+                                      fields=fields, minima=minima)  # fmt: skip
     parts = r.frame_parts(r)
     done = r.steps_done
     live = {"stream": stream, "steps": done}

@@ -4,8 +4,8 @@ field of each iterate over time and the time per field (the paper's Fig. 3(c), 3
 
 ``render_plane_simulation()`` is called by pages/simulation_page.py (after its title)
 when the landscape is two-dimensional. The run lives in ``st.session_state['plane_sim']``
-(``pages/simrun_plane.py``); a fragment with ``run_every`` advances it and redraws only
-itself, as in 1-D.
+(``pages/simrun_plane.py``); its live parts (``liveparts.plane_parts``) follow the
+frames the browser fetches from the server, as in 1-D (``pages/livestream.py``).
 """
 
 from __future__ import annotations

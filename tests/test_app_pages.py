@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.live_parts import live_metric, live_steps
+from tests.live_parts import live_metric, live_part, live_steps
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60  # the first run imports numba/sympy and may compile kernels
@@ -207,6 +207,10 @@ def test_compare_mode_runs_four_cases():
     cases = list(at.dataframe[-1].value["case"])
     assert cases[:4] == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
     assert cases[4:] == ["theory: heavy-unclipped, stationary law (η → 0)"]
+    # the live chart's four panels label the minima m1..m4 (issue 8.11)
+    layout = live_part(at, "compare_chart")["content"]["layout"]
+    labels = {a["text"] for a in layout.get("annotations", [])}
+    assert {"m1", "m2", "m3", "m4"} <= labels, labels
 
 
 def test_exit_study_runs_and_shows_slopes():
