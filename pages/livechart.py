@@ -61,10 +61,6 @@ function drawPlot(el, fig, Plotly) {
   Plotly.react(el, fig.data, layout, el.__sgdConfig);
 }
 
-function esc(t) {
-  return String(t).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-}
-
 // text parts: the same few elements updated in place (no layout of new nodes per frame)
 function drawText(el, kind, content) {
   if (kind === 'metrics') {
@@ -104,7 +100,7 @@ function draw(el, kind, content, Plotly) {
 const STREAMS = window.__sgdLive || (window.__sgdLive = {});
 
 function getStream(token) {
-  if (!STREAMS[token]) STREAMS[token] = { token, subs: new Map(), active: false, timer: null, frames: 0 };
+  if (!STREAMS[token]) STREAMS[token] = { token, subs: new Map(), active: false, timer: null };
   return STREAMS[token];
 }
 
@@ -134,7 +130,6 @@ async function poll(s) {
   }
   if (!s.active) return;  // paused meanwhile: the page has drawn the state itself
   const Plotly = await loadPlotly();
-  s.frames += 1;
   for (const [el, sub] of s.subs) {
     const content = frame.parts[sub.key];
     if (content === undefined || content === null) continue;
@@ -159,7 +154,7 @@ export default function (component) {
   let el = parentElement.querySelector('div.live-part');
   if (!el) {
     el = document.createElement('div');
-    el.className = 'live-part live-' + payload.kind + (payload.kind === 'plot' ? ' live-plot' : '');
+    el.className = 'live-part live-' + payload.kind;
     parentElement.appendChild(el);
   }
   el.__sgdConfig = payload.config;
@@ -231,7 +226,7 @@ def _mount(key: str, kind: str, content, config, stream: dict | None, steps: int
 
 def _rerun_on_stop() -> None:
     """The stream saw its run stop (paused in another tab, or an error): the fragment
-    reruns, and ``rerun_if_stopped`` brings the whole page to the new state."""
+    reruns, and ``ui.live_fragment`` then reruns the whole page in the new state."""
 
 
 def live_plot(fig, key: str, height: int | None = None, *, stream: dict | None = None, steps: int = 0) -> None:

@@ -20,17 +20,12 @@ Streamlit-free: the route is a Starlette endpoint; a frame's parts come from the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
 
 ROUTE = "/_sgd/live/{token}"
 URL_PREFIX = "/_sgd/live/"  # what the page's components fetch, + the run's token
 SLOW_REFRESH = 5.0  # seconds between fragment reruns of a streaming view (tables, captions)
 _NO_STORE = {"Cache-Control": "no-store"}
 _served = False
-
-PartsBuilder = Callable[[Any], dict[str, Any]]
-
 
 def served() -> bool:
     """True when this server process answers :data:`ROUTE` (started through ``serve.py``)."""
@@ -53,7 +48,7 @@ async def _endpoint(request):
     from pages import simrun
 
     run = simrun.find_run(request.path_params["token"])
-    if run is None or getattr(run, "frame_parts", None) is None:
+    if run is None or run.frame_parts is None:
         return JSONResponse({"running": False, "gone": True}, status_code=404, headers=_NO_STORE)
     body = await anyio.to_thread.run_sync(frame, run)
     return Response(body, media_type="application/json", headers=_NO_STORE)

@@ -97,6 +97,9 @@ class RefreshBudget:
         self._cost = GUESS_COST
         self._retimed_at = 0.0
         self.interval = TICK
+        #: the view's live parts of this run (``pages/liveparts.py``), set by the page that
+        #: shows it; the frame route (``pages/livestream.py``) answers once it is set
+        self.frame_parts = None
 
     @property
     def last_seconds(self) -> float:
