@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ._plane_points import MinimiserSet, _refine_point, minimiser_sets
+from ._plane_points import MinimiserSet
+from ._plane_sets import minimiser_sets, polish_minimum
 
 
 def boundary_pairs(labels: np.ndarray, axis_values: np.ndarray):
@@ -112,7 +113,7 @@ def assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale, warnin
             else:                        # a basin the coarse pass missed
                 mapping.append(len(sets))
                 if not candidate.is_segment and not candidate.at_wall:
-                    point = _refine_point(land, candidate.points[0], spacing)
+                    point = polish_minimum(land, candidate.points[0], R, 2 * spacing)
                     candidate = MinimiserSet(point[None, :], float(land.f(*point)))
                 sets.append(candidate)
         mapping = np.array(mapping + [-1], dtype=np.int64)

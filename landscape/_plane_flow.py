@@ -107,7 +107,8 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
             raise AnalysisError(
                 f"the analysis took more than {config.PLANE_TIME_BUDGET:g} s (gradient flow "
                 f"from {x.size} grid points); try a smaller grid or a simpler formula")
-        ax, ay, agx, agy = x[active], y[active], gx[active], gy[active]
+        ax, ay = x[active], y[active]
+        agx, agy = _wall_tangent(ax, ay, gx[active], gy[active], R)
         anorm = np.hypot(agx, agy)
         length = np.minimum(step[active] * anorm, cap)
         scale = length / np.where(anorm > 0, anorm, 1.0)
@@ -136,7 +137,7 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
         # curvature (a failure so far) or the wall, or a failed step already tiny
         settled = failed[active] | outside
         done = np.where(accept, (moved < tolerance) & settled, length < tolerance)
-        done |= accept & (np.hypot(gx[active], gy[active]) == 0)
+        done |= anorm == 0
         if capture is not None and accepted.size:
             caught = _captured(capture, nx, ny, new_value, R)
             caught[~accept] = -1
@@ -145,6 +146,23 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
         converged[active[done]] = True
         active = active[~done]
     return x, y, converged, iterations, captured
+
+
+def _wall_tangent(x, y, gx, gy, R):
+    """The gradient, less its outward part at points on the wall where f decreases outwards.
+
+    The projected flow slides along the wall there: stepping along the full
+    gradient and projecting back would move a point sideways by only a small
+    part of each step (thousands of steps near a point where the wall's
+    tangential slope is small).
+    """
+    radius2 = x * x + y * y
+    outward = x * gx + y * gy            # < 0: descent points out of the ball
+    on_wall = (radius2 >= (R * (1 - 1e-9)) ** 2) & (outward < 0)
+    if not on_wall.any():
+        return gx, gy
+    along = np.where(on_wall, outward / np.maximum(radius2, 1e-300), 0.0)
+    return gx - along * x, gy - along * y
 
 
 def _captured(capture, x, y, value, R):

@@ -1,10 +1,7 @@
 """Minimiser sets and critical points of f(x, y) in the ball (helper of plane_analysis).
 
-* :func:`minimiser_sets`: each group of converged end points of the gradient
-  flow becomes a point (refined with ``scipy.optimize.minimize``) or, when it
-  stretches over several grid cells, a segment given by its two extreme end
-  points; groups that sit at a saddle or a maximum (starts on a stable
-  manifold) are dropped, their cells are then labelled by their neighbours.
+* :class:`MinimiserSet`: a point or a segment (see :mod:`landscape._plane_sets`
+  for how the groups of flow end points become sets);
 * :func:`critical_points`: ``scipy.optimize.root`` of the gradient (Jacobian:
   the Hessian) from the grid cells where |grad f| is locally smallest,
   classified by the Hessian's eigenvalues.
@@ -17,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from scipy.optimize import minimize, root
+from scipy.optimize import root
 
 from . import config
 
@@ -90,85 +87,6 @@ def hessian_kind(hxx: float, hxy: float, hyy: float) -> str:
     if low < -tolerance and high > tolerance:
         return "saddle"
     return "degenerate"
-
-
-def _scalar(function):
-    return lambda p: float(function(np.float64(p[0]), np.float64(p[1])))
-
-
-def _refine_point(land, start: np.ndarray, spacing: float) -> np.ndarray:
-    """``scipy.optimize.minimize`` from ``start``; kept only if it stays nearby."""
-    value = _scalar(land.f)
-
-    def gradient(p):
-        gx, gy = land.gradient(np.float64(p[0]), np.float64(p[1]))
-        return np.array([float(gx), float(gy)])
-
-    try:
-        result = minimize(value, start, jac=gradient, method="BFGS",
-                          options={"gtol": 1e-10, "maxiter": 100})
-    except (ValueError, ArithmeticError):
-        return start
-    point = np.asarray(result.x, dtype=np.float64)
-    if not np.all(np.isfinite(point)) or np.hypot(*(point - start)) > 2 * spacing \
-            or not value(point) <= value(start):
-        return start
-    return point
-
-
-def minimiser_sets(land, flow, R: float, spacing: float, scale: float = 1.0,
-                   refine: bool = True):
-    """Minimiser sets from the groups of end points, and the groups that are not minima.
-
-    ``scale`` is the range of f in the ball: f counts as constant on a set
-    when it varies by less than 1e-6 of it.
-
-    Returns
-    -------
-    (sets, group_to_set, warnings)
-        ``group_to_set[g]`` is the index in ``sets`` of group g, or -1.
-    """
-    sets: list[MinimiserSet] = []
-    group_to_set = np.full(flow.group_count, -1, dtype=np.int64)
-    warnings: list[str] = []
-    order = np.argsort(flow.groups, kind="stable")
-    sorted_groups = flow.groups[order]
-    for group in range(flow.group_count):
-        lo, hi = np.searchsorted(sorted_groups, [group, group + 1])
-        ends = flow.end[order[lo:hi]]
-        values = land.f(ends[:, 0], ends[:, 1])
-        lowest = ends[int(np.nanargmin(values))] if np.isfinite(values).any() else ends[0]
-        at_wall = np.mean(np.hypot(ends[:, 0], ends[:, 1]) >= R * (1 - 1e-9)) > 0.5
-        centred = ends - ends.mean(axis=0)
-        if len(ends) > 1:
-            _, singular, axes = np.linalg.svd(centred, full_matrices=False)
-            projection = centred @ axes[0]
-            length = float(projection.max() - projection.min())
-        else:
-            singular, projection, length = np.zeros(2), np.zeros(1), 0.0
-        if length <= config.PLANE_SEGMENT_CELLS * spacing:
-            point = lowest if at_wall or not refine else _refine_point(land, lowest, spacing)
-            if not at_wall and hessian_kind(*(float(h) for h in land.hessian(*point))) \
-                    in ("saddle", "max"):
-                continue        # starts on a stable manifold: labelled by their neighbours
-            group_to_set[group] = len(sets)
-            sets.append(MinimiserSet(point[None, :], float(land.f(*point)), bool(at_wall)))
-            continue
-        first, last = ends[int(np.argmin(projection))], ends[int(np.argmax(projection))]
-        points = np.array(sorted([tuple(first), tuple(last)]), dtype=np.float64)
-        spread = float(singular[1]) / np.sqrt(len(ends))
-        finite = values[np.isfinite(values)]
-        where = f"({points[0][0]:.4g}, {points[0][1]:.4g})-({points[1][0]:.4g}, {points[1][1]:.4g})"
-        if spread > config.PLANE_SEGMENT_CELLS * spacing:
-            warnings.append(f"the minimisers near {where} form a region, not a segment; it is "
-                            "treated as the segment between its extreme points")
-        elif finite.size and np.ptp(finite) > 1e-6 * max(1.0, scale):
-            warnings.append(f"the gradient flow stops along {where} without f being constant "
-                            "there (a very flat valley); it is treated as one set of minimisers")
-        group_to_set[group] = len(sets)
-        sets.append(MinimiserSet(points, float(np.min(finite)) if finite.size else np.nan,
-                                 bool(at_wall)))
-    return sets, group_to_set, warnings
 
 
 def critical_points(land, grid_x, grid_y, inside, R: float, deadline: float):

@@ -69,4 +69,5 @@ PLANE_MAX_FIELDS = 100           # more minimiser sets than this: AnalysisError
 PLANE_MAX_ROOT_STARTS = 300      # starts of the root search for saddles and maxima
 PLANE_SEGMENT_CELLS = 3.0        # a group of end points longer than this many cells is a set
 PLANE_UNCONVERGED_WARN = 0.02    # warn when more than this share of starts did not converge
+PLANE_POLISH_GTOL = 1e-10       # gradient norm at which a polished minimum stops (BFGS)
 PLANE_CACHE_SIZE = 16            # b-independent geometries kept per process

@@ -36,7 +36,8 @@ import numpy as np
 from . import config
 from ._plane_fields import assign_free_ends, capture_grid, field_distances, fill_unresolved
 from ._plane_flow import follow_flow
-from ._plane_points import MinimiserSet, critical_points, extend_segment, minimiser_sets
+from ._plane_points import MinimiserSet, critical_points, extend_segment
+from ._plane_sets import minimiser_sets
 from .analysis import _check_alpha, structure_warnings
 from .errors import AnalysisError
 from .plane import PlaneLandscape
