@@ -116,44 +116,58 @@ def _curve_error(ends, R, spacing, what: str) -> AnalysisError:
         "and segments of minimisers; change f or R")
 
 
+def _pushed_out(land, point, R: float, spacing: float) -> bool:
+    """True near the wall where f decreases outwards and ``point`` is not a critical point."""
+    if np.hypot(*point) < R - 2 * spacing:
+        return False
+    gx, gy = (float(g) for g in land.gradient(*point))
+    low, high = _eigenvalues(land, point)
+    curvature = max(abs(low), abs(high)) if np.isfinite(low) else 0.0
+    return point[0] * gx + point[1] * gy < 0 and np.hypot(gx, gy) > 1e-6 * spacing * curvature
+
+
 def _interior_set(land, ends, values, R, spacing, scale, refine):
     """The minimiser set of one interior group, or None if the group is not at a minimum."""
     lowest = ends[int(np.nanargmin(values))] if np.isfinite(values).any() else ends[0]
     first, last, length, spread = _extremes(ends)
     reach = length + 3 * spacing
     point = polish_minimum(land, lowest, R, reach) if refine else lowest
+    if _pushed_out(land, point, R, spacing):       # the flow was still on its way to the wall
+        near = np.hypot(ends[:, 0], ends[:, 1]) >= R - 2 * spacing
+        return _wall_set(land, ends[near], values[near], R, spacing, scale), None
     low, high = _eigenvalues(land, point)
     tolerance = DEGENERATE_REL_TOL * max(abs(low), abs(high), 1e-300)
     if low < -tolerance:
         return None, None           # starts on the stable manifold of a saddle or maximum
     value = float(land.f(*point))
+    single = MinimiserSet(point[None, :], value)
     if length <= config.PLANE_SEGMENT_CELLS * spacing:
-        return MinimiserSet(point[None, :], value), None
+        return single, None
     # a long group: one ill-conditioned minimum, a segment, or a curve of minimisers
     ends_polished = [polish_minimum(land, p, R, reach) for p in (first, last)]
     if all(np.hypot(*(p - point)) <= config.PLANE_SEGMENT_CELLS * spacing
            for p in ends_polished):
-        return MinimiserSet(point[None, :], value), None
+        return single, None
     flat = _flat_tolerance(scale)
     chord = first + np.linspace(0.0, 1.0, 33)[:, None] * (last - first)
     along = land.f(chord[:, 0], chord[:, 1])
     finite = values[np.isfinite(values)]
     lowest_value = float(np.min(finite)) if finite.size else value
     points = np.array(sorted([tuple(first), tuple(last)]), dtype=np.float64)
+    where = _where(points)
     if np.all(np.isfinite(along)) and float(np.max(along)) - lowest_value <= flat:
-        return MinimiserSet(points, lowest_value), None
+        note = None
+        if spread > config.PLANE_SEGMENT_CELLS * spacing:
+            note = (f"the minimisers near {where} form a region, not a segment; it is treated "
+                    "as the segment between its extreme points")
+        return MinimiserSet(points, lowest_value), note
     sample = ends[np.linspace(0, len(ends) - 1, min(len(ends), 12)).astype(np.int64)]
     polished = np.array([polish_minimum(land, p, R, 3 * spacing) for p in sample])
     levels = land.f(polished[:, 0], polished[:, 1])
     if np.all(np.isfinite(levels)) and float(np.ptp(levels)) <= flat:
         raise _curve_error(ends, R, spacing, "the minimisers of f")
-    where = _where(points)
-    note = (f"the gradient flow stops along {where} without f being constant there (a very "
-            "flat valley); it is treated as one set of minimisers")
-    if spread > config.PLANE_SEGMENT_CELLS * spacing:
-        note = (f"the minimisers near {where} form a region, not a segment; it is treated "
-                "as the segment between its extreme points")
-    return MinimiserSet(points, lowest_value), note
+    return single, (f"the gradient flow is very slow along a valley from {where}; its starts "
+                    f"are counted with the valley's lowest point {_where([point])}")
 
 
 def _on_wall(land, R):
@@ -165,6 +179,8 @@ def _on_wall(land, R):
 def _wall_set(land, ends, values, R, spacing, scale):
     """The wall point of one wall group (a local minimum of f along the wall), or None."""
     along = _on_wall(land, R)
+    if not len(ends):
+        return None
     lowest = ends[int(np.nanargmin(values))] if np.isfinite(values).any() else ends[0]
     first, last, length, _ = _extremes(ends)
     angle = float(np.arctan2(lowest[1], lowest[0]))
