@@ -232,3 +232,16 @@ def extend_segment(land, minimiser: MinimiserSet, R: float, scale: float) -> Min
         ends.append(end + low * step)
     points = np.array(sorted(tuple(p) for p in ends), dtype=np.float64)
     return MinimiserSet(points, minimiser.value, minimiser.at_wall)
+
+
+def degenerate_warnings(points) -> list[str]:
+    """One warning per degenerate critical point, or one for a curve of them."""
+    if len(points) <= 3:
+        return [f"degenerate critical point at ({x:.4g}, {y:.4g}) (the Hessian is singular "
+                "there)" for x, y in points]
+    radii = np.hypot(*np.transpose(points))
+    shape = (f"on a circle of radius {np.mean(radii):.4g} around the origin"
+             if np.ptp(radii) <= 1e-3 * max(1.0, float(np.mean(radii))) else "along a curve")
+    return [(f"{len(points)} degenerate critical points (the Hessian is singular there) lie "
+             f"{shape}, e.g. at ({points[0][0]:.4g}, {points[0][1]:.4g}): f has a curve of "
+             "critical points (not isolated ones, outside the theory)")]

@@ -43,7 +43,7 @@ from ._plane_fields import (
     wall_saddles,
 )
 from ._plane_flow import follow_flow
-from ._plane_points import MinimiserSet, critical_points, extend_segment
+from ._plane_points import MinimiserSet, critical_points, degenerate_warnings, extend_segment
 from ._plane_sets import minimiser_sets
 from .analysis import _check_alpha, structure_warnings
 from .errors import AnalysisError
@@ -138,6 +138,21 @@ class PlaneAnalysis:
         return tuple(f.minimiser for f in self.fields)
 
     @property
+    def wall_points(self) -> bool:
+        """True if some minimiser sets are points on the wall (f decreases outwards there).
+
+        They are not minima of f: the iterates pile up against the wall. When
+        every set is one (``real_minima == 0``) the ball holds no minimum at
+        all; :func:`landscape.plane_radius.suggest_radius` proposes an R that does.
+        """
+        return any(f.minimiser.at_wall for f in self.fields)
+
+    @property
+    def real_minima(self) -> int:
+        """How many minimiser sets are minima of f (not points on the wall)."""
+        return sum(not f.minimiser.at_wall for f in self.fields)
+
+    @property
     def exit_exponents(self) -> tuple[float, ...] | None:
         """beta_i = alpha + (alpha - 1)(l*_i - 1) if alpha was given."""
         if self.alpha is None:
@@ -178,6 +193,7 @@ class PlaneAnalysis:
             "classes": [{"members": [i + 1 for i in c.members], "absorbing": c.absorbing,
                          "large": [i + 1 for i in c.large]} for c in self.classes],
             "irreducible": self.irreducible,
+            "wall_points": self.wall_points,
             "warnings": list(self.warnings),
         }
         if exponents is not None:
@@ -290,6 +306,7 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
             where = " to ".join(f"({x:.4g}, {y:.4g})" for x, y in minimiser.points)
             warnings.append(f"f decreases towards the wall |x| = R at {where}: iterates "
                             "pile up there (not a minimum of f)")
+    degenerate = []
     for point, kind in zip(points, kinds, strict=True):
         on_set = min(s.distance(*point) for s in sets) <= 2 * spacing
         if kind == "min" and not on_set:
@@ -297,8 +314,8 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
                             "flowing to it (its field is smaller than a grid cell); use a "
                             "larger grid")
         elif kind == "degenerate" and not on_set:
-            warnings.append(f"degenerate critical point at ({point[0]:.4g}, {point[1]:.4g}) "
-                            "(the Hessian is singular there)")
+            degenerate.append(point)
+    warnings.extend(degenerate_warnings(degenerate))
     saddles = points[[k == "saddle" for k in kinds]].reshape(-1, 2)
     maxima = points[[k == "max" for k in kinds]].reshape(-1, 2)
     report(1.0, "done")
