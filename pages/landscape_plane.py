@@ -65,6 +65,10 @@ def render(land, source: str, left, right) -> None:
            f"{figures.plural(len(surv), 'the minimum', 'the minima')} {', '.join(names)}"
            + (f"; {', '.join(f'm{i + 1}' for i in gone)} {'is' if len(gone) == 1 else 'are'} eliminated "
               "(visited only briefly)." if gone else "; no minimum is eliminated at this b."))  # fmt: skip
+    if analysis.real_minima == 0:
+        msg = (f"**In short:** this ball holds no minimum of f: {btxt}, heavy-tailed SGD piles up "
+               f"against the wall at {', '.join(f'm{i + 1}' for i in range(len(fields)))}. "
+               "Choose a larger R.")  # fmt: skip
     with right:
         st.info(msg, icon=":material/lightbulb:")
         st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",
