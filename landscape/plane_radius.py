@@ -3,11 +3,11 @@
 A 2-D formula typed with the 1-D default L = 1.6 (Himmelblau) may have every
 minimum outside the ball: the analysis then finds only points on the wall,
 where f keeps decreasing outwards. :func:`suggest_radius` looks in balls of
-growing radius (R, 2R, 4R, ...) until one has f growing outwards no point on
-its wall where iterates could pile up (every start inside ends at a critical
-point inside) and then proposes the smallest
-round radius that holds every minimum and saddle found in it with a margin.
-It is pure and cheap (a coarse grid and Newton's method per ball).
+growing radius (2R, 4R, ...) until one has no point on its wall where
+iterates could pile up (every start inside ends at a critical point
+inside), then proposes the smallest round radius that holds every minimum
+and saddle found in it with a margin and has no such wall point either. It
+is pure and cheap (a coarse grid and Newton's method per ball).
 """
 
 from __future__ import annotations
@@ -116,6 +116,9 @@ def suggest_radius(land: PlaneLandscape, R: float, *, grid: int = 121,
             held = [p for p, k in zip(points, kinds, strict=True) if k in ("min", "saddle")]
             reach = max(math.hypot(*p) for p in held)
             margin = config.PLANE_SUGGEST_MARGIN * max(reach, search / 3)
-            return RadiusSuggestion(_round_up(reach + margin), tuple(minima), search)
+            radius = _round_up(reach + margin)
+            while radius < search and len(wall_attractors(land, radius, 8 * grid)):
+                radius = _round_up(radius * (1 + 1e-9))     # the next round number up
+            return RadiusSuggestion(min(radius, _round_up(search)), tuple(minima), search)
         search *= 2.0
     return None
