@@ -37,6 +37,10 @@ from .errors import AnalysisError
 __all__ = ["minimiser_sets", "polish_minimum"]
 
 
+class _OutOfCalls(Exception):
+    """A polish used up its evaluations."""
+
+
 def _where(points) -> str:
     return ", ".join(f"({x:.4g}, {y:.4g})" for x, y in points)
 
@@ -48,11 +52,18 @@ def polish_minimum(land, start: np.ndarray, R: float, reach: float) -> np.ndarra
     is returned unchanged.
     """
     start = np.asarray(start, dtype=np.float64)
+    calls = [0]
 
     def value(p):
+        calls[0] += 1
+        if calls[0] > config.PLANE_POLISH_MAX_CALLS:    # a kink: line searches never end
+            raise _OutOfCalls
         return float(land.f(np.float64(p[0]), np.float64(p[1])))
 
     def gradient(p):
+        calls[0] += 1
+        if calls[0] > config.PLANE_POLISH_MAX_CALLS:
+            raise _OutOfCalls
         gx, gy = land.gradient(np.float64(p[0]), np.float64(p[1]))
         return np.array([float(gx), float(gy)])
 
@@ -61,7 +72,7 @@ def polish_minimum(land, start: np.ndarray, R: float, reach: float) -> np.ndarra
             warnings.simplefilter("ignore", RuntimeWarning)
             result = minimize(value, start, jac=gradient, method="BFGS",
                               options={"gtol": config.PLANE_POLISH_GTOL, "maxiter": 200})
-    except (ValueError, ArithmeticError):
+    except (ValueError, ArithmeticError, _OutOfCalls):
         return start
     point = np.asarray(result.x, dtype=np.float64)
     if not np.all(np.isfinite(point)) or np.hypot(*point) > R \
@@ -126,6 +137,19 @@ def _pushed_out(land, point, R: float, spacing: float) -> bool:
     return point[0] * gx + point[1] * gy < 0 and np.hypot(gx, gy) > 1e-6 * spacing * curvature
 
 
+def _descends_nearby(land, point, step: float, tolerance: float) -> bool:
+    """True if f is lower by more than ``tolerance`` at distance ``step`` in one of 16 directions.
+
+    A minimum (even a flat or ill-conditioned one, once polished) passes; a
+    point where the flow got stuck on a kink of f (max(x, y) along x = y)
+    or a degenerate critical point that is no minimum does not.
+    """
+    angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
+    around = land.f(point[0] + step * np.cos(angles), point[1] + step * np.sin(angles))
+    here = float(land.f(*point))
+    return bool(np.nanmin(around, initial=np.inf) < here - tolerance)
+
+
 def _interior_set(land, ends, values, R, spacing, scale, refine):
     """The minimiser set of one interior group, or None if the group is not at a minimum."""
     lowest = ends[int(np.nanargmin(values))] if np.isfinite(values).any() else ends[0]
@@ -137,11 +161,17 @@ def _interior_set(land, ends, values, R, spacing, scale, refine):
         return _wall_set(land, ends[near], values[near], R, spacing, scale), None
     low, high = _eigenvalues(land, point)
     tolerance = DEGENERATE_REL_TOL * max(abs(low), abs(high), 1e-300)
-    if low < -tolerance:
-        return None, None           # starts on the stable manifold of a saddle or maximum
+    step = 1e-3 * spacing
+    if low < -tolerance or _descends_nearby(land, point, step, 1e-6 * step * scale / R):
+        return None, None           # starts on the stable manifold of a saddle or maximum,
+                                    # or stuck at a kink of f that still descends
     value = float(land.f(*point))
+    short = length <= config.PLANE_SEGMENT_CELLS * spacing
+    if short and abs(low) <= tolerance and _descends_nearby(
+            land, point, 2 * spacing, 1e-9 * max(1.0, abs(value))):
+        return None, None           # a degenerate critical point that is no minimum (x^3 + y^2)
     single = MinimiserSet(point[None, :], value)
-    if length <= config.PLANE_SEGMENT_CELLS * spacing:
+    if short:
         return single, None
     # a long group: one ill-conditioned minimum, a segment, or a curve of minimisers
     ends_polished = [polish_minimum(land, p, R, reach) for p in (first, last)]

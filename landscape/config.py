@@ -73,6 +73,7 @@ PLANE_MAX_ROOT_STARTS = 300      # starts of the root search for saddles and max
 PLANE_SEGMENT_CELLS = 3.0        # a group of end points longer than this many cells is a set
 PLANE_UNCONVERGED_WARN = 0.02    # warn when more than this share of starts did not converge
 PLANE_POLISH_GTOL = 1e-10       # gradient norm at which a polished minimum stops (BFGS)
+PLANE_POLISH_MAX_CALLS = 400     # evaluations of f or its gradient per polish (kinks)
 PLANE_CAPTURE_HALVINGS = 6       # halvings of a set's capture level past the last clean value
 PLANE_SUGGEST_MAX_R = 1e4        # suggest_radius searches balls up to this radius
 PLANE_SUGGEST_MARGIN = 0.15      # the suggested R exceeds the farthest minimum or saddle by this
