@@ -25,6 +25,7 @@ from .loss import Landscape
 from .plane import PlaneLandscape
 from .plane_analysis import MinimiserSet, PlaneAnalysis, PlaneField, analyze_plane
 from .plane_presets import ALL_PRESETS, PLANE_PRESETS
+from .plane_radius import RadiusSuggestion, suggest_radius
 from .predict import Prediction, predict, predict_from_points
 from .presets import DEFAULT_PRESET, PRESETS, NoiseDefaults, Preset
 from .rates import ExitPrediction, ExitRates, exit_rates, predict_exit
@@ -60,6 +61,7 @@ __all__ = [
     "PlaneLandscape",
     "Prediction",
     "Preset",
+    "RadiusSuggestion",
     "SmoothedLoss",
     "Structure",
     "SweepInterval",
@@ -87,6 +89,7 @@ __all__ = [
     "small_field_share",
     "smoothed_loss",
     "structure_for_widths",
+    "suggest_radius",
     "surviving_minima",
     "sweep",
     "tail_index",

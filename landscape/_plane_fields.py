@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ._plane_points import MinimiserSet, _refine_point, minimiser_sets
+from . import config
+from ._plane_points import MinimiserSet
+from ._plane_sets import minimiser_sets, polish_minimum
 
 
 def boundary_pairs(labels: np.ndarray, axis_values: np.ndarray):
@@ -58,50 +60,141 @@ def fill_unresolved(labels: np.ndarray, inside: np.ndarray) -> None:
     labels[unresolved] = labels[near_rows[unresolved], near_cols[unresolved]]
 
 
-def capture_grid(sets, other_minima, f_grid, inside, R: float):
+def wall_saddles(land, R: float, count: int) -> np.ndarray:
+    """Points on the wall where f has a local maximum along it and decreases outwards.
+
+    They are saddles of the projected flow: starts on either side slide along
+    the wall away from them. ``count`` angles are sampled.
+    """
+    angles = np.linspace(0.0, 2 * np.pi, count, endpoint=False)
+    x, y = R * np.cos(angles), R * np.sin(angles)
+    values = land.f(x, y)
+    gx, gy = land.gradient(x, y)
+    finite = np.isfinite(values)
+    peak = finite & (values >= np.roll(values, 1)) & (values >= np.roll(values, -1)) \
+        & (x * gx + y * gy < 0)
+    return np.column_stack([x[peak], y[peak]])
+
+
+_EIGHT = np.ones((3, 3), dtype=bool)
+
+
+def cell_lower_bound(land, grid_x, grid_y, f_grid, samples: int = 3) -> np.ndarray:
+    """The least of f over ``samples`` x ``samples`` points spread over each grid cell.
+
+    A valley narrower than a cell runs through cells whose centre lies well
+    above its floor; with the least sampled value such cells still count as
+    below a level that the floor is below.
+    """
+    spacing = float(grid_x[0, 1] - grid_x[0, 0])
+    offsets = (np.arange(samples) - (samples - 1) / 2) * spacing / samples
+    lowest = np.array(f_grid, dtype=np.float64, copy=True)
+    for dx in offsets:
+        for dy in offsets:
+            if dx == 0 and dy == 0:
+                continue
+            values = land.f(grid_x + dx, grid_y + dy)
+            lowest = np.fmin(lowest, values)
+    return lowest
+
+
+def _cells(points: np.ndarray, R: float, n: int, spacing: float):
+    """(rows, cols) of the grid cells of ``points`` (k, 2), pulled inside the ball."""
+    radius = np.hypot(points[:, 0], points[:, 1])
+    pull = np.where(radius > R - spacing, np.maximum(R - spacing, 0.0) / np.maximum(radius, 1e-300),
+                    1.0)[:, None]
+    inside = points * pull
+    cols = np.clip(np.rint((inside[:, 0] + R) / spacing).astype(np.int64), 0, n - 1)
+    rows = np.clip(np.rint((inside[:, 1] + R) / spacing).astype(np.int64), 0, n - 1)
+    return rows, cols
+
+
+def capture_grid(sets, barriers: np.ndarray, f_grid, inside, R: float):
     """Cells from which the flow surely ends at one set (see ``_plane_flow.descend``).
 
-    The level is just below the lowest saddle, maximum or degenerate point, so
-    each component of {f < level} holds no critical point but minimisers; a
-    component that holds one set (and no other minimum) is captured by it.
+    For each set, the largest level c (tried at the values of f at the other
+    critical points, bisected) whose component of {f < c} around the set holds
+    no barrier (saddle, maximum, minimum without a set of its own, wall saddle)
+    and no other set: f decreases along the flow, so a point in that
+    component with f below c never leaves it and ends at the set. ``f_grid``
+    is the least of f sampled over each cell (:func:`cell_lower_bound`) and
+    cells touching at a corner are connected, so that a valley narrower than
+    a cell stays connected. A margin below each candidate value keeps two
+    basins apart near a saddle.
+
+    Returns
+    -------
+    (owner, levels) or None
+        ``owner`` (n, n) int16: the set whose component holds the cell, or -1;
+        ``levels[i]`` the level of set i (-inf if it has no component).
     """
     n = f_grid.shape[0]
     spacing = 2 * R / (n - 1)
     region = inside & np.isfinite(f_grid)
-    finite = f_grid[region]
-    if not finite.size:
+    if not region.any() or not sets:
         return None
-    level = float(np.max(finite)) + 1.0 if other_minima[1] is None else other_minima[1]
-    # a margin below the barrier, so that near a saddle the excluded band is wider than
-    # a cell and two basins never touch on the grid
-    lowest = min((s.value for s in sets if np.isfinite(s.value)), default=float(finite.min()))
-    level -= max(1e-6 * (abs(level) + 1.0), 0.05 * max(level - lowest, 0.0))
-    components, count = ndimage.label(region & (f_grid < level))
-    owner = np.full(count + 1, -1, dtype=np.int64)
-    shared = np.zeros(count + 1, dtype=bool)
-    samples = [(i, s.points[0] + np.linspace(0, 1, 65)[:, None] * (s.points[-1] - s.points[0]))
-               for i, s in enumerate(sets)]
-    samples += [(-1, p[None, :]) for p in other_minima[0]]
-    for i, points in samples:
-        cols = np.clip(np.rint((points[:, 0] + R) / spacing).astype(np.int64), 0, n - 1)
-        rows = np.clip(np.rint((points[:, 1] + R) / spacing).astype(np.int64), 0, n - 1)
-        for component in np.unique(components[rows, cols]):
-            if component == 0:
-                continue
-            if i < 0 or (owner[component] >= 0 and owner[component] != i):
-                shared[component] = True
-            owner[component] = i
-    owner[shared] = -1
-    owner[0] = -1
-    return owner[components].astype(np.int16), level
+    top = float(np.max(f_grid[region])) + 1.0
+    barriers = np.asarray(barriers, dtype=np.float64).reshape(-1, 2)
+    barrier_cells = _cells(barriers, R, n, spacing)
+    barrier_values = [float(v) for v in f_grid[barrier_cells]]
+    set_cells = [_cells(s.points[0] + np.linspace(0, 1, 65)[:, None]
+                        * (s.points[-1] - s.points[0]), R, n, spacing) for s in sets]
+    owner = np.full((n, n), -1, dtype=np.int16)
+    levels = np.full(len(sets), -np.inf)
+    for i, minimiser in enumerate(sets):
+        value = minimiser.value
+        if not np.isfinite(value):
+            continue
+        others = [float(s.value) for j, s in enumerate(sets) if j != i]
+        candidates = sorted({c for c in barrier_values + others if np.isfinite(c) and c > value}
+                            | {top})
+
+        def component(c, i=i, value=value):
+            level = c - max(1e-6 * (abs(c) + 1.0), 0.05 * (c - value))
+            labels, _ = ndimage.label(region & (f_grid < level), structure=_EIGHT)
+            mine = np.unique(labels[set_cells[i]])
+            mine = mine[mine > 0]
+            if not mine.size:
+                return None, level, True
+            held = np.isin(labels, mine)
+            clean = not held[barrier_cells].any() and not any(
+                held[cells].any() for j, cells in enumerate(set_cells) if j != i)
+            return held, level, clean
+
+        low, high, best = 0, len(candidates) - 1, None
+        while low <= high:                 # the component grows with c: bisect
+            middle = (low + high) // 2
+            held, level, clean = component(candidates[middle])
+            if clean:
+                if held is not None:
+                    best = (held, level)
+                low = middle + 1
+            else:
+                high = middle - 1
+        # between the last clean candidate and the first that is not, a few halvings
+        # (a missed saddle must not leave a set without any capture region)
+        clean_c = candidates[high] if high >= 0 else value
+        dirty_c = candidates[low] if low < len(candidates) else None
+        for _ in range(config.PLANE_CAPTURE_HALVINGS if dirty_c is not None else 0):
+            middle = 0.5 * (clean_c + dirty_c)
+            held, level, clean = component(middle)
+            if clean:
+                clean_c = middle
+                if held is not None:
+                    best = (held, level)
+            else:
+                dirty_c = middle
+        if best is not None:
+            owner[best[0]] = i
+            levels[i] = best[1]
+    return owner, levels
 
 
 def assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale, warnings):
     """Set index of every fine start: captured ones, then the free end points."""
     start_set = np.where(fine.groups <= -2, -2 - fine.groups, -1)
     if fine.group_count:
-        found, group_to_set, notes = minimiser_sets(land, fine, R, spacing, scale,
-                                                    refine=False)
+        found, group_to_set, notes = minimiser_sets(land, fine, R, spacing, scale)
         warnings.extend(notes)
         mapping = []
         for candidate in found:
@@ -112,7 +205,7 @@ def assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale, warnin
             else:                        # a basin the coarse pass missed
                 mapping.append(len(sets))
                 if not candidate.is_segment and not candidate.at_wall:
-                    point = _refine_point(land, candidate.points[0], spacing)
+                    point = polish_minimum(land, candidate.points[0], R, 2 * spacing)
                     candidate = MinimiserSet(point[None, :], float(land.f(*point)))
                 sets.append(candidate)
         mapping = np.array(mapping + [-1], dtype=np.int64)

@@ -54,18 +54,21 @@ def _finite_gradient(land, x, y):
 
 
 def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: float,
-            deadline: float, capture=None, progress=None):
+            deadline: float, capture=None, progress=None,
+            max_iterations: int | None = None):
     """Projected adaptive gradient descent from every start, vectorised.
 
     Parameters
     ----------
     progress : callable, optional
         Called every 10 iterations with the share of starts that have stopped.
-    capture : (grid, level), optional
-        ``grid`` (n, n) int: a minimiser set's index on the cells of a
-        sublevel component {f < level} that holds that set alone (-1
+    max_iterations : int, optional
+        Descent steps at most (default ``config.PLANE_MAX_ITERATIONS``).
+    capture : (grid, levels), optional
+        ``grid`` (n, n) int: a minimiser set's index i on the cells of a
+        sublevel component {f < levels[i]} that holds that set alone (-1
         elsewhere). f decreases along the flow, so a point in such a cell
-        with f < level ends at that set: it stops there.
+        with f < levels[i] ends at set i: it stops there.
 
     Returns
     -------
@@ -75,7 +78,7 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
     Raises
     ------
     AnalysisError
-        If f is undefined at most starts, or the time budget runs out.
+        If f is undefined at most starts.
     """
     x = start_x.astype(np.float64).copy()
     y = start_y.astype(np.float64).copy()
@@ -99,15 +102,15 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
         converged |= captured >= 0
     active = np.flatnonzero(~converged)
     iterations = 0
-    while active.size and iterations < config.PLANE_MAX_ITERATIONS:
+    limit = config.PLANE_MAX_ITERATIONS if max_iterations is None else max_iterations
+    while active.size and iterations < limit:
         iterations += 1
         if progress is not None and iterations % 10 == 0:
             progress(1.0 - active.size / x.size)
-        if time.perf_counter() > deadline:
-            raise AnalysisError(
-                f"the analysis took more than {config.PLANE_TIME_BUDGET:g} s (gradient flow "
-                f"from {x.size} grid points); try a smaller grid or a simpler formula")
-        ax, ay, agx, agy = x[active], y[active], gx[active], gy[active]
+        if time.thread_time() > deadline:
+            break                # the starts still moving are labelled by their neighbours
+        ax, ay = x[active], y[active]
+        agx, agy = _wall_tangent(ax, ay, gx[active], gy[active], R)
         anorm = np.hypot(agx, agy)
         length = np.minimum(step[active] * anorm, cap)
         scale = length / np.where(anorm > 0, anorm, 1.0)
@@ -136,7 +139,7 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
         # curvature (a failure so far) or the wall, or a failed step already tiny
         settled = failed[active] | outside
         done = np.where(accept, (moved < tolerance) & settled, length < tolerance)
-        done |= accept & (np.hypot(gx[active], gy[active]) == 0)
+        done |= anorm == 0
         if capture is not None and accepted.size:
             caught = _captured(capture, nx, ny, new_value, R)
             caught[~accept] = -1
@@ -147,14 +150,32 @@ def descend(land, start_x: np.ndarray, start_y: np.ndarray, R: float, spacing: f
     return x, y, converged, iterations, captured
 
 
+def _wall_tangent(x, y, gx, gy, R):
+    """The gradient, less its outward part at points on the wall where f decreases outwards.
+
+    The projected flow slides along the wall there: stepping along the full
+    gradient and projecting back would move a point sideways by only a small
+    part of each step (thousands of steps near a point where the wall's
+    tangential slope is small).
+    """
+    radius2 = x * x + y * y
+    outward = x * gx + y * gy            # < 0: descent points out of the ball
+    on_wall = (radius2 >= (R * (1 - 1e-9)) ** 2) & (outward < 0)
+    if not on_wall.any():
+        return gx, gy
+    along = np.where(on_wall, outward / np.maximum(radius2, 1e-300), 0.0)
+    return gx - along * x, gy - along * y
+
+
 def _captured(capture, x, y, value, R):
-    grid, level = capture
+    grid, levels = capture
     n = grid.shape[0]
     spacing = 2 * R / (n - 1)
     cols = np.clip(np.rint((x + R) / spacing).astype(np.int64), 0, n - 1)
     rows = np.clip(np.rint((y + R) / spacing).astype(np.int64), 0, n - 1)
     sets = grid[rows, cols].astype(np.int64)
-    return np.where((sets >= 0) & (value < level), sets, -1)
+    below = value < levels[np.maximum(sets, 0)]
+    return np.where((sets >= 0) & below, sets, -1)
 
 
 def group_ends(x: np.ndarray, y: np.ndarray, converged: np.ndarray, R: float,
@@ -177,7 +198,8 @@ def group_ends(x: np.ndarray, y: np.ndarray, converged: np.ndarray, R: float,
 
 
 def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray, R: float,
-                deadline: float, capture=None, progress=None) -> FlowResult:
+                deadline: float, capture=None, progress=None,
+                max_iterations: int | None = None) -> FlowResult:
     """Descend from every in-ball cell of the grid and group the end points.
 
     With ``capture`` (see :func:`descend`), ``groups`` of captured starts are
@@ -187,7 +209,8 @@ def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray
     spacing = 2 * R / (n - 1)
     cells = np.argwhere(inside)
     x, y, converged, iterations, captured = descend(land, grid_x[inside], grid_y[inside], R,
-                                                    spacing, deadline, capture, progress)
+                                                    spacing, deadline, capture, progress,
+                                                    max_iterations)
     free = converged & (captured < 0)
     groups, count = group_ends(x, y, free, R, n)
     groups = np.where(captured >= 0, -2 - captured, groups)

@@ -1,10 +1,7 @@
 """Minimiser sets and critical points of f(x, y) in the ball (helper of plane_analysis).
 
-* :func:`minimiser_sets`: each group of converged end points of the gradient
-  flow becomes a point (refined with ``scipy.optimize.minimize``) or, when it
-  stretches over several grid cells, a segment given by its two extreme end
-  points; groups that sit at a saddle or a maximum (starts on a stable
-  manifold) are dropped, their cells are then labelled by their neighbours.
+* :class:`MinimiserSet`: a point or a segment (see :mod:`landscape._plane_sets`
+  for how the groups of flow end points become sets);
 * :func:`critical_points`: ``scipy.optimize.root`` of the gradient (Jacobian:
   the Hessian) from the grid cells where |grad f| is locally smallest,
   classified by the Hessian's eigenvalues.
@@ -17,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from scipy.optimize import minimize, root
+from scipy.optimize import root
 
 from . import config
 
@@ -92,83 +89,35 @@ def hessian_kind(hxx: float, hxy: float, hyy: float) -> str:
     return "degenerate"
 
 
-def _scalar(function):
-    return lambda p: float(function(np.float64(p[0]), np.float64(p[1])))
+def _newton(land, starts: np.ndarray, spacing: float, iterations: int = 40) -> np.ndarray:
+    """Newton's method on grad f = 0 from every start at once (steps at most a grid spacing).
 
-
-def _refine_point(land, start: np.ndarray, spacing: float) -> np.ndarray:
-    """``scipy.optimize.minimize`` from ``start``; kept only if it stays nearby."""
-    value = _scalar(land.f)
-
-    def gradient(p):
-        gx, gy = land.gradient(np.float64(p[0]), np.float64(p[1]))
-        return np.array([float(gx), float(gy)])
-
-    try:
-        result = minimize(value, start, jac=gradient, method="BFGS",
-                          options={"gtol": 1e-10, "maxiter": 100})
-    except (ValueError, ArithmeticError):
-        return start
-    point = np.asarray(result.x, dtype=np.float64)
-    if not np.all(np.isfinite(point)) or np.hypot(*(point - start)) > 2 * spacing \
-            or not value(point) <= value(start):
-        return start
-    return point
-
-
-def minimiser_sets(land, flow, R: float, spacing: float, scale: float = 1.0,
-                   refine: bool = True):
-    """Minimiser sets from the groups of end points, and the groups that are not minima.
-
-    ``scale`` is the range of f in the ball: f counts as constant on a set
-    when it varies by less than 1e-6 of it.
-
-    Returns
-    -------
-    (sets, group_to_set, warnings)
-        ``group_to_set[g]`` is the index in ``sets`` of group g, or -1.
+    The Hessian is inverted on its eigenvectors with eigenvalues not near zero
+    (a pseudo-inverse), so a curve of critical points does not blow a step up.
     """
-    sets: list[MinimiserSet] = []
-    group_to_set = np.full(flow.group_count, -1, dtype=np.int64)
-    warnings: list[str] = []
-    order = np.argsort(flow.groups, kind="stable")
-    sorted_groups = flow.groups[order]
-    for group in range(flow.group_count):
-        lo, hi = np.searchsorted(sorted_groups, [group, group + 1])
-        ends = flow.end[order[lo:hi]]
-        values = land.f(ends[:, 0], ends[:, 1])
-        lowest = ends[int(np.nanargmin(values))] if np.isfinite(values).any() else ends[0]
-        at_wall = np.mean(np.hypot(ends[:, 0], ends[:, 1]) >= R * (1 - 1e-9)) > 0.5
-        centred = ends - ends.mean(axis=0)
-        if len(ends) > 1:
-            _, singular, axes = np.linalg.svd(centred, full_matrices=False)
-            projection = centred @ axes[0]
-            length = float(projection.max() - projection.min())
-        else:
-            singular, projection, length = np.zeros(2), np.zeros(1), 0.0
-        if length <= config.PLANE_SEGMENT_CELLS * spacing:
-            point = lowest if at_wall or not refine else _refine_point(land, lowest, spacing)
-            if not at_wall and hessian_kind(*(float(h) for h in land.hessian(*point))) \
-                    in ("saddle", "max"):
-                continue        # starts on a stable manifold: labelled by their neighbours
-            group_to_set[group] = len(sets)
-            sets.append(MinimiserSet(point[None, :], float(land.f(*point)), bool(at_wall)))
-            continue
-        first, last = ends[int(np.argmin(projection))], ends[int(np.argmax(projection))]
-        points = np.array(sorted([tuple(first), tuple(last)]), dtype=np.float64)
-        spread = float(singular[1]) / np.sqrt(len(ends))
-        finite = values[np.isfinite(values)]
-        where = f"({points[0][0]:.4g}, {points[0][1]:.4g})-({points[1][0]:.4g}, {points[1][1]:.4g})"
-        if spread > config.PLANE_SEGMENT_CELLS * spacing:
-            warnings.append(f"the minimisers near {where} form a region, not a segment; it is "
-                            "treated as the segment between its extreme points")
-        elif finite.size and np.ptp(finite) > 1e-6 * max(1.0, scale):
-            warnings.append(f"the gradient flow stops along {where} without f being constant "
-                            "there (a very flat valley); it is treated as one set of minimisers")
-        group_to_set[group] = len(sets)
-        sets.append(MinimiserSet(points, float(np.min(finite)) if finite.size else np.nan,
-                                 bool(at_wall)))
-    return sets, group_to_set, warnings
+    points = np.array(starts, dtype=np.float64).reshape(-1, 2)
+    if not points.size:
+        return points
+    with np.errstate(all="ignore"):
+        for _ in range(iterations):
+            gx, gy = land.gradient(points[:, 0], points[:, 1])
+            hxx, hxy, hyy = land.hessian(points[:, 0], points[:, 1])
+            hessian = np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+            good = np.all(np.isfinite(hessian), axis=(1, 2)) & np.isfinite(gx) & np.isfinite(gy)
+            hessian[~good] = np.eye(2)
+            values, vectors = np.linalg.eigh(hessian)
+            gradient = np.where(good[:, None], np.column_stack([gx, gy]), 0.0)
+            along = np.einsum("kij,ki->kj", vectors, gradient)
+            large = np.abs(values) > DEGENERATE_REL_TOL * np.max(np.abs(values), axis=1,
+                                                                 keepdims=True)
+            step = np.einsum("kij,kj->ki", vectors,
+                             np.where(large, along / np.where(large, values, 1.0), 0.0))
+            length = np.hypot(step[:, 0], step[:, 1])
+            step *= np.minimum(1.0, spacing / np.maximum(length, 1e-300))[:, None]
+            points -= step
+            if np.all(length <= 1e-14 * (1.0 + np.abs(points).max())):
+                break
+    return points
 
 
 def critical_points(land, grid_x, grid_y, inside, R: float, deadline: float):
@@ -209,27 +158,34 @@ def critical_points(land, grid_x, grid_y, inside, R: float, deadline: float):
             jacobian = np.eye(2)
         return np.array([float(g[0]), float(g[1])]), jacobian
 
+    starts = np.column_stack([grid_x[rows[order], cols[order]], grid_y[rows[order], cols[order]]])
+    newton = _newton(land, starts, spacing)
     found: list[np.ndarray] = []
-    for k in order:
-        if time.perf_counter() > deadline:
+
+    def accept(point, start) -> bool:
+        if not np.all(np.isfinite(point)) or np.hypot(*point) > R \
+                or np.hypot(*(point - start)) > 4 * spacing:
+            return False
+        residual = np.hypot(*equations(point)[0])
+        if not residual <= 1e-8 * max(1.0, scale):
+            return False
+        if not any(np.hypot(*(point - other)) <= 1e-6 * max(1.0, R) for other in found):
+            found.append(point)
+        return True
+
+    for start, point in zip(starts, newton, strict=True):
+        if accept(point, start) or (np.all(np.isfinite(point))
+                                    and np.hypot(*(point - start)) > 4 * spacing):
+            continue               # found, or Newton went to a critical point elsewhere
+        if time.thread_time() > deadline:    # scipy's root for the starts Newton missed
             warnings.append("the search for saddles and maxima was cut short by the time "
                             "budget (some may be missing)")
             break
-        start = np.array([grid_x[rows[k], cols[k]], grid_y[rows[k], cols[k]]])
         try:
             result = root(equations, start, jac=True, method="hybr")
         except (ValueError, ArithmeticError):
             continue
-        point = np.asarray(result.x, dtype=np.float64)
-        if not np.all(np.isfinite(point)) or np.hypot(*point) > R \
-                or np.hypot(*(point - start)) > 4 * spacing:
-            continue
-        residual = np.hypot(*equations(point)[0])
-        if not residual <= 1e-8 * max(1.0, scale):
-            continue
-        if any(np.hypot(*(point - other)) <= 1e-6 * max(1.0, R) for other in found):
-            continue
-        found.append(point)
+        accept(np.asarray(result.x, dtype=np.float64), start)
     found.sort(key=lambda p: (p[0], p[1]))
     points = np.array(found, dtype=np.float64).reshape(-1, 2)
     kinds = [hessian_kind(*(float(h) for h in land.hessian(*p))) for p in points]
@@ -276,3 +232,16 @@ def extend_segment(land, minimiser: MinimiserSet, R: float, scale: float) -> Min
         ends.append(end + low * step)
     points = np.array(sorted(tuple(p) for p in ends), dtype=np.float64)
     return MinimiserSet(points, minimiser.value, minimiser.at_wall)
+
+
+def degenerate_warnings(points) -> list[str]:
+    """One warning per degenerate critical point, or one for a curve of them."""
+    if len(points) <= 3:
+        return [f"degenerate critical point at ({x:.4g}, {y:.4g}) (the Hessian is singular "
+                "there)" for x, y in points]
+    radii = np.hypot(*np.transpose(points))
+    shape = (f"on a circle of radius {np.mean(radii):.4g} around the origin"
+             if np.ptp(radii) <= 1e-3 * max(1.0, float(np.mean(radii))) else "along a curve")
+    return [(f"{len(points)} degenerate critical points (the Hessian is singular there) lie "
+             f"{shape}, e.g. at ({points[0][0]:.4g}, {points[0][1]:.4g}): f has a curve of "
+             "critical points (not isolated ones, outside the theory)")]

@@ -59,14 +59,22 @@ BREAKPOINT_MERGE_RTOL = 1e-9     # breakpoints closer than this (relative) are m
 # --- 2-D analysis (landscape.plane_analysis) ------------------------------------
 PLANE_GRID_MIN = 51              # cells per side of the label grid (bounds of `grid`)
 PLANE_GRID_MAX = 801
-PLANE_TIME_BUDGET = 10.0         # s for one analysis; then AnalysisError
+PLANE_TIME_BUDGET = 10.0         # s (CPU time of the thread) of gradient flow; then the
+                                 # starts still moving are labelled by their neighbours
 PLANE_STEP_CAP = 3.0             # a descent step is at most this many grid spacings
 PLANE_STOP_FRACTION = 1e-3       # a start has converged when its step is below this * spacing
 PLANE_MAX_ITERATIONS = 3000      # descent iterations at most (then: not converged)
+PLANE_COARSE_MAX_ITERATIONS = 1000  # descent iterations of the coarse pass (its starts still
+                                 # moving are left out: the fine pass finds a missed basin)
 PLANE_COARSE_GRID = 61          # cells per side of the first (coarse) flow pass
-PLANE_ROOT_TIME_BUDGET = 1.5     # s for the root search of saddles and maxima
+PLANE_ROOT_TIME_BUDGET = 1.5     # s (CPU time) for scipy's root where Newton failed
 PLANE_MAX_FIELDS = 100           # more minimiser sets than this: AnalysisError
 PLANE_MAX_ROOT_STARTS = 300      # starts of the root search for saddles and maxima
 PLANE_SEGMENT_CELLS = 3.0        # a group of end points longer than this many cells is a set
 PLANE_UNCONVERGED_WARN = 0.02    # warn when more than this share of starts did not converge
+PLANE_POLISH_GTOL = 1e-10       # gradient norm at which a polished minimum stops (BFGS)
+PLANE_POLISH_MAX_CALLS = 400     # evaluations of f or its gradient per polish (kinks)
+PLANE_CAPTURE_HALVINGS = 6       # halvings of a set's capture level past the last clean value
+PLANE_SUGGEST_MAX_R = 1e4        # suggest_radius searches balls up to this radius
+PLANE_SUGGEST_MARGIN = 0.15      # the suggested R exceeds the farthest minimum or saddle by this
 PLANE_CACHE_SIZE = 16            # b-independent geometries kept per process

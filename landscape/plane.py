@@ -53,6 +53,75 @@ def _vectorise_together(expressions) -> Callable[..., tuple[np.ndarray, ...]]:
     return evaluate
 
 
+#: polynomials up to this degree in x and in y are evaluated by :func:`_polynomial_evaluator`
+MAX_HORNER_DEGREE = 40
+
+
+def _lambdify_cost(expression) -> int:
+    """Rough cost of the lambdified expression in array operations (np.power counts 12)."""
+    cost = 0
+    for node in sympy.preorder_traversal(expression):
+        if node.is_Pow:
+            cost += 1 if node.exp in (2, -1) else 12
+        elif node.is_Add or node.is_Mul:
+            cost += len(node.args) - 1
+        elif isinstance(node, sympy.Function):
+            cost += 4
+    return cost
+
+
+def _polynomial_evaluator(expressions) -> Callable[..., tuple[np.ndarray, ...]] | None:
+    """A faster NumPy evaluator of polynomials in x and y (real coefficients), else None.
+
+    The powers of y are formed once, each coefficient of a power of x from
+    them, then Horner's scheme in x: about two array operations per monomial
+    (no np.power, which the lambdified expression calls once per power and
+    which is slow). None if an expression is not such a polynomial or the
+    lambdified expressions are cheaper (Rosenbrock's factored form).
+    """
+    polys = []
+    try:
+        for expression in expressions:
+            if not expression.is_polynomial(*_VARIABLES):
+                return None
+            poly = sympy.Poly(expression, *_VARIABLES)
+            if not (poly.domain.is_ZZ or poly.domain.is_QQ or poly.domain.is_RR):
+                return None
+            polys.append(poly)
+    except (sympy.PolynomialError, sympy.GeneratorsNeeded, TypeError, ValueError):
+        return None
+    degree_x = max(max(p.degree(X), 0) for p in polys)
+    degree_y = max(max(p.degree(Y), 0) for p in polys)
+    terms = [[((i, j), float(c)) for (i, j), c in p.terms() if c != 0] for p in polys]
+    horner_cost = sum(2 * len(t) for t in terms) + len(polys) * degree_x + degree_y
+    if max(degree_x, degree_y) > MAX_HORNER_DEGREE \
+            or horner_cost >= sum(_lambdify_cost(e) for e in expressions):
+        return None
+    by_power = [[[(j, c) for (i, j), c in t if i == power] for power in range(degree_x + 1)]
+                for t in terms]
+
+    def evaluate(x, y):
+        points = np.broadcast_arrays(np.asarray(x, dtype=np.float64),
+                                     np.asarray(y, dtype=np.float64))
+        flat_x, flat_y = points[0].ravel(), points[1].ravel()
+        results = []
+        with np.errstate(all="ignore"):
+            powers = [np.ones_like(flat_y)]
+            for _ in range(degree_y):
+                powers.append(powers[-1] * flat_y)
+            for rows in by_power:
+                value = np.zeros_like(flat_x)
+                for power in range(degree_x, -1, -1):
+                    if power < degree_x:
+                        value *= flat_x
+                    for j, c in rows[power]:
+                        value += c * powers[j]
+                results.append(value.reshape(points[0].shape))
+        return tuple(results)
+
+    return evaluate
+
+
 @dataclass(frozen=True)
 class PlaneLandscape:
     """A loss function f(x, y) on the plane, ready for analysis and simulation.
@@ -100,15 +169,20 @@ class PlaneLandscape:
 
     @cached_property
     def _f(self) -> Callable[..., np.ndarray]:
+        fast = _polynomial_evaluator([self.expr])
+        if fast is not None:
+            return lambda x, y: fast(x, y)[0]
         return vectorise(self.expr, variables=_VARIABLES)
 
     @cached_property
     def _gradient(self) -> Callable[..., tuple[np.ndarray, ...]]:
-        return _vectorise_together(self.gradient_exprs)
+        return _polynomial_evaluator(self.gradient_exprs) \
+            or _vectorise_together(self.gradient_exprs)
 
     @cached_property
     def _hessian(self) -> Callable[..., tuple[np.ndarray, ...]]:
-        return _vectorise_together(self.hessian_exprs)
+        return _polynomial_evaluator(self.hessian_exprs) \
+            or _vectorise_together(self.hessian_exprs)
 
     def f(self, x, y=None) -> np.ndarray:
         """f at the points (x, y) (broadcast; float64, NaN where undefined).
@@ -146,5 +220,7 @@ def plane_from_parts(expression, text, gradient, hessian, replacements, reduced,
     cache = land.__dict__            # pre-fill the cached properties
     cache["gradient_exprs"] = tuple(gradient)
     cache["hessian_exprs"] = tuple(hessian)
-    cache["_f"] = vectorise(reduced[0], replacements, _VARIABLES)
+    fast = _polynomial_evaluator([expression])
+    cache["_f"] = (lambda x, y: fast(x, y)[0]) if fast is not None \
+        else vectorise(reduced[0], replacements, _VARIABLES)
     return land

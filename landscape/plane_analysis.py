@@ -34,9 +34,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import config
-from ._plane_fields import assign_free_ends, capture_grid, field_distances, fill_unresolved
+from ._plane_fields import (
+    assign_free_ends,
+    capture_grid,
+    cell_lower_bound,
+    field_distances,
+    fill_unresolved,
+    wall_saddles,
+)
 from ._plane_flow import follow_flow
-from ._plane_points import MinimiserSet, critical_points, extend_segment, minimiser_sets
+from ._plane_points import MinimiserSet, critical_points, degenerate_warnings, extend_segment
+from ._plane_sets import minimiser_sets
 from .analysis import _check_alpha, structure_warnings
 from .errors import AnalysisError
 from .plane import PlaneLandscape
@@ -130,6 +138,21 @@ class PlaneAnalysis:
         return tuple(f.minimiser for f in self.fields)
 
     @property
+    def wall_points(self) -> bool:
+        """True if some minimiser sets are points on the wall (f decreases outwards there).
+
+        They are not minima of f: the iterates pile up against the wall. When
+        every set is one (``real_minima == 0``) the ball holds no minimum at
+        all; :func:`landscape.plane_radius.suggest_radius` proposes an R that does.
+        """
+        return any(f.minimiser.at_wall for f in self.fields)
+
+    @property
+    def real_minima(self) -> int:
+        """How many minimiser sets are minima of f (not points on the wall)."""
+        return sum(not f.minimiser.at_wall for f in self.fields)
+
+    @property
     def exit_exponents(self) -> tuple[float, ...] | None:
         """beta_i = alpha + (alpha - 1)(l*_i - 1) if alpha was given."""
         if self.alpha is None:
@@ -170,6 +193,7 @@ class PlaneAnalysis:
             "classes": [{"members": [i + 1 for i in c.members], "absorbing": c.absorbing,
                          "large": [i + 1 for i in c.large]} for c in self.classes],
             "irreducible": self.irreducible,
+            "wall_points": self.wall_points,
             "warnings": list(self.warnings),
         }
         if exponents is not None:
@@ -211,14 +235,15 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
     started = time.perf_counter()
     report = progress if progress is not None else (lambda share, stage: None)
     report(0.0, "critical points")
-    deadline = started + config.PLANE_TIME_BUDGET
+    cpu_started = time.thread_time()           # budgets in CPU time: one core, whatever the load
+    deadline = cpu_started + config.PLANE_TIME_BUDGET
     axis_values = np.linspace(-R, R, n)
     grid_x, grid_y = np.meshgrid(axis_values, axis_values)
     inside = grid_x ** 2 + grid_y ** 2 <= R * R * (1 + 1e-12)
     spacing = 2 * R / (n - 1)
     f_grid = land.f(grid_x, grid_y)
     points, kinds, warnings = critical_points(land, grid_x, grid_y, inside, R,
-                                              started + config.PLANE_ROOT_TIME_BUDGET)
+                                              cpu_started + config.PLANE_ROOT_TIME_BUDGET)
     # 1. a coarse pass finds the minimiser sets
     m = min(n, config.PLANE_COARSE_GRID)
     coarse_axis = np.linspace(-R, R, m)
@@ -226,7 +251,8 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
     coarse_spacing = 2 * R / (m - 1)
     report(0.1, "gradient flow from a coarse grid")
     coarse = follow_flow(land, coarse_x, coarse_y,
-                         coarse_x ** 2 + coarse_y ** 2 <= R * R * (1 + 1e-12), R, deadline)
+                         coarse_x ** 2 + coarse_y ** 2 <= R * R * (1 + 1e-12), R, deadline,
+                         max_iterations=config.PLANE_COARSE_MAX_ITERATIONS)
     finite = f_grid[inside & np.isfinite(f_grid)]
     scale = float(np.ptp(finite)) if finite.size else 1.0
     sets, _, notes = minimiser_sets(land, coarse, R, coarse_spacing, scale)
@@ -235,10 +261,11 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
     # 2. the full grid, each start stopped once it surely ends at a known set
     on_sets = [min((s.distance(*p) for s in sets), default=np.inf) <= 2 * coarse_spacing
                for p in points]
-    barrier = [float(land.f(*p)) for p, k, on in zip(points, kinds, on_sets, strict=True)
-               if k in ("saddle", "max") or (k == "degenerate" and not on)]
-    lone = [p for p, k, on in zip(points, kinds, on_sets, strict=True) if k == "min" and not on]
-    capture = capture_grid(sets, (lone, min(barrier) if barrier else None), f_grid, inside, R)
+    barriers = [p for p, k, on in zip(points, kinds, on_sets, strict=True)
+                if k in ("saddle", "max") or (k in ("degenerate", "min") and not on)]
+    barriers = np.concatenate([np.reshape(barriers, (-1, 2)), wall_saddles(land, R, 8 * n)])
+    capture = capture_grid(sets, barriers, cell_lower_bound(land, grid_x, grid_y, f_grid),
+                           inside, R)
     report(0.2, f"gradient flow from {int(inside.sum())} grid cells")
     fine = follow_flow(land, grid_x, grid_y, inside, R, deadline, capture,
                        lambda share: report(0.2 + 0.7 * share, "gradient flow"))
@@ -261,7 +288,8 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
     unconverged = 1.0 - float(np.mean(fine.converged))
     if unconverged > config.PLANE_UNCONVERGED_WARN:
         warnings.append(f"{unconverged:.0%} of the grid starts had not converged after "
-                        f"{fine.iterations} descent steps; they are labelled by their neighbours")
+                        f"{fine.iterations} descent steps (slow valleys); they are labelled by "
+                        "their neighbours")
     fill_unresolved(labels, inside)
     distances = field_distances(sets, labels, axis_values)
     near_grid = np.full((n, n), -1, dtype=np.int16)
@@ -278,6 +306,7 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
             where = " to ".join(f"({x:.4g}, {y:.4g})" for x, y in minimiser.points)
             warnings.append(f"f decreases towards the wall |x| = R at {where}: iterates "
                             "pile up there (not a minimum of f)")
+    degenerate = []
     for point, kind in zip(points, kinds, strict=True):
         on_set = min(s.distance(*point) for s in sets) <= 2 * spacing
         if kind == "min" and not on_set:
@@ -285,8 +314,8 @@ def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> 
                             "flowing to it (its field is smaller than a grid cell); use a "
                             "larger grid")
         elif kind == "degenerate" and not on_set:
-            warnings.append(f"degenerate critical point at ({point[0]:.4g}, {point[1]:.4g}) "
-                            "(the Hessian is singular there)")
+            degenerate.append(point)
+    warnings.extend(degenerate_warnings(degenerate))
     saddles = points[[k == "saddle" for k in kinds]].reshape(-1, 2)
     maxima = points[[k == "max" for k in kinds]].reshape(-1, 2)
     report(1.0, "done")

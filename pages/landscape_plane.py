@@ -44,11 +44,14 @@ def render(land, source: str, left, right) -> None:
         st.markdown("#### Checks")
         n_seg = sum(1 for fl in fields if fl.minimiser.is_segment)
         seg = f" ({figures.count_noun(n_seg, 'a segment', 'segments')} of minimisers)" if n_seg else ""
-        st.success(
-            f"In the ball of radius {R:g}: {figures.count_noun(len(fields), 'minimiser set', 'minimiser sets')}"
-            f"{seg}, {figures.count_noun(len(analysis.saddles), 'saddle', 'saddles')}, "
-            f"{figures.count_noun(len(analysis.maxima), 'maximum', 'maxima')}; each field is the set "
-            "from which gradient flow reaches its minimiser.", icon=":material/check_circle:")  # fmt: skip
+        if analysis.wall_points:
+            _wall_warning(analysis, source, R)
+        else:
+            st.success(
+                f"In the ball of radius {R:g}: {figures.count_noun(len(fields), 'minimiser set', 'minimiser sets')}"
+                f"{seg}, {figures.count_noun(len(analysis.saddles), 'saddle', 'saddles')}, "
+                f"{figures.count_noun(len(analysis.maxima), 'maximum', 'maxima')}; each field is the set "
+                "from which gradient flow reaches its minimiser.", icon=":material/check_circle:")  # fmt: skip
         for w in analysis.warnings:
             st.markdown(f"- {figures.md_escape(w)}")
     if not fields:
@@ -56,10 +59,16 @@ def render(land, source: str, left, right) -> None:
     surv = plane_ui.surviving(analysis)
     gone = [i for i in range(len(fields)) if i not in surv]
     btxt = "without clipping" if math.isinf(bb) else f"with clipping at b = {bb:.3g}"
+    names = [f"m{i + 1}" + (" (a point on the wall, not a minimum of f)" if fields[i].minimiser.at_wall else "")
+             for i in surv]  # fmt: skip
     msg = (f"**In short:** {btxt}, heavy-tailed SGD ends up near "
-           f"{figures.plural(len(surv), 'the minimum', 'the minima')} {', '.join(f'm{i + 1}' for i in surv)}"
+           f"{figures.plural(len(surv), 'the minimum', 'the minima')} {', '.join(names)}"
            + (f"; {', '.join(f'm{i + 1}' for i in gone)} {'is' if len(gone) == 1 else 'are'} eliminated "
               "(visited only briefly)." if gone else "; no minimum is eliminated at this b."))  # fmt: skip
+    if analysis.real_minima == 0:
+        msg = (f"**In short:** this ball holds no minimum of f: {btxt}, heavy-tailed SGD piles up "
+               f"against the wall at {', '.join(f'm{i + 1}' for i in range(len(fields)))}. "
+               "Choose a larger R.")  # fmt: skip
     with right:
         st.info(msg, icon=":material/lightbulb:")
         st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",
@@ -79,3 +88,35 @@ def render(land, source: str, left, right) -> None:
     if not landscape.is_heavy_tailed(p["noise"], alpha):
         st.caption(f"The chosen {p['noise']} noise is not heavy-tailed: its iterates stay trapped "
                    "near where they start.")  # fmt: skip
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def suggested_radius(source: str, R: float) -> tuple[float, int] | None:
+    """(suggested R, minima it holds) from :func:`landscape.suggest_radius`, or None."""
+    try:
+        found = landscape.suggest_radius(ui.get_landscape(source), R)
+    except ValueError:
+        return None
+    return None if found is None else (found.R, len(found.minima))
+
+
+def _wall_warning(analysis, source: str, R: float) -> None:
+    """The plain warning when minimiser sets are points on the wall, and a suggested R to apply."""
+    n_wall = len(analysis.fields) - analysis.real_minima
+    real = figures.count_noun(analysis.real_minima, "minimum", "minima")
+    on_wall = figures.count_noun(n_wall, "point", "points")
+    st.warning(
+        f"In the ball of radius {R:g}: {real} of f and {on_wall} on the wall |x| = R, where f keeps "
+        "decreasing outwards: iterates pile up there, which is not a minimum of f. The ball is too "
+        "small for this f.", icon=":material/warning:")  # fmt: skip
+    found = suggested_radius(source, R)
+    hi = S.PARAMS["L"].hi
+    if found is not None and found[0] != R and found[0] <= hi:
+        new_R, held = found
+        st.markdown(f"Where f grows: a ball of radius **R = {new_R:g}** holds its "
+                    f"{figures.count_noun(held, 'minimum', 'minima')} and the saddles between them.")  # fmt: skip
+        st.button(f"Use R = {new_R:g}", key="apply_suggested_R", icon=":material/open_in_full:",
+                  on_click=S.write, args=(st.session_state, "L", new_R))  # fmt: skip
+    elif found is None:
+        st.caption("No ball (up to radius 10⁴) is free of such wall points: f keeps decreasing "
+                   "outwards somewhere (is it bounded below?).")  # fmt: skip
