@@ -56,6 +56,18 @@ def f64_as_i64(typingctx, x):
     return sig, codegen
 
 
+@intrinsic
+def f64_data_pointer(typingctx, arr):
+    """The data pointer of a float64 array, as ``CPointer(float64)`` (for a ``cfunc``
+    that writes its results through a pointer; the array must stay alive)."""
+    sig = types.CPointer(types.float64)(arr)
+
+    def codegen(context, builder, signature, args):
+        return context.make_array(signature.args[0])(context, builder, args[0]).data
+
+    return sig, codegen
+
+
 _LN2 = math.log(2.0)
 _INV_LN2 = 1.0 / _LN2
 _LN2_HI = 6.93147180369123816490e-01

@@ -127,3 +127,15 @@ MIN_FIT_POINTS = 2
 # --- bench ---------------------------------------------------------------------
 FIG1_PATHS = 20
 FIG1_STEPS = 3_000_000
+
+
+# --- tabulated grad f of a 2-D landscape (simulate.plane_table) -----------------------
+#: a bicubic cell is used if its error at the check points is at most this times the
+#: largest |grad f| on the cell; otherwise the kernels evaluate the exact grad f there
+PLANE_TABLE_TOLERANCE = 1e-5
+#: cells per axis of [-R, R]^2, tried in order until at most PLANE_TABLE_MAX_FAILED of the
+#: cells fail the check (near a singularity no cell size passes: those cells stay exact)
+PLANE_TABLE_CELLS = (64, 128, 256)
+PLANE_TABLE_MAX_FAILED = 0.02
+#: the table is refused (exact grad f everywhere) if more than this share of its cells is exact
+PLANE_TABLE_MAX_EXACT = 0.25

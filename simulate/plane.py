@@ -3,9 +3,13 @@
     X <- P_R(X - phi_b(eta (grad f(X) - Z))),  phi_b(v) = min(1, b / |v|) v,
 
 P_R the projection onto the ball |X| <= R, Z = scale |W| (cos t, sin t)
-isotropic (|W| from the family of ``simulate.noise``, t uniform). The
-kernels are in ``simulate._kernels_plane``, compiled per formula by
-``simulate.plane_gradient``. Fields come from the analysis' grids
+isotropic (|W| from the family of ``simulate.noise``, t uniform). A run's
+grad f is fixed when it starts (``simulate.plane_gradient.choose_plane_gradient``):
+by default the checked table of ``simulate.plane_table`` through the generic
+kernels of ``simulate._kernels_plane_table`` (compiled once: a new formula
+runs at once), else the exact formula (its ``cfunc`` in the generic kernels,
+then its own kernels of ``simulate._kernels_plane`` once compiled in the
+background; the same numbers). Fields come from the analysis' grids
 (:class:`PlaneGrids`) by nearest cell. Public API: :func:`simulate_plane`
 (a run, continued in slices through ``state``), :func:`draw_plane_noise`;
 exit times are in ``simulate.plane_exits``.
@@ -25,7 +29,7 @@ from . import config
 from ._kernels_plane import draw_plane_noise_kernel
 from .errors import SimulationError
 from .noise import as_noise, make_noise
-from .plane_gradient import as_plane_gradient
+from .plane_gradient import X, Y, as_plane_gradient, choose_plane_gradient
 from .plane_grids import PlaneGrids
 from .rng import FAMILY_CODES, seed_states
 
@@ -59,6 +63,8 @@ class PlaneRunResult:
         cells of no field between them counts as i -> j).
     error : str or None
         Set when the gradient was not finite on some path (it stopped there).
+    gradient_note : str
+        Which grad f the run uses (tabulated or exact) and how exact.
     state : PlaneRunState
         Pass as ``state=`` to continue the run.
     """
@@ -77,6 +83,7 @@ class PlaneRunResult:
     trace_steps: np.ndarray = None
     extent: tuple = ()
     error: str | None = None
+    gradient_note: str = ""
     state: PlaneRunState | None = field(default=None, repr=False)
 
     def field_fraction(self) -> list[float]:
@@ -94,7 +101,8 @@ class PlaneRunResult:
                "field_fraction": self.field_fraction(), "near_fraction": self.near_fraction(),
                "transitions": [[int(i) + 1, int(j) + 1, int(tr[i, j])]
                                for i, j in zip(*np.nonzero(tr))],
-               "seconds": self.seconds, "steps_per_second": self.steps_per_second}
+               "seconds": self.seconds, "steps_per_second": self.steps_per_second,
+               "gradient": self.gradient_note}
         if self.error:
             out["error"] = self.error
         return out
@@ -108,10 +116,13 @@ def _fractions(counts: np.ndarray) -> list[float]:
 class PlaneRunState:
     """The arrays of a 2-D run between slices (positions, random streams, counts)."""
 
-    def __init__(self, key, xy, field_cur, near_cur, m, seed, stream, nslots, rec_every, bins):
+    def __init__(self, key, xy, field_cur, near_cur, m, seed, stream, nslots, rec_every, bins,
+                 choice=None):
         paths = xy.shape[0]
         P = paths
         self.key = key
+        #: the run's grad f (``PlaneGradientChoice``), fixed for all its slices
+        self.choice = choice
         self.lock = threading.Lock()
         self.xy = xy
         self.wst = seed_states(seed, P, stream=2 * stream)
@@ -169,7 +180,8 @@ def _start_points(x0, paths: int, R: float) -> np.ndarray:
 def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None, scale=None,
                    x0, paths: int, steps: int, seed: int = 0, trace_points: int = 2000,
                    state: PlaneRunState | None = None, record_every: int | None = None,
-                   bins: int = DEFAULT_PLANE_BINS, stream: int = 0) -> PlaneRunResult:
+                   bins: int = DEFAULT_PLANE_BINS, stream: int = 0,
+                   tabulate: bool = True, _kernels=None) -> PlaneRunResult:
     """Run ``paths`` paths of clipped SGD on a 2-D landscape for ``steps`` steps.
 
     Parameters
@@ -198,6 +210,10 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
         the first call.
     bins : int
         Histogram bins per axis over the grids' extent.
+    tabulate : bool
+        Use the checked table of grad f if it passes its check (default; a new
+        formula then needs no compile), else the exact formula (``False``: always).
+        ``result.gradient_note`` says which.
 
     Raises
     ------
@@ -214,7 +230,7 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
     grad = as_plane_gradient(gradient)
     labels, nears = grids.kernel_grids(R)
     m = grids.n_fields
-    key = (grad.key, grids.digest, R, eta, b, noise, paths, seed, stream, bins)
+    key = (grad.key, grids.digest, R, eta, b, noise, paths, seed, stream, bins, bool(tabulate))
     if state is None:
         trace_points = C.count("trace_points", trace_points, 1, config.MAX_BUFFER_SIZE)
         if trace_points * paths > config.MAX_BUFFER_CELLS:
@@ -225,11 +241,12 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
         xy = _start_points(x0, paths, R)
         col, row = grids.cell_of(xy[:, 0], xy[:, 1])
         state = PlaneRunState(key, xy, labels[row, col], nears[row, col], m, seed, stream,
-                              trace_points, rec, bins)
+                              trace_points, rec, bins, choose_plane_gradient(grad, R,
+                                                                             tabulate=tabulate))
     elif not isinstance(state, PlaneRunState) or state.key != key:
         raise SimulationError("state belongs to another run (different formula, grids or "
                               "parameters): start a new run with state=None")
-    mod = grad.kernels()
+    mod = state.choice.kernels() if _kernels is None else _kernels
     fam = FAMILY_CODES[noise.family]
     ext = grids.extent
     geo = np.array(grids.geometry() + (ext[0], ext[2], bins / (ext[1] - ext[0]),
@@ -240,13 +257,20 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
                 state.hist, state.field_cur, state.last_field, state.near_cur, state.field_steps,
                 state.near_steps, state.trans, state.err_step, state.err_xy)
         with C.launch_guard(), C.thread_budget(paths):
-            if not mod.run_plane_kernel.signatures:       # compile outside the timing
+            if not _compiled(mod):              # compile or load outside the timing
                 mod.run_plane_kernel(*args, 0, *rest)
             t0 = time.perf_counter()
             if steps:
                 mod.run_plane_kernel(*args, steps, *rest)
             state.seconds += time.perf_counter() - t0
         return _result(state, ext)
+
+
+def _compiled(mod) -> bool:
+    from ._kernels_plane_table import run_table_kernel
+
+    kernel = run_table_kernel if hasattr(mod, "extra") else mod.run_plane_kernel
+    return bool(kernel.signatures)
 
 
 def _result(st: PlaneRunState, extent) -> PlaneRunResult:
@@ -275,7 +299,8 @@ def _result(st: PlaneRunState, extent) -> PlaneRunResult:
         final=st.xy.copy(), trace=trace, trace_fields=trace_fields,
         histogram=st.hist.sum(axis=0), field_time=st.field_steps.sum(axis=0),
         near_time=st.near_steps.sum(axis=0), transitions=st.trans.sum(axis=0),
-        trace_steps=j * k, extent=tuple(extent), error=error, state=st)
+        trace_steps=j * k, extent=tuple(extent), error=error,
+        gradient_note=st.choice.note if st.choice is not None else "", state=st)
 
 
 def draw_plane_noise(noise, n: int, *, seed: int = 0, paths: int = 1,
@@ -294,14 +319,43 @@ def draw_plane_noise(noise, n: int, *, seed: int = 0, paths: int = 1,
     return out
 
 
-def warm_plane(gradient) -> None:
-    """Compile (or load from numba's disk cache) the run and exit kernels of a 2-D
-    gradient with a tiny problem (same argument types as real calls)."""
+def warm_plane(gradient=None) -> None:
+    """Compile (or load from numba's disk cache) the generic table kernels (run, exit,
+    values) with a tiny problem (same argument types as real calls); with ``gradient``,
+    also build (or load) its table on the tiny problem's ball and its exact ``cfunc``."""
+    from ._kernels_plane_table import nan_gradient, run_table_kernel, table_values_kernel
     from .plane_exits import plane_exit_times
 
     labels = np.array([[0, 1], [0, 1]], dtype=np.int16)
     grids = PlaneGrids((-1.0, 1.0, -1.0, 1.0), labels, np.full((2, 2), -1, np.int16))
-    simulate_plane(gradient, grids, R=1.0, eta=1e-3, b=1.0, family="pareto", x0=(-0.5, 0.0),
+    land = gradient if gradient is not None else (X, Y)
+    simulate_plane(land, grids, R=1.0, eta=1e-3, b=1.0, family="pareto", x0=(-0.5, 0.0),
                    paths=2, steps=2)
-    plane_exit_times(gradient, grids, field=0, R=1.0, eta=1e-3, b=1.0, family="pareto",
+    plane_exit_times(land, grids, field=0, R=1.0, eta=1e-3, b=1.0, family="pareto",
                      x0=(-0.5, 0.0), samples=2, max_steps=2)
+    one = np.zeros(1)
+    table_values_kernel(one, one, np.zeros((1, 2)), np.full((1, 1), -1, np.int32),
+                        np.zeros(32), np.array([-1.0, -1.0, 0.5, 0.5]), np.zeros((2, 1)),
+                        nan_gradient)
+    assert run_table_kernel.signatures
+    if gradient is not None:
+        as_plane_gradient(gradient).exact_cfunc()
+
+
+def compile_specialised(gradient) -> None:
+    """Compile (or load) the run and exit kernels specialised for ``gradient`` (blocking;
+    ``PlaneGradient.specialise`` runs this in a thread), with the argument types of real
+    calls."""
+    grad = as_plane_gradient(gradient)
+    mod = grad.module()
+    labels = np.array([[0, 1], [0, 1]], dtype=np.int16)
+    grids = PlaneGrids((-1.0, 1.0, -1.0, 1.0), labels, np.full((2, 2), -1, np.int16))
+    simulate_plane(grad, grids, R=1.0, eta=1e-3, b=1.0, family="pareto", x0=(-0.5, 0.0),
+                   paths=2, steps=2, tabulate=False, _kernels=mod)
+    noise = make_noise("pareto", None, None)
+    xy = np.array([[-0.5, 0.0], [-0.5, 0.0]])
+    mod.exit_plane_kernel(FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, 1e-3,
+                          1.0, 1.0, xy, seed_states(0, 2, stream=0), seed_states(0, 2, stream=1),
+                          labels, np.array(grids.geometry()), 0, np.zeros(2, np.int64),
+                          np.full(2, -1, np.int64), 2, np.full(2, -1, np.int64),
+                          np.full((2, 2), np.nan))

@@ -1,7 +1,20 @@
-"""grad f = (df/dx, df/dy) of a 2-D landscape, compiled into kernels of its own.
+"""grad f = (df/dx, df/dy) of a 2-D landscape, and which kernels a run calls.
 
-Unlike 1-D (a generic kernel calling a ``cfunc`` first, specialised kernels
-later), every 2-D formula gets one generated module,
+A run uses one of two gradients, fixed when it starts
+(:func:`choose_plane_gradient`, :class:`PlaneGradientChoice`):
+
+* **tabulated** (default, when the table passes its check): bicubic cells
+  of ``simulate.plane_table`` (the exact formula's ``cfunc`` in the few cells
+  where a kink or singularity of grad f forbids a table), evaluated by the
+  generic kernels of ``simulate._kernels_plane_table``, compiled once for
+  every formula: a new formula runs at once;
+* **exact**: the formula itself. The generic kernels call its ``cfunc``
+  (one small compile, ~0.5 s cold, then numba's disk cache) while the kernels
+  specialised for the formula (below) compile in a background thread; once
+  they are loaded, runs switch to them. Both evaluate the very same compiled
+  ``grad``, so the numbers are the same bit for bit.
+
+Every 2-D formula gets one generated module,
 ``<cache>/gradients/p_<key>.py``: ``grad_py(x, y)`` printed from the two
 SymPy derivatives with one common-subexpression elimination over both
 (``simulate._codegen.tuple_function_body``), then the source of the template
@@ -19,6 +32,7 @@ import functools
 import hashlib
 import inspect
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +46,7 @@ from .errors import SimulationError
 from .gradient import checked_code, expression_key, load_generated
 
 #: bump when the generated module text changes
-_CODEGEN_VERSION = "1"
+_CODEGEN_VERSION = "2"
 _TEMPLATES = ("run_plane_kernel", "exit_plane_kernel")
 _DEPENDENCIES = ("_kernels_plane.py", "_jit.py", "rng.py", "config.py", "_codegen.py",
                  "plane_gradient.py")
@@ -50,7 +64,7 @@ df/dy = {gy}
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import cfunc, njit, prange, types
 
 from simulate import config
 from simulate._jit import JIT
@@ -68,6 +82,17 @@ from simulate._kernels_plane import (
 {grad_source}
 
 grad = njit(cache=True, error_model="numpy", fastmath=False)(grad_py)
+
+
+def grad_c_py(x, y, out):
+    gx, gy = grad(x, y)
+    out[0] = gx
+    out[1] = gy
+
+
+#: the exact gradient for the generic kernels (``simulate._kernels_plane_table``)
+grad_c = cfunc(types.void(types.float64, types.float64, types.CPointer(types.float64)),
+               cache=True, error_model="numpy", fastmath=False)(grad_c_py)
 
 
 {kernels}
@@ -110,11 +135,11 @@ class PlaneGradient:
         return _MODULE_TEMPLATE.format(key=self.key, gx=gx, gy=gy, grad_source=grad_source,
                                        kernels=src)
 
-    def kernels(self):
-        """The generated module (``run_plane_kernel``, ``exit_plane_kernel``, ``grad``).
-
-        Importing it is quick; each kernel compiles (or loads from numba's disk
-        cache) on its first call.
+    def module(self):
+        """The generated module (``grad``, ``grad_c``, ``run_plane_kernel``,
+        ``exit_plane_kernel``). Importing it compiles (or loads) the small ``cfunc``
+        ``grad_c``; each kernel compiles (or loads from numba's disk cache) on its
+        first call.
         """
         with self._lock:
             if "module" not in self._cache:
@@ -127,6 +152,63 @@ class PlaneGradient:
                     raise SimulationError(f"cannot compile the gradient {self.exprs} for numba: "
                                           f"{first}") from exc
             return self._cache["module"]
+
+    def exact_cfunc(self):
+        """The exact grad f as a ``cfunc`` for the generic kernels (the very ``grad`` the
+        specialised kernels inline)."""
+        return self.module().grad_c
+
+    # --- kernels specialised for this formula, compiled in the background --------------
+    def ready(self) -> bool:
+        """True once the specialised kernels are compiled and loaded."""
+        return self._cache.get("specialised") == "ready"
+
+    def compiling(self) -> bool:
+        """True while the background compile of the specialised kernels runs."""
+        return self._cache.get("specialised") == "compiling"
+
+    def specialise(self, background: bool = True) -> None:
+        """Compile (or load) the specialised kernels, in a daemon thread by default;
+        runs switch to them when done (``PlaneGradientChoice.kernels``)."""
+        with self._lock:
+            if self._cache.get("specialised") in ("ready", "compiling", "failed"):
+                return
+            self._cache["specialised"] = "compiling"
+            self._cache["specialise_started"] = time.monotonic()
+        if background:
+            threading.Thread(target=self._specialise_now, daemon=True,
+                             name=f"plane-specialise-{self.key}").start()
+        else:
+            self._specialise_now()
+
+    def _specialise_now(self) -> None:
+        from .plane import compile_specialised
+
+        try:
+            compile_specialised(self)
+            state = "ready"
+        except Exception as exc:  # noqa: BLE001 - the generic kernels stay in use
+            self._cache["specialise_error"] = str(exc)[:300]
+            state = "failed"
+        with self._lock:
+            self._cache["specialised"] = state
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Start the specialised kernels' compile if needed, wait for it; True if ready."""
+        self.specialise()
+        t_end = None if timeout is None else time.monotonic() + timeout
+        while self.compiling():
+            if t_end is not None and time.monotonic() > t_end:
+                break
+            time.sleep(0.05)
+        return self.ready()
+
+    def kernels(self):
+        """Kernels with the signature of the specialised ones (``run_plane_kernel``,
+        ``exit_plane_kernel``) that run with the gradient :func:`choose_plane_gradient`
+        picks for the ball of radius R (the sixth argument): the table if it passes its
+        check, else the exact formula. Never waits for a compile."""
+        return _RoutedKernels(self)
 
     def __call__(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised NumPy (df/dx, df/dy) at (x, y)."""
@@ -204,3 +286,99 @@ def as_plane_gradient(obj) -> PlaneGradient:
         return compile_plane_gradient(*exprs)
     raise SimulationError(f"cannot use {type(obj).__name__} as a 2-D gradient: pass a "
                           "PlaneLandscape, a PlaneGradient or (df/dx, df/dy)")
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneGradientChoice:
+    """Which grad f the kernels of one run use, fixed when the run starts.
+
+    Attributes
+    ----------
+    gradient : PlaneGradient
+    R : float
+        Radius of the ball the table covers.
+    table : PlaneTable or None
+        The table tried (None: ``tabulate=False``); used if ``table.usable``.
+    """
+
+    gradient: PlaneGradient
+    R: float
+    table: object = None
+
+    @property
+    def tabulated(self) -> bool:
+        return self.table is not None and self.table.usable
+
+    @property
+    def method(self) -> str:
+        """``"tabulated"``, or the exact path in use now: ``"exact, generic"`` (the
+        formula's ``cfunc``) or ``"exact, specialised"`` (its own kernels; same numbers)."""
+        if self.tabulated:
+            return "tabulated"
+        return "exact, specialised" if self.gradient.ready() else "exact, generic"
+
+    @property
+    def note(self) -> str:
+        """One line for a caption or a JSON: which grad f and how exact."""
+        if self.tabulated:
+            return self.table.describe()
+        if self.table is not None:
+            return self.table.describe() + f"; {self.method} kernels"
+        return f"grad f exact (compiled formula, {self.method} kernels)"
+
+    def kernels(self):
+        """What to call now: the generic table kernels (bound to the table), the
+        specialised kernels once loaded, else the generic kernels with the exact ``cfunc``
+        (and the specialised ones start compiling in the background)."""
+        from . import _kernels_plane_table as K
+
+        if self.tabulated:
+            t = self.table
+            fn = self.gradient.exact_cfunc() if t.exact_cells else K.nan_gradient
+            return _BoundTable(t.index, t.coefficients, t.geometry(), t.centres, fn)
+        if self.gradient.ready():
+            return self.gradient.module()
+        if config.specialise_enabled():
+            self.gradient.specialise()
+        return _BoundTable(np.full((1, 1), -1, np.int32), np.zeros(32), np.array(
+            [-self.R, -self.R, 0.5 / self.R, 0.5 / self.R]), np.zeros((2, 1)),
+            self.gradient.exact_cfunc())
+
+
+class _BoundTable:
+    """The generic kernels with a table bound: called as the specialised ones are."""
+
+    def __init__(self, tix, tco, tgeo, tcen, fn):
+        self.extra = (tix, tco, tgeo, tcen, fn)
+
+    def run_plane_kernel(self, *args):
+        from ._kernels_plane_table import run_table_kernel
+
+        return run_table_kernel(*args, *self.extra)
+
+    def exit_plane_kernel(self, *args):
+        from ._kernels_plane_table import exit_table_kernel
+
+        return exit_table_kernel(*args, *self.extra)
+
+
+class _RoutedKernels:
+    """``PlaneGradient.kernels()``: each call picks the gradient for its R (argument 6)."""
+
+    def __init__(self, gradient: PlaneGradient):
+        self.gradient = gradient
+
+    def run_plane_kernel(self, *args):
+        return choose_plane_gradient(self.gradient, args[5]).kernels().run_plane_kernel(*args)
+
+    def exit_plane_kernel(self, *args):
+        return choose_plane_gradient(self.gradient, args[5]).kernels().exit_plane_kernel(*args)
+
+
+def choose_plane_gradient(gradient, R: float, *, tabulate: bool = True) -> PlaneGradientChoice:
+    """The grad f a run on the ball of radius R uses: the table if ``tabulate`` and it
+    passes its check (``simulate.plane_table``), else the exact formula."""
+    from .plane_table import plane_table
+
+    grad = as_plane_gradient(gradient)
+    return PlaneGradientChoice(grad, float(R), plane_table(grad, R) if tabulate else None)
