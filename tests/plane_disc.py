@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 import landscape
 from landscape._plane_points import MinimiserSet
+from landscape.theory import jumps
 
 RHO = 0.8
 
@@ -51,6 +51,6 @@ def disc_analysis(eps: float, b: float, R: float = 1.0, grid: int = 151,
     s = gx ** 2 + gy ** 2
     labels = np.where(s < rho * rho, 0, 1).astype(np.int16)
     labels[s > R * R] = -1
-    fields = (_Field(MinimiserSet(np.zeros((1, 2)), 0.0), rho, math.ceil(rho / b), 0),
-              _Field(MinimiserSet(np.array([[R, 0.0]]), 0.0, at_wall=True), R - rho, 1, 1))
+    fields = (_Field(MinimiserSet(np.zeros((1, 2)), 0.0), rho, jumps(rho, b), 0),
+              _Field(MinimiserSet(np.array([[R, 0.0]]), 0.0, at_wall=True), R - rho, jumps(R - rho, b), 1))
     return DiscAnalysis(land, R, b, labels, fields)
