@@ -317,14 +317,16 @@ Q_CLIPPED, Q_UNCLIPPED = 1.266, 1.453
 def fig4_cells(smallest_eta: float) -> list[tuple[float, int, float]]:
     """(eta, samples, predicted mean exit steps) of Fig. 4 extended down to ``smallest_eta``
     (both b = 0.5 and no clipping, 20 samples; mean = 1 / (q lambda(eta)), THEORY 9)."""
-    from simulate.noise import PAPER_HEAVY
-    from simulate.study_theory import exit_rate
+    from landscape.tails import tail_probability
+    from landscape.theory import mean_exit_steps
+    from simulate.noise import PAPER_HEAVY as Z
 
     etas = [0.1, 0.03, 0.01, 0.003, 0.001, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6, 1e-6]
     out = []
     for eta in (e for e in etas if e >= smallest_eta * 0.999):
-        out.append((eta, 20, 1.0 / (Q_CLIPPED * exit_rate(PAPER_HEAVY, eta, 2))))
-        out.append((eta, 20, 1.0 / (Q_UNCLIPPED * exit_rate(PAPER_HEAVY, eta, 1))))
+        tail = float(tail_probability(Z.family, Z.alpha, Z.scale, 1.0 / eta))
+        out.append((eta, 20, mean_exit_steps(Q_CLIPPED, 2, tail, eta)))
+        out.append((eta, 20, mean_exit_steps(Q_UNCLIPPED, 1, tail, eta)))
     return out
 
 

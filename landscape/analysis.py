@@ -40,6 +40,7 @@ from .theory import (  # noqa: F401  (re-exported: the graph's formulas live in 
     exit_exponent,
     field_bounds,
     jumps,
+    large_fields,
     structure_for_widths,
     surviving_minima,
     transition_distances,
@@ -229,7 +230,7 @@ def analyze(land: Landscape, L: float, b: float, alpha: float | None = None) -> 
     points = critical_points(land, L)
     structure = structure_for_widths(points.minima, points.maxima, b)
     curvatures = land.d2f(np.array(structure.minima, dtype=np.float64))
-    large = {i for c in structure.classes for i in c.large}   # small = not large in its class
+    large = large_fields(structure.classes)
     fields = tuple(
         Field(i, structure.minima[i], structure.left[i], structure.right[i],
               structure.widths[i], structure.l_star[i], float(curvatures[i]), i not in large)

@@ -22,7 +22,6 @@ Every result is the eta -> 0 limit (``theory.LIMIT_NOTE``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,7 +29,7 @@ import numpy as np
 from scipy import linalg
 
 from .errors import TheoryError
-from .theory import LIMIT_NOTE, CommunicatingClass, time_scale
+from .theory import LIMIT_NOTE, CommunicatingClass, mean_exit_steps, time_scale
 
 
 @dataclass(frozen=True)
@@ -223,8 +222,3 @@ def small_field_share(chain: ClassChain, q_matrix: np.ndarray, l_star: Sequence[
                         for k in small])
     return SmallFieldShare(eta, tuple(small), visits, sojourn, visits * sojourn)
 
-
-def mean_exit_steps(q_i: float, l_star: int, tail_at_inverse_eta: float, eta: float) -> float:
-    """1/(q_i lambda_i(eta)): the predicted mean first-exit time in steps."""
-    lam = time_scale(tail_at_inverse_eta, eta, l_star)
-    return math.inf if q_i * lam <= 0 else 1.0 / (q_i * lam)

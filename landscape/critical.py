@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
+from cachetools import LRUCache
 
 from . import config
 from ._bounded import WorkerUnavailable, run_bounded
@@ -106,7 +106,7 @@ class CriticalPoints:
     assumption1_ok: bool = True
 
 
-_cache: OrderedDict = OrderedDict()
+_cache: LRUCache = LRUCache(maxsize=config.CACHE_SIZE)
 _cache_lock = threading.Lock()
 
 
@@ -131,14 +131,12 @@ def critical_points(land: Landscape, L: float) -> CriticalPoints:
     L = _check_L(L)
     key = (land.expr, L, config.USE_EXACT_WORKER, config.GRID_POINTS)
     with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
     result = _critical_points(land, L)
     with _cache_lock:
         _cache[key] = result
-        while len(_cache) > config.CACHE_SIZE:
-            _cache.popitem(last=False)
     return result
 
 

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import ast
 import threading
-from collections import OrderedDict
+
+from cachetools import LRUCache
 
 from . import config
 from ._bounded import WorkerUnavailable, run_bounded
@@ -42,7 +43,7 @@ from .formula_text import check_characters, normalise, tokenize
 from .loss import Landscape, vectorise
 from .plane import PlaneLandscape, plane_from_parts
 
-_parse_cache: OrderedDict[str, Landscape | PlaneLandscape] = OrderedDict()
+_parse_cache: LRUCache = LRUCache(maxsize=config.CACHE_SIZE)
 _parse_lock = threading.Lock()
 
 
@@ -130,7 +131,6 @@ def _parse(text: str, bounded: bool, plane: bool) -> Landscape | PlaneLandscape:
     with _parse_lock:
         cached = _parse_cache.get(text)
         if cached is not None and (plane or cached.dimension == 1):
-            _parse_cache.move_to_end(text)
             return cached
     tree, origin, literals = _read(text)
     if not plane:
@@ -168,6 +168,4 @@ def _parse(text: str, bounded: bool, plane: bool) -> Landscape | PlaneLandscape:
 def _remember(text: str, landscape):
     with _parse_lock:
         _parse_cache[text] = landscape
-        while len(_parse_cache) > config.CACHE_SIZE:
-            _parse_cache.popitem(last=False)
     return landscape

@@ -42,7 +42,14 @@ import numpy as np
 
 from .errors import TheoryError
 from .tails import tail_balance, tail_index, tail_probability
-from .theory import LIMIT_NOTE, clip_threshold, field_bounds, structure_for_widths, time_scale
+from .theory import (
+    LIMIT_NOTE,
+    clip_threshold,
+    field_bounds,
+    mean_exit_steps,
+    structure_for_widths,
+    time_scale,
+)
 
 #: Largest l* for which q is computed, per method.
 MAX_L_STAR = 6
@@ -352,10 +359,10 @@ def predict_exit(rates: ExitRates, i: int, eta: float, noise) -> ExitPrediction:
                           "exp(c/eta) and Theorem 1's rates do not apply")
     if not (isinstance(eta, int | float) and math.isfinite(eta) and eta > 0):
         raise TheoryError(f"eta must be a positive number, not {eta!r}")
-    lam = time_scale(float(tail_probability(family, alpha, scale, 1.0 / eta)), eta,
-                     rates.l_star[i])
+    tail = float(tail_probability(family, alpha, scale, 1.0 / eta))
+    lam = time_scale(tail, eta, rates.l_star[i])
     q = float(rates.q[i])
-    mean = math.inf if q * lam <= 0 else 1.0 / (q * lam)
+    mean = mean_exit_steps(q, rates.l_star[i], tail, eta)
     return ExitPrediction(i, rates.l_star[i], q, lam, mean, rates.destinations(i))
 
 

@@ -17,6 +17,8 @@ Indices are 0-based in Python objects, 1-based in the maths and in JSON.
 * ``large_minima``        members with l*_i = l*_G
 * ``exit_exponent``       beta_i = alpha + (alpha - 1)(l*_i - 1)
 * ``time_scale``          lambda_i(eta) = H(1/eta) (H(1/eta)/eta)^(l*_i - 1)  (eq. 6)
+* ``mean_exit_steps``     E[sigma_i] ~ 1/(q_i lambda_i(eta))            (Theorem 1)
+* ``large_fields``        the large minima of every class, as one set
 """
 
 from __future__ import annotations
@@ -157,6 +159,14 @@ def large_minima(members: Sequence[int], l_star: Sequence[int]) -> tuple[int, ..
     """Members of a class with l*_i = l*_G = max over the class (the wide minima)."""
     top = max(l_star[i] for i in members)
     return tuple(i for i in members if l_star[i] == top)
+
+
+def large_fields(classes: Sequence[CommunicatingClass]) -> frozenset[int]:
+    """The large (wide) minima of every class, as one set of 0-based fields.
+
+    A field not in it is small in its class: the verdict of Theorem 2 at this b.
+    """
+    return frozenset(i for c in classes for i in c.large)
 
 
 @dataclass(frozen=True)
@@ -303,6 +313,15 @@ def time_scale(tail_at_inverse_eta: float, eta: float, l_star: int) -> float:
     if l_star <= 0:
         return 0.0
     return tail_at_inverse_eta * (tail_at_inverse_eta / eta) ** (l_star - 1)
+
+
+def mean_exit_steps(q_i: float, l_star: int, tail_at_inverse_eta: float, eta: float) -> float:
+    """1/(q_i lambda_i(eta)): the predicted mean first-exit time in steps (Theorem 1).
+
+    Infinite when q_i lambda_i(eta) is 0 (no exit possible in the limit).
+    """
+    lam = time_scale(tail_at_inverse_eta, eta, l_star)
+    return math.inf if q_i * lam <= 0 else 1.0 / (q_i * lam)
 
 
 def gradient_norm_clip(b, eta: float) -> float:

@@ -1,12 +1,11 @@
 """Exit-time studies for the Exit times page. Streamlit-free.
 
 One ``simulate.exit_times`` call per eta (stream i + 1 for the i-th eta, as
-``simulate.exit_study``), each with its own step cap: ``CAP_FACTOR`` times the
-theory's predicted mean exit time when there is one (an exponential exit
-time passes 25 means with probability e^-25), else the user's cap. Means are
-the exponential model's censored-data estimate (all steps run / exits seen),
-which is the plain mean when nothing is censored; the slope is fitted on them
-and the page says how many runs were censored. Finished studies are pure
+``simulate.exit_study``), each with its own step cap from ``simulate.exit_caps`` (the one policy of
+pages, command line and studies: 25 predicted mean exit times, or the user's
+cap). Means are the exponential model's censored-data estimate (all steps run
+/ exits seen), which is the plain mean when nothing is censored; the slope is
+fitted on them and the page says how many runs were censored. Finished studies are pure
 functions of their ``ExitConfig`` and are kept in a small process-wide LRU
 store, shared by all sessions.
 """
@@ -16,15 +15,18 @@ from __future__ import annotations
 import io
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
+
+from simulate.exit_caps import MAX_AUTO_CAP, NO_PREDICTION_CAP, fit_exit_slope, step_cap
+from simulate.exit_caps import censored_mean as exit_mean
 
 STORE_SIZE = 32
-_store: OrderedDict[ExitConfig, ExitResult] = OrderedDict()
+_store: LRUCache = LRUCache(maxsize=STORE_SIZE)
 _lock = threading.Lock()
 
 
@@ -99,57 +101,25 @@ class ExitResult:
         return buf.getvalue()
 
 
-def exit_mean(times: np.ndarray, censored: np.ndarray) -> float:
-    """Mean exit time from possibly censored runs (exponential model): steps run / exits.
-
-    The plain mean when nothing is censored; NaN when no run exited (then only a lower
-    bound, the cap, is known).
-    """
-    exits = int(np.size(times) - np.sum(censored))
-    return float(np.sum(times)) / exits if exits else math.nan
-
-
 def fit_slope(etas: np.ndarray, means: np.ndarray) -> float | None:
-    """Least-squares slope of log(mean) against log(1/eta); None with < 2 usable points."""
-    etas = np.asarray(etas, float)
-    means = np.asarray(means, float)
-    ok = np.isfinite(means) & (means > 0)
-    if ok.sum() < 2:
-        return None
-    slope, _ = np.polyfit(np.log(1 / etas[ok]), np.log(means[ok]), 1)
-    return float(slope)
-
-
-def step_cap(predicted_mean: float | None, user_cap: int | None) -> int:
-    """Per-run step cap: the user's, else CAP_FACTOR x the predicted mean within
-    [MIN_AUTO_CAP, MAX_AUTO_CAP], else DEFAULT_CAP."""
-    if user_cap is not None:
-        return int(user_cap)
-    if predicted_mean is None or not math.isfinite(predicted_mean) or predicted_mean <= 0:
-        return DEFAULT_CAP
-    return int(min(MAX_AUTO_CAP, max(MIN_AUTO_CAP, math.ceil(CAP_FACTOR * predicted_mean))))
+    """``simulate.exit_caps.fit_exit_slope``'s slope, None with < 2 usable points."""
+    slope = fit_exit_slope(etas, means).slope
+    return None if math.isnan(slope) else slope
 
 
 def lookup(cfg: ExitConfig) -> ExitResult | None:
     with _lock:
-        res = _store.get(cfg)
-        if res is not None:
-            _store.move_to_end(cfg)
-        return res
+        return _store.get(cfg)
 
 
 def _remember(cfg: ExitConfig, res: ExitResult) -> None:
     with _lock:
         _store[cfg] = res
-        _store.move_to_end(cfg)
-        while len(_store) > STORE_SIZE:
-            _store.popitem(last=False)
 
 
-DEFAULT_CAP = 5_000_000  # per run, when the theory has no prediction (e.g. light tails)
-CAP_FACTOR = 25.0  # auto cap = 25 predicted means: P(Exp > 25 means) = e^-25
-MIN_AUTO_CAP = 100_000
-MAX_AUTO_CAP = 10_000_000_000  # simulate's limit per call
+#: Per run, when the theory has no prediction (light tails): the one policy's default.
+DEFAULT_CAP = NO_PREDICTION_CAP
+#: The largest cap a user may type: simulate's limit per call.
 MAX_USER_CAP = MAX_AUTO_CAP
 
 
@@ -181,7 +151,7 @@ def run_study(
     runs = []
     caps = []
     for i, eta in enumerate(cfg.etas):
-        cap = step_cap(predicted_mean(eta) if predicted_mean else None, cfg.max_steps)
+        cap = step_cap(predicted_mean(eta) if predicted_mean else None, cfg.max_steps).steps
         caps.append(cap)
 
         def report(frac: float, msg: str, i=i, eta=eta, cap=cap, before=steps_done) -> None:
@@ -199,7 +169,7 @@ def run_study(
     cens = [np.asarray(r.censored, dtype=bool) for r in runs]
     etas = np.asarray(cfg.etas, float)
     means = np.array([exit_mean(t, c) for t, c in zip(times, cens)])
-    slope = fit_slope(etas, means)
+    slope = fit_slope(etas, means)  # etas with no exit have NaN means: left out
     study = Study(etas, means, slope, predicted_slope, int(runs[0].field),
                   np.array([int(c.sum()) for c in cens]), int(np.isfinite(means).sum()))  # fmt: skip
     counts: dict[int, int] = {}

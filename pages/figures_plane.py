@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from landscape import theory
 from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, add_graph, sub
 from pages.figures_runs import _figure
 
@@ -52,8 +53,7 @@ def f_grid(f, R: float, n: int = 161) -> tuple[np.ndarray, np.ndarray, np.ndarra
 def large_fields(analysis) -> set[int]:
     """Fields whose minimiser is a large minimum of its communicating class (wide)."""
     structure = getattr(analysis, "structure", None)
-    classes = getattr(structure, "classes", None) or ()
-    return {m for c in classes for m in c.large}
+    return set(theory.large_fields(getattr(structure, "classes", None) or ()))
 
 
 def centre(points) -> tuple[float, float]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 import streamlit as st
+from cachetools import LRUCache
 
 import landscape
 from pages import figures_plane as FP
@@ -33,9 +33,9 @@ def current_is_plane() -> bool:
     return err is None and is_plane(land)
 
 
-_ANALYSES: OrderedDict[tuple, Any] = OrderedDict()
-_ANALYSES_LOCK = threading.Lock()
 ANALYSES_KEPT = 64
+_ANALYSES: LRUCache = LRUCache(maxsize=ANALYSES_KEPT)
+_ANALYSES_LOCK = threading.Lock()
 
 
 def get_plane_analysis(source: str, R: float, b: float, alpha: float | None, progress=None):
@@ -47,14 +47,11 @@ def get_plane_analysis(source: str, R: float, b: float, alpha: float | None, pro
     key = (source, R, b, alpha)
     with _ANALYSES_LOCK:
         hit = _ANALYSES.get(key)
-        if hit is not None:
-            _ANALYSES.move_to_end(key)
-            return hit
+    if hit is not None:
+        return hit
     analysis = analyze_plane(ui.get_landscape(source), R, b, alpha, progress=progress)
     with _ANALYSES_LOCK:
         _ANALYSES[key] = analysis
-        while len(_ANALYSES) > ANALYSES_KEPT:
-            _ANALYSES.popitem(last=False)
     return analysis
 
 

@@ -13,12 +13,12 @@ import os
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 
 import landscape
 from landscape.tails import HEAVY_FAMILIES
@@ -320,15 +320,12 @@ def _limit_threads() -> None:
 
 
 _kept_lock = threading.Lock()
-_kept_runs: OrderedDict[str, LiveRun] = OrderedDict()
+_kept_runs: LRUCache = LRUCache(maxsize=KEPT_RUNS)
 
 
 def _keep(run: LiveRun) -> None:
     with _kept_lock:
         _kept_runs[run.token] = run
-        _kept_runs.move_to_end(run.token)
-        while len(_kept_runs) > KEPT_RUNS:
-            _kept_runs.popitem(last=False)
 
 
 def find_run(token: str) -> LiveRun | None:

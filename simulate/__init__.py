@@ -5,6 +5,8 @@ parallel over paths, an explicit random stream per path). Public API: see
 ``docs/DESIGN.md``. Never imports Streamlit.
 """
 
+from . import specialise as _specialise
+from . import specialise_warm as _specialise_warm
 from .compare import four_way
 from .errors import SimulationError
 from .exits import ExitStudy, ExitTimes, exit_study, exit_times
@@ -13,6 +15,8 @@ from .noise import PAPER_HEAVY, PAPER_LIGHT, Noise, make_noise
 from .rng import draw_noise, seed_states
 from .simulation import Simulation
 from .warmup import warmup
+
+_specialise.set_warmer(_specialise_warm.warm)
 
 #: Study API, imported on first use (``simulate.study`` pulls in Dask).
 _LAZY = {"run_study": "study", "load_spec": "study_spec", "StudySpec": "study_spec",

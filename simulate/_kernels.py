@@ -157,6 +157,44 @@ def _step(g, z, eta, b, L, ext, p, x, f, lo, hi, n, n_enter, c, hk, hc,
     """One step of path p from x, with g = f'(x); returns (ok, updated scalars).
 
     ok is False (and nothing moves) if g is NaN or infinite.
+
+    Parameters
+    ----------
+    g, z : float
+        f'(x) and the step's noise Z_n.
+    eta, b, L : float
+        Learning rate, clipping threshold (inf: none), wall.
+    ext : ndarray (n + 1,)
+        Field boundaries [-inf, s_1, ..., s_{n-1}, inf].
+    p : int
+        Path index (row of the per-path arrays).
+    x, f, lo, hi : float, int, float, float
+        Position, its field, and that field's boundaries ext[f], ext[f + 1].
+    n, n_enter : int
+        Steps done by the path, and the step at which it entered field f.
+    c : int
+        Steps since the last recorded iterate (records every ``rec_every``).
+    hk, hc : int
+        Histogram bin being counted run-length, and its pending count.
+    hist_on : bool
+    inv_w, nbins : float, int
+        Histogram bins per unit length (nbins / 2L) and number of bins on [-L, L].
+    rec_every, nslots : int
+        Record interval and ring-buffer length of ``traj``.
+    traj : ndarray (nslots, P)
+        Ring buffer of recorded iterates (written).
+    hist : ndarray (P, nbins) of int64
+        Occupancy counts (written).
+    field_steps : ndarray (P, n) of int64
+        Steps spent per field (written on leaving a field).
+    trans : ndarray (P, n, n) of int64
+        Field-to-field transition counts (written).
+    err_step, err_x : ndarray (P,)
+        Step and position where f' was not finite (written; -1: none).
+
+    Returns
+    -------
+    (ok, x, f, lo, hi, n, n_enter, c, hk, hc)
     """
     if not (abs(g) < _INF):
         err_step[p] = n + 1
@@ -203,6 +241,34 @@ def run_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, xs, state, nsteps,
     buffer of every rec_every-th iterate, slot (n // rec_every) % len),
     hist (P, bins) on [-L, L] if hist_on, field_cur, field_steps (P, n),
     trans (P, n, n), err_step / err_x (step and x where f' was not finite).
+
+    Parameters
+    ----------
+    fn : cfunc
+        The formula's compiled f' (mode 0; any cfunc otherwise, unused).
+    coef : ndarray
+        Polynomial coefficients of f' (modes 1, 2) or the table of
+        ``simulate.table`` (mode 3).
+    mode : int
+        How f' is evaluated (``_grad``): 0 cfunc, 1/2 polynomial, 3 table.
+    fam, a, scale : int, float, float
+        Noise family code (``rng.FAMILY_CODES``), its alpha and scale.
+    eta, b, L : float
+        Learning rate, clipping threshold (inf: none), wall.
+    ext : ndarray (n + 1,)
+        Field boundaries [-inf, s_1, ..., s_{n-1}, inf].
+    xs : ndarray (P,)
+        Positions (read and written).
+    state : ndarray (P, rng.STATE_WORDS) of uint64
+        Per-path random streams (read and written).
+    nsteps : int
+        Steps to add to every live path.
+    path_steps : ndarray (P,) of int64
+        Steps done per path (read and written).
+    rec_every : int
+        Record every rec_every-th iterate into ``traj``.
+    traj, hist, hist_on, field_cur, field_steps, trans, err_step, err_x
+        Outputs as above (``field_cur``: each path's current field).
 
     Paths are advanced two at a time in lockstep: one step is a chain of
     dependent operations (latency bound), and two independent chains in
@@ -292,6 +358,25 @@ def exit_kernel(fn, coef, mode, fam, a, scale, eta, b, L, ext, lo, hi, xs, t, de
     dest[p] = -1 while running; on exit the field index (into ext) the
     iterate lands in, t[p] the exit step. Resumable: xs, t and state
     persist, and exactly t[p] noise draws have been used by sample p.
+
+    Parameters
+    ----------
+    fn, coef, mode, fam, a, scale, eta, b, L, ext
+        As in ``run_kernel``.
+    lo, hi : float
+        The start field [lo, hi).
+    xs : ndarray (P,)
+        Positions (read and written).
+    t : ndarray (P,) of int64
+        Steps done per sample; the exit step once it left (read and written).
+    dest : ndarray (P,) of int64
+        -1 while running; the field landed in; -2 after a non-finite f' (written).
+    state : ndarray (P, rng.STATE_WORDS) of uint64
+        Per-sample random streams (read and written).
+    limit : int
+        Run each sample up to this many steps in all (the step cap so far).
+    err_step, err_x : ndarray (P,)
+        Step and position where f' was not finite (written; -1: none).
     """
     P = xs.shape[0]
     B = config.BLOCK

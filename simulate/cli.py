@@ -61,6 +61,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
+CAP_HELP = ("step cap per sample (default: 25 times the theory's predicted mean exit time, "
+            "or 5,000,000 without a prediction; simulate.exit_caps)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m simulate",
                      description="Simulate (truncated) heavy-tailed SGD on a 1-D landscape.")
@@ -76,13 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x0", type=_point, required=True, help="start: X, or X,Y for f(x, y)")
     p.add_argument("--eta", type=float, required=True)
     p.add_argument("--samples", type=int, required=True)
-    p.add_argument("--max-steps", type=int, default=config.DEFAULT_MAX_EXIT_STEPS)
+    p.add_argument("--max-steps", type=int, default=None, help=CAP_HELP)
     p = sub.add_parser("exit-study", help="mean exit time against eta, log-log slope")
     _common(p)
     p.add_argument("--x0", type=float, required=True)
     p.add_argument("--etas", type=_floats, required=True, help="comma-separated, e.g. 0.1,0.01")
     p.add_argument("--samples", type=int, required=True)
-    p.add_argument("--max-steps", type=int, default=config.DEFAULT_MAX_EXIT_STEPS)
+    p.add_argument("--max-steps", type=int, default=None, help=CAP_HELP)
     p = sub.add_parser("study", help="a parameter-grid study (TOML spec) on Dask; see docs/STUDIES.md")
     p.add_argument("spec", help="the study's TOML file")
     p.add_argument("--out", required=True, help="results folder (a re-run resumes it)")

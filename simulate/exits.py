@@ -13,6 +13,7 @@ from landscape.theory import effective_width, exit_exponent, jumps, structure_fo
 from . import _common as C
 from . import config
 from .errors import SimulationError
+from .exit_caps import StepCap, censored_mean, fit_exit_slope, predicted_exit_means, step_cap
 from .gradient import compile_gradient
 from .noise import as_noise
 from .rng import FAMILY_CODES, seed_states
@@ -63,8 +64,11 @@ class ExitTimes:
 
     @property
     def mean(self) -> float:
-        """Mean exit time; censored samples count as max_steps (then a lower bound)."""
-        return float(self.times.mean()) if self.times.size else math.nan
+        """Mean exit time, censored samples included: steps run / exits (``censored_mean``).
+
+        The plain mean when nothing is censored; NaN when no sample exited.
+        """
+        return censored_mean(self.times, self.censored)
 
     def destination_counts(self) -> dict[int, int]:
         """{0-based destination field: count} over uncensored samples."""
@@ -76,7 +80,7 @@ class ExitTimes:
         """The ``python -m simulate exit-times`` JSON (1-based fields)."""
         out = {
             "exit_times": [int(t) for t in self.times],
-            "mean": self.mean,
+            "mean": _num(self.mean),
             "destinations": {str(k + 1): v for k, v in self.destination_counts().items()},
             "censored": self.n_censored,
             "field": self.field + 1,
@@ -89,7 +93,7 @@ class ExitTimes:
 
 
 def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
-               max_steps=config.DEFAULT_MAX_EXIT_STEPS, boundaries=None,
+               max_steps: int | None = None, boundaries=None,
                progress: Progress | None = None, stream: int = 0, tabulate: bool = True,
                _progress_span=(0.0, 1.0), _kernels=None) -> ExitTimes:
     """First-exit times from the field of ``x0``, ``samples`` independent runs.
@@ -100,6 +104,9 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     segments of ``config.EXIT_SEGMENT_STEPS`` steps. ``tabulate``: use the
     tabulated f' when it passes its check (``simulate.table``; the result's
     ``gradient`` says which f' ran), False: always the exact f'.
+    ``max_steps`` default: ``simulate.exit_caps.step_cap`` of the theory's
+    predicted mean exit time (the one cap policy of pages, command line and
+    studies).
 
     Raises
     ------
@@ -111,7 +118,8 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     noise = as_noise(noise)
     b = C.clip_threshold(b)
     samples = C.count("samples", samples, 1, config.MAX_SAMPLES)
-    max_steps = C.count("max_steps", max_steps, 1, config.MAX_STEPS_PER_ADVANCE)
+    if max_steps is not None:
+        max_steps = C.count("max_steps", max_steps, 1, config.MAX_STEPS_PER_ADVANCE)
     seed = C.seed_value(seed)
     grad = compile_gradient(land)
     choice = choose_gradient(grad, L, tabulate=tabulate, kinks=kinks_of(land, L))
@@ -126,6 +134,10 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     if lo <= -L and hi > L:
         raise SimulationError("the start field is all of [-L, L]: there is nothing to exit "
                               "(the landscape has a single field)")
+    if max_steps is None:
+        predicted = (predicted_exit_means(land, L, b, noise, f0, [eta])[0]
+                     if hasattr(land, "expr") else None)
+        max_steps = min(step_cap(predicted).steps, config.MAX_STEPS_PER_ADVANCE)
 
     state = seed_states(seed, samples, stream=stream)
     t = np.zeros(samples, dtype=np.int64)
@@ -184,6 +196,7 @@ class ExitStudy:
     l_star: int
     alpha: float | None
     censored: np.ndarray
+    caps: tuple[StepCap, ...] = ()
     results: tuple[ExitTimes, ...] = field(repr=False, default=())
 
     def to_json(self) -> dict:
@@ -198,6 +211,9 @@ class ExitStudy:
             "field": self.field + 1,
             "l_star": self.l_star,
             "censored": [int(c) for c in self.censored],
+            "max_steps": [c.steps for c in self.caps],
+            "max_steps_source": [c.source for c in self.caps],
+            "predicted_mean_exit_times": [_num(c.predicted_mean) for c in self.caps],
         }
 
 
@@ -207,7 +223,7 @@ def _num(v):
 
 def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, seed=0,
                alpha=None, progress: Progress | None = None,
-               max_steps=config.DEFAULT_MAX_EXIT_STEPS, boundaries=None) -> ExitStudy:
+               max_steps: int | None = None, boundaries=None) -> ExitStudy:
     """Exit-time study over a list of learning rates.
 
     Runs :func:`exit_times` for every eta (stream i + 1 for the i-th eta),
@@ -221,6 +237,10 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
         Tail index for the prediction; default the noise's own.
     progress : callable(fraction, message), optional
         Called as the study goes (fraction in [0, 1]).
+    max_steps : int, optional
+        Step cap per sample for every eta. Default: sized per eta from the
+        theory's predicted mean exit time (``simulate.exit_caps``, the policy
+        of the Exit times page and of the TOML studies).
     """
     noise = as_noise(noise)
     try:
@@ -234,23 +254,22 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
     L = C.positive("L", L)
     bval = C.clip_threshold(b)
     bounds = C.boundaries_for(land, L, boundaries)
+    f0 = int(C.field_of(bounds, float(x0)))
+    predicted = [None] * etas.size
+    if max_steps is None and hasattr(land, "expr"):
+        predicted = predicted_exit_means(land, L, bval, noise, f0, etas)
+    caps = [step_cap(m, max_steps) for m in predicted]
     results = []
     k = len(etas)
-    for i, eta in enumerate(etas):
+    for i, (eta, cap) in enumerate(zip(etas, caps)):
         results.append(exit_times(land, L, eta, noise, b=bval, x0=x0, samples=samples,
-                                  seed=seed, max_steps=max_steps, boundaries=bounds,
+                                  seed=seed, max_steps=cap.steps, boundaries=bounds,
                                   progress=progress, stream=i + 1,
                                   _progress_span=(i / k, (i + 1) / k)))
     means = np.array([r.mean for r in results])
     cens = np.array([r.n_censored for r in results])
-    samples_n = results[0].times.size
-    use = cens < samples_n
-    slope = intercept = r_value = math.nan
-    if use.sum() >= config.MIN_FIT_POINTS:
-        from scipy.stats import linregress
-
-        fit = linregress(np.log(1.0 / etas[use]), np.log(means[use]))
-        slope, intercept, r_value = float(fit.slope), float(fit.intercept), float(fit.rvalue)
+    fit = fit_exit_slope(etas, means, cens, [r.times.size for r in results])
+    slope, intercept, r_value = fit.slope, fit.intercept, fit.r_value
     f0 = results[0].field
     a = alpha if alpha is not None else noise.tail_index
     lstar = l_star_for(land, L, bval, bounds, f0)
@@ -259,7 +278,7 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
         progress(1.0, "exit study done")
     return ExitStudy(etas=etas, mean_exit_times=means, slope=slope, intercept=intercept,
                      r_value=r_value, predicted_slope=pred, field=f0, l_star=lstar,
-                     alpha=a, censored=cens, results=tuple(results))
+                     alpha=a, censored=cens, caps=tuple(caps), results=tuple(results))
 
 
 def l_star_for(land, L: float, b: float, bounds: np.ndarray, f: int) -> int:

@@ -31,11 +31,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import math
-import os
-import sys
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +45,7 @@ from . import (
     config,
 )
 from ._codegen import function_body
+from ._generated import function_source, load_generated, write_generated  # noqa: F401
 from .errors import SimulationError
 
 #: bump when the generated module text changes
@@ -301,11 +298,6 @@ def checked_code(make_lines, described) -> str:
     return body
 
 
-def function_source(g: Gradient, name: str = "grad_py") -> str:
-    """``def name(x): ...`` -- the Python source of f' both kernel paths compile."""
-    return f"def {name}(x):\n" + "".join(f"    {line}\n" for line in g.code.splitlines())
-
-
 def _poly_coefficients(expr, x) -> np.ndarray | None:
     if not expr.is_polynomial(x):
         return None
@@ -335,42 +327,6 @@ from numba import cfunc, float64
 
 grad = cfunc(float64(float64), cache=True, error_model="numpy", fastmath=False)(grad_py)
 '''
-
-
-def write_generated(path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, unless the file already holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text() == text:
-        return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
-def load_generated(path, text: str, name: str, on_error=None):
-    """Write ``text`` to ``path`` (atomically, only if it changed) and import it
-    as module ``name`` (kept in ``sys.modules``: numba's cache resolves a
-    module by name). If the import raises, ``on_error(module, exc)`` may
-    repair the half-executed module and return it; without it (or if it
-    raises) the module is dropped and the exception propagates."""
-    write_generated(path, text)
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    try:
-        spec.loader.exec_module(mod)
-    except Exception as exc:  # noqa: BLE001 - numba errors of any kind go to on_error
-        try:
-            if on_error is None:
-                raise
-            return on_error(mod, exc)
-        except BaseException:
-            del sys.modules[name]
-            raise
-    return mod
 
 
 def _load_module(g: Gradient):

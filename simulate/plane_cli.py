@@ -46,6 +46,7 @@ def run_plane_command(args, land, R: float, b: float, noise) -> dict:
                              paths=args.paths, steps=args.steps, seed=args.seed,
                              trace_points=1, record_every=max(1, args.steps))
         return run_json(res)
+    from .exit_caps import step_cap
     from .plane_exits import plane_exit_times
 
     field = int(grids.field_of(x0[0], x0[1], R))
@@ -53,4 +54,4 @@ def run_plane_command(args, land, R: float, b: float, noise) -> dict:
         raise SimulationError(f"the start ({x0[0]:g}, {x0[1]:g}) is in no field")
     return plane_exit_times(land, grids, field=field, R=R, eta=args.eta, b=b, family=noise,
                             x0=x0, samples=args.samples, seed=args.seed,
-                            max_steps=args.max_steps).to_json()
+                            max_steps=step_cap(None, args.max_steps).steps).to_json()

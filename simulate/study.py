@@ -16,11 +16,8 @@ whose worker died (``retries``).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import platform
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -30,8 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, study_run
+from . import study_run
 from .errors import SimulationError
+from .study_manifest import versions, write_manifest  # noqa: F401  (re-exported)
+from .study_results import consolidate
 from .study_run import (
     IgnoreSigintPlugin,
     NumbaCachePlugin,
@@ -44,7 +43,6 @@ from .study_spec import Cell, StudySpec, load_spec
 
 #: Dask retries of a chunk whose worker died or that raised.
 RETRIES = 3
-_PACKAGES = ("numpy", "scipy", "sympy", "numba", "pandas", "pyarrow", "dask", "distributed")
 
 
 @dataclass
@@ -73,25 +71,6 @@ class StudyRun:
 
 
 Progress = Callable[[int, int, int, int, float], object]
-
-
-def versions() -> dict:
-    """Versions of Python, the numeric packages and (if available) the repository commit."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    try:
-        out["commit"] = subprocess.run(
-            ["git", "rev-parse", "HEAD"], check=False, cwd=config.REPO_ROOT,
-            capture_output=True, text=True, timeout=5).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        out["commit"] = None
-    return out
 
 
 def chunk_dir(out: Path, cell: Cell) -> Path:
@@ -166,17 +145,6 @@ def write_chunk(out: Path, cell: Cell, first: int, count: int, result: dict) -> 
     return path
 
 
-def write_manifest(out: Path, spec: StudySpec, status: str, run: StudyRun | None = None) -> None:
-    doc = {"format": 1, "kind": spec.kind, "status": status, "spec": spec.raw,
-           "cells": [c.to_json() for c in spec.cells], "versions": versions(),
-           "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    if run is not None:
-        doc["run"] = run.to_json()
-    tmp = Path(out) / ".study.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=1, default=str))
-    os.replace(tmp, Path(out) / "study.json")
-
-
 def run_study(spec: StudySpec | str | Path, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, client=None, progress: Progress | None = None,
               retries: int = RETRIES) -> StudyRun:
@@ -249,7 +217,6 @@ def run_study(spec: StudySpec | str | Path, out: str | Path, *, workers: int | N
         write_manifest(out, spec, "failed", run)
         raise
     run.seconds = time.perf_counter() - t0
-    from .study_results import consolidate
 
     summary = consolidate(out, spec)
     run.done = int((summary["complete"]).sum()) if len(summary) else 0

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import SimulationError
+from .exit_caps import fit_exit_slope
+from .study_manifest import write_manifest
 
 #: Columns that identify a curve of exit time against eta (everything but eta).
 CURVE_KEYS = ("expr", "L", "family", "alpha", "scale", "b", "x0", "seed")
@@ -81,7 +83,9 @@ def _exit_tables(path: Path, cells: pd.DataFrame):
     stats = pd.DataFrame({
         "done": g.size(),
         "censored": g["censored"].sum().astype(int),
-        "mean": t.groupby(rows["cell"]).mean(),
+        # censored samples included, steps run / exits (exit_caps.censored_mean)
+        "mean": t.groupby(rows["cell"]).sum() / (g.size() - g["censored"].sum()).where(
+            lambda exits: exits > 0),
         "mean_uncensored": unc.groupby(rows["cell"]).mean(),
         "median": t.groupby(rows["cell"]).median(),
         "exits_left": ((rows["destination"] > 0) & (rows["destination"] < rows["start_field"]))
@@ -144,7 +148,6 @@ def load_study(path: str | Path) -> StudyResults:
 
 def consolidate(out: str | Path, spec) -> pd.DataFrame:
     """Write the study's table and cells.parquet from its chunk files; return the cells."""
-    from .study import write_manifest
 
     out = Path(out)
     if not (out / "study.json").exists():
@@ -172,14 +175,12 @@ class SlopeFit:
 
 
 def exit_fits(cells: pd.DataFrame) -> list[SlopeFit]:
-    """One fit per curve (cells equal in everything but eta).
+    """One fit per curve (cells equal in everything but eta), by ``exit_caps.fit_exit_slope``.
 
-    A cell is used if at least one of its samples exited (its mean counts
-    censored samples at the cap, so it is then a lower bound: say how many
-    were censored wherever it is shown). Fewer than two such cells: slope NaN.
+    A cell is used if at least one of its samples exited (its mean, steps run /
+    exits, counts the censored samples' steps: say how many were censored
+    wherever it is shown). Fewer than two such cells: slope NaN.
     """
-    from scipy.stats import linregress
-
     fits = []
     cells = cells[cells["done"] > 0]
     for _, g in cells.groupby(list(CURVE_KEYS), dropna=False, sort=False):
@@ -188,17 +189,13 @@ def exit_fits(cells: pd.DataFrame) -> list[SlopeFit]:
         means = g["mean"].to_numpy(float)
         cens = g["censored"].to_numpy(int)
         done = g["done"].to_numpy(int)
-        used = cens < done
-        slope = intercept = math.nan
-        if used.sum() >= 2 and np.ptp(etas[used]) > 0:
-            fit = linregress(np.log(1.0 / etas[used]), np.log(means[used]))
-            slope, intercept = float(fit.slope), float(fit.intercept)
+        fit = fit_exit_slope(etas, means, cens, done)
         beta = g["beta"].iloc[0]
         fits.append(SlopeFit(params={k: g[k].iloc[0] for k in CURVE_KEYS}, etas=etas,
-                             means=means, censored=cens, samples=done, slope=slope,
-                             intercept=intercept,
+                             means=means, censored=cens, samples=done, slope=fit.slope,
+                             intercept=fit.intercept,
                              beta=None if beta is None or pd.isna(beta) else float(beta),
-                             used=used))
+                             used=fit.used))
     return fits
 
 

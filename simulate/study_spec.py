@@ -41,8 +41,8 @@ from pathlib import Path
 from . import _common as C
 from . import config
 from .errors import SimulationError
+from .exit_caps import predicted_exit_means, step_cap
 from .noise import make_noise
-from .study_theory import step_cap
 
 KINDS = ("exit-times", "occupancy")
 #: Parameters that may take a list under [grid], in the order of the product.
@@ -66,10 +66,11 @@ class Cell:
     ``boundaries`` are the field boundaries (maxima) used by the kernels;
     ``start_field`` is 0-based; ``l_star`` / ``beta`` are the start field's
     jump number and predicted exit-time slope (None for light tails);
-    ``theory_scale`` is 1 / lambda(eta) of THEORY 5 (steps; None when there
-    is no prediction); ``max_steps`` caps one exit sample and
-    ``max_steps_source`` says where the cap came from ("spec", "theory" or
-    "default").
+    ``theory_scale`` is the theory's mean exit time 1/(q lambda(eta)) of
+    THEORY 9 (steps; 1/lambda when q is unknown, None when there is no
+    prediction); ``max_steps`` caps one exit sample and ``max_steps_source``
+    says where the cap came from (``simulate.exit_caps``: "user" for the
+    spec's own, "theory" or "default").
     """
 
     index: int
@@ -290,7 +291,9 @@ def _cell(index: int, kind: str, v: dict, sizes: dict, cache: dict) -> Cell:
         l_star = int(an.fields[start].l_star)
     a = noise.tail_index
     beta = None if a is None else float(landscape.exit_exponent(a, l_star))
-    cap, source, theory = step_cap(noise, eta, l_star, sizes["max_steps"])
+    predicted = predicted_exit_means(land, L, b, noise, start, [eta])[0]
+    cap_choice = step_cap(predicted, sizes["max_steps"])
+    cap, source, theory = cap_choice.steps, cap_choice.source, cap_choice.predicted_mean
     chunk = sizes["chunk"]
     if chunk is None:
         per = theory if kind == "exit-times" else sizes["steps"]

@@ -107,21 +107,6 @@ def test_write_refuses_unknown_names():
         S.write({"params": S.defaults()}, "nope", 1)
 
 
-def test_exit_caps_follow_the_prediction_and_censored_means():
-    from pages import exitrun
-
-    assert exitrun.step_cap(1e6, None) == 25_000_000
-    assert exitrun.step_cap(10.0, None) == exitrun.MIN_AUTO_CAP
-    assert exitrun.step_cap(1e12, None) == exitrun.MAX_AUTO_CAP
-    assert exitrun.step_cap(None, None) == exitrun.DEFAULT_CAP
-    assert exitrun.step_cap(1e6, 123) == 123  # the user's cap wins
-    # exponential censored-data estimate: all steps run / exits seen
-    t = np.array([10, 30, 100, 100])
-    assert exitrun.exit_mean(t, np.array([0, 0, 1, 1], bool)) == pytest.approx(240 / 2)
-    assert exitrun.exit_mean(t, np.zeros(4, bool)) == pytest.approx(t.mean())
-    assert math.isnan(exitrun.exit_mean(t, np.ones(4, bool)))
-
-
 def test_share_url():
     p = S.defaults()
     p["b"] = 0.4

@@ -23,7 +23,6 @@ from simulate.errors import SimulationError
 from simulate.study import plan, prepare_workers, run_study
 from simulate.study_results import exit_fits, load_study
 from simulate.study_spec import build_spec, load_spec
-from simulate.study_theory import exit_rate, step_cap, tail_probability
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -124,25 +123,6 @@ def test_missing_file_is_reported():
         load_spec("/nonexistent/spec.toml")
 
 
-# ----------------------------------------------------------------- theory caps
-def test_step_cap_follows_the_predicted_exit_scale():
-    noise = simulate.PAPER_HEAVY
-    # H(x) = (1 + 10 x)^-1.2 for the paper's noise (THEORY 9)
-    assert tail_probability(noise, 100.0) == pytest.approx(1001.0 ** -1.2)
-    eta = 1e-3
-    h = 10001.0 ** -1.2                 # H(1 / eta)
-    assert exit_rate(noise, eta, 2) == pytest.approx(h * h / eta)
-    cap, source, scale = step_cap(noise, eta, 2, None)
-    assert source == "theory" and scale == pytest.approx(eta / h**2)
-    assert cap == int(100 * eta / h**2)
-    assert step_cap(noise, eta, 2, 1234) == (1234, "spec", pytest.approx(scale))
-    cap, source, scale = step_cap(simulate.PAPER_LIGHT, eta, 1, None)
-    assert (source, scale) == ("default", None)
-    # the slope of the scale in 1/eta is beta = alpha + (alpha - 1)(l* - 1), asymptotically
-    s1, s2 = (step_cap(noise, e, 2, None)[2] for e in (1e-6, 1e-7))
-    assert math.log(s2 / s1) / math.log(10) == pytest.approx(1.4, abs=1e-4)
-
-
 def test_censoring_is_recorded_per_row_and_cell(tmp_path):
     spec = load_spec(EXIT_SPEC.replace("chunk = 3", "chunk = 3\nmax_steps = 200"))
     run = run_study(spec, tmp_path, workers=0)
@@ -155,7 +135,7 @@ def test_censoring_is_recorded_per_row_and_cell(tmp_path):
     assert run.censored == int(per_cell.sum()) > 0
     cells = res.cells.set_index("cell")
     assert (cells.loc[per_cell.index, "censored"] == per_cell).all()
-    assert (cells["max_steps_source"] == "spec").all()
+    assert (cells["max_steps_source"] == "user").all()  # the spec's own cap
     # Omega_1 of the double well is the leftmost field: no exit goes left, censored or not
     assert (cells["exits_left"] == 0).all()
 
