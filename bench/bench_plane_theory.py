@@ -4,7 +4,6 @@ Run one case at a time (each well under a minute on an idle core, the first
 run of a formula also compiles its kernels)::
 
     .venv/bin/python bench/bench_plane_theory.py disc-l1      # b = 1, l* = 1
-    .venv/bin/python bench/bench_plane_theory.py disc-l2      # b = 0.5, l* = 2, eps = 0
     .venv/bin/python bench/bench_plane_theory.py disc-l2-eps  # b = 0.5, l* = 2, eps = 0.05
     .venv/bin/python bench/bench_plane_theory.py himmelblau-l1 | himmelblau-l2
     .venv/bin/python bench/bench_plane_theory.py predict-timing
@@ -13,7 +12,9 @@ Each case prints, per eta, the samples, the censored ones, the simulated mean
 first-exit time (steps run / exits), the predicted 1/(q lambda(eta)) and their
 ratio. q is never fitted to the simulation: the finite-eta gap (THEORY.md 11:
 0.5-0.75 for l* = 2 at eta 1e-2 to 1e-4) is shown as it is.
-The disc: f = s/2 - s^2/(4 rho^2) + eps (x^2 - y^2)(2 rho^2 - s)/rho^4,
+(eps = 0 is left out: its ring of maxima at |x| = rho is not yet analysed
+as a curve, issue 18 item 1; tests/test_theory_plane.py checks its q on a
+hand-made field map.) The disc: f = s/2 - s^2/(4 rho^2) + eps (x^2 - y^2)(2 rho^2 - s)/rho^4,
 s = x^2 + y^2, rho = 0.8, ball R = 1, Lomax alpha 1.2 scale 0.1, start at 0.
 The paper's modified Himmelblau (preset ``paper-himmelblau``): R = 4.2,
 b = 2.15, Lomax alpha 1.2 scale 0.75; l* = 1 from the minimum of Omega_3,
@@ -41,7 +42,6 @@ from tests.plane_disc import disc_formula  # noqa: E402
 CASES = {
     # name: (formula, R, b, scale, field chooser, etas, samples)
     "disc-l1": (disc_formula(0.05), 1.0, 1.0, 0.1, "origin", (1e-2, 1e-3, 3e-4), 200),
-    "disc-l2": (disc_formula(0.0), 1.0, 0.5, 0.1, "origin", (1e-2, 3e-3, 1e-3), 100),
     "disc-l2-eps": (disc_formula(0.05), 1.0, 0.5, 0.1, "origin", (1e-2, 3e-3, 1e-3), 100),
     "himmelblau-l1": (PLANE_PRESETS["paper-himmelblau"].source, 4.2, 2.15, 0.75, 2,
                       (1e-2, 1e-3, 5e-4), 200),
