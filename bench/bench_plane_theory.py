@@ -5,7 +5,7 @@ run of a formula also compiles its kernels)::
 
     .venv/bin/python bench/bench_plane_theory.py disc-l1      # b = 1, l* = 1
     .venv/bin/python bench/bench_plane_theory.py disc-l2-eps  # b = 0.5, l* = 2, eps = 0.05
-    .venv/bin/python bench/bench_plane_theory.py himmelblau-l1 | himmelblau-l2
+    .venv/bin/python bench/bench_plane_theory.py himmelblau-l1 | himmelblau-l2 | himmelblau-segment
     .venv/bin/python bench/bench_plane_theory.py predict-timing
 
 Each case prints, per eta, the samples, the censored ones, the simulated mean
@@ -18,7 +18,8 @@ hand-made field map.) The disc: f = s/2 - s^2/(4 rho^2) + eps (x^2 - y^2)(2 rho^
 s = x^2 + y^2, rho = 0.8, ball R = 1, Lomax alpha 1.2 scale 0.1, start at 0.
 The paper's modified Himmelblau (preset ``paper-himmelblau``): R = 4.2,
 b = 2.15, Lomax alpha 1.2 scale 0.75; l* = 1 from the minimum of Omega_3,
-l* = 2 from that of Omega_2.
+l* = 2 from that of Omega_2 and from the middle of Omega_1's segment (q there is
+the mean over the segment's points; the start is its middle).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ CASES = {
                       (1e-2, 1e-3, 5e-4), 200),
     "himmelblau-l2": (PLANE_PRESETS["paper-himmelblau"].source, 4.2, 2.15, 0.75, 1,
                       (1e-2, 3e-3, 1e-3), 100),
+    "himmelblau-segment": (PLANE_PRESETS["paper-himmelblau"].source, 4.2, 2.15, 0.75, 0,
+                           (1e-2, 3e-3, 1e-3), 100),
 }
 
 
