@@ -5,8 +5,9 @@ preset key (then ``--L`` and ``--b`` default to the preset's values). A formula
 in x and y is a 2-D landscape: ``analyze`` then works in the ball of radius
 ``--R`` (an alias of ``--L``) on a ``--grid`` of cells and gives minima as
 ``[x, y]`` (a segment of minimisers as ``{"segment": [[x1, y1], [x2, y2]]}``);
-``sweep`` and ``predict`` are 1-D only. ``presets --dimension 2`` lists the
-2-D presets. ``--b``
+``predict`` takes ``--x0 X,Y`` there and adds each field's minimum (and a
+segment's range of q) to the 1-D JSON; ``sweep`` is 1-D only.
+``presets --dimension 2`` lists the 2-D presets. ``--b``
 and ``--b-max`` accept ``inf`` (no clipping). In JSON output an infinite b is
 the string ``"inf"`` and indices are 1-based.
 
@@ -26,7 +27,7 @@ from .analysis import analyze
 from .errors import AnalysisError, FormulaError
 from .plane_analysis import analyze_plane
 from .plane_presets import ALL_PRESETS, PLANE_PRESETS
-from .predict import predict
+from .predict import predict, predict_plane
 from .presets import PRESETS
 from .sources import load_landscape
 from .sweep import sweep
@@ -52,6 +53,14 @@ def _number(text: str) -> float:
     if math.isnan(value):
         raise argparse.ArgumentTypeError("nan is not allowed")
     return value
+
+
+def _point(text: str) -> tuple[float, ...]:
+    """x0 as "X" (1-D) or "X,Y" (2-D)."""
+    parts = [part.strip() for part in text.split(",")]
+    if not 1 <= len(parts) <= 2 or not all(parts):
+        raise argparse.ArgumentTypeError(f"expected X or X,Y, got {text!r}")
+    return tuple(_number(part) for part in parts)
 
 
 def _print_graph(result) -> None:
@@ -94,14 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     predict_parser = commands.add_parser(
         "predict", help="the theory's exit rates, exit times and limiting chain")
     predict_parser.add_argument("--expr", required=True)
-    predict_parser.add_argument("--L", type=_number)
+    predict_parser.add_argument("--L", "--R", dest="L", type=_number,
+                                help="window half-width (1-D) or ball radius R (2-D)")
     predict_parser.add_argument("--b", type=_number, help="clipping threshold (default: none)")
     predict_parser.add_argument("--noise", choices=FAMILIES,
                                 help="noise family (default: the preset's, else pareto)")
     predict_parser.add_argument("--alpha", type=_number, help="tail index > 1")
     predict_parser.add_argument("--scale", type=_number, help="noise scale > 0")
     predict_parser.add_argument("--eta", type=_number, help="learning rate > 0")
-    predict_parser.add_argument("--x0", type=_number, help="start point in [-L, L]")
+    predict_parser.add_argument("--x0", type=_point,
+                                help="start point: X in [-L, L], or X,Y in the ball (2-D)")
+    predict_parser.add_argument("--grid", type=int, default=301,
+                                help="2-D only: cells per side of the grid (51 to 801)")
     predict_parser.add_argument("--json", action="store_true")
 
     presets_parser = commands.add_parser("presets", help="list the presets")
@@ -175,7 +188,9 @@ def _print_prediction(result) -> None:
     b = "inf (no clipping)" if math.isinf(result.b) else f"{result.b:g}"
     family, alpha, scale = result.noise
     eta = "" if result.eta is None else f", eta = {result.eta:g}"
-    print(f"L = {result.L:g}, b = {b}, noise = {family}(alpha={alpha:g}, scale={scale:g}){eta}")
+    wall = "L" if result.field_minima is None else "R"
+    print(f"{wall} = {result.L:g}, b = {b}, noise = {family}(alpha={alpha:g}, "
+          f"scale={scale:g}){eta}")
     print(f"{'field':>5} {'l*':>3} {'q_i':>10} {'lambda_i':>11} {'E[sigma_i]':>11}  exits to")
     for row in result.to_json()["fields"]:
         lam = "-" if row["lambda"] is None else f"{row['lambda']:.4g}"
@@ -183,6 +198,11 @@ def _print_prediction(result) -> None:
         exits = ", ".join(f"Omega_{j} {p:.1%}" for j, p in row["destinations"].items() if p > 0)
         print(f"{row['field']:>5} {row['l_star']:>3} {row['q']:>10.5g} {lam:>11} {mean:>11}  "
               f"{exits}")
+        if "minimum" in row:
+            print(f"{'':>9} minimum {_minimum_text(row['minimum'])}, q error {row['q_error']:.2g}"
+                  + ("" if "q_range" not in row else
+                     f", q from {row['q_range']['min']:.5g} to {row['q_range']['max']:.5g} "
+                     "along the segment (q: their mean)"))
     for number, chain in enumerate(result.chains, start=1):
         kind = "absorbing" if chain.absorbing else "transient"
         large = ", ".join(f"m{i + 1}" for i in chain.large)
@@ -200,6 +220,12 @@ def _print_prediction(result) -> None:
     print(f"note: {result.note}")
     for warning in result.warnings:
         print(f"warning: {warning}")
+
+
+def _minimum_text(minimum) -> str:
+    if isinstance(minimum, dict):
+        return "segment " + " - ".join(f"({x:.4g}, {y:.4g})" for x, y in minimum["segment"])
+    return f"({minimum[0]:.4g}, {minimum[1]:.4g})"
 
 
 def _print_presets(presets) -> None:
@@ -245,6 +271,20 @@ def _print_plane_analysis(result) -> None:
     _print_graph(result)
 
 
+def _plane_predict(land, args) -> int:
+    """``predict`` for f(x, y): the analysis in the ball, then ``predict_plane``."""
+    if args.x0 is not None and len(args.x0) != 2:
+        raise UsageError("--x0 takes two numbers X,Y for a formula in x and y")
+    analysis = analyze_plane(land, args.L, args.b, args.alpha, grid=args.grid)
+    result = predict_plane(analysis, (args.noise, args.alpha, args.scale), eta=args.eta,
+                           x0=args.x0)
+    if args.json:
+        print(json.dumps(result.to_json(), allow_nan=False))
+    else:
+        _print_prediction(result)
+    return 0
+
+
 def run(argv: list[str]) -> int:
     """Run the command line with ``argv`` (without the program name)."""
     args = build_parser().parse_args(argv)
@@ -257,10 +297,12 @@ def run(argv: list[str]) -> int:
         return 0
     _preset_defaults(args)
     land = load_landscape(args.expr)
+    if land.dimension == 2 and args.command == "predict":
+        return _plane_predict(land, args)
     if land.dimension == 2:
         if args.command != "analyze":
             raise UsageError(f"{args.command} is for 1-D landscapes f(x); this formula uses y "
-                             "(use analyze)")
+                             "(use analyze or predict)")
         result = analyze_plane(land, args.L, args.b, args.alpha, grid=args.grid)
         if args.json:
             print(json.dumps(result.to_json(), allow_nan=False))
@@ -268,9 +310,11 @@ def run(argv: list[str]) -> int:
             _print_plane_analysis(result)
         return 0
     if args.command == "predict":
+        if args.x0 is not None and len(args.x0) != 1:
+            raise UsageError("--x0 takes one number X for a formula in x alone")
         analysis = analyze(land, args.L, args.b, args.alpha)
         result = predict(analysis, land, (args.noise, args.alpha, args.scale), eta=args.eta,
-                         x0=args.x0)
+                         x0=None if args.x0 is None else args.x0[0])
         if args.json:
             print(json.dumps(result.to_json(), allow_nan=False))
         else:

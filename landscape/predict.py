@@ -2,8 +2,11 @@
 
 ``predict_from_points`` takes plain numbers (critical points, L, b, f', the
 noise); ``predict`` is the convenience wrapper for an ``Analysis`` and its
-``Landscape``. ``Prediction.to_json`` is the ``python -m landscape predict``
-output (1-based like the paper).
+``Landscape``; ``predict_plane`` does the same for a ``PlaneAnalysis`` of
+f(x, y) (rates from ``landscape.rates_plane``, THEORY.md 11).
+``Prediction.to_json`` is the ``python -m landscape predict`` output (1-based
+like the paper; in 2-D each field's entry also has "minimum", "q_error" and,
+for a segment, "q_range").
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Prediction:
     initial: np.ndarray | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = ()
     note: str = LIMIT_NOTE
+    field_minima: tuple | None = None
 
     @property
     def start_chain(self) -> ClassChain | None:
@@ -101,6 +105,8 @@ class Prediction:
                 "lambda": None if exit_ is None else exit_.time_scale,
                 "mean_exit_time": None if exit_ is None else _finite(exit_.mean_exit_time),
             })
+            if self.field_minima is not None:
+                fields[-1].update(_plane_entry(self.field_minima[i], self.rates, i))
         classes = [{
             "members": [i + 1 for i in chain.members],
             "large": [i + 1 for i in chain.large],
@@ -120,6 +126,15 @@ class Prediction:
 
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def _plane_entry(minimum, rates, i: int) -> dict:
+    """The 2-D additions to a field's entry: minimum, q's error and a segment's range."""
+    entry = {"minimum": minimum, "q_error": _finite(float(rates.errors[i]))}
+    if isinstance(minimum, dict):
+        entry["q_range"] = {"min": float(rates.q_low[i]), "max": float(rates.q_high[i]),
+                            "over": "points spread evenly along the segment; q is their mean"}
+    return entry
 
 
 def _heavy_noise(noise) -> tuple[str, float, float]:
@@ -205,3 +220,49 @@ def predict(analysis, land, noise, *, eta: float | None = None, x0: float | None
     result = predict_from_points(analysis.minima, analysis.maxima, analysis.L, analysis.b,
                                  land.df, noise, eta=eta, x0=x0, max_l_star=max_l_star)
     return Prediction(**{**result.__dict__, "warnings": tuple(analysis.warnings)})
+
+
+def predict_plane(analysis, noise, *, eta: float | None = None,
+                  x0: tuple[float, float] | None = None, **rate_options) -> Prediction:
+    """All predictions for f(x, y) from a ``PlaneAnalysis`` (THEORY.md 11).
+
+    Parameters
+    ----------
+    analysis : landscape.plane_analysis.PlaneAnalysis
+    noise : (family, alpha, scale) or an object with those attributes
+        Must be heavy tailed; H is the tail of the noise's norm.
+    eta : float, optional
+    x0 : (x, y), optional
+        Start point in the ball: its field and pi_G.
+    **rate_options
+        Passed to ``landscape.rates_plane.plane_exit_rates``.
+
+    Raises
+    ------
+    TheoryError
+        Light-tailed noise, a field with l* > 2, bad eta or x0, over the time budget.
+    """
+    from .rates_plane import plane_exit_rates
+
+    family, alpha, scale = _heavy_noise(noise)
+    if eta is not None and not (isinstance(eta, int | float) and math.isfinite(eta) and eta > 0):
+        raise TheoryError(f"eta must be a positive number, not {eta!r}")
+    rates = plane_exit_rates(analysis, alpha, **rate_options)
+    n = len(analysis.fields)
+    exits = None
+    if eta is not None:
+        exits = tuple(predict_exit(rates, i, eta, (family, alpha, scale)) for i in range(n))
+    chains = limiting_chains(rates.q_matrix, rates.l_star, analysis.classes)
+    start_field = initial = None
+    if x0 is not None:
+        x, y = (float(v) for v in x0)
+        start_field = analysis.field_of(x, y) if math.isfinite(x) and math.isfinite(y) else None
+        if start_field is None:
+            raise TheoryError(f"x0 = ({x:g}, {y:g}) is not in the ball of radius "
+                              f"{analysis.R:g}")
+        chain = next(c for c in chains if start_field in c.members)
+        initial = chain.initial(start_field)
+    minima = tuple(f.minimiser.to_json() for f in analysis.fields)
+    return Prediction(minima, (), float(analysis.R), float(analysis.b), (family, alpha, scale),
+                      eta, rates, exits, analysis.classes, chains, start_field, initial,
+                      tuple(analysis.warnings), field_minima=minima)

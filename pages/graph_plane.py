@@ -1,6 +1,7 @@
 """The transition-graph page for f(x, y): the 1-D graph drawing over the contour lines,
-the classes and the predicted exit exponents (same graph code as 1-D: the analysis'
-``structure`` is a ``landscape.theory.Structure``).
+the classes, the predicted exit exponents and the theory's constants (q_i, mean exit
+times, destinations, limiting chain and Theorem 2's share, ``pages.theory_plane``; same
+graph code as 1-D: the analysis' ``structure`` is a ``landscape.theory.Structure``).
 
 Called by pages/graph_page.py when the landscape is two-dimensional.
 """
@@ -15,7 +16,7 @@ import streamlit as st
 
 import landscape
 from landscape.theory import gradient_norm_clip
-from pages import figures, plane_ui, ui
+from pages import figures, plane_ui, theory_plane, ui
 from pages import figures_plane as FP
 from pages import state as S
 
@@ -38,8 +39,9 @@ def render() -> None:
         ui.plot(FP.plane_graph_figure(plane_ui.get_f_grid(source, R), analysis, R=R, height=500),
                 key="graph_chart")  # fmt: skip
         st.caption("Nodes sit at the minimisers (a segment's middle); an arrow m_i → m_j means the "
-                   "cheapest way out of Ω_i (l*_i jumps of size at most b) can land in Ω_j. Exit "
-                   "probabilities on the edges are computed for 1-D landscapes only.")  # fmt: skip
+                   "cheapest way out of Ω_i (l*_i jumps of size at most b) can land in Ω_j. The "
+                   "limiting exit probabilities q_ij / q_i are in the table of the theory's "
+                   "constants below.")  # fmt: skip
     with top_r:
         ui.class_summary(structure.classes, structure.edges, structure.irreducible,
                          plane_ui.surviving(analysis))  # fmt: skip
@@ -66,6 +68,7 @@ def render() -> None:
                "tuner are available for 1-D landscapes; move b in the sidebar to see the graph "
                "change.")  # fmt: skip
     eta = float(p["eta"])
+    _theory(source, analysis, eta)
     if math.isfinite(b):
         st.caption(
             f"In a training loop with learning rate η = {eta:g}, this b is a gradient-norm clip of "
@@ -82,3 +85,31 @@ def jump_numbers(analysis) -> np.ndarray | None:
     for i, fl in enumerate(analysis.fields):
         jm[i, i] = int(fl.l_star)
     return jm
+
+
+def _theory(source: str, analysis, eta: float) -> None:
+    """q_i, mean exit times, destinations, the limiting chain and Theorem 2's share at eta."""
+    st.markdown("#### The theory's constants")
+    with st.spinner("Computing the exit rates q_i on the field map…"):
+        prediction, why_not = theory_plane.current_plane_prediction(source)
+    if prediction is None:
+        st.caption(f"No exit rates: {why_not}")
+        return
+    theory_plane.show_rates(prediction, analysis, eta, key="rates_table")
+    rows = []
+    for k, chain in enumerate(prediction.chains):
+        if not (chain.absorbing and chain.small):
+            continue
+        for eta_k in (1e-2, 1e-3, 1e-4):
+            try:
+                share = prediction.small_field_share(eta_k, k)
+            except ValueError:
+                continue
+            rows.append({"class": f"G{k + 1}", "η": eta_k,
+                         "share of steps in small fields": f"{share.total:.3%}",
+                         **{f"Ω{f + 1}": f"{v:.3%}" for f, v in zip(share.fields, share.shares)}})
+    if rows:
+        st.markdown("#### Sharp minima fade as η falls (Theorem 2)")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="small_share_table")
+        st.caption(f"Long-run share of steps in the small fields of each absorbing class; it falls "
+                   f"like η^((α−1)(l*_G − l*_small)). The {landscape.LIMIT_NOTE}.")  # fmt: skip

@@ -16,6 +16,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+import landscape
 from pages import figures_plane as FP
 from pages import fragment_timer, livechart, liveparts, livestream, plane_ui, simrun_plane, ui
 from pages import state as S
@@ -127,11 +128,40 @@ def _tick(r, grid, analysis, R: float) -> None:
                            mime="text/csv", key="dl_hist")  # fmt: skip
         d2.download_button("Time per field (CSV)", data=r.fractions_csv(), file_name="fractions_2d.csv",
                            mime="text/csv", key="dl_frac")  # fmt: skip
+        _theory_shares(r)
     elif r.running:
         st.caption("Downloads appear when the run is paused.")
     if stream is None:
         fragment_timer.refresh_done(r, started)
     livechart.live_text("caption", r.refresh_caption(), "live_caption", **live)
+
+
+def _theory_shares(r) -> None:
+    """The theory's share of this run at each wide minimum beside the measured time per field
+    (the limiting chain from pi_G(x0), ``pages.theory_plane``); shown while paused."""
+    from pages import theory_plane
+
+    if r.compare or not r.results:
+        return
+    p = ui.params()
+    x0 = (float(p["x0"]), float(p["y0"]))
+    prediction, why_not = theory_plane.current_plane_prediction(r.cfg.source, x0)
+    if prediction is None:
+        st.caption(f"No prediction for this run: {why_not}")
+        return
+    res = next(iter(r.results.values()))
+    fractions = res.field_fraction()
+    eta, steps = float(p["eta"]), int(r.steps_done)
+    try:
+        shares = prediction.run_shares(float(f"{steps:.2g}"), eta)
+    except ValueError as err:
+        st.caption(f"No prediction for this run: {err}")
+        return
+    rows = [{"wide minimum": f"m{i + 1}", "measured": f"{float(fractions[i]):.1%}",
+             "theory over this run": f"{v:.1%}"} for i, v in shares.items()]  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="theory_table")
+    st.caption(f"Theory: the limiting chain from π_G(x₀) on the time scale 1/λ_G(η) over {steps:,} steps, "
+               f"with the 2-D rates q (THEORY §11); the {landscape.LIMIT_NOTE}.")  # fmt: skip
 
 
 def _near_table(r) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from . import _common as C
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, default=None, help=CAP_HELP)
     p = sub.add_parser("exit-study", help="mean exit time against eta, log-log slope")
     _common(p)
-    p.add_argument("--x0", type=float, required=True)
+    p.add_argument("--x0", type=_point, required=True, help="start: X, or X,Y for f(x, y)")
     p.add_argument("--etas", type=_floats, required=True, help="comma-separated, e.g. 0.1,0.01")
     p.add_argument("--samples", type=int, required=True)
     p.add_argument("--max-steps", type=int, default=None, help=CAP_HELP)
@@ -135,6 +136,8 @@ def _run(args) -> dict:
     noise = make_noise(args.noise, args.alpha, args.scale)
     land, L = _landscape(args)
     b = C.clip_threshold(args.b)
+    if getattr(land, "dimension", 1) == 2 and args.command == "exit-study":
+        return _plane_exit_study(args, land, L, b, noise)
     if getattr(land, "dimension", 1) == 2:
         from .plane_cli import run_plane_command
 
@@ -150,8 +153,30 @@ def _run(args) -> dict:
     if args.command == "exit-times":
         return exit_times(land, L, args.eta, noise, b=b, x0=x0, samples=args.samples,
                           seed=args.seed, max_steps=args.max_steps).to_json()
-    return exit_study(land, L, args.etas, noise, b=b, x0=args.x0, samples=args.samples,
+    return exit_study(land, L, args.etas, noise, b=b, x0=x0, samples=args.samples,
                       seed=args.seed, max_steps=args.max_steps).to_json()
+
+
+def _plane_exit_study(args, land, R: float, b: float, noise) -> dict:
+    """``exit-study`` for f(x, y): the 1-D JSON, plus the samples and the eta with no exit."""
+    from .plane_exits import plane_exit_study
+
+    if len(args.x0) != 2:
+        raise SimulationError("--x0 takes two numbers X,Y for a formula in x and y")
+    from landscape.plane_analysis import analyze_plane
+
+    try:
+        analysis = analyze_plane(land, R, b, noise.tail_index)
+    except ValueError as exc:
+        raise SimulationError(str(exc)) from exc
+    study = plane_exit_study(land, analysis, args.etas, noise, x0=tuple(args.x0),
+                             samples=args.samples, seed=args.seed, max_steps=args.max_steps)
+    out = study.to_json()
+    out["mean_exit_times"] = [m if math.isfinite(m) else None for m in out["mean_exit_times"]]
+    out["samples"] = int(args.samples)
+    out["no_exit_etas"] = [float(e) for e, c in zip(study.etas, study.censored, strict=True)
+                           if c >= args.samples]
+    return out
 
 
 def _text(command: str, out: dict) -> str:

@@ -1,4 +1,12 @@
-"""First exits from a field of a 2-D landscape (the 2-D counterpart of ``simulate.exits``)."""
+"""First exits from a field of a 2-D landscape (the 2-D counterpart of ``simulate.exits``).
+
+* :func:`plane_exit_times`: first-exit samples from one field at one eta;
+* :func:`plane_exit_study`: those for several eta, each capped by the one
+  policy of ``simulate.exit_caps`` (the theory's mean exit time
+  1/(q_i lambda_i(eta)) from :func:`predicted_plane_exit_means`, THEORY.md 11),
+  with the censored means and the log-log slope of ``simulate.exit_caps``;
+  the 1-D ``ExitStudy`` holds the result (same JSON).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ import numpy as np
 from . import _common as C
 from . import config
 from .errors import SimulationError
+from .exit_caps import censored_mean, fit_exit_slope, step_cap
 from .plane import PlaneGrids, _checked_dynamics, _start_points
 from .plane_gradient import as_plane_gradient
 from .rng import FAMILY_CODES, seed_states
@@ -42,9 +51,18 @@ class PlaneExitTimes:
         return iter((self.exit_steps, self.destinations, self.censored))
 
     @property
+    def times(self) -> np.ndarray:
+        """The exit steps (the 1-D ``ExitTimes`` name)."""
+        return self.exit_steps
+
+    @property
+    def n_censored(self) -> int:
+        return int(self.censored.sum())
+
+    @property
     def mean(self) -> float:
-        """Mean exit step; censored samples count as max_steps (then a lower bound)."""
-        return float(self.exit_steps.mean()) if self.exit_steps.size else float("nan")
+        """Mean exit step, censored samples included: steps run / exits (``censored_mean``)."""
+        return censored_mean(self.exit_steps, self.censored)
 
     def destination_counts(self) -> dict[int, int]:
         d = self.destinations[self.destinations >= 0]
@@ -53,7 +71,9 @@ class PlaneExitTimes:
 
     def to_json(self) -> dict:
         """As ``python -m simulate exit-times`` (1-based fields)."""
-        out = {"exit_times": [int(t) for t in self.exit_steps], "mean": self.mean,
+        mean = self.mean
+        out = {"exit_times": [int(t) for t in self.exit_steps],
+               "mean": mean if np.isfinite(mean) else None,
                "destinations": {str(k + 1): v for k, v in self.destination_counts().items()},
                "censored": int(self.censored.sum()), "field": self.field + 1,
                "max_steps": self.max_steps}
@@ -128,3 +148,113 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
                  "that sample stopped there")
     return PlaneExitTimes(exit_steps=t, destinations=dest, censored=dest < 0, field=field,
                           max_steps=max_steps, error=error, seconds=time.perf_counter() - t0)
+
+
+_RATES: dict[tuple, object] = {}
+
+
+def _plane_rates(analysis, noise: tuple):
+    """``landscape.rates_plane`` rates of an analysis (a few kept), or the reason they fail."""
+    from landscape.predict import predict_plane
+
+    key = (analysis.landscape.text, analysis.R, analysis.b, analysis.label_grid.shape, noise)
+    if key not in _RATES:
+        try:
+            _RATES[key] = predict_plane(analysis, noise).rates
+        except ValueError as exc:
+            _RATES[key] = str(exc)
+        while len(_RATES) > 8:
+            _RATES.pop(next(iter(_RATES)))
+    return _RATES[key]
+
+
+def predicted_plane_exit_means(analysis, noise, field: int, etas) -> list[float | None]:
+    """The theory's mean exit time 1/(q_i lambda_i(eta)) from a 2-D field, per eta.
+
+    q_i from ``landscape.rates_plane`` (a segment: the mean over its points);
+    when it cannot be computed (l* > 2, ...) the time scale 1/lambda_i(eta)
+    stands in (q taken as 1), as in 1-D; None for light-tailed noise.
+    """
+    from landscape.tails import noise_parameters, tail_index, tail_probability
+    from landscape.theory import mean_exit_steps
+
+    family, alpha, scale = noise_parameters(noise)
+    if tail_index(family, alpha) is None:
+        return [None] * len(etas)
+    rates = _plane_rates(analysis, (family, float(alpha), float(scale)))
+    l_star = int(analysis.fields[field].l_star)
+    q = 1.0 if isinstance(rates, str) else float(rates.q[field])
+    return [mean_exit_steps(q, l_star, float(tail_probability(family, alpha, scale, 1.0 / e)), e)
+            for e in etas]
+
+
+def plane_exit_study(land, analysis, etas, noise, *, x0, samples: int, seed: int = 0,
+                     max_steps: int | None = None, progress=None):
+    """Exit-time study of a 2-D field over several learning rates (1-D ``exit_study``'s twin).
+
+    Parameters
+    ----------
+    land : PlaneLandscape (or a 2-D gradient)
+    analysis : landscape.plane_analysis.PlaneAnalysis
+        Fields, R and b (its b is the clipping threshold of the runs).
+    etas : sequence of float
+        At least two.
+    noise : simulate.Noise
+    x0 : (x, y)
+        Start; its field is the one left.
+    max_steps : int, optional
+        Per-sample cap for every eta; default ``exit_caps.step_cap`` of the
+        predicted mean exit time (the caps record that mean either way).
+    progress : callable(fraction, message), optional
+
+    Returns
+    -------
+    simulate.exits.ExitStudy
+        ``results`` holds one ``PlaneExitTimes`` per eta; an eta whose every
+        sample hit its cap is left out of the slope (``censored`` says which).
+    """
+    from landscape.theory import exit_exponent
+
+    from .exits import ExitStudy
+    from .noise import as_noise
+
+    noise = as_noise(noise)
+    try:
+        etas = np.array([float(e) for e in etas], dtype=float)
+    except (TypeError, ValueError):
+        raise SimulationError(f"etas must be numbers, got {etas!r}") from None
+    if etas.size < 2:
+        raise SimulationError("an exit study needs at least two learning rates")
+    for e in etas:
+        C.positive("eta (learning rate)", e)
+    grids = PlaneGrids.from_analysis(analysis)
+    R, b = float(analysis.R), float(analysis.b)
+    start = _start_points(x0, 1, R)[0]
+    field = int(grids.field_of(start[0], start[1], R))
+    if field < 0:
+        raise SimulationError(f"the start ({start[0]:g}, {start[1]:g}) is in no field")
+    predicted = predicted_plane_exit_means(analysis, noise, field, etas)
+    caps = [step_cap(m, max_steps) for m in predicted]
+    results = []
+    k = etas.size
+    for i, (eta, cap) in enumerate(zip(etas, caps, strict=True)):
+        def report(share, message, i=i, eta=eta, cap=cap):
+            if progress is not None:
+                progress((i + min(1.0, max(0.0, share))) / k,
+                         f"eta = {eta:g} ({i + 1} of {k}, cap {cap.steps:,} steps): {message}")
+
+        results.append(plane_exit_times(land, grids, field=field, R=R, eta=float(eta), b=b,
+                                        family=noise, x0=tuple(start), samples=samples,
+                                        seed=seed, stream=i + 1, max_steps=cap.steps,
+                                        progress=report))
+    means = np.array([r.mean for r in results])
+    censored = np.array([r.n_censored for r in results])
+    fit = fit_exit_slope(etas, means, censored, [r.exit_steps.size for r in results])
+    l_star = int(analysis.fields[field].l_star)
+    alpha = noise.tail_index
+    beta = None if alpha is None else float(exit_exponent(alpha, l_star))
+    if progress is not None:
+        progress(1.0, "exit study done")
+    return ExitStudy(etas=etas, mean_exit_times=means, slope=fit.slope, intercept=fit.intercept,
+                     r_value=fit.r_value, predicted_slope=beta, field=field, l_star=l_star,
+                     alpha=alpha, censored=censored, caps=tuple(caps), results=tuple(results))
