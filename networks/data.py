@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import gzip
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def read_fashion_mnist(path: str | Path) -> dict[str, np.ndarray]:
                 arrays = {key: np.asarray(archive[key]) for key in IDX_NAMES}
         except NetworksError:
             raise
-        except Exception as err:  # zipfile/pickle/value errors of a file that is no .npz
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
             raise NetworksError(f"{path} is not a readable .npz file ({type(err).__name__})") from None
     for part in ("train", "test"):
         images, labels = arrays[f"x_{part}"], arrays[f"y_{part}"]

@@ -20,8 +20,7 @@ import numpy as np
 
 from .config import TrainSettings
 from .data import DataSet
-from .measures import (expected_sharpness, gradient_noise, max_eigenvalue,
-                       noise_tail_index)
+from .measures import expected_sharpness, gradient_noise, max_eigenvalue, noise_tail_index
 from .methods import draw_z, make_scan, step_rule
 from .models import Model, build_model
 

@@ -8,8 +8,12 @@ import pytest
 from landscape import load_landscape
 from landscape.analysis import analyze
 from networks.measures import expected_sharpness, hessian_vector_product, max_eigenvalue
-from networks.slices import (filter_normalised_direction, loss_along_line, slice_to_sketch,
-                             sketch_points)
+from networks.slices import (
+    filter_normalised_direction,
+    loss_along_line,
+    sketch_points,
+    slice_to_sketch,
+)
 
 EIGENVALUES = np.array([5.0, 2.0, 1.0, 0.5, 0.1])
 
