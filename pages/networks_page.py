@@ -98,7 +98,7 @@ def _train(settings, methods, seeds, key) -> dict | None:
         def progress(record, index=index):
             partial["records"].append(record)
             done = index * settings.steps + record["step"]
-            bar.progress(min(done / total, 1.0), text=f"{method}, seed {seed}: step {record['step']:,}"
+            bar.progress(min(done / total, 1.0), text=f"{record['method']}, seed {record['seed']}: step {record['step']:,}"
                          f" of {settings.steps:,} (run {index + 1} of {len(runs)})")
             chart.plotly_chart(_curves(partial["records"]))
 
