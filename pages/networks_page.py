@@ -157,7 +157,10 @@ def _open_slice(finished: dict) -> None:
     alpha = run["tail_index"] if math.isfinite(run["tail_index"]) else 1.5
     ss = st.session_state
     S.write(ss, "mode", "sketch")
-    S.write(ss, "sketch", ";".join(f"{x:.6g},{y:.6g}" for x, y in points))
+    # minus the lowest loss: the Landscape page keeps 4 significant digits of a sketch, and
+    # an additive constant changes no critical point, field or l*
+    lowest = min(y for _, y in points)
+    S.write(ss, "sketch", ";".join(f"{x:.6g},{y - lowest:.6g}" for x, y in points))
     S.write(ss, "L", 1.0)
     S.write(ss, "noise", "pareto")
     S.write(ss, "alpha", min(max(float(alpha), 1.01), 20.0))
@@ -194,7 +197,8 @@ def _results(finished: dict, complete: bool) -> None:
             st.button("Open this slice as a landscape", key="networks_open", on_click=_open_slice,
                       args=(finished,), icon=":material/landscape:",
                       help="The training loss along a filter-normalised random direction "
-                           "(Li et al. 2018), t in [-1, 1], as a sketch; α = the measured tail index.")
+                           "(Li et al. 2018), t in [-1, 1], minus its lowest value, as a sketch; "
+                           "α = the measured tail index.")
 
 
 def main() -> None:
@@ -228,6 +232,7 @@ def main() -> None:
             st.error(f"Cannot train: {err}", icon=":material/error:")
             ui.end_page()
         ss.pop(PARTIAL_KEY, None)
+        st.rerun()  # draw the finished table alone (the live curves were above it)
     if key in store:
         _results(store[key], complete=True)
     elif ss.get(PARTIAL_KEY, {}).get("key") == key:
