@@ -84,7 +84,8 @@ def _noise_jit(loss, theta, x, y, batch, count, key):
     return jax.vmap(lambda i: grad(theta, x[i], y[i]))(index) - full
 
 
-def noise_tail_index(noise: np.ndarray, seed: int = 0) -> TailIndex:
+def noise_tail_index(noise: np.ndarray, seed: int = 0, bootstrap: int = NOISE_BOOTSTRAP) -> TailIndex:
     """Tail index of gradient noise as Simsekli et al. (2019): the block-sum estimator
-    on all coordinates of the noise vectors (taken as symmetric alpha-stable)."""
-    return mohammadi(noise.ravel(), seed=seed, bootstrap=NOISE_BOOTSTRAP)
+    on all coordinates of the noise vectors (taken as symmetric alpha-stable);
+    ``bootstrap = 0`` skips the confidence interval."""
+    return mohammadi(noise.ravel(), seed=seed, bootstrap=bootstrap)

@@ -104,7 +104,7 @@ def train(settings: TrainSettings, data: DataSet, method: str, seed: int,
         record = {"method": method, "seed": seed, "step": done, **evaluate(model, theta, data)}
         if record_tail:
             noise = noise_samples(settings, model, theta, data, seed + done)
-            tail = noise_tail_index(noise) if np.all(np.isfinite(noise)) else None
+            tail = noise_tail_index(noise, bootstrap=0) if np.all(np.isfinite(noise)) else None
             record["tail_index"] = math.nan if tail is None else tail.alpha
         result.records.append(record)
         if progress is not None and progress(record) is False:
