@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from networks.compare import SLIDES_ROW, data_for, run_one, table_rows  # noqa: E402
-from networks.config import METHODS, TrainSettings  # noqa: E402
+from networks.compare import SLIDES_ROW, data_for, run_one, table_rows
+from networks.config import METHODS, TrainSettings
 
 
 def main() -> int:
