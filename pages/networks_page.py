@@ -123,12 +123,13 @@ def _table(runs: list[dict]) -> None:
     for row in table_rows(runs):
         acc, sharp = SLIDES_ROW[row["method"]]
         rows.append({"method": row["method"], "test accuracy": _fmt(row["test_accuracy"], True),
+                     "slides: test acc.": f"{100 * acc:.2f}%",
                      "expected sharpness": _fmt(row["expected_sharpness"]),
+                     "slides: sharpness": sharp,
                      "λ_max(Hessian)": _fmt(row["max_eigenvalue"], digits=2),
                      "tail index α̂": _fmt(row["tail_index"], digits=2),
                      "train accuracy": _fmt(row["train_accuracy"], True),
-                     "seconds": round(row["seconds"], 1),
-                     "slides: test acc.": f"{100 * acc:.2f}%", "slides: sharpness": sharp})
+                     "training s": round(row["seconds"], 1)})
     st.dataframe(rows, hide_index=True, key="networks_table")
 
 
@@ -175,7 +176,7 @@ def _results(finished: dict, complete: bool) -> None:
         return
     if not complete:
         st.warning(f"Stopped: the table holds the {len(runs)} finished run(s).", icon=":material/stop_circle:")
-    st.subheader("Results (mean ± sd over seeds) beside the slides' Corrupted FMNIST / LeNet row")
+    st.subheader("Results (mean ± sd over seeds) beside the slides' row")
     _table(runs)
     s = settings
     st.caption(f"Settings: {s.dataset}, {s.model}, {s.steps} steps, η = {s.eta:g}, b = {s.b:g}, "
@@ -183,7 +184,7 @@ def _results(finished: dict, complete: bool) -> None:
                f"(α = {s.z_alpha:g}, scale {s.z_scale:g}); expected sharpness with δ = {s.delta:g} "
                f"({s.sharpness_samples} antithetic pairs) on the training loss; α̂: block-sum "
                f"estimator (Mohammadi et al.) on g_SB − g_GD at the end ({s.noise_batches} batches). "
-               "The slides' row is another task (28x28 Fashion-MNIST, full LeNet).")
+               "The slides' row is Corrupted FMNIST with LeNet: another, larger task (28x28 images).")
     if finished["records"]:
         ui.plot(_curves(finished["records"]), key="networks_curves")
     ui.plot(_scatter(runs), key="networks_scatter")
