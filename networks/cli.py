@@ -117,6 +117,9 @@ def _slice(args) -> dict:
         raise UsageError(f"--direction must be random or between:METHOD, got {args.direction!r}")
     check_methods([args.method])
     from .compare import slice_of
+    from .slices import line_ts
+
+    line_ts("random", args.points)          # checks --points before any training
 
     return slice_of(_settings(args), args.method, args.seed, args.direction, args.points)
 

@@ -39,6 +39,7 @@ def test_tail_index_json(tmp_path, capsys):
     (["compare", "--b", "-1", "--json"], "b must"),
     (["slice", "--direction", "sideways", "--json"], "--direction"),
     (["slice", "--method", "Adam", "--json"], "unknown method"),
+    (["slice", "--points", "2", "--json"], "points must be"),
     (["frobnicate", "--json"], "invalid choice"),
 ])
 def test_bad_input_exits_2_with_one_line(argv, message, capsys, tmp_path):
