@@ -155,6 +155,14 @@ _PARAM_LIST = (
     Param("samples", 20, "int", 2, 500),
     Param("eboth", False, "bool"),  # exit study: also run without clipping (paper Fig. 4)
     Param("ecap", 0, "int", 0, 10_000_000_000),  # exit study: step cap per run; 0 = auto (theory)
+    # networks page (tail inflation on a real network)
+    Param("ndata", "digits-corrupted", "str", max_len=300),
+    Param("nmodel", "lenet", "choice", choices=("lenet", "mlp")),
+    Param("nmethods", "LB,SB,SB+Clip,SB+Noise,Our1,Our2", "str", max_len=80),
+    Param("nseeds", 1, "int", 1, 5),
+    Param("nsteps", 600, "int", 10, 5000),
+    Param("nb", 0.2, "float", 0.001, 100.0),
+    Param("neta", 0.1, "float", 1e-4, 1.0),
 )
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAM_LIST}

@@ -4,7 +4,7 @@ Layout of a results folder ``DIR``::
 
     DIR/study.json                      spec, cells (with seeds and streams), versions, status
     DIR/chunks/<cell key>/<kind>-<first>-<count>.parquet    one file per finished chunk
-    DIR/exit_times.parquet | occupancy.parquet            the table (written at the end)
+    DIR/exit_times.parquet | occupancy.parquet | training.parquet   the table (at the end)
     DIR/cells.parquet                   one summary row per cell
 
 A chunk file is written (atomically) as soon as its chunk finishes, so a
@@ -116,6 +116,10 @@ def write_chunk(out: Path, cell: Cell, first: int, count: int, result: dict) -> 
     """Write one finished chunk as a Parquet file (temporary name, then renamed)."""
     import pandas as pd
 
+    if cell.kind == "training":  # one row of measures (networks.study)
+        from networks.study import training_row
+
+        return _write_frame(out, cell, first, count, pd.DataFrame([training_row(cell, result)]))
     params = {"cell": cell.key, "cell_index": cell.index, "expr": cell.expr, "L": cell.L,
               "family": cell.family, "alpha": cell.alpha, "scale": cell.scale, "b": cell.b,
               "eta": cell.eta, "x0": cell.x0, "seed": cell.seed, "stream": cell.stream}
@@ -136,6 +140,10 @@ def write_chunk(out: Path, cell: Cell, first: int, count: int, result: dict) -> 
                             "transitions": result["transitions"], "error": result["error"],
                             "chunk_seconds": result["seconds"],
                             "chunk_cpu_seconds": result["cpu_seconds"]}])
+    return _write_frame(out, cell, first, count, df)
+
+
+def _write_frame(out: Path, cell: Cell, first: int, count: int, df) -> Path:
     d = chunk_dir(out, cell)
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{cell.kind}-{first}-{count}.parquet"

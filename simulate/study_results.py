@@ -55,8 +55,19 @@ def _cell_frame(cells: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(cells)
     df = df.rename(columns={"key": "cell", "index": "cell_index"})
     df["b"] = [math.inf if v == "inf" else float(v) for v in df["b"]]
+    if "start_field" not in df:  # a training study (networks.study): no landscape fields
+        return df.drop(columns=["settings"], errors="ignore")
     df["start_field"] = df["start_field"] + 1
     return df.drop(columns=["boundaries"])
+
+
+def _training_tables(path: Path, cells: pd.DataFrame):
+    frames = _read_chunks(path, cells["cell"])
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["cell"])
+    done = rows["cell"].value_counts()
+    cells["done"] = cells["cell"].map(done).fillna(0).astype(int)
+    cells["complete"] = cells["done"] >= cells["size"]
+    return cells, rows.sort_values("cell_index").reset_index(drop=True) if len(rows) else rows
 
 
 def _read_chunks(path: Path, keys) -> list[pd.DataFrame]:
@@ -141,6 +152,8 @@ def load_study(path: str | Path) -> StudyResults:
     cells = _cell_frame(manifest["cells"])
     if manifest["kind"] == "exit-times":
         cells, rows = _exit_tables(path, cells)
+    elif manifest["kind"] == "training":
+        cells, rows = _training_tables(path, cells)
     else:
         cells, rows = _occupancy_tables(path, cells)
     return StudyResults(path=path, manifest=manifest, cells=cells, rows=rows)
@@ -153,7 +166,8 @@ def consolidate(out: str | Path, spec) -> pd.DataFrame:
     if not (out / "study.json").exists():
         write_manifest(out, spec, "running")
     res = load_study(out)
-    name = "exit_times.parquet" if res.kind == "exit-times" else "occupancy.parquet"
+    name = {"exit-times": "exit_times.parquet", "training": "training.parquet"}.get(
+        res.kind, "occupancy.parquet")
     res.rows.to_parquet(out / name, index=False)
     res.cells.to_parquet(out / "cells.parquet", index=False)
     return res.cells

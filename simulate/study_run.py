@@ -72,6 +72,10 @@ def run_chunk(cell: Cell, first: int, count: int) -> dict:
     ``cpu_seconds``.
     """
     _one_thread_on_workers()
+    if cell.kind == "training":  # one network training (networks.study)
+        from networks.study import run_training_chunk
+
+        return run_training_chunk(cell, first, count)
     if cell.kind == "exit-times":
         return _exit_chunk(cell, first, count)
     return _occupancy_chunk(cell, first, count)
@@ -278,7 +282,7 @@ def worker_info() -> dict:
 
 def chunk_work(cell: Cell, count: int) -> float:
     """Rough steps of a chunk, for the progress bar (exit: count x 1/lambda, else count x steps)."""
-    if cell.kind == "occupancy":
+    if cell.kind in ("occupancy", "training"):
         return float(count * cell.steps)
     per = cell.theory_scale if cell.theory_scale is not None else cell.max_steps / 100.0
     return float(count * min(per, cell.max_steps)) if math.isfinite(per) else float(count)

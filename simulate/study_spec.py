@@ -44,7 +44,7 @@ from .errors import SimulationError
 from .exit_caps import predicted_exit_means, step_cap
 from .noise import make_noise
 
-KINDS = ("exit-times", "occupancy")
+KINDS = ("exit-times", "occupancy", "training")  # training: networks.study
 #: Parameters that may take a list under [grid], in the order of the product.
 GRID_KEYS = ("expr", "L", "family", "alpha", "scale", "b", "eta", "x0", "seed")
 NOISE_KEYS = ("family", "alpha", "scale")
@@ -137,6 +137,14 @@ def build_spec(raw: dict) -> StudySpec:
     """Validate a spec mapping (as read from TOML) and expand it into cells."""
     if not isinstance(raw, dict):
         raise SimulationError("the study spec must be a table of keys")
+    if raw.get("kind") == "training":  # a grid of network trainings (networks.study)
+        from networks.errors import NetworksError
+        from networks.study import build_training_cells
+
+        try:
+            return StudySpec(kind="training", raw=raw, cells=build_training_cells(raw))
+        except NetworksError as exc:
+            raise SimulationError(str(exc)) from None
     unknown = sorted(set(raw) - _TOP_KEYS - set(NOISE_KEYS))
     if unknown:
         raise SimulationError(f"unknown key(s) in the study spec: {', '.join(unknown)} "

@@ -1,0 +1,161 @@
+"""``python -m networks``: compare the six methods, estimate a tail index, slice the loss.
+
+Commands (``--json`` for machine-readable output)::
+
+    python -m networks compare --dataset digits-corrupted --seeds 3 [--methods SB,Our1]
+                               [--steps N] [--b B] [--eta E] [--model lenet|mlp] --json
+    python -m networks tail-index FILE.npy [--estimator hill|mohammadi] --json
+    python -m networks slice --dataset digits-corrupted --method SB --seed 0
+                             --direction random|between:Our1 --points 101 --json
+
+Bad input: exit code 2, one line on stderr, ``{"error": ...}`` on stdout under --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .config import METHODS, MODELS, TrainSettings, check_methods
+from .errors import NetworksError
+
+
+class UsageError(NetworksError):
+    """Command-line usage that cannot be carried out."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if math.isnan(value):
+        raise argparse.ArgumentTypeError("nan is not allowed")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m networks", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def training_options(sub):
+        sub.add_argument("--dataset", default="digits-corrupted",
+                         help="digits-corrupted, or fmnist:PATH (an .npz or a folder of IDX files)")
+        sub.add_argument("--model", choices=MODELS, default="lenet")
+        sub.add_argument("--steps", type=int)
+        sub.add_argument("--b", type=_number, help="clipping threshold (inf: none)")
+        sub.add_argument("--eta", type=_number)
+        sub.add_argument("--json", action="store_true")
+
+    compare = commands.add_parser("compare", help="train the methods with several seeds")
+    training_options(compare)
+    compare.add_argument("--seeds", type=int, default=3)
+    compare.add_argument("--methods", default=",".join(METHODS),
+                         help=f"comma-separated subset of {','.join(METHODS)}")
+
+    tail = commands.add_parser("tail-index", help="tail index of samples in a .npy file")
+    tail.add_argument("file")
+    tail.add_argument("--estimator", choices=("hill", "mohammadi"), default="hill")
+    tail.add_argument("--k", type=int, help="Hill: order statistics used (default 1%% of n)")
+    tail.add_argument("--json", action="store_true")
+
+    cut = commands.add_parser("slice", help="the training loss along a line, as a sketch landscape")
+    training_options(cut)
+    cut.add_argument("--method", default="SB")
+    cut.add_argument("--seed", type=int, default=0)
+    cut.add_argument("--direction", default="random", help="random or between:METHOD")
+    cut.add_argument("--points", type=int, default=101)
+    return parser
+
+
+def _settings(args) -> TrainSettings:
+    changes = {"dataset": args.dataset, "model": args.model}
+    for name in ("steps", "b", "eta"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    return TrainSettings().with_changes(**changes)
+
+
+def _compare(args) -> dict:
+    if not 1 <= args.seeds <= 100:
+        raise UsageError(f"--seeds must be in [1, 100], got {args.seeds}")
+    methods = check_methods([m.strip() for m in args.methods.split(",") if m.strip()])
+    from .compare import run_compare
+
+    out = run_compare(_settings(args), methods, range(args.seeds))
+    out.pop("runs")
+    return out
+
+
+def _tail_index(args) -> dict:
+    import numpy as np
+
+    from .tails import TailIndexError, estimate
+
+    try:
+        samples = np.load(args.file, allow_pickle=False)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {args.file}") from None
+    except (OSError, ValueError) as err:
+        raise UsageError(f"{args.file} is not a readable .npy file ({err})") from None
+    try:
+        options = {"k": args.k} if args.estimator == "hill" and args.k is not None else {}
+        return estimate(samples, args.estimator, **options).to_json()
+    except TailIndexError as err:
+        raise UsageError(str(err)) from None
+
+
+def _slice(args) -> dict:
+    if args.direction != "random" and not args.direction.startswith("between:"):
+        raise UsageError(f"--direction must be random or between:METHOD, got {args.direction!r}")
+    check_methods([args.method])
+    from .compare import slice_of
+    from .slices import line_ts
+
+    line_ts("random", args.points)          # checks --points before any training
+
+    return slice_of(_settings(args), args.method, args.seed, args.direction, args.points)
+
+
+def _print_text(command: str, out: dict) -> None:
+    if command == "compare":
+        print("  ".join(f"{k}={v}" for k, v in out["settings"].items()))
+        print(f"{'method':<9} {'test acc':>16} {'exp. sharpness':>18} {'max eig':>14} "
+              f"{'tail index':>12} {'s':>6}")
+        for row in out["rows"]:
+            acc, sharp = row["test_accuracy"], row["expected_sharpness"]
+            eig, tail = row["max_eigenvalue"], row["tail_index"]
+            print(f"{row['method']:<9} {100 * acc['mean']:7.2f}% ± {100 * acc['sd']:5.2f} "
+                  f"{sharp['mean']:9.4f} ± {sharp['sd']:6.4f} {eig['mean']:7.2f} ± {eig['sd']:5.2f} "
+                  f"{tail['mean']:5.2f} ± {tail['sd']:4.2f} {row['seconds']:6.1f}")
+    elif command == "tail-index":
+        print(f"alpha = {out['alpha']:.4g}  95% CI [{out['ci'][0]:.4g}, {out['ci'][1]:.4g}]  "
+              f"({out['estimator']}, n = {out['n']})")
+    else:
+        print(out["expr"])
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        out = {"compare": _compare, "tail-index": _tail_index, "slice": _slice}[args.command](args)
+    except NetworksError as err:
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"error: {message}", file=sys.stderr)
+        if as_json:
+            print(json.dumps({"error": message}))
+        return 2
+    if as_json:
+        print(json.dumps(out, allow_nan=True))
+    else:
+        _print_text(args.command, out)
+    return 0

@@ -1,0 +1,150 @@
+"""Train one method with one seed, record curves along the way, measure the result.
+
+:func:`train` runs the jitted steps in chunks of ``record_every`` steps; after
+each it records the full-batch training loss, the test accuracy and the tail
+index of the gradient noise, and calls ``progress(record)``, which may return
+False to stop. :func:`measure` computes the measures of THEORY.md section 8
+on the training set (the labels the model was trained on).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .config import TrainSettings
+from .data import DataSet
+from .measures import expected_sharpness, gradient_noise, max_eigenvalue, noise_tail_index
+from .methods import draw_z, make_scan, step_rule
+from .models import Model, build_model
+
+jax.config.update("jax_enable_x64", False)
+
+
+@dataclass
+class TrainResult:
+    """A trained model and what was measured on it (``seconds``: training time)."""
+
+    method: str
+    seed: int
+    theta: np.ndarray
+    steps_done: int
+    stopped: bool
+    seconds: float
+    records: list[dict] = field(default_factory=list)
+    measures: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+
+_SCANS: dict = {}
+
+
+def _scan(model: Model, rule, image_shape):
+    key = (model.name, image_shape, rule)
+    if key not in _SCANS:
+        _SCANS[key] = make_scan(model, rule)
+    return _SCANS[key]
+
+
+_MODELS: dict = {}
+
+
+def model_for(settings: TrainSettings, data: DataSet) -> Model:
+    key = (settings.model, data.image_shape)
+    if key not in _MODELS:
+        _MODELS[key] = build_model(settings.model, data.image_shape)
+    return _MODELS[key]
+
+
+def evaluate(model: Model, theta, data: DataSet) -> dict:
+    """Training loss/accuracy (trained labels) and test loss/accuracy (true labels)."""
+    x_train, y_train = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    x_test, y_test = jnp.asarray(data.x_test), jnp.asarray(data.y_test)
+    return {"train_loss": float(model.loss(theta, x_train, y_train)),
+            "train_accuracy": float(model.accuracy(theta, x_train, y_train)),
+            "test_loss": float(model.loss(theta, x_test, y_test)),
+            "test_accuracy": float(model.accuracy(theta, x_test, y_test))}
+
+
+def noise_samples(settings, model, theta, data, seed: int) -> np.ndarray:
+    key = jax.random.PRNGKey(seed + 104729)
+    return gradient_noise(model.loss, theta, jnp.asarray(data.x_train), jnp.asarray(data.y_train),
+                          settings.small_batch, settings.noise_batches, key)
+
+
+def train(settings: TrainSettings, data: DataSet, method: str, seed: int,
+          progress: Callable[[dict], bool | None] | None = None,
+          record_tail: bool = True) -> TrainResult:
+    """Train ``method`` from the seed's initialisation for ``settings.steps`` steps.
+
+    The seed fixes the initial weights, the batches and Z; the same seed and
+    settings give the same numbers.
+    """
+    model = model_for(settings, data)
+    rule = step_rule(method, settings)
+    run = _scan(model, rule, data.image_shape)
+    key_init, key = jax.random.split(jax.random.PRNGKey(seed))
+    theta = model.init(key_init)
+    z = draw_z(settings, settings.steps, seed)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    result = TrainResult(method, seed, np.asarray(theta), 0, False, 0.0)
+    start = time.perf_counter()
+    done = 0
+    while done < settings.steps:
+        count = min(settings.record_every, settings.steps - done)
+        theta, key = run(theta, key, jnp.asarray(z[done:done + count]), x, y)
+        theta.block_until_ready()
+        done += count
+        record = {"method": method, "seed": seed, "step": done, **evaluate(model, theta, data)}
+        if record_tail:
+            noise = noise_samples(settings, model, theta, data, seed + done)
+            tail = noise_tail_index(noise, bootstrap=0) if np.all(np.isfinite(noise)) else None
+            record["tail_index"] = math.nan if tail is None else tail.alpha
+        result.records.append(record)
+        if progress is not None and progress(record) is False:
+            result.stopped = True
+            break
+    result.seconds = time.perf_counter() - start
+    result.theta = np.asarray(theta)
+    result.steps_done = done
+    return result
+
+
+def measure(settings: TrainSettings, data: DataSet, result: TrainResult) -> dict:
+    """Accuracy, loss, expected sharpness, top eigenvalue and noise tail index of a result.
+
+    Also fills ``result.measures`` and ``result.timings`` (seconds of each measure).
+    """
+    model = model_for(settings, data)
+    theta = jnp.asarray(result.theta)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+
+    key = jax.random.PRNGKey(result.seed + 31337)
+    timings = {}
+    clock = time.perf_counter()
+    out = evaluate(model, theta, data)
+    timings["accuracy"] = time.perf_counter() - clock
+    if not np.all(np.isfinite(result.theta)):
+        out.update(expected_sharpness=math.nan, max_eigenvalue=math.nan, tail_index=math.nan,
+                   tail_ci=[math.nan, math.nan])
+        result.measures, result.timings = out, timings
+        return out
+    clock = time.perf_counter()
+    out["expected_sharpness"] = expected_sharpness(model.loss, theta, settings.delta,
+                                                   settings.sharpness_samples, key, x, y)
+    timings["expected_sharpness"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    out["max_eigenvalue"] = max_eigenvalue(model.loss, theta, settings.eigen_iterations, key, x, y)
+    timings["max_eigenvalue"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    tail = noise_tail_index(noise_samples(settings, model, theta, data, result.seed))
+    out["tail_index"], out["tail_ci"] = tail.alpha, list(tail.ci)
+    timings["tail_index"] = time.perf_counter() - clock
+    result.measures, result.timings = out, timings
+    return out
