@@ -155,6 +155,9 @@ _PARAM_LIST = (
     Param("samples", 20, "int", 2, 500),
     Param("eboth", False, "bool"),  # exit study: also run without clipping (paper Fig. 4)
     Param("ecap", 0, "int", 0, 10_000_000_000),  # exit study: step cap per run; 0 = auto (theory)
+    # lesson (pages/lesson_page.py)
+    Param("step", 1, "int", 1, 20),  # the lesson's step, 1-based: a link opens the class on it
+    Param("present", False, "bool"),  # presenter mode: no sidebar or settings, larger type
 )
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAM_LIST}
