@@ -73,7 +73,7 @@ if present:
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 header[data-testid="stHeader"], [data-testid="stToolbar"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {padding: 0.6rem 1rem 0 1rem !important; max-width: 100% !important;}
-[data-testid="stMainBlockContainer"] h1 {font-size: 1.75rem !important; padding: 0 !important;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 1.55rem !important; line-height: 1.25 !important; padding: 0 !important;}
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {font-size: 1.08rem; line-height: 1.4;}
 [data-testid="stVerticalBlock"] {gap: 0.45rem;}
 </style>""")
@@ -107,15 +107,16 @@ if dim == 2:
 else:
     analysis, a_err = ui.current_analysis(source)
 ui.require_analysis(analysis, a_err)
-font = 15 if present else 13
+font = 16 if present else 13
 chart_height = 430 if present else 470
 
 
-def styled(fig) -> dict:
-    """The chart as a dict with the page's type size (larger in presenter mode)."""
+def styled(fig, height: int = chart_height) -> dict:
+    """The chart as a dict with the page's type size (larger in presenter mode), at most
+    ``height`` px high."""
     out = slides.as_dict(fig)
     out["layout"]["font"] = {**(out["layout"].get("font") or {}), "size": font}
-    out["layout"]["height"] = min(int(out["layout"].get("height") or chart_height), chart_height)
+    out["layout"]["height"] = min(int(out["layout"].get("height") or height), height)
     return out
 
 
@@ -195,10 +196,10 @@ chosen = ss.get(CHOSEN_KEY, {}).get((step.key, dim)) if pred is not None else No
 with left:
     st.markdown(step.text(dim))
     st.latex(step.formula)
-    st.markdown(f"**Look for:** {step.look_for}")
-    st.markdown(f"**Ask the class:** {step.question}")
+    st.markdown(f"**Look for:** {figures.md_escape(step.look_for)}")
+    st.markdown(f"**Ask the class:** {figures.md_escape(step.question)}")
     if pred is not None:
-        st.markdown(f"**Predict:** {pred.prompt}")
+        st.markdown(f"**Predict:** {figures.md_escape(pred.prompt)}")
         with st.container(horizontal=True, key="lesson_choices"):
             for k, choice in enumerate(pred.choices):
                 st.button(choice, key=f"lesson_choice_{k}", type="primary" if chosen == k else "secondary",
@@ -214,11 +215,12 @@ if chosen is not None:
 
 with right:
     if result is not None and result.figure is not None:
-        fig = styled(slides.final_frame(result.figure))
+        fig = styled(slides.final_frame(result.figure), chart_height - 40 if result.measured else chart_height)
     elif result is not None and answer_chart() is not None:
         fig = styled(answer_chart())
     else:
-        fig = styled(setup_chart(hide_answer=pred is not None and pred.kind in ("jumps", "survive")))
+        hide = result is None and pred is not None and pred.kind in ("jumps", "survive")
+        fig = styled(setup_chart(hide_answer=hide))
     chart_key = f"lesson_chart_{step.key}"
     ui.plot(fig, key=chart_key)
     with st.container(horizontal=True, vertical_alignment="center", key="lesson_exports"):

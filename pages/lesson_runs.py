@@ -183,8 +183,7 @@ def reveal_four(land, analysis, p: dict[str, Any], pred: Prediction, curve, f_ra
     theory = "heavy, clipped: the limiting chain over this run puts " + ", ".join(
         f"**{v:.0%}** at m{i + 1}" for i, v in sorted(shares.items())) + " (only the wide minima)"
     measured = "heavy, clipped: " + ", ".join(f"m{i + 1} {v:.1%}" for i, v in enumerate(hc))
-    measured += "; heavy, unclipped: " + ", ".join(f"m{i + 1} {v:.0%}" for i, v in enumerate(fractions["heavy-unclipped"]))
-    measured += f"; light: {fractions['light-clipped'].max():.0%} at one minimum"
+    measured += "; unclipped: " + ", ".join(f"m{i + 1} {v:.0%}" for i, v in enumerate(fractions["heavy-unclipped"]))
     answer = _matching(pred.values, frozenset(wide))
     settings = {"landscape": p["preset"], "cases": f"heavy/light × clipped (b = {b:g})/unclipped", "eta": eta,
                 "x0": x0, "paths": int(p["paths"]), "seed": int(p["seed"]),

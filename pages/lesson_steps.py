@@ -87,17 +87,17 @@ STEPS: tuple[Step, ...] = (
     Step(
         key="minima", title="Sharp and wide minima",
         script=(
-            "This is the loss landscape of the paper's Fig. 2: four valleys, each a minimum m_i "
-            "with its attraction field Ω_i, the points from which gradient descent rolls into it. "
-            "m₁ and m₃ are deep but narrow; m₂ and m₄ are wide. The width r_i is the distance "
-            "from the minimum to the nearer edge of its field, and with clipping at b one step "
-            "moves at most b, so leaving Ω_i takes at least l*_i = ⌈r_i / b⌉ jumps."),
+            r"This is the loss landscape of the paper's Fig. 2: four valleys, each a minimum $m_i$ "
+            r"with its attraction field $\Omega_i$, the points from which gradient descent rolls into it. "
+            r"m₁ and m₃ are deep but narrow; m₂ and m₄ are wide. The width $r_i$ is the distance "
+            r"from the minimum to the nearer edge of its field, and with clipping at b one step "
+            r"moves at most b, so leaving $\Omega_i$ takes at least $l^*_i = \lceil r_i / b \rceil$ jumps."),
         script_2d=(
             "The same story in two dimensions: the paper's Fig. 3, a modified Himmelblau "
             "function with four attraction fields in a ball of radius 4.2. The field Ω₁ has a "
             "whole segment of minimisers; Ω₃ and Ω₄ are narrow. The rings around each "
-            "minimiser have radius b and l*·b: a clipped step moves at most b, so leaving Ω_i "
-            "takes at least l*_i = ⌈r_i / b⌉ jumps."),
+            r"minimiser have radius b and $l^* b$: a clipped step moves at most b, so leaving $\Omega_i$ "
+            r"takes at least $l^*_i = \lceil r_i / b \rceil$ jumps."),
         formula=r"r_i = \min\left(|m_i - s_{i-1}|,\ |s_i - m_i|\right), \qquad l^*_i = \left\lceil r_i / b \right\rceil",
         look_for="The shaded fields and their labels r and l*: the narrow wells need one jump, the wide ones two.",
         question="Which minima would you trust to generalise, and why might SGD prefer them?",
@@ -116,8 +116,8 @@ STEPS: tuple[Step, ...] = (
             "direction. The time to leave grows like exp(c/η): at η = 0.001 that is longer than "
             "any run we can afford. Light-tailed SGD stays in whatever minimum it starts in, "
             "sharp or not."),
-        formula=r"\mathbb{E}[\sigma_i] \approx e^{c_i/\eta} \quad\text{(light tails)}, \qquad "
-                r"\mathbb{E}[\sigma_i] \approx \frac{1}{q_i\,\lambda_i(\eta)} \quad\text{(heavy tails)}",
+        formula=r"\begin{gathered}\text{light tails: } \mathbb{E}[\sigma_i] \approx e^{c_i/\eta} \\ "
+                r"\text{heavy tails: } \mathbb{E}[\sigma_i] \approx \frac{1}{q_i\,\lambda_i(\eta)}\end{gathered}",
         look_for="The paths on the left: do any of them cross the dotted lines (the field's edges)?",
         question="If light noise cannot leave a sharp minimum, what kind of noise could?",
         chart="landscape", settings={"clip": False, "noise": "gaussian", "scale": 1.0, "x0": 0.4962},
@@ -126,16 +126,16 @@ STEPS: tuple[Step, ...] = (
                            field=2),
     ),
     Step(
-        key="heavy", title="Heavy tails escape, at a rate set by the width",
+        key="heavy", title="Heavy tails escape at a rate set by width",
         script=(
             "Now the noise is heavy tailed (Pareto, α = 1.2): rare huge jumps. One jump is enough "
             "to leave a field without clipping, so the exit time is set by how likely a jump "
             "longer than the distance to the edge is: wider fields keep the iterate longer, by "
-            "the constant q_i. The mean exit time grows only polynomially as η shrinks, like "
-            "(1/η)^α."),
-        formula=r"\lambda_i(\eta) = H(1/\eta)\left(\frac{H(1/\eta)}{\eta}\right)^{l^*_i - 1}, \quad "
-                r"\mathbb{E}[\sigma_i] \approx \frac{1}{q_i\,\lambda_i(\eta)}, \quad "
-                r"q_i = p_+ (s_i - m_i)^{-\alpha} + p_- (m_i - s_{i-1})^{-\alpha}",
+            r"the constant $q_i$. The mean exit time grows only polynomially as η shrinks, like "
+            r"$(1/\eta)^\alpha$."),
+        formula=r"\begin{gathered}\mathbb{E}[\sigma_i] \approx \frac{1}{q_i\,\lambda_i(\eta)}, \quad "
+                r"\lambda_i(\eta) = H(1/\eta)\Big(\frac{H(1/\eta)}{\eta}\Big)^{l^*_i - 1} \\ "
+                r"q_i = p_+ (s_i - m_i)^{-\alpha} + p_- (m_i - s_{i-1})^{-\alpha}\end{gathered}",
         look_for="The points against the dotted line (the theory's mean, not fitted): the slope on log-log axes.",
         question="Which field would an unclipped heavy-tailed SGD leave first: a narrow or a wide one?",
         chart="exit", settings={"clip": False, "x0": -0.7, "field": 2},
@@ -149,7 +149,7 @@ STEPS: tuple[Step, ...] = (
             "Clip every step at b = 0.5. A single huge jump now moves at most 0.5, and Ω₂ "
             "(r = 0.6) needs l* = 2 jumps to leave, while the narrow fields still need one. "
             "Each extra jump costs another factor H(1/η)/η, so the exponent of the exit time "
-            "grows from α to α + (α − 1)(l* − 1). Narrow minima are left fast, wide ones are kept."),
+            r"grows from α to $\alpha + (\alpha - 1)(l^* - 1)$. Narrow minima are left fast, wide ones are kept."),
         formula=r"\mathbb{E}[\sigma_i] \sim (1/\eta)^{\beta_i}, \qquad \beta_i = \alpha + (\alpha - 1)(l^*_i - 1)",
         look_for="Two slopes: clipped (red) steeper than unclipped (blue), each beside the theory's line.",
         question="What happens to the sharp minima's share of time as η → 0, if wide ones are kept longer?",
@@ -165,8 +165,8 @@ STEPS: tuple[Step, ...] = (
             "Light noise stays where it starts. Heavy noise without clipping visits every "
             "minimum. Heavy noise with clipping hops between the wide minima m₂ and m₄ only, "
             "like a continuous-time Markov chain on them: the sharp minima are eliminated."),
-        formula=r"X_{\lfloor t/\lambda_G(\eta)\rfloor} \Rightarrow Y_t, \quad Y \text{ a Markov chain on the large "
-                r"minima with rates } \tilde q_{ij} = q_{ij} + \sum_{k\ \mathrm{small}} q_{ik}\, p_{kj}",
+        formula=r"\begin{gathered}X_{\lfloor t/\lambda_G(\eta)\rfloor} \Rightarrow Y_t \text{ on the large minima} \\ "
+                r"\tilde q_{ij} = q_{ij} + \sum_{k\ \mathrm{small}} q_{ik}\, p_{kj}\end{gathered}",
         look_for="The heavy-clipped panel: almost nothing at m₁ and m₃; compare its shares with the theory's.",
         question="The light-clipped panel: why does clipping need heavy tails to do this?",
         chart="landscape", settings={"compare": True, "x0": 0.3, "paths": 10},
@@ -177,18 +177,18 @@ STEPS: tuple[Step, ...] = (
     Step(
         key="choose_b", title="Choosing b",
         script=(
-            "b sets every l*_i, and with them the typical transition graph: m_i → m_j when Ω_j is "
-            "reached with l*_i jumps. The minima that survive are the large minima of the "
+            r"b sets every $l^*_i$, and with them the typical transition graph: $m_i \to m_j$ when $\Omega_j$ is "
+            r"reached with $l^*_i$ jumps. The minima that survive are the large minima of the "
             "absorbing classes. In the paper's Fig. 3, b = 0.5 makes the graph irreducible, "
             "while at b = 0.4 the wide m₂ needs two jumps to the left but three to the right, "
             "and the classes split."),
         script_2d=(
-            "In two dimensions b again sets every l*_i = ⌈r_i / b⌉ and the graph. The paper "
+            r"In two dimensions b again sets every $l^*_i = \lceil r_i / b \rceil$ and the graph. The paper "
             "chose b = 2.15 for its Fig. 3: the segment field Ω₁ and the wide Ω₂ need two "
             "jumps to leave, the narrow Ω₃ and Ω₄ one, and clipped SGD avoids the narrow ones."),
-        formula=r"m_i \to m_j \iff l_{i,j} = l^*_i, \qquad \text{survivors} = \text{large minima of "
-                r"absorbing classes}",
-        look_for="The graph's classes and stars (the large minima), and the b ranges in the strip below it.",
+        formula=r"\begin{gathered}m_i \to m_j \iff l_{i,j} = l^*_i \\ \text{survivors} = \text{large minima "
+                r"of absorbing classes}\end{gathered}",
+        look_for="After the reveal, the graph: its classes, arrows (edges) and stars (the large minima).",
         question="Which b would you choose to keep only the widest minimum, and what would it cost in time?",
         chart="graph", settings={"preset": "paper-fig3", "b": 0.4, "x0": 0.0, "field": 2},
         predict=Prediction("At b = 0.4, which minima survive (the large minima of absorbing classes)?",
