@@ -91,9 +91,12 @@ with nav, st.container(horizontal=True, horizontal_alignment="right", vertical_a
         ss["lesson_2d"] = dim == 2
         st.toggle("2-D", key="lesson_2d", on_change=toggle_2d, help="The paper's Fig. 3 landscape in 2-D.")
 if not present:
-    st.caption(f"Step {number} of {LS.step_count()}. Each step sets every setting it needs; the link in the "
-               "sidebar (or ?step=N) opens the class on this step. Presenter mode fits a step on a "
-               "1024×768 projector.")  # fmt: skip
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"Step {number} of {LS.step_count()}. Each step sets every setting it needs; the link in the "
+                   "sidebar (or ?step=N) opens the class on this step. Presenter mode fits a step on a "
+                   "1024×768 projector.")  # fmt: skip
+        st.button("Reset this step", icon=":material/restart_alt:", key="lesson_reset", on_click=apply_step,
+                  args=(number, dim), help="Put this step's settings back (after changes on other pages).")  # fmt: skip
 
 # ---------------------------------------------------------------- the landscape and its analysis
 land, source, err = ui.current_landscape()

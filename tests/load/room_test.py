@@ -55,6 +55,7 @@ class Client:
     intervals: list = field(default_factory=list)
     max_gap: float = 0.0
     bytes: int = 0
+    first_steps: int = -1  # steps per path at the first frame of the measurement
 
 
 def create_runs(base: str, sessions: int, paths: int, timeout_ms: int = 240_000,
@@ -104,6 +105,8 @@ def poll(base: str, c: Client, until: float) -> None:
             c.errors.append("the run stopped")
             return
         now = time.monotonic()
+        if c.first_steps < 0:
+            c.first_steps = int(frame.get("steps", 0))
         if int(frame.get("steps", -1)) > c.last_steps:
             if c.last_steps >= 0:
                 c.updates += 1
@@ -135,7 +138,7 @@ def run(sessions: int = 30, minutes: float = 3.0, paths: int = 20, url: str | No
         for t in threads:
             t.join()
         for c in clients:  # measure from here
-            c.updates, c.frames, c.bytes, c.intervals, c.max_gap = 0, 0, 0, [], 0.0
+            c.updates, c.frames, c.bytes, c.intervals, c.max_gap, c.first_steps = 0, 0, 0, [], 0.0, -1
             c.errors = [e for e in c.errors if e.startswith("page:")]
         pid = proc.pid if proc is not None else None
         s0 = LT.proc_sample(pid) if pid else None
@@ -160,6 +163,7 @@ def run(sessions: int = 30, minutes: float = 3.0, paths: int = 20, url: str | No
         "updates_per_s": {"min": min(rates), "median": statistics.median(rates), "max": max(rates),
                           "mean": statistics.fmean(rates)},
         "total_updates_per_s": total_updates / wall,
+        "steps_per_path_per_s": statistics.median([(c.last_steps - c.first_steps) / wall for c in clients]),
         "max_gap_s": max(c.max_gap for c in clients),
         "interval_s": {"median": statistics.median([i for c in clients for i in c.intervals] or [0])},
         "frame_kb": (sum(c.bytes for c in clients) / max(1, sum(c.frames for c in clients))) / 1024,
@@ -186,7 +190,8 @@ def summary(r: dict) -> str:
     u = r["updates_per_s"]
     return (f"{r['sessions']} sessions x {r['paths']} paths, {r['wall_s']:.0f} s: updates/s per session "
             f"min {u['min']:.2f}, median {u['median']:.2f}, max {u['max']:.2f} (all {r['total_updates_per_s']:.1f}/s); "
-            f"longest gap {r['max_gap_s']:.1f} s; server {r['server_cores']:.2f} cores, "
+            f"longest gap {r['max_gap_s']:.1f} s; {r['steps_per_path_per_s']:,.0f} steps per path a second "
+            f"(median); server {r['server_cores']:.2f} cores, "
             f"{r['server_cpu_ms_per_update']:.1f} ms CPU per update, RSS {r['server_rss_mb']:.0f} MB; "
             f"clients {r['client_cores']:.2f} cores; frame {r['frame_kb']:.0f} kB; "
             f"capacity at 1 update/s: {r.get('capacity_sessions_at_1_per_s')} sessions; "
