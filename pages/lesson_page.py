@@ -240,7 +240,7 @@ with right:
         if result.measured:
             st.markdown(f"**Measured:** {result.measured}")
         if not present and result.measured:
-            st.caption(f"The {lesson_runs.FINITE_ETA_NOTE}.")
+            st.caption(lesson_runs.FINITE_ETA_NOTE)
     elif pred is not None:
         st.caption("Choose an answer on the left: the run and the theory's number appear here.")
 

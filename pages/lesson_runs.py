@@ -24,8 +24,8 @@ from pages.simrun import make_noise
 FRAMES = 16  # snapshots of a run (the animation's frames)
 LIGHT_STEPS = 200_000  # steps per path of the light-noise run
 FOUR_STEPS = 1_000_000  # steps per path and case of the four-way run (the paper: 3,000,000)
-FINITE_ETA_NOTE = ("the theory is the η → 0 limit; at finite η the measured values differ by "
-                   "corrections that shrink slowly, like η^(α−1)")  # fmt: skip
+FINITE_ETA_NOTE = ("The theory is the η → 0 limit; at finite η the measured values differ by "
+                   "corrections that shrink slowly, like η^(α−1).")  # fmt: skip
 
 
 @dataclass(frozen=True)

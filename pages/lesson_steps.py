@@ -98,7 +98,8 @@ STEPS: tuple[Step, ...] = (
             "whole segment of minimisers; Ω₃ and Ω₄ are narrow. The rings around each "
             r"minimiser have radius b and $l^* b$: a clipped step moves at most b, so leaving $\Omega_i$ "
             r"takes at least $l^*_i = \lceil r_i / b \rceil$ jumps."),
-        formula=r"r_i = \min\left(|m_i - s_{i-1}|,\ |s_i - m_i|\right), \qquad l^*_i = \left\lceil r_i / b \right\rceil",
+        formula=r"\begin{gathered}r_i = \min\left(|m_i - s_{i-1}|,\ |s_i - m_i|\right) \\ "
+                r"l^*_i = \left\lceil r_i / b \right\rceil\end{gathered}",
         look_for="The shaded fields and their labels r and l*: the narrow wells need one jump, the wide ones two.",
         question="Which minima would you trust to generalise, and why might SGD prefer them?",
         chart="landscape", settings={"x0": 0.3},
@@ -150,7 +151,8 @@ STEPS: tuple[Step, ...] = (
             "(r = 0.6) needs l* = 2 jumps to leave, while the narrow fields still need one. "
             "Each extra jump costs another factor H(1/η)/η, so the exponent of the exit time "
             r"grows from α to $\alpha + (\alpha - 1)(l^* - 1)$. Narrow minima are left fast, wide ones are kept."),
-        formula=r"\mathbb{E}[\sigma_i] \sim (1/\eta)^{\beta_i}, \qquad \beta_i = \alpha + (\alpha - 1)(l^*_i - 1)",
+        formula=r"\begin{gathered}\mathbb{E}[\sigma_i] \sim (1/\eta)^{\beta_i} \\ "
+                r"\beta_i = \alpha + (\alpha - 1)(l^*_i - 1)\end{gathered}",
         look_for="Two slopes: clipped (red) steeper than unclipped (blue), each beside the theory's line.",
         question="What happens to the sharp minima's share of time as η → 0, if wide ones are kept longer?",
         chart="exit", settings={"clip": True, "b": 0.5, "x0": -0.7, "field": 2, "eboth": True},
