@@ -117,6 +117,7 @@ PAGES = [
     st.Page("pages/exit_page.py", title="Exit times", icon=":material/timer:", url_path="exit-times"),
     st.Page("pages/studies_page.py", title="Studies", icon=":material/science:", url_path="studies"),
     st.Page("pages/networks_page.py", title="Networks", icon=":material/neurology:", url_path="networks"),
+    st.Page("pages/lesson_page.py", title="Lesson", icon=":material/school:", url_path="lesson"),
     st.Page("pages/about_page.py", title="About", icon=":material/menu_book:", url_path="about"),
 ]  # fmt: skip
 page = st.navigation(PAGES, position="sidebar", expanded=True)

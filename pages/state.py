@@ -163,6 +163,9 @@ _PARAM_LIST = (
     Param("nsteps", 600, "int", 10, 5000),
     Param("nb", 0.2, "float", 0.001, 100.0),
     Param("neta", 0.1, "float", 1e-4, 1.0),
+    # lesson (pages/lesson_page.py)
+    Param("step", 1, "int", 1, 20),  # the lesson's step, 1-based: a link opens the class on it
+    Param("present", False, "bool"),  # presenter mode: no sidebar or settings, larger type
 )
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAM_LIST}
