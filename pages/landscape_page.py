@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from landscape.config import MAX_FORMULA_LENGTH
+from landscape.sweep import sharp_survivor_note, wide_minima
 from pages import figures, landscape_plane, plane_ui, sketch, ui
 from pages import state as S
 
@@ -56,9 +58,11 @@ with left:
         if not p["formula"]:
             S.write(ss, "formula", ui.preset_source(p["preset"]))
         ui.bind(
-            st.text_area, "formula", "f(x) =", height=100,
-            help="A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
-            "e.g. (x^2-1)^2 + 0.3*x or x^4/4 - x^2/2 + 0.05*sin(20*x). Ctrl+Enter applies.",
+            st.text_area, "formula", "f(x) =", height=100, max_chars=MAX_FORMULA_LENGTH,
+            help=figures.md_escape(
+                "A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
+                "e.g. (x^2-1)^2 + 0.3*x or x^4/4 - x^2/2 + 0.05*sin(20*x). Ctrl+Enter applies, "
+                f"up to {MAX_FORMULA_LENGTH:,} characters."),
         )  # fmt: skip
     else:
         sketch.sketch_editor(p)
@@ -104,8 +108,12 @@ if analysis is not None and analysis.assumption1_ok and analysis.fields:
     if not landscape.is_heavy_tailed(p["noise"], float(p["alpha"])):
         msg += (f" (The chosen {p['noise']} noise is not heavy-tailed: its iterates stay "
                 "trapped near where they start.)")  # fmt: skip
+    sharp_note = sharp_survivor_note([fl.width for fl in analysis.fields],
+                                     [fl.l_star for fl in analysis.fields], surv, bb)  # fmt: skip
     with right:
         st.info(msg, icon=":material/lightbulb:")
+        if sharp_note:
+            st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
         st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",
                      icon=":material/play_circle:")  # fmt: skip
 
@@ -131,6 +139,8 @@ if analysis is not None:
             st.markdown(f"- {figures.md_escape(w)}")
     if analysis.assumption1_ok and n:
         betas = analysis.exit_exponents or (None,) * n
+        wide = set(wide_minima([fl.width for fl in analysis.fields]))
+        alive = set(landscape.surviving_minima(analysis.classes))
         rows = []
         for fl, beta in zip(analysis.fields, betas):
             rows.append({
@@ -141,7 +151,8 @@ if analysis is not None:
                 "r": round(fl.width, 4),
                 "l*": fl.l_star,
                 "f''(m)": round(fl.curvature, 3),
-                "kind": "sharp" if fl.sharp else "wide",
+                "shape": "wide" if fl.index in wide else "sharp",
+                "at this b": "survives" if fl.index in alive else "eliminated",
                 "β": None if beta is None else round(beta, 3),
             })  # fmt: skip
         with right:
@@ -151,8 +162,10 @@ if analysis is not None:
                 "s left / s right: the field's edges; m: its minimum; r: the distance from the "
                 "minimum to the nearer edge; l* = ⌈r/b⌉; β = α + (α−1)(l*−1), the exit-time "
                 "exponent. A step of "
-                "at most b needs l* = ⌈r/b⌉ jumps to leave. 'Sharp' minima are the small ones of "
-                "their class: heavy-tailed clipped SGD leaves them much sooner than wide ones."
+                "at most b needs l* = ⌈r/b⌉ jumps to leave. Shape: 'wide' if r is at least half the "
+                "widest r, else 'sharp' (the chart's circles and triangles). At this b: 'survives' "
+                "for the large minima of absorbing classes (filled green), 'eliminated' for the "
+                "others (hollow red), which heavy-tailed clipped SGD visits only briefly."
             )
     with right:
         st.download_button(
