@@ -204,7 +204,8 @@ def landscape_figure(
     fig.update_layout(title={"text": title, "y": 0.98} if title else None, height=height,
                       xaxis_title="x", yaxis_title="f(x)", **layout)
     fig.update_xaxes(range=[-L * 1.02, L * 1.02])
-    fig.update_yaxes(range=[y_lo, top])
+    bottom = y_lo - (0.08 * (y_hi - y_lo) if analysis is not None else 0.0)  # the lowest "m1" label
+    fig.update_yaxes(range=[bottom, top])
     return fig
 
 
@@ -230,7 +231,7 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
             xm = [fl.minimum for fl in group]
             fig.add_trace(
                 go.Scatter(
-                    x=xm, y=fy(xm), mode="markers+text", name=f"{shape} (by r), {verdict} {at_b}",
+                    x=xm, y=fy(xm), mode="markers+text", name=f"{shape}, {verdict}",
                     marker={"color": colour if survives else "rgba(0,0,0,0)", "size": 13,
                             "symbol": "circle" if is_wide else "triangle-down",
                             "line": {"color": colour, "width": 1 if survives else 2.5}},
@@ -241,6 +242,7 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
                     "r=%{customdata[0]:.3g}, l*=%{customdata[1]}<br>f''=%{customdata[2]:.3g}<extra></extra>",
                 )
             )  # fmt: skip
+        fig.update_layout(legend_title_text=f"minima (shape by r) {at_b}:")
     else:
         xm = list(analysis.minima)
         if xm:

@@ -87,7 +87,8 @@ if plane_ui.is_plane(land):  # f(x, y): the 2-D view (pages/landscape_plane.py)
 analysis, a_err = ui.current_analysis(source)
 xs, ys = ui.get_curve(source, L)
 
-with right:
+with right:  # the answer first ("In short", issue 21.8), then the chart
+    short_box = st.container()
     fig = figures.landscape_figure(xs, ys, analysis, land.f, L=L, height=460,
                                    title=f"f on [-{L:g}, {L:g}]")  # fmt: skip
     ui.plot(fig, key="landscape_chart")
@@ -110,8 +111,9 @@ if analysis is not None and analysis.assumption1_ok and analysis.fields:
                 "trapped near where they start.)")  # fmt: skip
     sharp_note = sharp_survivor_note([fl.width for fl in analysis.fields],
                                      [fl.l_star for fl in analysis.fields], surv, bb)  # fmt: skip
-    with right:
+    with short_box:
         st.info(msg, icon=":material/lightbulb:")
+    with right:
         if sharp_note:
             st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
         st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",

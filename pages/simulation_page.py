@@ -118,8 +118,9 @@ def transition_table(counts) -> pd.DataFrame:
 
 
 def theory_shares(fractions, steps: int) -> None:
-    """The theory's share of this run at each wide minimum (and in the small fields)
-    beside the measured one (issue 10); says why when the theory has none."""
+    """The theory's share of this run in each field beside the measured one (issue 10):
+    at this η (e^{Qt} over the run's steps) and in the η → 0 limit; says when the run is
+    younger than the limit's time scale (issue 21.6) and why when there is no theory."""
     pred, why = ui.current_prediction(source, x0=float(p["x0"]))
     if pred is None or steps <= 0:
         if why:
@@ -128,25 +129,36 @@ def theory_shares(fractions, steps: int) -> None:
     eta = float(p["eta"])
     rounded = float(f"{steps:.2g}")  # refreshes share one answer (expm) per 2-digit run length
     try:
-        shares = ui.get_run_shares(source, float(p["L"]), float(S.effective_b(p)), str(p["noise"]),
-                                   float(p["alpha"]), float(p["scale"]), float(p["x0"]), rounded, eta)  # fmt: skip
+        limit = ui.get_run_shares(source, float(p["L"]), float(S.effective_b(p)), str(p["noise"]),
+                                  float(p["alpha"]), float(p["scale"]), float(p["x0"]), rounded, eta)  # fmt: skip
+        finite = pred.finite_run_shares(rounded, eta)
+        leave, unit = pred.time_scales(eta)
     except ValueError as err:
         st.caption(f"No prediction for this run: {err}")
         return
-    rows = [{"wide minimum": f"m{i + 1}", "measured": f"{float(fractions[i]):.1%}",
-             "theory over this run": f"{v:.1%}"} for i, v in shares.items()]  # fmt: skip
     chain = pred.start_chain
+    small = {}
     if chain is not None and chain.absorbing and chain.small:
         try:
-            small = pred.small_field_share(eta, pred.chains.index(chain)).total
-            measured = sum(float(fractions[k]) for k in chain.small)
-            rows.append({"wide minimum": "small fields, long run (Theorem 2)", "measured": f"{measured:.2%}",
-                         "theory over this run": f"{small:.2%}"})  # fmt: skip
+            share = pred.small_field_share(eta, pred.chains.index(chain))
+            small = {k: float(v) for k, v in zip(share.fields, share.shares)}
         except ValueError:
             pass
+    rows = []
+    for i in range(len(finite)):
+        lim = limit.get(i, small.get(i))
+        rows.append({"field": f"Ω{i + 1}", "run": f"{float(fractions[i]):.1%}", "at this η": f"{finite[i]:.1%}",
+                     "η → 0": "—" if lim is None else f"{lim:.1%}"})  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="theory_table")
-    st.caption(f"Theory: the limiting chain from π_G(x₀) on the time scale 1/λ_G(η), over "
-               f"{rounded:,.0f} steps (this run's length to 2 digits); the {landscape.LIMIT_NOTE}.")  # fmt: skip
+    start = pred.start_field
+    if steps < unit:
+        st.info(f"A young run: {steps:,} steps per path, while leaving Ω{start + 1} takes about "
+                f"{leave:,.3g} steps on average and the η → 0 limit's unit of time is 1/λ = "
+                f"{unit:,.3g} steps. The η → 0 column is for runs much longer than that; 'at this "
+                "η' is what the theory expects of this run.", icon=":material/hourglass_top:")  # fmt: skip
+    st.caption("Theory per field: 'at this η' averages e^{Qt} over the run's steps (each field "
+               "left at rate 1/its mean exit time, towards Ω_j with probability q_ij/q_i); "
+               f"'η → 0' is the limiting chain from π_G(x₀); the {landscape.LIMIT_NOTE}.")  # fmt: skip
 
 
 def unclipped_stationary_law() -> dict[int, float] | None:

@@ -292,10 +292,12 @@ def test_live_run_shows_the_theorys_share_beside_the_measured_one():
     at = open_page("pages/simulation_page.py", query={"paths": "3"})
     at.button(key="sim_step").click().run()
     assert not at.exception
-    table = frame_with(at, "theory over this run")
-    assert list(table["wide minimum"][:2]) == ["m2", "m4"]
-    shares = [float(v.rstrip("%")) for v in table["theory over this run"][:2]]
+    table = frame_with(at, "η → 0")
+    assert list(table["field"]) == ["Ω1", "Ω2", "Ω3", "Ω4"]
+    shares = [float(table["η → 0"][i].rstrip("%")) for i in (1, 3)]  # the wide minima m2, m4
     assert sum(shares) == pytest.approx(100, abs=0.2)  # x0 = 0.3 lies in an absorbing class
+    finite = [float(v.rstrip("%")) for v in table["at this η"]]
+    assert sum(finite) == pytest.approx(100, abs=0.3)  # e^{Qt} over the run: a law over all fields
 
 
 def test_compare_mode_shows_the_unclipped_stationary_law():
