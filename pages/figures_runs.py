@@ -58,7 +58,7 @@ def trajectory_figure(
     L: float,
     max_paths: int = 8,
     max_points: int = 400,
-    height: int = 420,
+    height: int = 380,  # x-axis on a projector's first screen (1024x768, issue 21.8)
     title: str = "",
     f_range: tuple[float, float] | None = None,
     as_dict: bool = False,
@@ -227,7 +227,7 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
 
 
 def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, maxima,
-                   *, height: int = 520, f_range=None, minima: Sequence[float] = (),
+                   *, height: int = 420, f_range=None, minima: Sequence[float] = (),
                    as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
     """The paper's four cases side by side (Figs. 1 and 5): occupancy histograms, f in outline,
     the minima labelled m1, m2, ... in every panel."""

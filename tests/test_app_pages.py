@@ -206,7 +206,7 @@ def test_compare_mode_runs_four_cases():
     assert not at.exception
     cases = list(at.dataframe[-1].value["case"])
     assert cases[:4] == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
-    assert cases[4:] == ["theory: heavy-unclipped, stationary law (η → 0)"]
+    assert cases[4:] == ["theory: heavy-unclipped (η → 0)"]
     # the live chart's four panels label the minima m1..m4 (issue 8.11)
     layout = live_part(at, "compare_chart")["content"]["layout"]
     labels = {a["text"] for a in layout.get("annotations", [])}

@@ -247,3 +247,79 @@ def test_5_a_link_carries_every_formula_the_parser_accepts(page, server, browser
     note.wait_for()
     assert "using the default preset's formula" in note.inner_text()
     screenshots(browser, url, "5-long-formula", "landscape_chart")
+
+
+# ---------------------------------------------------------------- point 6
+
+YOUNG_RUN = "/simulate?mode=formula&formula=" + quote("(x^2-1)^2 + 0.3*x") + "&x0=0.3&paths=3"
+
+
+TABLE_HEADERS_JS = """() => [...document.querySelectorAll("[data-testid='stDataFrame']")]
+    .map(e => [...e.querySelectorAll('th')].map(t => t.innerText.trim()))"""
+
+
+def collapse_sidebar(pg) -> None:
+    """Close the sidebar as a teacher does before projecting."""
+    side = pg.locator("[data-testid='stSidebar']")
+    side.hover()
+    pg.locator("[data-testid='stSidebarCollapseButton'] button").first.click()
+    pg.wait_for_function("() => { const s = document.querySelector(\"[data-testid='stSidebar']\");"
+                         " return s && s.getAttribute('data-collapsed') === 'true'; }")
+    pg.wait_for_timeout(500)  # the main block widens
+
+
+def step_once(pg) -> None:
+    pg.locator(".st-key-sim_step button").first.click()
+    pg.mouse.move(5, 700)  # no tooltip over the screenshot
+    settle(pg, 90)
+
+
+def test_6_theory_beside_a_young_run_says_so_and_gives_the_finite_run_prediction(page, server, browser):
+    """(x^2-1)^2 + 0.3 x from x0 = 0.3 (a sharp field): after one Step the theory table
+    shows every field at this eta (e^{Qt}) beside the eta -> 0 limit, and says the run is
+    younger than the limit's time scale (main: only "theory over this run", 100% at m1)."""
+    page.goto(server + YOUNG_RUN)
+    settle(page, 90)
+    step_once(page)
+    note = page.locator("[data-testid='stAlert']").filter(has_text="A young run").first
+    note.wait_for()
+    assert re.search(r"leaving Ω2 takes about [\d.]+ [kMG]? ?steps", note.inner_text()), note.inner_text()
+    headers = page.evaluate(TABLE_HEADERS_JS)
+    assert ["field", "run", "at this η", "η → 0"] in headers, headers
+    for w, h in SIZES:
+        for scheme in SCHEMES:
+            with view(browser, server + YOUNG_RUN, w, h, scheme) as pg:
+                step_once(pg)
+                pg.get_by_text("A young run").first.scroll_into_view_if_needed()
+                assert_no_error_box(pg, f"young run {w}x{h} {scheme}")
+                pg.screenshot(path=str(ARTIFACTS / f"meaning-6-young-run-{w}x{h}-{scheme}.png"))
+
+
+# ---------------------------------------------------------------- point 8
+
+
+def test_8_projector_answer_first_and_whole_charts(browser, warm_server):
+    """1024x768, sidebar collapsed: "In short" above the fold on the Landscape page, the live
+    paths chart's x-axis on screen, compare mode's four panels in one screen."""
+    for scheme in SCHEMES:
+        with view(browser, warm_server + "/", 1024, 768, scheme) as pg:
+            plot_div(pg, "landscape_chart")
+            collapse_sidebar(pg)
+            box = pg.locator("[data-testid='stAlert']").filter(has_text="In short:").first.bounding_box()
+            pg.screenshot(path=str(ARTIFACTS / f"meaning-8-landscape-projector-{scheme}.png"))
+            assert box["y"] + box["height"] <= 768, box
+        with view(browser, warm_server + "/simulate?paths=3", 1024, 768, scheme) as pg:
+            collapse_sidebar(pg)
+            step_once(pg)
+            axis = pg.locator(".st-key-traj_chart .xtitle").first
+            axis.wait_for()
+            box = axis.bounding_box()
+            pg.screenshot(path=str(ARTIFACTS / f"meaning-8-live-projector-{scheme}.png"))
+            assert box["y"] + box["height"] <= 768, box
+        with view(browser, warm_server + "/simulate?paths=2&compare=1", 1024, 768, scheme) as pg:
+            collapse_sidebar(pg)
+            step_once(pg)
+            chart = plot_div(pg, "compare_chart")
+            box = chart.bounding_box()
+            pg.screenshot(path=str(ARTIFACTS / f"meaning-8-compare-projector-{scheme}.png"))
+            assert box["y"] + box["height"] <= 768, box  # all four panels in one screen
