@@ -138,6 +138,14 @@ def field_label(field, b: float) -> str:
     return f"Ω{sub(field.index)}<br>r={field.width:.3g}<br>l*={lstar}"
 
 
+def _roomy_labels(centres: Sequence[float], L: float, share: float = 0.11) -> list[bool]:
+    """For each field label centred at ``centres``: is it at least ``share`` of the axis
+    [-L, L] away from its neighbours (room for the three-line label on a projector)?"""
+    gap = share * 2 * L
+    return [all(abs(c - centres[j]) >= gap for j in (i - 1, i + 1) if 0 <= j < len(centres))
+            for i, c in enumerate(centres)]
+
+
 def landscape_figure(
     xs: np.ndarray,
     ys: np.ndarray,
@@ -176,14 +184,20 @@ def landscape_figure(
     if analysis is not None:
         ok = bool(getattr(analysis, "assumption1_ok", True))
         if show_fields and ok:
-            for fld in analysis.fields:
-                a, c = _field_bounds(fld, L)
+            bounds = [_field_bounds(fld, L) for fld in analysis.fields]
+            full = _roomy_labels([(a + c) / 2 for a, c in bounds], L)
+            for fld, (a, c), roomy in zip(analysis.fields, bounds, full):
                 fig.add_vrect(
                     x0=a, x1=c, fillcolor=FIELD_FILLS[fld.index % 2], line_width=0, layer="below"
                 )
+                # a field too close to its neighbours for the whole label gets its name only,
+                # alternately higher and lower (14 fields stay legible); the whole label is its
+                # hover text
                 fig.add_annotation(
-                    x=(a + c) / 2, y=1.0, yref="paper", yanchor="top", showarrow=False,
-                    text=field_label(fld, analysis.b), font={"size": 11},
+                    x=(a + c) / 2, y=1.0 if roomy or fld.index % 2 == 0 else 0.95, yref="paper",
+                    yanchor="top", showarrow=False, font={"size": 11},
+                    text=field_label(fld, analysis.b) if roomy else f"Ω{sub(fld.index)}",
+                    hovertext=field_label(fld, analysis.b),
                 )  # fmt: skip
         _mark_critical_points(fig, analysis, f, ok)
     if x0 is not None and f is not None and math.isfinite(x0):

@@ -190,9 +190,11 @@ def exit_figure(study, *, reference=None, label: str = "clipped", height: int = 
     fig.update_xaxes(type="log", title="1/η")
     fig.update_yaxes(type="log", title="mean first exit time (steps)")
     layout = dict(_LAYOUT)
-    layout["margin"] = {"l": 60, "r": 20, "t": 100 if reference is not None else 80, "b": 45}
-    fig.update_layout(height=height, title={"text": "First exit time against 1/η (log-log)",
-                                            "y": 0.98}, **layout)  # fmt: skip
+    # the legend below the axes: however many rows it wraps to, it never covers the title
+    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
+    layout["margin"] = {"l": 60, "r": 20, "t": 50, "b": 120 if reference is not None else 100}
+    fig.update_layout(height=height + 40, title={"text": "First exit time against 1/η (log-log)",
+                                                 "y": 0.98}, **layout)  # fmt: skip
     return fig
 
 

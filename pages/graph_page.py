@@ -27,11 +27,11 @@ st.title("Transition graph and b tuner")
 if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
     graph_plane.render()
     ui.end_page()
-st.caption(
+st.caption(figures.md_escape(
     "An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) can land "
     "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "
     "spends almost all its time there. Move b in the sidebar or pick an interval below."
-)
+))
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
@@ -243,8 +243,8 @@ if absorbing:
         share_rows.append(row)
     if share_rows:
         st.dataframe(pd.DataFrame(share_rows), hide_index=True, key="small_share_table")
-        st.caption(
+        st.caption(figures.md_escape(
             "Long-run share of steps spent in the small fields of the absorbing class "
             f"{{{', '.join(f'm{i + 1}' for i in chain.members)}}}: it falls like "
             "η^((α−1)(l*_G − l*_small)). Hold it against the time fractions of a live run at the "
-            f"same η. The {landscape.LIMIT_NOTE}.")  # fmt: skip
+            f"same η. The {landscape.LIMIT_NOTE}."))  # fmt: skip

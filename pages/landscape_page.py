@@ -127,8 +127,10 @@ if analysis is not None:
             st.success(
                 f"Assumption 1 holds on [-{L:g}, {L:g}]: "
                 f"{figures.count_noun(len(analysis.minima), 'non-degenerate minimum', 'non-degenerate minima')}"
-                f" separated by {figures.count_noun(len(analysis.maxima), 'maximum', 'maxima')}. "
-                "All theory panels apply.",
+                + (f" separated by {figures.count_noun(len(analysis.maxima), 'maximum', 'maxima')}. "
+                   "All theory panels apply." if analysis.maxima else
+                   " and no maximum: one field, all of [-L, L], that the iterates never leave "
+                   "(r = ∞: no escape distance, no exit time)."),
                 icon=":material/check_circle:",
             )
         else:
@@ -150,17 +152,17 @@ if analysis is not None:
                 "s left": "-∞" if fl.left is None else f"{fl.left:.4f}",
                 "m": round(fl.minimum, 4),
                 "s right": "+∞" if fl.right is None else f"{fl.right:.4f}",
-                "r": round(fl.width, 4),
-                "l*": fl.l_star,
+                "r": round(fl.width, 4) if math.isfinite(fl.width) else None,  # one field: nothing to leave
+                "l*": fl.l_star if math.isfinite(fl.width) else None,
                 "f''(m)": round(fl.curvature, 3),
                 "shape": "wide" if fl.index in wide else "sharp",
                 "at this b": "survives" if fl.index in alive else "eliminated",
-                "β": None if beta is None else round(beta, 3),
+                "β": None if beta is None or not math.isfinite(beta) else round(beta, 3),
             })  # fmt: skip
         with right:
             st.markdown("#### Attraction fields")
             st.dataframe(pd.DataFrame(rows), hide_index=True, key="fields_table")
-            st.caption(
+            st.caption(figures.md_escape(
                 "s left / s right: the field's edges; m: its minimum; r: the distance from the "
                 "minimum to the nearer edge; l* = ⌈r/b⌉; β = α + (α−1)(l*−1), the exit-time "
                 "exponent. A step of "
@@ -168,7 +170,7 @@ if analysis is not None:
                 "widest r, else 'sharp' (the chart's circles and triangles). At this b: 'survives' "
                 "for the large minima of absorbing classes (filled green), 'eliminated' for the "
                 "others (hollow red), which heavy-tailed clipped SGD visits only briefly."
-            )
+            ))
     with right:
         st.download_button(
             "Download the analysis (JSON)",

@@ -323,3 +323,84 @@ def test_8_projector_answer_first_and_whole_charts(browser, warm_server):
             box = chart.bounding_box()
             pg.screenshot(path=str(ARTIFACTS / f"meaning-8-compare-projector-{scheme}.png"))
             assert box["y"] + box["height"] <= 768, box  # all four panels in one screen
+
+
+# ---------------------------------------------------------------- point 7
+
+BOXES_JS = """([key, selector]) => {
+  const d = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  return d ? [...d.querySelectorAll(selector)].map(e => {
+      const r = e.getBoundingClientRect();
+      return {text: e.textContent, x: r.x, y: r.y, w: r.width, h: r.height}; }) : [];
+}"""
+
+
+def boxes(pg, key: str, selector: str) -> list[dict]:
+    return pg.evaluate(BOXES_JS, [key, selector])
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+def formula_url(server: str, text: str, path: str = "/", extra: str = "") -> str:
+    return f"{server}{path}?mode=formula&formula={quote(text)}{extra}"
+
+
+def alerts(pg) -> str:
+    return "\n".join(pg.locator("[data-testid='stAlert']").all_inner_texts())
+
+
+def test_7_the_smaller_points(page, server, browser):
+    # abs(x)^1.5 - cos(5x): f'' is +infinity at 0, said once, not "f'' = 0"
+    page.goto(formula_url(server, "abs(x)^1.5 - cos(5*x)"))
+    plot_div(page, "landscape_chart")
+    settle(page)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "has f'' = +∞" in text and "degenerate minimum at x = 0" not in text, text
+    # one minimum: no "r = inf, separated by 0 maxima"
+    page.goto(formula_url(server, "x^2"))
+    plot_div(page, "landscape_chart")
+    settle(page)
+    text = alerts(page)
+    assert "no maximum: one field" in text and "separated by 0 maxima" not in text, text
+    # sin(x: the same character on every page (the '(' is the 4th)
+    page.goto(formula_url(server, "sin(x"))
+    settle(page)
+    assert "(character 4)" in alerts(page)
+    go_to(page, "Transition graph")
+    assert "at character 4" in alerts(page)
+    # log(x) on [-1.6, 1.6]: the live page names the domain problem before a run
+    page.goto(formula_url(server, "log(x)", "/simulate"))
+    settle(page, 90)
+    assert "f is undefined or infinite for x between -1.6 and 0" in alerts(page)
+    # markdown keeps the * of l*_G - l*_small (Theorem 2 caption, graph page)
+    page.goto(server + "/graph?b=0.35&preset=paper-fig2-standin")
+    plot_div(page, "graph_chart")
+    settle(page)
+    assert page.get_by_text("η^((α−1)(l*_G − l*_small))", exact=False).count() >= 1
+    for w, h in SIZES:
+        for scheme in SCHEMES:
+            # "m1" inside the plot area; 14 fields' labels apart
+            with view(browser, formula_url(server, "cos(11*x) + 0.05*x^2", extra="&L=3.8"), w, h, scheme) as pg:
+                plot_div(pg, "landscape_chart")
+                settle(pg, 90)
+                labels = [b for b in boxes(pg, "landscape_chart", ".annotation") if b["text"].startswith("Ω")]
+                assert len(labels) >= 14, labels
+                clashes = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if overlap(a, b)]
+                assert not clashes, clashes
+                area = boxes(pg, "landscape_chart", ".nsewdrag")[0]
+                for t in boxes(pg, "landscape_chart", ".textpoint"):
+                    if re.fullmatch(r"m\d+", t["text"]):
+                        assert t["y"] + t["h"] <= area["y"] + area["h"] + 1, (t, area)
+                pg.screenshot(path=str(ARTIFACTS / f"meaning-7-fourteen-fields-{w}x{h}-{scheme}.png"))
+    # the exit chart's legend stays off its title (a tiny study, with and without clipping)
+    with view(browser, server + "/exit-times?samples=2&etas=0.1,0.05&eboth=1", 1024, 768, "light") as pg:
+        pg.locator(".st-key-exit_run button").first.click()
+        plot_div(pg, "exit_chart")
+        settle(pg, 120)
+        title = boxes(pg, "exit_chart", ".gtitle")[0]
+        legend = boxes(pg, "exit_chart", ".legend")[0]
+        assert not overlap(title, legend), (title, legend)
+        pg.locator(".st-key-exit_chart").scroll_into_view_if_needed()
+        pg.screenshot(path=str(ARTIFACTS / "meaning-7-exit-chart-1024x768-light.png"))
