@@ -57,6 +57,11 @@ top_l, top_r = st.columns([3, 1], gap="medium")
 with top_l:
     ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L, edge_probabilities=edge_probabilities,
                                  dark=ui.dark_theme()), key="graph_chart")  # fmt: skip
+    # b too large: the sharp minima survive, right under the graph that shows it (issue 21.3)
+    sharp_note = sharp_survivor_note([fl.width for fl in analysis.fields], [fl.l_star for fl in analysis.fields],
+                                     landscape.surviving_minima(analysis.classes), b)  # fmt: skip
+    if sharp_note:
+        st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
     if edge_probabilities is not None:
         st.caption("Edge labels: the limiting probability q_ij / q_i that an exit from Ω_i lands in "
                    f"Ω_j (Theorem 1), the {landscape.LIMIT_NOTE}.")  # fmt: skip
@@ -150,10 +155,6 @@ if intervals:
 
 st.markdown("#### Which b keeps the wide minima?")
 widths = [fl.width for fl in analysis.fields]
-sharp_note = sharp_survivor_note(widths, [fl.l_star for fl in analysis.fields],
-                                 landscape.surviving_minima(analysis.classes), b)  # fmt: skip
-if sharp_note:
-    st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
 auto_keep = wide_minima(widths)
 try:
     keep = tuple(sorted({int(t) - 1 for t in str(p["keep"]).split(",") if t.strip()}))

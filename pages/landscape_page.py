@@ -113,9 +113,9 @@ if analysis is not None and analysis.assumption1_ok and analysis.fields:
                                      [fl.l_star for fl in analysis.fields], surv, bb)  # fmt: skip
     with short_box:
         st.info(msg, icon=":material/lightbulb:")
-    with right:
         if sharp_note:
             st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
+    with right:
         st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",
                      icon=":material/play_circle:")  # fmt: skip
 

@@ -125,10 +125,10 @@ def test_1_dark_graph_page_curve_and_edge_labels_are_legible(browser, warm_serve
 
 
 @pytest.mark.parametrize(("b", "expected"), [
-    (0.168, {"m1": "sharp eliminated", "m2": "wide survives",
-             "m3": "sharp eliminated", "m4": "wide eliminated"}),
-    (0.888, {"m1": "sharp survives", "m2": "wide survives",
-             "m3": "sharp eliminated", "m4": "wide eliminated"}),
+    (0.168, {"m1": "sharp, eliminated", "m2": "wide, survives",
+             "m3": "sharp, eliminated", "m4": "wide, eliminated"}),
+    (0.888, {"m1": "sharp, survives", "m2": "wide, survives",
+             "m3": "sharp, eliminated", "m4": "wide, eliminated"}),
 ])  # fmt: skip
 def test_2_markers_keep_shape_and_verdict_apart(page, server, browser, b, expected):
     """Landscape page at b = 0.168 and 0.888: each minimum's marker names its geometry (wide /
