@@ -71,7 +71,8 @@ def test_default_landscape_is_paper_fig2():
     assert "Assumption 1 holds" in body
     assert "4 non-degenerate minima" in body
     df = at.dataframe[0].value
-    assert list(df["kind"]) == ["sharp", "wide", "sharp", "wide"]
+    assert list(df["shape"]) == ["sharp", "wide", "sharp", "wide"]  # by r (issue 21.2)
+    assert list(df["at this b"]) == ["eliminated", "survives", "eliminated", "survives"]
     assert list(df["l*"]) == [1, 2, 1, 2]
 
 
