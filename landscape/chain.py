@@ -14,6 +14,8 @@ For a communicating class G with large minima G_large and small ones G_small:
 * stationary law of Y (absorbing class); the share of a finite run of
   ``steps`` steps per wide minimum is (1/T) int_0^T pi_0 e^{Q t} dt with
   T = steps lambda_G(eta) (``scipy.linalg.expm`` of an augmented matrix);
+* before the limit: the chain over all fields at this eta, Q_{i,j} = q_{i,j} lambda_i(eta)
+  per step, and the shares of a run of t steps (1/t) int_0^t e_{x0} e^{Q s} ds;
 * Theorem 2 in numbers: the share of time in small fields is
   sum_k (visits to Omega_k per step) / (q_k lambda_k(eta)).
 
@@ -159,15 +161,44 @@ def run_shares(chain: ClassChain, initial: np.ndarray, duration: float) -> np.nd
     Use ``duration = steps * chain.time_scale(H(1/eta), eta)`` for a run of
     ``steps`` steps.
     """
+    return time_average_law(chain.generator, initial, duration)
+
+
+def time_average_law(generator: np.ndarray, initial: np.ndarray, duration: float) -> np.ndarray:
+    """(1/T) int_0^T initial e^{Q t} dt: the expected share of [0, T] spent in each state
+    of the chain with generator Q started from ``initial``.
+
+    From the matrix exponential of [[Q, I], [0, 0]] T, whose top-right block is
+    int_0^T e^{Q t} dt (``scipy.linalg.expm``). Rows of Q that sum to less than 0
+    lose mass (killing): the shares then sum to less than 1.
+    """
     initial = np.asarray(initial, dtype=np.float64)
     if not duration > 0:
         return initial.copy()
-    size = chain.generator.shape[0]
+    size = generator.shape[0]
     block = np.zeros((2 * size, 2 * size))
-    block[:size, :size] = chain.generator * duration
+    block[:size, :size] = generator * duration
     block[:size, size:] = np.eye(size) * duration
     integral = linalg.expm(block)[:size, size:]
     return initial @ integral / duration
+
+
+def finite_eta_generator(q_matrix: np.ndarray, l_star: Sequence[int], tail_at_inverse_eta: float,
+                         eta: float) -> np.ndarray:
+    """The chain over all fields at this eta, per step (THEORY.md 9 before the limit).
+
+    Omega_i is left at rate q_i lambda_i(eta) = 1/``mean_exit_steps`` and the exit lands
+    in Omega_j with probability q_{i,j}/q_i: Q_{i,j} = q_{i,j} lambda_i(eta) (j != i),
+    Q_{i,i} = -q_i lambda_i(eta). Unlike the limit Y it keeps the small fields and each
+    field's own time scale, so e^{Q t} describes a run of t steps that is younger than
+    1/lambda_G(eta).
+    """
+    q_matrix = np.asarray(q_matrix, dtype=np.float64).copy()
+    np.fill_diagonal(q_matrix, 0.0)
+    lam = np.array([time_scale(tail_at_inverse_eta, eta, int(k)) for k in l_star])
+    generator = q_matrix * lam[:, None]
+    np.fill_diagonal(generator, -generator.sum(axis=1))
+    return generator
 
 
 def law_at(chain: ClassChain, initial: np.ndarray, time: float) -> np.ndarray:

@@ -150,7 +150,15 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
     curvatures = land.d2f(grid)
     for name, array in (("f", values), ("f'", slopes), ("f''", curvatures)):
         bad = ~np.isfinite(array)
-        if bad.any():
+        if bad.any() and name == "f" and bad.sum() > 1:  # a domain problem: say where, in words
+            where = grid[bad]
+            notes.append(
+                f"Assumption 1: f is undefined or infinite for x between {where[0]:.6g} and "
+                f"{where[-1]:.6g} ({bad.sum()} of {grid.size} grid points of [-L, L]: e.g. log or "
+                "sqrt of a negative number, or a division by zero); iterates there have no "
+                "gradient, so a run is meaningless there")
+            broken = True
+        elif bad.any():
             where = grid[bad]
             notes.append(
                 f"Assumption 1: {name} is undefined or infinite at {bad.sum()} of "
@@ -199,7 +207,11 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
         if is_degenerate:
             what = {"min": "degenerate minimum", "max": "degenerate maximum",
                     "touch": "touch point (f' = 0 without changing sign)"}[kind]
-            notes.append(f"Assumption 1: {what} at x = {x:.6g} (f'' = 0 there)")
+            if kind == "min" and _curvature_blows_up(land, x):  # abs(x)^1.5: a cusp, not flat
+                notes.append(f"Assumption 1: the minimum at x = {x:.6g} has f'' = +∞ (f'' grows "
+                             "without bound there: a cusp, not a flat minimum)")
+            else:
+                notes.append(f"Assumption 1: {what} at x = {x:.6g} (f'' = 0 there)")
             broken = True
     if not minima:
         notes.append("Assumption 1: f has no local minimum in [-L, L]; iterates drift to "
@@ -230,6 +242,18 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
                      "there (not a minimum of f)")
         broken = True
     return CriticalPoints(L, minima, maxima, degenerate, method, tuple(notes), not broken)
+
+
+def _curvature_blows_up(land, x: float) -> bool:
+    """True when f'' beside x is large and grows as x is approached (f'' -> +inf, e.g.
+    abs(x)^1.5 at 0), so the point is no flat (f'' = 0) critical point."""
+    steps = np.array([1e-4, 1e-7])
+    with np.errstate(all="ignore"):
+        near = np.asarray(land.d2f(np.concatenate((x - steps, x + steps))), dtype=float)
+    if not np.all(np.isfinite(near)):
+        return False
+    far, close = np.minimum(near[[0, 1]], near[[2, 3]])
+    return bool(close > 1e3 and close > 10 * far > 0)
 
 
 def _classify_exact(roots: list[tuple[float, int, int]]) -> list[tuple[float, str, bool]]:

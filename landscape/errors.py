@@ -38,7 +38,7 @@ class FormulaError(ValueError):
         start = max(0, self.position - 8)
         snippet = self.text[start:self.position + 8]
         snippet = snippet.encode("unicode_escape").decode("ascii")
-        return f"{self.message} (at character {self.position}: '{snippet}')"
+        return f"{self.message} (at character {self.position + 1}: '{snippet}')"  # 1-based for people
 
 
 class CharacterError(FormulaError):

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chain import ClassChain, SmallFieldShare, limiting_chains, run_shares, small_field_share
+from .chain import (
+    ClassChain,
+    SmallFieldShare,
+    finite_eta_generator,
+    limiting_chains,
+    mean_exit_steps,
+    run_shares,
+    small_field_share,
+    time_average_law,
+)
 from .errors import TheoryError
 from .rates import MAX_L_STAR, ExitPrediction, ExitRates, exit_rates, predict_exit
 from .tails import noise_parameters, tail_balance, tail_index, tail_probability
@@ -85,6 +94,30 @@ class Prediction:
         duration = steps * chain.time_scale(self.tail_at_inverse_eta(eta), eta)
         shares = run_shares(chain, self.initial, duration)
         return {i: float(v) for i, v in zip(chain.large, shares, strict=True)}
+
+    def finite_run_shares(self, steps: float, eta: float | None = None) -> np.ndarray:
+        """Predicted share of a run of ``steps`` steps from x0 in every field, at this eta
+        (``chain.finite_eta_generator``: e^{Q t} averaged over the run; no eta -> 0 limit)."""
+        if self.start_field is None:
+            raise TheoryError("a start point x0 is needed for the shares of a run")
+        eta = self.eta if eta is None else eta
+        generator = finite_eta_generator(self.rates.q_matrix, self.rates.l_star,
+                                         self.tail_at_inverse_eta(eta), eta)
+        start = np.zeros(generator.shape[0])
+        start[self.start_field] = 1.0
+        return time_average_law(generator, start, steps)
+
+    def time_scales(self, eta: float | None = None) -> tuple[float, float]:
+        """(mean exit steps of the start's field, 1/lambda_G(eta) of its class): the steps a
+        run needs before the eta -> 0 shares apply."""
+        chain = self.start_chain
+        if chain is None:
+            raise TheoryError("a start point x0 is needed for the time scales of a run")
+        eta = self.eta if eta is None else eta
+        tail = self.tail_at_inverse_eta(eta)
+        k = self.start_field
+        leave = mean_exit_steps(float(self.rates.q[k]), self.rates.l_star[k], tail, eta)
+        return leave, 1.0 / chain.time_scale(tail, eta)
 
     def small_field_share(self, eta: float, chain_index: int = 0) -> SmallFieldShare:
         """Theorem 2 in numbers: share of steps in the small fields of an absorbing class."""

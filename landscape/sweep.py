@@ -228,3 +228,76 @@ def recommended_b(ranges) -> float | None:
         if lo < r < hi:
             return r
     return mid
+
+
+def _names(indices) -> str:
+    return ", ".join(f"m{i + 1}" for i in indices)
+
+
+def sharp_survivor_note(widths, l_stars, surviving, b: float) -> str | None:
+    """Plain words for the sharp minima (by width r, see :func:`wide_minima`) that survive
+    at this b, i.e. that clipping does not eliminate; None when there is none.
+
+    Parameters
+    ----------
+    widths, l_stars : sequence
+        r_i and l*_i of the fields (0-based).
+    surviving : iterable of int
+        The large minima of absorbing classes at this b.
+    b : float
+        The clipping threshold (inf: no clipping).
+    """
+    wide = set(wide_minima(widths))
+    kept_sharp = [i for i in sorted(set(surviving)) if i not in wide]
+    if not kept_sharp:
+        return None
+    names = _names(kept_sharp)
+    one = len(kept_sharp) == 1
+    what = f"the sharp minimum {names} is" if one else f"the sharp minima {names} are"
+    if not math.isfinite(b):
+        return (f"Without clipping {what} not eliminated: every field is left in one jump, "
+                "so nothing favours the wide minima. Switch clipping on.")
+    radii = ", ".join(f"r{i + 1} = {widths[i]:.3g}" for i in kept_sharp)
+    if all(widths[i] <= b for i in kept_sharp):
+        return (f"At this b {what} not eliminated: b = {b:.3g} is larger than "
+                f"{'its' if one else 'their'} escape distance r ({radii}), so one jump leaves "
+                f"{'it' if one else 'them'} as easily as the wide minima. A smaller b (the b tuner "
+                "gives the range) makes the wide minima need more jumps to leave.")
+    counts = ", ".join(f"l*{i + 1} = {l_stars[i]}" for i in kept_sharp)
+    return (f"At this b {what} not eliminated: {'it needs' if one else 'they need'} as many jumps "
+            f"to leave ({counts}) as the large minima of {'its' if one else 'their'} class. A "
+            "smaller b (the b tuner gives the range) separates them.")
+
+
+def recommendation_reason(ranges, recommended: float, widths, keep, b_max: float) -> str:
+    """Why :func:`recommended_b` chose ``recommended``, in plain words.
+
+    Parameters
+    ----------
+    ranges : sequence of (low, high)
+        From :func:`b_ranges_keeping`.
+    recommended : float
+        The recommended b.
+    widths : sequence of float
+        r_i of the fields.
+    keep : iterable of int
+        The minima the ranges keep (0-based).
+    b_max : float
+        The upper end of the sweep ("b to").
+    """
+    lo, hi = next(((lo, hi) for lo, hi in ranges if lo < recommended < hi), ranges[0])
+    kept = sorted(set(keep))
+    others = len(widths) > len(kept)
+    out = (f"Why b = {recommended:g}: every b in ({lo:.3g}, {hi:.3g}) keeps {_names(kept)}"
+           + (" and eliminates the others" if others else ", all the minima")
+           + f"; it is the widest such range{'' if len(ranges) == 1 else f' of the {len(ranges)}'}, "
+           "and its middle is farthest from the structure changes at its ends.")
+    if hi >= b_max * (1 - 1e-9):
+        out += (f" The range runs to the end of the sweep (b to = {b_max:g}), so its middle depends on "
+                f"that choice: any b from {lo:.3g} up does the same.")
+    if widths and recommended >= max(widths):
+        out += (f" This b is larger than every field's r (at most {max(widths):.3g}): each field is "
+                "left in one jump, so clipping hardly acts"
+                + ("; the others are eliminated by where single jumps land. A b near the range's "
+                   "lower end clips more." if others else "."))
+    return out

@@ -9,19 +9,19 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import exitrun, figures_runs, ui
+from pages import exitrun, figures, figures_runs, ui
 from pages import state as S
 
 ss = st.session_state
 p = ui.params()
 
 st.title("Exit times")
-st.caption(
+st.caption(figures.md_escape(
     "How long do the iterates stay in one attraction field? The theory predicts "
     "E[exit time] ∝ (1/η)^β with β = α + (α−1)(l*−1): clipping makes wide fields "
     "(l* ≥ 2) hold much longer than narrow ones. This reproduces the paper's Fig. 4 on the "
     "current landscape."
-)
+))
 
 if ui.landscape_dimension() == 2:  # f(x, y): pages/exit_plane.py
     from pages import exit_plane
@@ -80,7 +80,7 @@ beta = (analysis.exit_exponents or [None] * n)[fi] if heavy else None
 st.markdown(
     f"Start at m{fi + 1} = {fld.minimum:.4f}; field ({'-∞' if fld.left is None else f'{fld.left:.3f}'}, "
     f"{'+∞' if fld.right is None else f'{fld.right:.3f}'}), width r = {fld.width:.3g}, "
-    f"b = {'∞' if math.isinf(b) else f'{b:.3g}'}, l* = {fld.l_star}. "
+    f"b = {'∞' if math.isinf(b) else f'{b:.3g}'}, l\\* = {fld.l_star}. "
     + (f"Predicted slope β = {beta:.3g}." if beta is not None and math.isfinite(beta) else "")
     + ("" if heavy else " With this light-tailed noise exit times grow like exp(c/η): keep η large.")
 )  # fmt: skip

@@ -3,7 +3,9 @@ text helpers. Pure: no Streamlit import.
 
 Each builder takes plain arrays and the frozen result objects of
 ``landscape``/``simulate`` and returns a ``plotly.graph_objects.Figure``.
-Colours: wide (large) minima green, sharp (small) minima red, maxima grey.
+Minima: the marker's shape is their geometry (circle: wide, triangle: sharp, by the
+field width r), its colour the verdict at this b (filled green: survives, hollow red:
+eliminated); maxima grey.
 Figures of runs (live paths, occupancy, exit studies) are in ``pages.figures_runs``.
 """
 
@@ -16,6 +18,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from landscape.sweep import wide_minima
+from landscape.theory import surviving_minima
+
 WIDE = "#2ca02c"
 SHARP = "#d62728"
 MAXC = "#7f7f7f"
@@ -23,6 +28,7 @@ START = "#e377c2"  # the start point x0
 NEUTRAL = "#888888"  # lines that must show on white and on the dark theme
 DEGEN = "#ff7f0e"
 CURVE = "#3d6fc4"  # mid-tone: readable on the light and the dark theme
+GRAPH_CURVE = {False: "rgba(31,59,115,0.4)", True: "rgba(170,195,240,0.6)"}  # f under the graph, per theme
 FIELD_FILLS = ("rgba(31,119,180,0.07)", "rgba(255,127,14,0.07)")
 CLASS_COLOURS = ("#1f77b4", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#ff7f0e")
 PATH_COLOURS = (
@@ -35,6 +41,21 @@ _LAYOUT = {
     "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
     "hovermode": "closest",
 }
+
+
+GLOSSARY = (
+    "**absorbing**: a class of minima the iterates do not leave · **large**: a minimum that "
+    "needs the most jumps of its class to leave (l\\* = l\\*\\_G); the large minima of absorbing "
+    "classes survive · **l\\* = ⌈r/b⌉**: jumps of size at most b needed to leave a field of "
+    "width r · **β = α + (α−1)(l\\*−1)**: the mean exit time grows like (1/η)^β."
+)
+"""A one-line glossary of the transition-graph words (markdown, ``*`` escaped)."""
+
+
+def theme_text_colours(dark: bool) -> tuple[str, str]:
+    """(text, background) colours of labels drawn over a chart: Streamlit's text and
+    background colours of the light or the dark theme."""
+    return ("#fafafa", "rgba(14,17,23,0.85)") if dark else ("#31333f", "rgba(255,255,255,0.85)")
 
 
 def sub(i: int) -> str:
@@ -117,6 +138,14 @@ def field_label(field, b: float) -> str:
     return f"Ω{sub(field.index)}<br>r={field.width:.3g}<br>l*={lstar}"
 
 
+def _roomy_labels(centres: Sequence[float], L: float, share: float = 0.11) -> list[bool]:
+    """For each field label centred at ``centres``: is it at least ``share`` of the axis
+    [-L, L] away from its neighbours (room for the three-line label on a projector)?"""
+    gap = share * 2 * L
+    return [all(abs(c - centres[j]) >= gap for j in (i - 1, i + 1) if 0 <= j < len(centres))
+            for i, c in enumerate(centres)]
+
+
 def landscape_figure(
     xs: np.ndarray,
     ys: np.ndarray,
@@ -155,14 +184,20 @@ def landscape_figure(
     if analysis is not None:
         ok = bool(getattr(analysis, "assumption1_ok", True))
         if show_fields and ok:
-            for fld in analysis.fields:
-                a, c = _field_bounds(fld, L)
+            bounds = [_field_bounds(fld, L) for fld in analysis.fields]
+            full = _roomy_labels([(a + c) / 2 for a, c in bounds], L)
+            for fld, (a, c), roomy in zip(analysis.fields, bounds, full):
                 fig.add_vrect(
                     x0=a, x1=c, fillcolor=FIELD_FILLS[fld.index % 2], line_width=0, layer="below"
                 )
+                # a field too close to its neighbours for the whole label gets its name only,
+                # alternately higher and lower (14 fields stay legible); the whole label is its
+                # hover text
                 fig.add_annotation(
-                    x=(a + c) / 2, y=1.0, yref="paper", yanchor="top", showarrow=False,
-                    text=field_label(fld, analysis.b), font={"size": 11},
+                    x=(a + c) / 2, y=1.0 if roomy or fld.index % 2 == 0 else 0.95, yref="paper",
+                    yanchor="top", showarrow=False, font={"size": 11},
+                    text=field_label(fld, analysis.b) if roomy else f"Ω{sub(fld.index)}",
+                    hovertext=field_label(fld, analysis.b),
                 )  # fmt: skip
         _mark_critical_points(fig, analysis, f, ok)
     if x0 is not None and f is not None and math.isfinite(x0):
@@ -183,7 +218,8 @@ def landscape_figure(
     fig.update_layout(title={"text": title, "y": 0.98} if title else None, height=height,
                       xaxis_title="x", yaxis_title="f(x)", **layout)
     fig.update_xaxes(range=[-L * 1.02, L * 1.02])
-    fig.update_yaxes(range=[y_lo, top])
+    bottom = y_lo - (0.08 * (y_hi - y_lo) if analysis is not None else 0.0)  # the lowest "m1" label
+    fig.update_yaxes(range=[bottom, top])
     return fig
 
 
@@ -196,25 +232,31 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
 
     fields = list(analysis.fields) if ok else []
     if fields:
-        wide = [fl for fl in fields if not fl.sharp]
-        sharp = [fl for fl in fields if fl.sharp]
-        for group, colour, name, symbol in (
-            (wide, WIDE, "wide (large) minimum", "circle"),
-            (sharp, SHARP, "sharp (small) minimum", "triangle-down"),
-        ):
+        wide = set(wide_minima([fl.width for fl in fields]))
+        alive = set(surviving_minima(analysis.classes))
+        at_b = "without clipping" if not math.isfinite(analysis.b) else f"at b = {analysis.b:.3g}"
+        for is_wide, survives in ((True, True), (False, True), (True, False), (False, False)):
+            group = [fl for fl in fields if (fl.index in wide) == is_wide and (fl.index in alive) == survives]
             if not group:
                 continue
+            shape = "wide" if is_wide else "sharp"
+            verdict = "survives" if survives else "eliminated"
+            colour = WIDE if survives else SHARP
             xm = [fl.minimum for fl in group]
             fig.add_trace(
                 go.Scatter(
-                    x=xm, y=fy(xm), mode="markers+text", name=name,
-                    marker={"color": colour, "size": 13, "symbol": symbol, "line": {"color": "#fff", "width": 1}},
+                    x=xm, y=fy(xm), mode="markers+text", name=f"{shape}, {verdict}",
+                    marker={"color": colour if survives else "rgba(0,0,0,0)", "size": 13,
+                            "symbol": "circle" if is_wide else "triangle-down",
+                            "line": {"color": colour, "width": 1 if survives else 2.5}},
                     text=[f"m{sub(fl.index)}" for fl in group], textposition="bottom center",
+                    textfont={"color": colour},
                     customdata=[[fl.width, fl.l_star, fl.curvature] for fl in group],
-                    hovertemplate="minimum x=%{x:.4f}<br>r=%{customdata[0]:.3g}, "
-                    "l*=%{customdata[1]}<br>f''=%{customdata[2]:.3g}<extra></extra>",
+                    hovertemplate=f"minimum x=%{{x:.4f}}: {shape}, {verdict} {at_b}<br>"
+                    "r=%{customdata[0]:.3g}, l*=%{customdata[1]}<br>f''=%{customdata[2]:.3g}<extra></extra>",
                 )
             )  # fmt: skip
+        fig.update_layout(legend_title_text=f"minima (shape by r) {at_b}:")
     else:
         xm = list(analysis.minima)
         if xm:
@@ -260,9 +302,9 @@ def class_of(analysis) -> dict[int, int]:
 
 def graph_figure(
     xs: np.ndarray, ys: np.ndarray, analysis, f, *, L: float, height: int = 470,
-    edge_probabilities: Mapping[tuple[int, int], float] | None = None,
+    edge_probabilities: Mapping[tuple[int, int], float] | None = None, dark: bool = False,
 ) -> go.Figure:  # fmt: skip
-    """The typical transition graph over the landscape.
+    """The typical transition graph over the landscape (``dark``: drawn for the dark theme).
 
     Nodes at the minima, coloured by communicating class; stars mark the large
     minima of each class; arrows are the edges m_i -> m_j (rightward arcs
@@ -272,7 +314,7 @@ def graph_figure(
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=xs, y=ys, mode="lines", name="f(x)", line={"color": "rgba(31,59,115,0.35)", "width": 2},
+            x=xs, y=ys, mode="lines", name="f(x)", line={"color": GRAPH_CURVE[dark], "width": 2},
             hoverinfo="skip",
         )
     )  # fmt: skip
@@ -289,7 +331,7 @@ def graph_figure(
         return (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2 + h
 
     add_graph(fig, mins, ym, analysis, [fl.l_star for fl in analysis.fields], control=control, label_offset=0.09 * span,
-              edge_probabilities=edge_probabilities)  # fmt: skip
+              edge_probabilities=edge_probabilities, dark=dark)  # fmt: skip
     b = analysis.b
     btxt = "no clipping" if not math.isfinite(b) else f"b = {b:.4g}"
     struct = "irreducible" if analysis.irreducible else f"{len(analysis.classes)} classes"
@@ -306,13 +348,15 @@ def graph_figure(
 
 
 def add_graph(fig: go.Figure, node_x, node_y, graph, l_star: Sequence[int], *, control,
-              label_offset: float, edge_probabilities: Mapping[tuple[int, int], float] | None = None) -> None:
+              label_offset: float, edge_probabilities: Mapping[tuple[int, int], float] | None = None,
+              dark: bool = False) -> None:
     """Draw a typical transition graph onto ``fig`` (1-D and 2-D landscapes share it).
 
     ``graph`` has ``edges`` and ``classes`` (with ``members``, ``large``, ``absorbing``): a
     ``landscape.Analysis`` or a ``landscape.theory.Structure``; node i sits at (node_x[i], node_y[i]). ``control(i, j, p0, p1)``
     gives the Bezier control point of the arc i -> j. Labels go ``label_offset`` below
-    the nodes, in their own trace, so they never sit on a star.
+    the nodes, in their own trace, so they never sit on a star. ``dark``: the page shows
+    the dark theme (the edge labels' text and background follow it).
     """
     mins, ym = np.asarray(node_x, dtype=float), np.asarray(node_y, dtype=float)
     cls = class_of(graph)
@@ -334,14 +378,18 @@ def add_graph(fig: go.Figure, node_x, node_y, graph, l_star: Sequence[int], *, c
             showarrow=True, arrowhead=3, arrowsize=1.6, arrowwidth=2.2, arrowcolor=colour, text="",
         )  # fmt: skip
         if edge_probabilities is not None and (i, j) in edge_probabilities:
+            # a boxed label beside the arc: the theme's text on the theme's background,
+            # framed in the class colour (legible on the light and the dark theme)
             mid = len(bx) // 2
-            fig.add_trace(go.Scatter(
-                x=[bx[mid]], y=[by[mid]], mode="text", showlegend=False,
-                text=[f"{edge_probabilities[(i, j)]:.0%}"], textfont={"color": colour, "size": 13},
-                textposition="top center" if j > i else "bottom center",
-                hovertemplate=f"P(m{sub(i)} → m{sub(j)}) = q{sub(i)}{sub(j)}/q{sub(i)} = "
-                f"{edge_probabilities[(i, j)]:.3f}<extra></extra>",
-            ))  # fmt: skip
+            fg, bg = theme_text_colours(dark)
+            fig.add_annotation(
+                x=bx[mid], y=by[mid], xref="x", yref="y", showarrow=False,
+                text=f"{edge_probabilities[(i, j)]:.0%}", font={"color": fg, "size": 13},
+                bgcolor=bg, bordercolor=colour, borderwidth=1.5, borderpad=2,
+                yshift=14 if j > i else -14,
+                hovertext=f"P(m{sub(i)} → m{sub(j)}) = q{sub(i)}{sub(j)}/q{sub(i)} = "
+                f"{edge_probabilities[(i, j)]:.3f}",
+            )  # fmt: skip
     # nodes, one trace per class
     for k, c in enumerate(graph.classes):
         colour = CLASS_COLOURS[k % len(CLASS_COLOURS)]

@@ -58,7 +58,7 @@ def trajectory_figure(
     L: float,
     max_paths: int = 8,
     max_points: int = 400,
-    height: int = 420,
+    height: int = 380,  # x-axis on a projector's first screen (1024x768, issue 21.8)
     title: str = "",
     f_range: tuple[float, float] | None = None,
     as_dict: bool = False,
@@ -190,9 +190,11 @@ def exit_figure(study, *, reference=None, label: str = "clipped", height: int = 
     fig.update_xaxes(type="log", title="1/η")
     fig.update_yaxes(type="log", title="mean first exit time (steps)")
     layout = dict(_LAYOUT)
-    layout["margin"] = {"l": 60, "r": 20, "t": 100 if reference is not None else 80, "b": 45}
-    fig.update_layout(height=height, title={"text": "First exit time against 1/η (log-log)",
-                                            "y": 0.98}, **layout)  # fmt: skip
+    # the legend below the axes: however many rows it wraps to, it never covers the title
+    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
+    layout["margin"] = {"l": 60, "r": 20, "t": 50, "b": 120 if reference is not None else 100}
+    fig.update_layout(height=height + 40, title={"text": "First exit time against 1/η (log-log)",
+                                                 "y": 0.98}, **layout)  # fmt: skip
     return fig
 
 
@@ -227,7 +229,7 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
 
 
 def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, maxima,
-                   *, height: int = 520, f_range=None, minima: Sequence[float] = (),
+                   *, height: int = 420, f_range=None, minima: Sequence[float] = (),
                    as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
     """The paper's four cases side by side (Figs. 1 and 5): occupancy histograms, f in outline,
     the minima labelled m1, m2, ... in every panel."""

@@ -8,7 +8,14 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from landscape.sweep import b_ranges_keeping, lost_minima, recommended_b, wide_minima
+from landscape.sweep import (
+    b_ranges_keeping,
+    lost_minima,
+    recommendation_reason,
+    recommended_b,
+    sharp_survivor_note,
+    wide_minima,
+)
 from landscape.theory import gradient_norm_clip
 from pages import figures, graph_plane, plane_ui, ui
 from pages import state as S
@@ -20,11 +27,11 @@ st.title("Transition graph and b tuner")
 if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
     graph_plane.render()
     ui.end_page()
-st.caption(
+st.caption(figures.md_escape(
     "An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) can land "
     "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "
     "spends almost all its time there. Move b in the sidebar or pick an interval below."
-)
+))
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
@@ -48,8 +55,13 @@ if prediction is not None:
     edge_probabilities = {(i, j): float(prediction.rates.destinations(i)[j]) for i, j in analysis.edges}
 top_l, top_r = st.columns([3, 1], gap="medium")
 with top_l:
-    ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L, edge_probabilities=edge_probabilities),
-            key="graph_chart")  # fmt: skip
+    ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L, edge_probabilities=edge_probabilities,
+                                 dark=ui.dark_theme()), key="graph_chart")  # fmt: skip
+    # b too large: the sharp minima survive, right under the graph that shows it (issue 21.3)
+    sharp_note = sharp_survivor_note([fl.width for fl in analysis.fields], [fl.l_star for fl in analysis.fields],
+                                     landscape.surviving_minima(analysis.classes), b)  # fmt: skip
+    if sharp_note:
+        st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
     if edge_probabilities is not None:
         st.caption("Edge labels: the limiting probability q_ij / q_i that an exit from Ω_i lands in "
                    f"Ω_j (Theorem 1), the {landscape.LIMIT_NOTE}.")  # fmt: skip
@@ -58,6 +70,7 @@ with top_l:
 with top_r:
     ui.class_summary(analysis.classes, analysis.edges, analysis.irreducible,
                      landscape.surviving_minima(analysis.classes))  # fmt: skip
+    st.caption(figures.GLOSSARY)
     near = [w for w in analysis.warnings if "integer" in w.lower() or "breakpoint" in w.lower()]
     if near:
         st.warning(f"b is at a structure change ({len(near)} jump numbers are borderline); "
@@ -175,6 +188,8 @@ if intervals:
             + (", ".join(others) if others else "no other minimum")
             + (f". Recommended: **b = {rec:g}**, the middle of the widest range." if rec else "."),
             icon=":material/recommend:")  # fmt: skip
+        if rec is not None:
+            st.caption(recommendation_reason(ranges, rec, widths, keep, bmax))
         if rec is not None and not (math.isfinite(b) and abs(b - rec) < 1e-12):
             st.button(f"Use b = {rec:g}", key="use_recommended_b",
                       on_click=lambda: (S.write(ss, "clip", True), S.write(ss, "b", rec)))  # fmt: skip
@@ -229,8 +244,8 @@ if absorbing:
         share_rows.append(row)
     if share_rows:
         st.dataframe(pd.DataFrame(share_rows), hide_index=True, key="small_share_table")
-        st.caption(
+        st.caption(figures.md_escape(
             "Long-run share of steps spent in the small fields of the absorbing class "
             f"{{{', '.join(f'm{i + 1}' for i in chain.members)}}}: it falls like "
             "η^((α−1)(l*_G − l*_small)). Hold it against the time fractions of a live run at the "
-            f"same η. The {landscape.LIMIT_NOTE}.")  # fmt: skip
+            f"same η. The {landscape.LIMIT_NOTE}."))  # fmt: skip

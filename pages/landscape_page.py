@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from landscape.config import MAX_FORMULA_LENGTH
+from landscape.sweep import sharp_survivor_note, wide_minima
 from pages import figures, landscape_plane, plane_ui, sketch, ui
 from pages import state as S
 
@@ -56,9 +58,11 @@ with left:
         if not p["formula"]:
             S.write(ss, "formula", ui.preset_source(p["preset"]))
         ui.bind(
-            st.text_area, "formula", "f(x) =", height=100,
-            help="A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
-            "e.g. (x^2-1)^2 + 0.3*x or x^4/4 - x^2/2 + 0.05*sin(20*x). Ctrl+Enter applies.",
+            st.text_area, "formula", "f(x) =", height=100, max_chars=MAX_FORMULA_LENGTH,
+            help=figures.md_escape(
+                "A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
+                "e.g. (x^2-1)^2 + 0.3*x or x^4/4 - x^2/2 + 0.05*sin(20*x). Ctrl+Enter applies, "
+                f"up to {MAX_FORMULA_LENGTH:,} characters."),
         )  # fmt: skip
     else:
         sketch.sketch_editor(p)
@@ -83,7 +87,8 @@ if plane_ui.is_plane(land):  # f(x, y): the 2-D view (pages/landscape_plane.py)
 analysis, a_err = ui.current_analysis(source)
 xs, ys = ui.get_curve(source, L)
 
-with right:
+with right:  # the answer first ("In short", issue 21.8), then the chart
+    short_box = st.container()
     fig = figures.landscape_figure(xs, ys, analysis, land.f, L=L, height=460,
                                    title=f"f on [-{L:g}, {L:g}]")  # fmt: skip
     ui.plot(fig, key="landscape_chart")
@@ -104,8 +109,13 @@ if analysis is not None and analysis.assumption1_ok and analysis.fields:
     if not landscape.is_heavy_tailed(p["noise"], float(p["alpha"])):
         msg += (f" (The chosen {p['noise']} noise is not heavy-tailed: its iterates stay "
                 "trapped near where they start.)")  # fmt: skip
-    with right:
+    sharp_note = sharp_survivor_note([fl.width for fl in analysis.fields],
+                                     [fl.l_star for fl in analysis.fields], surv, bb)  # fmt: skip
+    with short_box:
         st.info(msg, icon=":material/lightbulb:")
+        if sharp_note:
+            st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
+    with right:
         st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",
                      icon=":material/play_circle:")  # fmt: skip
 
@@ -117,8 +127,10 @@ if analysis is not None:
             st.success(
                 f"Assumption 1 holds on [-{L:g}, {L:g}]: "
                 f"{figures.count_noun(len(analysis.minima), 'non-degenerate minimum', 'non-degenerate minima')}"
-                f" separated by {figures.count_noun(len(analysis.maxima), 'maximum', 'maxima')}. "
-                "All theory panels apply.",
+                + (f" separated by {figures.count_noun(len(analysis.maxima), 'maximum', 'maxima')}. "
+                   "All theory panels apply." if analysis.maxima else
+                   " and no maximum: one field, all of [-L, L], that the iterates never leave "
+                   "(r = ∞: no escape distance, no exit time)."),
                 icon=":material/check_circle:",
             )
         else:
@@ -131,6 +143,8 @@ if analysis is not None:
             st.markdown(f"- {figures.md_escape(w)}")
     if analysis.assumption1_ok and n:
         betas = analysis.exit_exponents or (None,) * n
+        wide = set(wide_minima([fl.width for fl in analysis.fields]))
+        alive = set(landscape.surviving_minima(analysis.classes))
         rows = []
         for fl, beta in zip(analysis.fields, betas):
             rows.append({
@@ -138,22 +152,25 @@ if analysis is not None:
                 "s left": "-∞" if fl.left is None else f"{fl.left:.4f}",
                 "m": round(fl.minimum, 4),
                 "s right": "+∞" if fl.right is None else f"{fl.right:.4f}",
-                "r": round(fl.width, 4),
-                "l*": fl.l_star,
+                "r": round(fl.width, 4) if math.isfinite(fl.width) else None,  # one field: nothing to leave
+                "l*": fl.l_star if math.isfinite(fl.width) else None,
                 "f''(m)": round(fl.curvature, 3),
-                "kind": "sharp" if fl.sharp else "wide",
-                "β": None if beta is None else round(beta, 3),
+                "shape": "wide" if fl.index in wide else "sharp",
+                "at this b": "survives" if fl.index in alive else "eliminated",
+                "β": None if beta is None or not math.isfinite(beta) else round(beta, 3),
             })  # fmt: skip
         with right:
             st.markdown("#### Attraction fields")
             st.dataframe(pd.DataFrame(rows), hide_index=True, key="fields_table")
-            st.caption(
+            st.caption(figures.md_escape(
                 "s left / s right: the field's edges; m: its minimum; r: the distance from the "
                 "minimum to the nearer edge; l* = ⌈r/b⌉; β = α + (α−1)(l*−1), the exit-time "
                 "exponent. A step of "
-                "at most b needs l* = ⌈r/b⌉ jumps to leave. 'Sharp' minima are the small ones of "
-                "their class: heavy-tailed clipped SGD leaves them much sooner than wide ones."
-            )
+                "at most b needs l* = ⌈r/b⌉ jumps to leave. Shape: 'wide' if r is at least half the "
+                "widest r, else 'sharp' (the chart's circles and triangles). At this b: 'survives' "
+                "for the large minima of absorbing classes (filled green), 'eliminated' for the "
+                "others (hollow red), which heavy-tailed clipped SGD visits only briefly."
+            ))
     with right:
         st.download_button(
             "Download the analysis (JSON)",

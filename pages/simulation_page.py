@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from landscape.sweep import wide_minima
 from pages import figures, fragment_timer, livechart, liveparts, livestream, simrun, ui
 from pages import state as S
 
@@ -35,6 +36,13 @@ L = float(p["L"])
 xs, ys = ui.get_curve(source, L)
 maxima = tuple(analysis.maxima) if analysis is not None else ()
 f_range = figures.f_view_range(ys, analysis, land.f)
+
+domain_notes = [w for w in (analysis.warnings if analysis is not None else ())
+                if w.startswith("Assumption 1: f is undefined")]  # fmt: skip
+if domain_notes:  # log(x) on [-L, L]: say it before a run crosses it (issue 21.7)
+    st.warning(figures.md_escape(domain_notes[0].removeprefix("Assumption 1: ")) + ". Choose a "
+               "smaller L or a formula defined on all of [-L, L] (e.g. log(1 + x^2)).",
+               icon=":material/warning:")  # fmt: skip
 
 # ---------------------------------------------------------------- controls
 if not (-L <= float(p["x0"]) <= L):
@@ -118,8 +126,9 @@ def transition_table(counts) -> pd.DataFrame:
 
 
 def theory_shares(fractions, steps: int) -> None:
-    """The theory's share of this run at each wide minimum (and in the small fields)
-    beside the measured one (issue 10); says why when the theory has none."""
+    """The theory's share of this run in each field beside the measured one (issue 10):
+    at this η (e^{Qt} over the run's steps) and in the η → 0 limit; says when the run is
+    younger than the limit's time scale (issue 21.6) and why when there is no theory."""
     pred, why = ui.current_prediction(source, x0=float(p["x0"]))
     if pred is None or steps <= 0:
         if why:
@@ -128,25 +137,36 @@ def theory_shares(fractions, steps: int) -> None:
     eta = float(p["eta"])
     rounded = float(f"{steps:.2g}")  # refreshes share one answer (expm) per 2-digit run length
     try:
-        shares = ui.get_run_shares(source, float(p["L"]), float(S.effective_b(p)), str(p["noise"]),
-                                   float(p["alpha"]), float(p["scale"]), float(p["x0"]), rounded, eta)  # fmt: skip
+        limit = ui.get_run_shares(source, float(p["L"]), float(S.effective_b(p)), str(p["noise"]),
+                                  float(p["alpha"]), float(p["scale"]), float(p["x0"]), rounded, eta)  # fmt: skip
+        finite = pred.finite_run_shares(rounded, eta)
+        leave, unit = pred.time_scales(eta)
     except ValueError as err:
         st.caption(f"No prediction for this run: {err}")
         return
-    rows = [{"wide minimum": f"m{i + 1}", "measured": f"{float(fractions[i]):.1%}",
-             "theory over this run": f"{v:.1%}"} for i, v in shares.items()]  # fmt: skip
     chain = pred.start_chain
+    small = {}
     if chain is not None and chain.absorbing and chain.small:
         try:
-            small = pred.small_field_share(eta, pred.chains.index(chain)).total
-            measured = sum(float(fractions[k]) for k in chain.small)
-            rows.append({"wide minimum": "small fields, long run (Theorem 2)", "measured": f"{measured:.2%}",
-                         "theory over this run": f"{small:.2%}"})  # fmt: skip
+            share = pred.small_field_share(eta, pred.chains.index(chain))
+            small = {k: float(v) for k, v in zip(share.fields, share.shares)}
         except ValueError:
             pass
+    rows = []
+    for i in range(len(finite)):
+        lim = limit.get(i, small.get(i))
+        rows.append({"field": f"Ω{i + 1}", "run": f"{float(fractions[i]):.1%}", "at this η": f"{finite[i]:.1%}",
+                     "η → 0": "—" if lim is None else f"{lim:.1%}"})  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="theory_table")
-    st.caption(f"Theory: the limiting chain from π_G(x₀) on the time scale 1/λ_G(η), over "
-               f"{rounded:,.0f} steps (this run's length to 2 digits); the {landscape.LIMIT_NOTE}.")  # fmt: skip
+    start = pred.start_field
+    if steps < unit:
+        st.info(f"A young run: {figures.si_rate(steps)} steps per path, while leaving Ω{start + 1} takes "
+                f"about {figures.si_rate(leave)} steps on average and the η → 0 limit's unit of time "
+                f"is 1/λ = {figures.si_rate(unit)} steps. The η → 0 column is for runs much longer than that; 'at this "
+                "η' is what the theory expects of this run.", icon=":material/hourglass_top:")  # fmt: skip
+    st.caption("Theory per field: 'at this η' averages e^{Qt} over the run's steps (each field "
+               "left at rate 1/its mean exit time, towards Ω_j with probability q_ij/q_i); "
+               f"'η → 0' is the limiting chain from π_G(x₀); the {landscape.LIMIT_NOTE}.")  # fmt: skip
 
 
 def unclipped_stationary_law() -> dict[int, float] | None:
@@ -159,12 +179,39 @@ def unclipped_stationary_law() -> dict[int, float] | None:
     return {i: float(v) for i, v in zip(chain.large, chain.stationary)}
 
 
+def compare_answer(r, done: int, stream) -> None:
+    """The four cases' time per field (and the unclipped chain's stationary law), the answer
+    of the comparison, as a table."""
+    st.markdown("**Share of steps in each field**")
+    rows = []
+    for name, s in r.sims.items():
+        row = {"case": name}
+        for i, v in enumerate(s.field_fraction):
+            row[f"Ω{i + 1}"] = f"{v:.1%}"
+        rows.append(row)
+    law = unclipped_stationary_law()
+    if law is not None:
+        row = {"case": "theory: heavy-unclipped (η → 0)"}
+        for i in range(len(rows[0]) - 1):
+            row[f"Ω{i + 1}"] = f"{law.get(i, 0.0):.1%}"
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="compare_table")
+    if law is not None:
+        st.caption("The last row is the unclipped limiting chain's stationary law (Theorems 3-5), "
+                   f"to hold against the heavy-unclipped row: the {landscape.LIMIT_NOTE}.")  # fmt: skip
+    if stream is not None and r.running:
+        st.caption(f"The table refreshes every {livestream.SLOW_REFRESH:g} s (at {done:,} steps per path); "
+                   "the panels and the numbers follow the run.")  # fmt: skip
+
+
 def _live_view(r) -> None:
     stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
     ui.advance_in_page(r, stream, "Preparing the simulation (the first run may compile kernels)…")
-    fields = ([(fl.minimum, fl.sharp) for fl in analysis.fields]
-              if analysis is not None and analysis.assumption1_ok else [])  # fmt: skip
+    fields = []  # (minimum, sharp by r) per field: the Landscape page's shapes (issue 21.2)
+    if analysis is not None and analysis.assumption1_ok:
+        wide = set(wide_minima([fl.width for fl in analysis.fields]))
+        fields = [(fl.minimum, fl.index not in wide) for fl in analysis.fields]
     minima = [fl.minimum for fl in analysis.fields] if analysis is not None else []
     r.frame_parts = functools.partial(liveparts.line_parts, xs=xs, ys=ys, maxima=maxima, L=L, f_range=f_range,
                                       fields=fields, minima=minima)  # fmt: skip
@@ -172,7 +219,6 @@ def _live_view(r) -> None:
     done = r.steps_done
     live = {"stream": stream, "steps": done}
     livechart.live_text("metrics", parts["live_metrics"], "live_metrics", **live)
-    st.caption(getattr(next(iter(r.sims.values())), "gradient_note", ""))  # which f' (issue 9)
     if r.error:
         st.error(f"The run stopped: {r.error}", icon=":material/warning:")
     if not r.compare:
@@ -183,27 +229,14 @@ def _live_view(r) -> None:
             livechart.live_plot(parts["hist_chart"], key="hist_chart", **live)
             livechart.live_text("bars", parts["field_bars"], "field_bars", **live)
             theory_shares(r.sims["run"].field_fraction, done)
-    else:
-        livechart.live_plot(parts["compare_chart"], key="compare_chart", **live)
-        rows = []
-        for name, s in r.sims.items():
-            row = {"case": name}
-            for i, v in enumerate(s.field_fraction):
-                row[f"Ω{i + 1}"] = f"{v:.1%}"
-            rows.append(row)
-        law = unclipped_stationary_law()
-        if law is not None:
-            row = {"case": "theory: heavy-unclipped, stationary law (η → 0)"}
-            for i in range(len(rows[0]) - 1):
-                row[f"Ω{i + 1}"] = f"{law.get(i, 0.0):.1%}"
-            rows.append(row)
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key="compare_table")
-        if law is not None:
-            st.caption("The last row is the unclipped limiting chain's stationary law (Theorems 3-5), "
-                       f"to hold against the heavy-unclipped row: the {landscape.LIMIT_NOTE}.")  # fmt: skip
-        if stream is not None and r.running:
-            st.caption(f"The table refreshes every {livestream.SLOW_REFRESH:g} s (at {done:,} steps per path); "
-                       "the chart and the numbers above follow the run.")  # fmt: skip
+    else:  # the answer (time per field in each case) beside the four panels: one projector screen
+        answer, panels = st.columns([5, 6])
+        with panels:
+            livechart.live_plot(parts["compare_chart"], key="compare_chart", **live)
+        with answer:
+            compare_answer(r, done, stream)
+    st.caption(getattr(next(iter(r.sims.values())), "gradient_note", ""))  # which f' (issue 9)
+
     if not r.running and done > 0:
         d1, d2 = st.columns(2)
         d1.download_button("Histogram (CSV)", data=r.histogram_csv(), file_name="histogram.csv",

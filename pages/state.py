@@ -15,6 +15,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from landscape.config import MAX_FORMULA_LENGTH
 from landscape.tails import FAMILIES as NOISE_FAMILIES
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "format_float_list",
     "format_sketch",
     "init_session",
+    "number_box_changed",
     "parse_float_list",
     "parse_query",
     "parse_sketch",
@@ -127,7 +129,7 @@ _PARAM_LIST = (
     # landscape
     Param("mode", "preset", "choice", choices=MODES, help="where f comes from"),
     Param("preset", "paper-fig2", "str", max_len=80),
-    Param("formula", "", "str", max_len=500),
+    Param("formula", "", "str", max_len=MAX_FORMULA_LENGTH),  # all the parser accepts
     Param("sketch", "", "str", max_len=4000),
     Param("L", 1.6, "float", 0.05, 50.0),
     # clipping and noise (shared by several pages)
@@ -170,6 +172,14 @@ _PARAM_LIST = (
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAM_LIST}
 
+EMPTY_MEANS = {
+    "formula": "the default preset's formula",
+    "sketch": "the default sketch",
+    "keep": "the wide minima",
+    "preset": "the default preset",
+}
+"""What an empty value of a text parameter shows, for the notices that name it."""
+
 
 def defaults() -> dict[str, Any]:
     return {p.name: p.default for p in _PARAM_LIST}
@@ -192,7 +202,8 @@ def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         try:
             params[name] = p.parse(str(raw))
         except ValueError as err:
-            notices.append(f"Ignored {err}; using {p.format(p.default)}.")
+            used = p.format(p.default) or EMPTY_MEANS.get(name, "nothing")
+            notices.append(f"Ignored {err}; using {used}.")
     if params["bmax"] <= params["bmin"]:
         notices.append("Ignored bmax <= bmin; using the default sweep range.")
         params["bmin"], params["bmax"] = PARAMS["bmin"].default, PARAMS["bmax"].default
@@ -286,6 +297,27 @@ def widget_changed(session: MutableMapping[str, Any], name: str) -> None:
     """on_change of a bound widget: the user's new value becomes canonical."""
     if name in session:
         write(session, name, session[name])
+
+
+def number_box_changed(session: MutableMapping[str, Any], name: str, label: str,
+                       lo: float | None, hi: float | None) -> None:
+    """on_change of a bound number box: the typed value, brought into [lo, hi], becomes
+    canonical; a value outside the range (or an empty box) queues a notice naming the
+    typed value and the one used, and the box shows the used value on the next draw."""
+    if name not in session:
+        return
+    typed = session[name]
+    used, why = typed, None
+    if typed is None:  # an emptied box: keep the value in use
+        used, why = session[PARAMS_KEY][name], "is empty"
+    elif lo is not None and typed < lo:
+        used, why = type(typed)(lo), f"is below the smallest allowed, {lo:g}"
+    elif hi is not None and typed > hi:
+        used, why = type(typed)(hi), f"is above the largest allowed, {hi:g}"
+    write(session, name, used)
+    if why is not None:
+        shown = "the box" if typed is None else f"{label} = {typed:.15g}"
+        session.setdefault(CHANGE_NOTICES_KEY, []).append(f"{shown} {why}; using {used:g}.")
 
 
 def snap_eta(eta: float) -> float:

@@ -88,12 +88,22 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
     The widget key is refreshed from the params before every draw and the
     user's edits flow back through ``on_change`` (then the caller's own
     ``on_change``), so :func:`pages.state.write` is the only way a value changes.
+
+    A number box gets no ``min_value``/``max_value`` (Streamlit's box would keep a value
+    outside them, red, unapplied, while the page used the old one): the typed value is
+    brought into the range here, with a notice naming the typed and the used value.
     """
     ss = st.session_state
     S.seed_widget(ss, name)
+    lo = hi = None
+    if widget is st.number_input:
+        lo, hi = kwargs.pop("min_value", None), kwargs.pop("max_value", None)
 
     def changed() -> None:
-        S.widget_changed(ss, name)
+        if widget is st.number_input:
+            S.number_box_changed(ss, name, label, lo, hi)
+        else:
+            S.widget_changed(ss, name)
         if on_change is not None:
             on_change()
 
@@ -378,6 +388,15 @@ def noise_alpha_label(family: str) -> str:
         "student-t": "degrees of freedom (= tail index α)",
         "stable": "stability index α (1 < α < 2)",
     }.get(family, "tail index α (used for predictions)")
+
+
+def dark_theme() -> bool:
+    """True when the browser shows Streamlit's dark theme (figures that set their own
+    text colours follow it)."""
+    try:
+        return st.context.theme.type == "dark"
+    except AttributeError:  # a Streamlit without st.context.theme, or no browser (AppTest)
+        return False
 
 
 def plot(fig, key: str, **kwargs):

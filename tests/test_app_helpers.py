@@ -188,7 +188,9 @@ def test_landscape_figure_marks_minima_and_fields(fig2):
     land, an, xs, ys = fig2
     fig = figures.landscape_figure(xs, ys, an, land.f, L=1.6)
     names = [t.name for t in fig.data]
-    assert "wide (large) minimum" in names and "sharp (small) minimum" in names
+    # b = 0.5: m2, m4 wide and surviving, m1, m3 sharp and eliminated (shape and verdict apart)
+    assert names[1:3] == ["wide, survives", "sharp, eliminated"]
+    assert fig.layout.legend.title.text == "minima (shape by r) at b = 0.5:"
     texts = [t for tr in fig.data if tr.text is not None for t in tr.text]
     assert {"m1", "m2", "m3", "m4", "s1", "s2", "s3"} <= set(texts)
     labels = [a.text for a in fig.layout.annotations]

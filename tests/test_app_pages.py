@@ -71,7 +71,8 @@ def test_default_landscape_is_paper_fig2():
     assert "Assumption 1 holds" in body
     assert "4 non-degenerate minima" in body
     df = at.dataframe[0].value
-    assert list(df["kind"]) == ["sharp", "wide", "sharp", "wide"]
+    assert list(df["shape"]) == ["sharp", "wide", "sharp", "wide"]  # by r (issue 21.2)
+    assert list(df["at this b"]) == ["eliminated", "survives", "eliminated", "survives"]
     assert list(df["l*"]) == [1, 2, 1, 2]
 
 
@@ -206,7 +207,7 @@ def test_compare_mode_runs_four_cases():
     assert not at.exception
     cases = list(at.dataframe[-1].value["case"])
     assert cases[:4] == ["heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped"]
-    assert cases[4:] == ["theory: heavy-unclipped, stationary law (η → 0)"]
+    assert cases[4:] == ["theory: heavy-unclipped (η → 0)"]
     # the live chart's four panels label the minima m1..m4 (issue 8.11)
     layout = live_part(at, "compare_chart")["content"]["layout"]
     labels = {a["text"] for a in layout.get("annotations", [])}
@@ -292,10 +293,12 @@ def test_live_run_shows_the_theorys_share_beside_the_measured_one():
     at = open_page("pages/simulation_page.py", query={"paths": "3"})
     at.button(key="sim_step").click().run()
     assert not at.exception
-    table = frame_with(at, "theory over this run")
-    assert list(table["wide minimum"][:2]) == ["m2", "m4"]
-    shares = [float(v.rstrip("%")) for v in table["theory over this run"][:2]]
+    table = frame_with(at, "η → 0")
+    assert list(table["field"]) == ["Ω1", "Ω2", "Ω3", "Ω4"]
+    shares = [float(table["η → 0"][i].rstrip("%")) for i in (1, 3)]  # the wide minima m2, m4
     assert sum(shares) == pytest.approx(100, abs=0.2)  # x0 = 0.3 lies in an absorbing class
+    finite = [float(v.rstrip("%")) for v in table["at this η"]]
+    assert sum(finite) == pytest.approx(100, abs=0.3)  # e^{Qt} over the run: a law over all fields
 
 
 def test_compare_mode_shows_the_unclipped_stationary_law():

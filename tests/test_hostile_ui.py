@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest
 
+from pages import state as S
 from tests.live_parts import live_steps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,13 +140,14 @@ def test_simulation_step_at_the_edges(family):
 def test_sidebar_widgets_at_their_limits():
     at = _app()
     at.run()
+    # the boxes take any number and bring it into the parameter's range (issue 21.4)
     for widget in at.sidebar.number_input:
-        for value in (widget.min, widget.max):
-            if value is None:
-                continue
+        param = S.PARAMS[widget.key]
+        for value in (param.lo, param.hi, param.lo - 1, param.hi * 10):
             widget.set_value(value)
             at.run()
             _no_exception(at, f"{widget.label} = {value}")
+            assert param.lo <= at.session_state[S.PARAMS_KEY][widget.key] <= param.hi
     for slider in at.sidebar.slider:
         for value in (slider.min, slider.max):
             slider.set_value(value)

@@ -320,7 +320,7 @@ def test_error_carries_position():
     error = info.value
     assert error.position == 7
     assert error.text == "x**2 + y"
-    assert "at character 7" in str(error)
+    assert "at character 8" in str(error)  # 1-based, as the Landscape page says it
 
 
 def test_non_string_is_refused():
