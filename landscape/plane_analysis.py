@@ -139,12 +139,7 @@ class PlaneAnalysis:
 
     @property
     def wall_points(self) -> bool:
-        """True if some minimiser sets are points on the wall (f decreases outwards there).
-
-        They are not minima of f: the iterates pile up against the wall. When
-        every set is one (``real_minima == 0``) the ball holds no minimum at
-        all; :func:`landscape.plane_radius.suggest_radius` proposes an R that does.
-        """
+        """True if some sets are points on the wall, not minima of f (see ``suggest_radius``)."""
         return any(f.minimiser.at_wall for f in self.fields)
 
     @property

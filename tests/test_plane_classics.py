@@ -154,3 +154,29 @@ def test_curve_of_maxima_is_one_warning():
     curve = [w for w in result.warnings if "degenerate" in w]
     assert len(curve) == 1 and "circle of radius 1 " in curve[0]
     assert all(math.hypot(*m.points[0]) < 0.9 or m.at_wall for m in result.minima)
+
+
+@pytest.mark.parametrize(("formula", "R", "minima"), [
+    ("max(x, y)", 2.0, []),                      # the flow stalls on the kink x = y: no minimum
+    ("x^3 + y^2", 2.0, []),                      # degenerate at 0, f(-t, 0) < 0: no minimum
+    ("x^6 + y^6 - x^2*y^2", 2.0,                 # 0 is degenerate and no minimum (f(t, t) < 0)
+     [(s * 3 ** -0.5, t * 3 ** -0.5) for s in (-1, 1) for t in (-1, 1)]),
+    ("x^4 + y^4", 1.0, [(0.0, 0.0)]),            # degenerate, but a minimum
+])
+def test_points_where_the_flow_stalls_are_minima_only_if_f_is_lowest_there(formula, R, minima):
+    result = analyze_plane(load_landscape(formula), R, 1.0)
+    found = [tuple(m.points[0]) for m in result.minima if not m.at_wall]
+    assert len(found) == len(minima)
+    for expected in minima:
+        assert min(math.dist(point, expected) for point in found) < 1e-3
+
+
+def test_random_polynomials_of_degree_eight_are_analysed():
+    """Seeded degree-8 polynomials (bounded below by + r^8): an answer, never a refusal."""
+    rng = np.random.default_rng(18)
+    for _ in range(3):
+        terms = [f"{rng.normal():.3f}*x^{i}*y^{j}" for i in range(9) for j in range(9 - i)
+                 if rng.random() < 0.5]
+        result = analyze_plane(load_landscape(" + ".join(terms) + " + (x^2 + y^2)^4"), 2.0, 1.0)
+        assert result.real_minima >= 1
+        assert result.seconds < 30                 # generous: about 0.5 s of CPU each
