@@ -207,6 +207,8 @@ with left:
             for k, choice in enumerate(pred.choices):
                 st.button(choice, key=f"lesson_choice_{k}", type="primary" if chosen == k else "secondary",
                           on_click=choose, args=(step.key, dim, k))  # fmt: skip
+        if chosen is not None and pred.kind in ("light", "four"):  # the reveal has a run to replay
+            st.toggle("Replay the run", key="lesson_replay", help="The run frame by frame: Play under the chart.")
 
 result = None
 if chosen is not None:
@@ -225,7 +227,11 @@ with right:
         hide = result is None and pred is not None and pred.kind in ("jumps", "survive")
         fig = styled(setup_chart(hide_answer=hide))
     chart_key = f"lesson_chart_{step.key}"
-    ui.plot(fig, key=chart_key)
+    if result is not None and result.animated and ss.get("lesson_replay"):
+        # the run again, frame by frame (Play under the chart); the exports keep the still
+        ui.plot(styled(result.figure, chart_height + 15), key=chart_key + "_replay")
+    else:
+        ui.plot(fig, key=chart_key)
     with st.container(horizontal=True, vertical_alignment="center", key="lesson_exports"):
         exports.image_buttons(fig, f"lesson-{number}-{step.key}", key="lesson_images")
         if result is not None and result.animated:

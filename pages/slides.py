@@ -185,20 +185,23 @@ def animated_figure(snapshots: Sequence[Mapping[str, Any]], labels: Sequence[str
     play = {"frame": {"duration": duration_ms, "redraw": True}, "fromcurrent": False,
             "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
     layout = out["layout"]
-    layout["updatemenus"] = [{"type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left",
-                              "yanchor": "top", "showactive": False, "pad": {"t": 0, "r": 8},
+    # the controls sit below the x-axis titles (pixel offsets from the plot's bottom edge);
+    # the steps show in the titles, so the slider's own labels are hidden
+    layout["updatemenus"] = [{"type": "buttons", "direction": "left", "x": 0.0, "y": 0, "xanchor": "left",
+                              "yanchor": "top", "showactive": False, "pad": {"t": 52, "r": 8},
                               "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
                                           {"label": "❚❚", "method": "animate",
                                            "args": [[None], {"frame": {"duration": 0}, "mode": "immediate"}]}]}]  # fmt: skip
-    layout["sliders"] = [{"active": len(frames) - 1, "x": 0.12, "len": 0.88, "y": -0.08, "yanchor": "top",
-                          "currentvalue": {"prefix": "steps per path: "}, "pad": {"t": 0},
+    layout["sliders"] = [{"active": len(frames) - 1, "x": 0.16, "len": 0.84, "y": 0, "yanchor": "top",
+                          "currentvalue": {"visible": False}, "pad": {"t": 44}, "font": {"size": 1},
+                          "ticklen": 2, "minorticklen": 0,
                           "steps": [{"label": f["name"], "method": "animate",
                                      "args": [[f["name"]], {"frame": {"duration": 0, "redraw": True},
                                                             "mode": "immediate"}]} for f in frames]}]  # fmt: skip
     margin = dict(layout.get("margin") or {})
-    margin["b"] = max(int(margin.get("b", 45)), 130)
+    margin["b"] = max(int(margin.get("b", 45)), 100)
     layout["margin"] = margin
-    layout["height"] = int(layout.get("height") or 420) + 80
+    layout["height"] = int(layout.get("height") or 420) + 55
     return out
 
 
@@ -206,7 +209,7 @@ def final_frame(fig: Mapping[str, Any]) -> dict:
     """An animated figure as a still of its last snapshot (no frames, no controls)."""
     layout = {k: v for k, v in (fig.get("layout") or {}).items() if k not in ("updatemenus", "sliders")}
     if fig.get("frames"):
-        layout["height"] = int(layout.get("height") or 500) - 80
+        layout["height"] = int(layout.get("height") or 500) - 55
         layout["margin"] = {**(layout.get("margin") or {}), "b": 45}
     return {"data": fig.get("data") or [], "layout": layout}
 

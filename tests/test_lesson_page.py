@@ -152,3 +152,21 @@ def test_2d_step_uses_the_papers_fig3_landscape():
     assert not at.exception
     assert any("survive" in m.value and "Ω1, Ω2" in m.value for m in at.markdown)
     assert all(math.isfinite(v) for v in np.atleast_1d(params["L"]))
+
+
+@pytest.mark.parametrize(("raw", "number"), [("15", 6), ("abc", 1), ("-3", 1)])
+def test_a_bad_step_in_the_url_is_clamped_or_ignored(raw, number):
+    at = open_lesson({"step": raw})
+    assert not at.exception and not at.error
+    assert at.session_state["params"]["step"] == number
+    assert at.title[0].value.startswith(f"{number}. ")
+
+
+def test_the_2d_toggle_switches_the_step_to_the_papers_fig3_and_back():
+    at = open_lesson()
+    at.toggle(key="lesson_2d").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["params"]["preset"] == "paper-himmelblau"
+    at.button(key="lesson_next").click().run()  # step 2 has no 2-D version: back to Fig. 2
+    assert at.session_state["params"]["preset"] == "paper-fig2"
+    assert at.session_state["params"]["noise"] == "gaussian"

@@ -22,7 +22,7 @@ from pages import lesson_steps as LS
 from pages import state as S
 from tests.load.load_test import ARTIFACTS
 
-from .clicks import assert_no_error_box, query
+from .clicks import assert_no_error_box, query, sidebar_settings
 from .test_browser_app import wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
@@ -135,6 +135,8 @@ def test_lesson_exports_and_presenter_toggle(page, warm_server):
     page.goto(warm_server + "/lesson?step=2")
     chart(page, LS.step_at(2))
     assert page.locator("[data-testid='stSidebar']").is_visible()
+    side = sidebar_settings(page)  # the step's state in the shared widgets: Gaussian noise, no clipping
+    assert side["clip"] == "False" and side["noise"] == "Gaussian" and float(side["scale"]) == 1.0, side
     reveal(page, 2)
     png = download(page, "Download PNG")
     width, height = png_size(png)
@@ -153,6 +155,17 @@ def test_lesson_exports_and_presenter_toggle(page, warm_server):
     assert '"noise"' in html and "gaussian" in html  # the settings are written in it
     (ARTIFACTS / "lesson-export-animation.html").write_text(html)
     print(f"export sizes: PNG {len(png):,} B, SVG {len(svg):,} B, animation {len(html):,} B")
+    # the run replayed in the page: the chart holds the frames and Play moves through them
+    page.locator(".st-key-lesson_replay label").first.click()
+    replay = page.locator(".st-key-lesson_chart_light_replay .js-plotly-plot").first
+    replay.wait_for(timeout=60_000)
+    n_frames = page.evaluate("() => document.querySelector('.st-key-lesson_chart_light_replay .js-plotly-plot')"
+                             "._transitionData._frames.length")  # fmt: skip
+    assert n_frames == lesson_runs.FRAMES
+    page.locator(".st-key-lesson_chart_light_replay .updatemenu-button").first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-lesson_chart_light_replay .js-plotly-plot')"
+                           ".layout.sliders[0].active > 0", timeout=30_000)  # fmt: skip
+    assert_no_error_box(page, "replay")
     # presenter mode from its toggle: the sidebar goes, the URL says so
     page.locator(".st-key-present label").first.click()
     wait_for_run(page, 60)
