@@ -32,13 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import landscape  # noqa: E402
-from landscape.plane_analysis import analyze_plane  # noqa: E402
-from landscape.plane_presets import PLANE_PRESETS  # noqa: E402
-from landscape.predict import predict_plane  # noqa: E402
-from simulate.noise import make_noise  # noqa: E402
-from simulate.plane_exits import plane_exit_study  # noqa: E402
-from tests.plane_disc import disc_formula  # noqa: E402
+import landscape
+from landscape.plane_analysis import analyze_plane
+from landscape.plane_presets import PLANE_PRESETS
+from landscape.predict import predict_plane
+from simulate.noise import make_noise
+from simulate.plane_exits import plane_exit_study
+from tests.plane_disc import disc_formula
 
 CASES = {
     # name: (formula, R, b, scale, field chooser, etas, samples)

@@ -199,7 +199,8 @@ def _print_prediction(result) -> None:
         print(f"{row['field']:>5} {row['l_star']:>3} {row['q']:>10.5g} {lam:>11} {mean:>11}  "
               f"{exits}")
         if "minimum" in row:
-            print(f"{'':>9} minimum {_minimum_text(row['minimum'])}, q error {row['q_error']:.2g}"
+            error = "-" if row["q_error"] is None else f"{row['q_error']:.2g}"
+            print(f"{'':>9} minimum {_minimum_text(row['minimum'])}, q error {error}"
                   + ("" if "q_range" not in row else
                      f", q from {row['q_range']['min']:.5g} to {row['q_range']['max']:.5g} "
                      "along the segment (q: their mean)"))

@@ -48,6 +48,10 @@ class Prediction:
         0-based field of x0.
     initial : ndarray or None
         pi_G(m_k) over the large minima of the start's class.
+    field_minima : tuple or None
+        2-D only (``predict_plane``): each field's minimiser set as in the
+        JSON, ``[x, y]`` or ``{"segment": [[x1, y1], [x2, y2]]}``; then
+        ``minima`` holds the same and ``maxima`` is empty.
     """
 
     minima: tuple[float, ...]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from cachetools import LRUCache
 
 from . import _common as C
 from . import config
@@ -150,7 +151,7 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
                           max_steps=max_steps, error=error, seconds=time.perf_counter() - t0)
 
 
-_RATES: dict[tuple, object] = {}
+_RATES: LRUCache = LRUCache(maxsize=8)
 
 
 def _plane_rates(analysis, noise: tuple):
@@ -158,14 +159,14 @@ def _plane_rates(analysis, noise: tuple):
     from landscape.predict import predict_plane
 
     key = (analysis.landscape.text, analysis.R, analysis.b, analysis.label_grid.shape, noise)
-    if key not in _RATES:
+    hit = _RATES.get(key)
+    if hit is None:
         try:
-            _RATES[key] = predict_plane(analysis, noise).rates
+            hit = predict_plane(analysis, noise).rates
         except ValueError as exc:
-            _RATES[key] = str(exc)
-        while len(_RATES) > 8:
-            _RATES.pop(next(iter(_RATES)))
-    return _RATES[key]
+            hit = str(exc)
+        _RATES[key] = hit
+    return hit
 
 
 def predicted_plane_exit_means(analysis, noise, field: int, etas) -> list[float | None]:

@@ -1,4 +1,5 @@
-"""``python -m simulate exit-study`` for f(x, y): the 1-D JSON, theory-sized caps, no-exit eta.
+"""``python -m simulate exit-study`` for f(x, y): the 1-D JSON, theory-sized caps, no-exit eta;
+and the 2-D Exit times page naming the eta with no exit (AppTest).
 
 The statistical check uses the cheap l* = 1 disc (THEORY.md 11: q = 0.8^-1.2,
 b = 1, Lomax alpha = 1.2, scale 0.1), seed 0, 200 samples per eta: the
@@ -60,3 +61,21 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
     captured = capsys.readouterr()
     assert message in json.loads(captured.out)["error"]
     assert len(captured.err.strip().splitlines()) == 1
+
+
+@pytest.mark.timeout(300)
+def test_exit_page_names_the_eta_with_no_exit_and_fits_without_it():
+    from tests.test_app_pages import texts
+    from tests.test_plane_pages import open_plane
+
+    at = open_plane("pages/exit_page.py", query={"etas": "0.1,0.0001", "samples": "8",
+                                                 "ecap": "50"})
+    at.selectbox(key="field").set_value(3).run()      # Omega_3, l* = 1: ~65 steps at eta 0.1
+    at.button(key="exit_run").click().run(timeout=240)
+    assert not at.exception and not at.error
+    warnings = " ".join(w.value for w in at.warning)
+    assert "No run left the field at η = 0.0001 (cap 50 steps)" in warnings
+    assert "left out of the fitted slope" in warnings
+    labels = [m.label for m in at.metric]
+    assert "Fitted slope (1 of 2 η)" in labels
+    assert "q = 0.37" in texts(at)                  # the theory's q of Omega_3 beside the run
