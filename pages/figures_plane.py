@@ -18,6 +18,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from landscape import theory
+from landscape.sweep import wide_minima
+from landscape.theory import surviving_minima
 from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, add_graph, sub
 from pages.figures_runs import _figure
 
@@ -130,35 +132,57 @@ def _field_shading(analysis, max_cells: int = 151) -> dict | None:
 
 
 def _critical_traces(analysis, *, text: bool = True) -> list[dict]:
-    """Minimiser sets (points or segments), saddles and maxima."""
+    """Minimiser sets (points or segments), saddles and maxima.
+
+    As in 1-D (``pages.figures``): the marker's shape is the geometry (circle: wide,
+    triangle: sharp, by the field width r), its colour the verdict at this b (filled
+    green: survives, hollow red: eliminated). A point on the ball's wall, where f still
+    decreases outwards, is not a minimum of f: a grey diamond.
+    """
     out: list[dict] = []
-    large = large_fields(analysis)
-    for wide in (True, False):
+    fields = list(analysis.fields)
+    structure = getattr(analysis, "structure", None)
+    alive = set(surviving_minima(getattr(structure, "classes", None) or ()))
+    wide = set(wide_minima([fl.width for fl in fields]))
+    b = getattr(analysis, "b", math.inf)
+    at_b = "without clipping" if not math.isfinite(b) else f"at b = {b:.3g}"
+    groups = [(True, True), (False, True), (True, False), (False, False), (None, None)]
+    for is_wide, survives in groups:
+        at_wall = is_wide is None
+        group = [(i, fl) for i, fl in enumerate(fields)
+                 if bool(getattr(fl.minimiser, "at_wall", False)) == at_wall
+                 and (at_wall or ((i in wide) == is_wide and (i in alive) == survives))]
+        if not group:
+            continue
+        if at_wall:
+            name, colour, symbol = "wall point (not a minimum of f)", MAXC, "diamond"
+        else:
+            name = f"{'wide' if is_wide else 'sharp'}, {'survives' if survives else 'eliminated'}"
+            colour = WIDE if survives else SHARP
+            symbol = "circle" if is_wide else "triangle-down"
         xs, ys, labels, custom = [], [], [], []
-        for i, fl in enumerate(analysis.fields):
-            if (i in large) != wide:
-                continue
+        for i, fl in group:
             pts = np.asarray(fl.minimiser.points, dtype=float).reshape(-1, 2)
-            if len(pts) > 1:  # the segment itself, thick, in the minimum's colour
+            if len(pts) > 1:  # the segment itself, thick, in the verdict's colour
                 out.append({"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "lines",
-                            "line": {"color": WIDE if wide else SHARP, "width": 6}, "showlegend": False,
+                            "line": {"color": colour, "width": 6}, "showlegend": False,
                             "hovertemplate": f"minimiser segment of Ω{sub(i)}<extra></extra>"})  # fmt: skip
             cx, cy = centre(pts)
             xs.append(cx)
             ys.append(cy)
             labels.append(f"m{sub(i)}")
             custom.append([fl.width, fl.l_star])
-        if xs:
-            out.append({
-                "type": "scatter", "x": xs, "y": ys, "mode": "markers+text" if text else "markers",
-                "name": "wide (large) minimum" if wide else "sharp (small) minimum",
-                "marker": {"color": WIDE if wide else SHARP, "size": 12,
-                           "symbol": "circle" if wide else "triangle-down", "line": {"color": "#fff", "width": 1}},
-                "text": labels, "textposition": "top right", "customdata": custom,
-                "textfont": {"size": 15, "color": WIDE if wide else SHARP, "weight": "bold"},
-                "hovertemplate": "%{text} (%{x:.3f}, %{y:.3f})<br>r=%{customdata[0]:.3g}, "
-                                 "l*=%{customdata[1]}<extra></extra>",
-            })  # fmt: skip
+        filled = at_wall or survives
+        out.append({
+            "type": "scatter", "x": xs, "y": ys, "mode": "markers+text" if text else "markers",
+            "name": name,
+            "marker": {"color": colour if filled else "rgba(0,0,0,0)", "size": 12, "symbol": symbol,
+                       "line": {"color": "#fff" if filled else colour, "width": 1 if filled else 2.5}},
+            "text": labels, "textposition": "top right", "customdata": custom,
+            "textfont": {"size": 15, "color": colour, "weight": "bold"},
+            "hovertemplate": f"%{{text}} (%{{x:.3f}}, %{{y:.3f}}): {name} {at_b}<br>"
+                             "r=%{customdata[0]:.3g}, l*=%{customdata[1]}<extra></extra>",
+        })  # fmt: skip
     for pts, name, colour, symbol in ((analysis.saddles, "saddle", SADDLE, "x"),
                                       (analysis.maxima, "maximum", MAXC, "triangle-up")):  # fmt: skip
         pts = np.asarray(pts, dtype=float).reshape(-1, 2)

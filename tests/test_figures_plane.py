@@ -87,9 +87,15 @@ def test_landscape_figure_marks_minima_saddles_rings_and_start():
     a = fake_analysis(b=2.0, segment=True)
     fig = FP.plane_landscape_figure(FP.f_grid(himmelblau, R, n=51), a, R=R, start=(2.9, 1.0))
     assert isinstance(fig, go.Figure)
-    wide = traces(fig, name="wide (large) minimum")
-    sharp = traces(fig, name="sharp (small) minimum")
-    assert list(wide[0]["text"]) == ["m3"] and list(sharp[0]["text"]) == ["m1", "m2", "m4"]
+    # shape: geometry by r (m2, m3 wide); colour: the verdict at this b (only m3 survives)
+    wide = traces(fig, name="wide, survives")
+    wide_gone = traces(fig, name="wide, eliminated")
+    sharp = traces(fig, name="sharp, eliminated")
+    assert list(wide[0]["text"]) == ["m3"] and list(wide_gone[0]["text"]) == ["m2"]
+    assert list(sharp[0]["text"]) == ["m1", "m4"]
+    assert wide_gone[0]["marker"]["symbol"] == "circle" and sharp[0]["marker"]["symbol"] == "triangle-down"
+    assert wide_gone[0]["marker"]["color"] == "rgba(0,0,0,0)"  # hollow: eliminated
+    assert not traces(fig, name="sharp, survives")
     assert tuple(wide[0]["x"]) == pytest.approx((3.0,))  # the segment's middle
     assert len(traces(fig, name="saddle")[0]["x"]) == 2
     assert len(traces(fig, name="maximum")[0]["x"]) == 1
@@ -102,6 +108,16 @@ def test_landscape_figure_marks_minima_saddles_rings_and_start():
     start = traces(fig, name="start")[0]
     assert (start["x"][0], start["y"][0]) == (2.9, 1.0)
     assert fig.layout.yaxis.scaleanchor == "x"  # circles look round
+
+
+def test_a_wall_point_is_drawn_apart_not_as_a_minimum():
+    a = fake_analysis(b=2.0)
+    a.fields[3].minimiser.at_wall = True
+    fig = FP.plane_landscape_figure(FP.f_grid(himmelblau, R, n=31), a, R=R)
+    wall = traces(fig, name="wall point (not a minimum of f)")
+    assert list(wall[0]["text"]) == ["m4"] and wall[0]["marker"]["symbol"] == "diamond"
+    named = [t for t in traces(fig, type="scatter") if "m4" in list(t.get("text") or [])]
+    assert named == wall
 
 
 def test_rings_follow_b_and_vanish_without_clipping():
@@ -184,7 +200,7 @@ def test_graph_figure_puts_nodes_at_the_minimisers():
     want = sorted([tuple(MINIMA[0]), tuple(MINIMA[1]), (3.0, 2.0), tuple(MINIMA[3])])
     assert np.allclose(got, want)
     assert "4 edges" in fig.layout.title.text
-    assert any(list(t.get("text") or []) == ["25%"] for t in traces(fig, mode="text"))
+    assert [a.text for a in fig.layout.annotations if a.text == "25%"]  # a boxed edge label
     assert len([a for a in fig.layout.annotations if a.showarrow]) == 4  # one arrowhead per edge
 
 
