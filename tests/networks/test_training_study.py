@@ -58,6 +58,7 @@ def test_tiny_grid_runs_writes_parquet_and_resumes(tmp_path):
     assert json.loads((tmp_path / "study.json").read_text())["status"] == "complete"
 
 
+@pytest.mark.slow  # starts a Dask worker that imports JAX (about 30 s); failed once under load
 def test_dask_worker_gives_the_in_process_numbers(tmp_path):
     spec = load_spec(SPEC.replace('seed = [0, 1]', 'seed = [0]').replace('b = [0.2, "inf"]', "b = [0.2]"))
     run_study(spec, tmp_path / "here", workers=0)
