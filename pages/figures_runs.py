@@ -222,8 +222,10 @@ def destinations_figure(counts: Mapping[int, int], source: int, edge_targets: Se
     fig.update_layout(
         height=height, showlegend=predicted_shares is not None,
         legend={"orientation": "h", "y": -0.2},
-        title=f"Exits from Ω{source + 1} landed in (green: edge of m{source + 1})",
-        margin={"l": 50, "r": 20, "t": 50, "b": 45},
+        # two short lines: a narrow column (1024 px) shows it whole
+        title={"text": f"Exits from Ω{source + 1} landed in<br><sub>green: an edge of m{source + 1}</sub>",
+               "y": 1 - 14 / height, "yanchor": "top"},
+        margin={"l": 50, "r": 20, "t": 60, "b": 45},
     )
     return fig
 

@@ -284,6 +284,7 @@ def test_6_theory_beside_a_young_run_says_so_and_gives_the_finite_run_prediction
     note = page.locator("[data-testid='stAlert']").filter(has_text="A young run").first
     note.wait_for()
     assert re.search(r"leaving Ω2 takes about [\d.]+ [kMG]? ?steps", note.inner_text()), note.inner_text()
+    page.wait_for_function(f"() => ({TABLE_HEADERS_JS})().some(h => h.includes('at this η'))")
     headers = page.evaluate(TABLE_HEADERS_JS)
     assert ["field", "run", "at this η", "η → 0"] in headers, headers
     for w, h in SIZES:
