@@ -335,21 +335,26 @@ class PlaneGradientChoice:
         if self.tabulated:
             t = self.table
             fn = self.gradient.exact_cfunc() if t.exact_cells else K.nan_gradient
-            return _BoundTable(t.index, t.coefficients, t.geometry(), t.centres, fn)
+            return _BoundTable(t.index, t.coefficients, t.geometry(), t.centres, t.edges, fn)
         if self.gradient.ready():
             return self.gradient.module()
         if config.specialise_enabled():
             self.gradient.specialise()
-        return _BoundTable(np.full((1, 1), -1, np.int32), np.zeros(32), np.array(
+        return self.generic_exact_kernels()
+
+    def generic_exact_kernels(self):
+        """The generic kernels with the exact ``cfunc`` everywhere (a table of one exact
+        cell): what an exact run calls until the specialised kernels are loaded."""
+        return _BoundTable(np.full((1, 1), -1, np.int32), np.zeros((1, 32)), np.array(
             [-self.R, -self.R, 0.5 / self.R, 0.5 / self.R]), np.zeros((2, 1)),
-            self.gradient.exact_cfunc())
+            np.array([[-self.R, self.R], [-self.R, self.R]]), self.gradient.exact_cfunc())
 
 
 class _BoundTable:
     """The generic kernels with a table bound: called as the specialised ones are."""
 
-    def __init__(self, tix, tco, tgeo, tcen, fn):
-        self.extra = (tix, tco, tgeo, tcen, fn)
+    def __init__(self, tix, tco, tgeo, tcen, tedge, fn):
+        self.extra = (tix, tco, tgeo, tcen, tedge, fn)
 
     def run_plane_kernel(self, *args):
         from ._kernels_plane_table import run_table_kernel
