@@ -235,3 +235,31 @@ def test_himmelblau_sympy_and_table_agree_in_a_run():
     a = simulate_plane(grad, quadrant_grids(), **kw)
     b = simulate_plane(grad, quadrant_grids(), tabulate=False, **kw)
     np.testing.assert_allclose(a.final, b.final, rtol=0, atol=1e-9)
+
+
+def test_the_first_start_says_what_it_waits_for():
+    """Before the first chunk: a new formula waits for its table (under a second), a
+    tabulated one for nothing; the live view's state reads "starting", not "paused"."""
+    from types import SimpleNamespace
+
+    from pages import simrun_plane
+    from simulate.plane import first_run_wait, warm_plane
+
+    warm_plane()
+    grad = as_plane_gradient(PAPER)
+    plane_table(grad, R)
+    assert first_run_wait(grad, R) == "nothing to compile: starting at once"
+    new = as_plane_gradient((X + float(np.random.default_rng().uniform(1, 2)), Y))
+    assert first_run_wait(new, R).startswith("tabulating grad f on the ball (under 1 s)")
+    g = quadrant_grids()
+    analysis = SimpleNamespace(extent=g.extent, label_grid=g.label_grid, near_grid=g.near_grid)
+    cfg = simrun_plane.PlaneRunConfig(source="paper-himmelblau", L=R, eta=5e-4, noise="pareto",
+                                      alpha=1.2, scale=0.75, b=2.15, b_compare=2.15, x0=2.9,
+                                      paths=2, seed=0, every=10, compare=False, y0=1.0)
+    run = simrun_plane.PlaneLiveRun(cfg, PAPER, analysis)
+    assert dict(run.live_metrics())["State"] == "paused"
+    run.running = True
+    assert dict(run.live_metrics())["State"] == "starting"
+    assert run.first_wait() == "nothing to compile: starting at once"
+    run.advance(run.chunk())
+    assert run.steps_done > 0 and dict(run.live_metrics())["State"] == "running"
