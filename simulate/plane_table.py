@@ -182,8 +182,7 @@ class _Exact:
     (all lambdified once, with common-subexpression elimination)."""
 
     def __init__(self, gradient):
-        from .plane_gradient import X, Y
-
+        X, Y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)   # as plane_gradient
         self.grad = sympy.lambdify((X, Y), list(gradient.exprs), "numpy", cse=True)
         self.switches = []
         z = sympy.Dummy("z", real=True)

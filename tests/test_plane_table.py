@@ -220,6 +220,8 @@ def test_exact_generic_and_specialised_kernels_agree_bit_for_bit():
     c = simulate_plane(grad, quadrant_grids(), steps=1200, _kernels=generic, **kw)
     c = simulate_plane(grad, quadrant_grids(), steps=1800, _kernels=grad.module(),
                        state=c.state, **kw)
+    assert len(grad.module().run_plane_kernel.signatures) == 1    # warmed with real types
+    assert len(grad.module().exit_plane_kernel.signatures) == 1
     for other in (b, c):
         np.testing.assert_array_equal(other.trace, a.trace)
         np.testing.assert_array_equal(other.histogram, a.histogram)
