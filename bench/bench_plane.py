@@ -1,4 +1,4 @@
-"""Benchmark of the 2-D kernel (issue 11) against the 1-D kernel, in one run.
+"""Benchmark of the 2-D kernels (issues 11, 18) against the 1-D kernel, in one run.
 
 Run: ``.venv/bin/python bench/bench_plane.py [--quick] [--json]``.
 
@@ -9,7 +9,14 @@ start (2.9, 1.0), fields by quadrant on a 301 x 301 grid, near-grid and a
 core (numba, 1 thread, 2 paths), best of a few repetitions, together with the
 1-D polynomial kernel on the paper's Fig. 1 workload (bench_simulate.py) in
 the same run: the machine is shared, so only rates of the same run compare.
-Also the 2-D rate on all cores and the cold/warm compile time of a formula.
+2-D gradients, interleaved: Himmelblau by its generated (specialised) kernels
+(the "polynomial" reference of issue 18) and by the table (generic kernels);
+the paper's modified Himmelblau (``paper-himmelblau``) by the table and by
+its generated kernels. Also the 2-D rate on all cores, the cold/warm compile
+time of the generated kernels, and the time to the first frame of a new
+formula (``--first-frame``): the wall time of ``python -m simulate run`` and of
+the live page's first ``PlaneLiveRun.advance`` in fresh processes, cold (a
+formula never seen) and cached (the same formula again).
 """
 
 from __future__ import annotations
@@ -30,8 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_simulate import best_of, numba_rate
 
-from simulate.plane import PlaneGrids, simulate_plane
-from simulate.plane_gradient import X, Y, compile_plane_gradient
+from simulate.plane import PlaneGrids, compile_specialised, simulate_plane
+from simulate.plane_gradient import (
+    X,
+    Y,
+    as_plane_gradient,
+    choose_plane_gradient,
+    compile_plane_gradient,
+)
 
 R, ETA, B, X0 = 4.2, 5e-4, 2.15, (2.9, 1.0)
 #: the 2-D target of issue 11, steps/s per core
@@ -73,22 +86,69 @@ def polynomial_landscape():
         return Land(), (-1.3, 0.2, 0.7)
 
 
-def plane_rate(grad, grids, threads: int, paths: int, steps: int, reps: int):
-    """(wall, CPU) steps/s of simulate_plane on ``threads`` threads."""
+def plane_rate(grad, grids, threads: int, paths: int, steps: int, reps: int, tabulate=False):
+    """(wall, CPU) steps/s of simulate_plane on ``threads`` threads (``tabulate``: the
+    table and the generic kernels, else the generated kernels, compiled beforehand)."""
     numba.set_num_threads(threads)
 
     def run():
         simulate_plane(grad, grids, R=R, eta=ETA, b=B, family="pareto", alpha=1.2, scale=0.75,
-                       x0=X0, paths=paths, steps=steps, seed=1)
+                       x0=X0, paths=paths, steps=steps, seed=1, tabulate=tabulate)
 
     wall, cpu = best_of(run, reps)
     return paths * steps / wall, paths * steps / cpu
+
+
+_PAGE_FIRST_FRAME = """
+import sys, time
+sys.path.insert(0, {root!r})
+import landscape
+from landscape.plane_analysis import analyze_plane
+from pages import simrun_plane
+land = landscape.load_landscape({expr!r})
+analysis = analyze_plane(land, 4.2, 2.15, 1.2)
+cfg = simrun_plane.PlaneRunConfig(source={expr!r}, L=4.2, eta=5e-4, noise="pareto", alpha=1.2,
+    scale=0.75, b=2.15, b_compare=2.15, x0=2.9, paths=2, seed=0, every=10, compare=False, y0=1.0)
+run = simrun_plane.PlaneLiveRun(cfg, land, analysis)
+t0 = time.perf_counter()
+run.advance(run.chunk())
+print(time.perf_counter() - t0)
+"""
+
+
+def first_frame_seconds() -> dict:
+    """Wall seconds to the first frame of a new formula in fresh processes: the whole
+    ``python -m simulate run`` (imports and analysis included) and the live page's first
+    ``PlaneLiveRun.advance`` (what follows Start), cold (never seen) and cached (again)."""
+    import random
+    import subprocess
+
+    root = str(Path(__file__).resolve().parent.parent)
+    c = random.randint(1, 10**6) / 10**7
+    expr = f"0.1((x^2 + y - 11)^2 + (x + y^2 - 7)^2) + {c} exp(0.3 x) cos(y)"
+    out = {"first_frame_formula": expr}
+    for label in ("cold", "cached"):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "simulate", "run", "--expr", expr, "--R", "4.2",
+                        "--eta", "5e-4", "--b", "2.15", "--alpha", "1.2", "--scale", "0.75",
+                        "--x0", "2.9,1.0", "--steps", "1000", "--paths", "2", "--json"],
+                       cwd=root, check=True, capture_output=True)
+        out[f"cli_{label}"] = time.perf_counter() - t0
+    expr2 = expr.replace("cos(y)", "cos(y) + 0.01 x y")
+    for label in ("cold", "cached"):
+        res = subprocess.run([sys.executable, "-c", _PAGE_FIRST_FRAME.format(root=root,
+                                                                             expr=expr2)],
+                             cwd=root, check=True, capture_output=True, text=True)
+        out[f"page_{label}"] = float(res.stdout.strip().splitlines()[-1])
+    return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller runs (smoke test)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--first-frame", action="store_true",
+                    help="also time the first frame of a new formula (fresh processes)")
     args = ap.parse_args(argv)
     steps = 2_000_000 if args.quick else 20_000_000
     reps = 2 if args.quick else 3
@@ -96,34 +156,44 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     grad = himmelblau_gradient()
     grids = himmelblau_grids()
-    simulate_plane(grad, grids, R=R, eta=ETA, b=B, family="pareto", alpha=1.2, scale=0.75,
-                   x0=X0, paths=2, steps=10, seed=0)
+    compile_specialised(grad)
     out["compile_seconds"] = time.perf_counter() - t0     # cold, or a disk-cache load
     land, bounds = polynomial_landscape()
     numba_rate(land, bounds, 1, 2, 10, 1)                 # compile or load the 1-D kernel
-    # interleaved: 1-D, 2-D, 1-D, 2-D so both see the same load
-    r1, r2 = [], []
+    import landscape
+
+    paper = as_plane_gradient(landscape.load_landscape("paper-himmelblau"))
+    compile_specialised(paper)
+    cases = {"himmelblau_generated": (grad, False), "himmelblau_table": (grad, True),
+             "paper_table": (paper, True), "paper_generated": (paper, False)}
+    for g, tab in cases.values():                         # tables built, kernels loaded
+        plane_rate(g, grids, 1, 2, 10, 1, tab)
+    # interleaved: 1-D, then each 2-D case, twice, so all see the same load
+    r1, r2 = [], {k: [] for k in cases}
     for _ in range(2):
         r1.append(numba_rate(land, bounds, 1, 2, steps, reps))
-        r2.append(plane_rate(grad, grids, 1, 2, steps, reps))
+        for k, (g, tab) in cases.items():
+            r2[k].append(plane_rate(g, grids, 1, 2, steps // (2 if "paper" in k else 1), reps,
+                                    tab))
     one_d = max(r[0] for r in r1), max(r[1] for r in r1)
-    two_d = max(r[0] for r in r2), max(r[1] for r in r2)
+    rate = {k: max(r[0] for r in v) for k, v in r2.items()}
+    cpu = {k: max(r[1] for r in v) for k, v in r2.items()}
+    two_d = rate["himmelblau_generated"], max(r[1] for r in r2["himmelblau_generated"])
     out.update({
         "plane_per_core": two_d[0], "plane_per_core_cpu": two_d[1],
         "line_per_core": one_d[0], "line_per_core_cpu": one_d[1],
         "ratio_plane_to_line": two_d[0] / one_d[0],
         "target_per_core": TARGET,
+        **{f"{k}_per_core": v for k, v in rate.items()},
+        **{f"{k}_per_core_cpu": v for k, v in cpu.items()},
+        "ratio_paper_table_to_polynomial_cpu": cpu["paper_table"] / cpu["himmelblau_generated"],
+        "paper_himmelblau_per_core": rate["paper_table"],
+        "ratio_paper_table_to_polynomial": rate["paper_table"] / two_d[0],
+        "ratio_himmelblau_table_to_generated": rate["himmelblau_table"] / two_d[0],
+        "paper_table_note": choose_plane_gradient(paper, R).note,
     })
-    try:        # the paper's modified Himmelblau (exp, abs, sign, a power 1.1 per step)
-        import landscape
-
-        paper = landscape.load_landscape("paper-himmelblau")
-        simulate_plane(paper, grids, R=R, eta=ETA, b=B, family="pareto", alpha=1.2, scale=0.75,
-                       x0=X0, paths=2, steps=10, seed=0)
-        out["paper_himmelblau_per_core"] = plane_rate(paper, grids, 1, 2, steps // 4, reps)[0]
-    except Exception as exc:  # noqa: BLE001 - the bench must run without landscape/
-        out["paper_himmelblau_per_core"] = None
-        out["paper_himmelblau_error"] = str(exc)[:200]
+    if args.first_frame:
+        out.update(first_frame_seconds())
     threads = numba.config.NUMBA_NUM_THREADS
     out["plane_all_cores"] = plane_rate(grad, grids, threads, 2 * threads, steps, reps)[0]
     numba.set_num_threads(threads)
@@ -137,9 +207,17 @@ def main(argv=None) -> int:
     print(f"1-D polynomial (Fig. 1 workload), same run, 1 core: {one_d[0] / 1e6:.1f} M steps/s "
           f"(CPU time {one_d[1] / 1e6:.1f})")
     print(f"ratio 2-D / 1-D: {out['ratio_plane_to_line']:.2f}")
-    if out["paper_himmelblau_per_core"]:
-        print(f"2-D paper-himmelblau preset (exp, abs, sign, |.|^1.1 per step), 1 core: "
-              f"{out['paper_himmelblau_per_core'] / 1e6:.1f} M steps/s")
+    for k in ("himmelblau_generated", "himmelblau_table", "paper_generated", "paper_table"):
+        print(f"2-D {k.replace('_', ' ')}, 1 core: {out[k + '_per_core'] / 1e6:.1f} M steps/s "
+              f"(CPU time {out[k + '_per_core_cpu'] / 1e6:.1f})")
+    print(f"ratio paper-himmelblau (table) / polynomial Himmelblau (generated): "
+          f"{out['ratio_paper_table_to_polynomial']:.2f} wall, "
+          f"{out['ratio_paper_table_to_polynomial_cpu']:.2f} CPU (target >= 0.8); Himmelblau table / "
+          f"generated: {out['ratio_himmelblau_table_to_generated']:.2f}")
+    print(f"paper-himmelblau: {out['paper_table_note']}")
+    for k in ("cli_cold", "cli_cached", "page_cold", "page_cached"):
+        if k in out:
+            print(f"first frame, {k.replace('_', ' ')}: {out[k]:.2f} s")
     print(f"2-D on {threads} cores ({2 * threads} paths): {out['plane_all_cores'] / 1e6:.1f} "
           "M steps/s")
     return 0

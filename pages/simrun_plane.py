@@ -92,6 +92,22 @@ class PlaneLiveRun(simrun.RefreshBudget):
         finally:
             self._lock.release()
 
+    def first_wait(self) -> str:
+        """What the first chunk waits for and roughly how long (shown while it runs)."""
+        from simulate.plane import first_run_wait
+
+        try:
+            return first_run_wait(self.land, self.cfg.R)
+        except Exception:  # noqa: BLE001 - a message only; the run itself reports errors
+            return "preparing the kernels"
+
+    def live_metrics(self) -> list[list[str]]:
+        """As 1-D, with the state "starting" while the first chunk runs."""
+        rows = super().live_metrics()
+        if self.running and self.steps_done == 0:
+            rows[-1] = ["State", "starting"]
+        return rows
+
     @property
     def steps_done(self) -> int:
         res = next(iter(self.results.values()), None)

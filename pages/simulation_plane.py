@@ -96,7 +96,10 @@ def _live(run, source: str, analysis, R: float) -> None:
 def _tick(r, grid, analysis, R: float) -> None:
     stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
-    ui.advance_in_page(r, stream, "Preparing the simulation (the first run of a formula compiles its kernels)…")
+    if r.running and r.steps_done == 0:
+        ui.advance_in_page(r, stream, f"Starting the run: {r.first_wait()}…")
+    else:
+        ui.advance_in_page(r, stream, "")
     r.frame_parts = functools.partial(liveparts.plane_parts, grid=grid, analysis=analysis, R=R)
     parts = r.frame_parts(r)
     live = {"stream": stream, "steps": r.steps_done}
@@ -104,7 +107,10 @@ def _tick(r, grid, analysis, R: float) -> None:
     if r.error:
         st.error(f"The run stopped: {r.error}", icon=":material/warning:")
     if not r.results:
-        st.info("Press Start (or Step) to run the simulation.", icon=":material/play_arrow:")
+        if r.running:
+            st.info(f"Starting the run: {r.first_wait()}.", icon=":material/hourglass_top:")
+        else:
+            st.info("Press Start (or Step) to run the simulation.", icon=":material/play_arrow:")
         return
     if not r.compare:
         for keys in (("plane_paths_chart", "plane_hist_chart"), ("plane_fields_chart", "plane_frac_chart")):

@@ -9,8 +9,9 @@ Same steps, noise streams and bookkeeping as the per-formula kernels of
   an *exact* cell (one the table's check refused, or that a kink, jump or
   singularity of grad f may cross);
 * a tabulated cell holds two bicubic polynomials (df/dx, df/dy) in
-  t = x - c_x, s = y - c_y (c the cell's centre), ``tco[o + 4 j + i]`` the
-  coefficient of t^i s^j: 2 x 15 multiply-adds in an Estrin scheme;
+  t = x - c_x, s = y - c_y (c the cell's centre), ``tco[k, 4 i + j]`` (df/dx)
+  and ``tco[k, 16 + 4 i + j]`` (df/dy) the coefficients of t^i s^j: 2 x 15
+  multiply-adds;
 * an exact cell calls ``fn(x, y, out)``, the formula's compiled ``cfunc``
   (the very ``grad`` the specialised kernels inline), through a first-class
   function type: one compiled kernel serves every formula. A table whose
@@ -18,8 +19,9 @@ Same steps, noise streams and bookkeeping as the per-formula kernels of
 
 Each path keeps its current cell (index, block, centre) and looks a cell up
 only when the iterate leaves it (a predictable branch), so the coefficient
-loads do not wait for X. The value at X depends on X only (the cell is
-``floor((X - lo) / h)``, clamped), not on the path's history or chunking.
+loads do not wait for X. The value at X depends on X only (the cell j with
+edges[j] <= X < edges[j + 1] in each axis, clamped), not on the path's
+history or chunking.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from . import config
 from ._jit import JIT, f64_data_pointer
 from ._kernels_plane import (
     _INF,
-    bin_index,
     cell_index,
     clipped_update,
     fill_plane_noise,
@@ -45,53 +46,66 @@ BLOCK_SIZE = 32
 
 
 @njit(inline="always")
-def _bicubic(c, o, t, s, t2, s2):
-    """sum c[o + 4 j + i] t^i s^j, i, j < 4 (Estrin in t, then in s)."""
-    p0 = (c[o] + c[o + 1] * t) + (c[o + 2] + c[o + 3] * t) * t2
-    p1 = (c[o + 4] + c[o + 5] * t) + (c[o + 6] + c[o + 7] * t) * t2
-    p2 = (c[o + 8] + c[o + 9] * t) + (c[o + 10] + c[o + 11] * t) * t2
-    p3 = (c[o + 12] + c[o + 13] * t) + (c[o + 14] + c[o + 15] * t) * t2
-    return (p0 + p1 * s) + (p2 + p3 * s) * s2
+def _bicubic(c, k, o, t, s, t2, s2):
+    """sum c[k, o + 4 i + j] t^i s^j, i, j < 4: four like chains over consecutive
+    coefficients (one per power of s, so they can share vector registers), then Estrin
+    in s."""
+    q0 = (c[k, o] + t * c[k, o + 4]) + t2 * (c[k, o + 8] + t * c[k, o + 12])
+    q1 = (c[k, o + 1] + t * c[k, o + 5]) + t2 * (c[k, o + 9] + t * c[k, o + 13])
+    q2 = (c[k, o + 2] + t * c[k, o + 6]) + t2 * (c[k, o + 10] + t * c[k, o + 14])
+    q3 = (c[k, o + 3] + t * c[k, o + 7]) + t2 * (c[k, o + 11] + t * c[k, o + 15])
+    return (q0 + s * q1) + s2 * (q2 + s * q3)
+
+
+@njit(inline="always")
+def _axis_cell(v, edges, inv):
+    """j with edges[j] <= v < edges[j + 1] (j clamped to 0 .. n - 1), and that cell's
+    bounds (-inf / inf at the ends): the first guess by arithmetic, then checked
+    against the stored edges so the cell depends on v only."""
+    n = edges.shape[0] - 1
+    j = np.int64((v - edges[0]) * inv)
+    j = min(max(j, 0), n - 1)
+    while j > 0 and v < edges[j]:
+        j -= 1
+    while j < n - 1 and v >= edges[j + 1]:
+        j += 1
+    lo = edges[j] if j > 0 else -_INF
+    hi = edges[j + 1] if j < n - 1 else _INF
+    return j, lo, hi
 
 
 @njit(error_model="numpy")
-def table_grad(x, y, cs, tix, tco, tgeo, tcen, fn, buf):
-    """(df/dx, df/dy) at (x, y) and the path's new cell state cs = (c_x, c_y, col, row, block).
+def locate_cell(x, y, tix, tgeo, tcen, tedge):
+    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block) of the cell holding (x, y). A call, not
+    inlined, on purpose: inlined, LLVM turns the rare lookup into selects on the common
+    path, and the coefficient loads then wait for X (a third of the step rate)."""
+    col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
+    row, ylo, yhi = _axis_cell(y, tedge[1], tgeo[3])
+    return tcen[0, col], tcen[1, row], xlo, xhi, ylo, yhi, np.int64(tix[row, col])
 
-    tgeo = (x_lo, y_lo, 1/h, 1/h); tcen (2, n): the cells' centres in x, in y.
-    """
-    cx, cy, col, row, k = cs
-    n = tix.shape[1]
-    jx = bin_index(x, tgeo[0], tgeo[2], n)
-    jy = bin_index(y, tgeo[1], tgeo[3], n)
-    if jx != col or jy != row:
-        col = jx
-        row = jy
-        k = np.int64(tix[jy, jx])
-        cx = tcen[0, jx]
-        cy = tcen[1, jy]
-    if k >= 0:
-        t = x - cx
-        s = y - cy
-        t2 = t * t
-        s2 = s * s
-        o = k * BLOCK_SIZE
-        gx = _bicubic(tco, o, t, s, t2, s2)
-        gy = _bicubic(tco, o + 16, t, s, t2, s2)
-    else:
-        fn(x, y, f64_data_pointer(buf))
-        gx = buf[0]
-        gy = buf[1]
-    return gx, gy, (cx, cy, col, row, k)
+
+@njit(inline="always")
+def cell_grad(tco, k, t, s):
+    """(df/dx, df/dy) of tabulated cell k at (t, s) = (x - c_x, y - c_y)."""
+    t2 = t * t
+    s2 = s * s
+    return _bicubic(tco, k, 0, t, s, t2, s2), _bicubic(tco, k, 16, t, s, t2, s2)
+
+
+# The kernels below keep each path's cell in scalars (c_x, c_y, x_lo, x_hi, y_lo, y_hi,
+# block) and write the lookup and the exact-cell branch out in their loops: an inlined
+# helper holding those branches and taking the arrays left NRT reference counting of the
+# arrays in the loop (a third of the step rate on this machine).
 
 
 @njit(parallel=True, **JIT)
 def run_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
                      rec_every, traj, traj_f, labels, nears, geo, hist, field_cur, last_field,
                      near_cur, field_steps, near_steps, trans, err_step, err_xy,
-                     tix, tco, tgeo, tcen, fn):
+                     tix, tco, tgeo, tcen, tedge, fn):
     """``simulate._kernels_plane.run_plane_kernel`` with grad f from the table
-    (tix, tco, tgeo, tcen) and the exact ``cfunc`` fn in exact cells."""
+    (tix, tco, tgeo, tcen, tedge) and the exact ``cfunc`` fn in exact cells. One path at a
+    time (not two in lockstep: the cell's state doubles the scalars a path carries)."""
     P = xy.shape[0]
     T = hist.shape[0]
     nb = hist.shape[1]
@@ -105,52 +119,42 @@ def run_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
         va = np.empty(B)
         xa = np.empty(B)
         ya = np.empty(B)
-        xb = np.empty(B)
-        yb = np.empty(B)
         buf = np.empty(2)
-        for p0 in range(t, P, 2 * T):
-            p1 = p0 + T if p0 + T < P else p0
-            alive0 = err_step[p0] < 0
-            alive1 = p1 != p0 and err_step[p1] < 0
-            s0 = path_start(p0, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
+        bufp = f64_data_pointer(buf)
+        for p in range(t, P, T):
+            alive = err_step[p] < 0
+            st = path_start(p, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
                             labels, nb)
-            s1 = path_start(p1, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
-                            labels, nb)
-            c0 = (0.0, 0.0, np.int64(-1), np.int64(-1), np.int64(-1))
-            c1 = (0.0, 0.0, np.int64(-1), np.int64(-1), np.int64(-1))
+            # the path's cell; empty bounds: the first step looks it up
+            cx, cy, xl, xh, yl, yh, k = 0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1)
             done = 0
-            while done < nsteps and (alive0 or alive1):
+            while done < nsteps and alive:
                 mm = min(B, nsteps - done)
-                for q in range(2):              # one inlined copy of the noise code
-                    if alive0 if q == 0 else alive1:
-                        fill_plane_noise(fam, a, scale, wst, dst, p0 if q == 0 else p1, wa, rb,
-                                         ua, va, xa if q == 0 else xb, ya if q == 0 else yb, mm)
+                fill_plane_noise(fam, a, scale, wst, dst, p, wa, rb, ua, va, xa, ya, mm)
                 for i in range(mm):
-                    if alive0:
-                        gx, gy, c0 = table_grad(s0[0], s0[1], c0, tix, tco, tgeo, tcen, fn, buf)
-                        alive0, s0 = plane_step(gx, gy, xa[i], ya[i], p0, t, s0, par, labels,
-                                                nears, geo, nb, m_out, rec_every, traj, traj_f,
-                                                hist, field_steps, near_steps, trans, err_step,
-                                                err_xy)
-                    if alive1:
-                        gx, gy, c1 = table_grad(s1[0], s1[1], c1, tix, tco, tgeo, tcen, fn, buf)
-                        alive1, s1 = plane_step(gx, gy, xb[i], yb[i], p1, t, s1, par, labels,
-                                                nears, geo, nb, m_out, rec_every, traj, traj_f,
-                                                hist, field_steps, near_steps, trans, err_step,
-                                                err_xy)
-                    if not (alive0 or alive1):
+                    x = st[0]
+                    y = st[1]
+                    if x < xl or x >= xh or y < yl or y >= yh:
+                        cx, cy, xl, xh, yl, yh, k = locate_cell(x, y, tix, tgeo, tcen, tedge)
+                    if k >= 0:
+                        gx, gy = cell_grad(tco, k, x - cx, y - cy)
+                    else:
+                        fn(x, y, bufp)
+                        gx = buf[0]
+                        gy = buf[1]
+                    alive, st = plane_step(gx, gy, xa[i], ya[i], p, t, st, par, labels, nears,
+                                           geo, nb, m_out, rec_every, traj, traj_f, hist,
+                                           field_steps, near_steps, trans, err_step, err_xy)
+                    if not alive:
                         break
                 done += mm
-            path_end(p0, t, s0, xy, path_steps, field_cur, last_field, near_cur, field_steps,
+            path_end(p, t, st, xy, path_steps, field_cur, last_field, near_cur, field_steps,
                      near_steps, hist, nb, m_out)
-            if p1 != p0:
-                path_end(p1, t, s1, xy, path_steps, field_cur, last_field, near_cur,
-                         field_steps, near_steps, hist, nb, m_out)
 
 
 @njit(parallel=True, **JIT)
 def exit_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field, t, dest,
-                      limit, err_step, err_xy, tix, tco, tgeo, tcen, fn):
+                      limit, err_step, err_xy, tix, tco, tgeo, tcen, tedge, fn):
     """``simulate._kernels_plane.exit_plane_kernel`` with grad f from the table."""
     P = xy.shape[0]
     ny, nx = labels.shape
@@ -168,7 +172,8 @@ def exit_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field
         zx = np.empty(B)
         zy = np.empty(B)
         buf = np.empty(2)
-        cs = (0.0, 0.0, np.int64(-1), np.int64(-1), np.int64(-1))
+        bufp = f64_data_pointer(buf)
+        cx, cy, xl, xh, yl, yh, k = 0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1)
         x = xy[p, 0]
         y = xy[p, 1]
         n = t[p]
@@ -177,7 +182,14 @@ def exit_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field
             mm = min(B, limit - n)
             fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, mm)
             for i in range(mm):
-                gx, gy, cs = table_grad(x, y, cs, tix, tco, tgeo, tcen, fn, buf)
+                if x < xl or x >= xh or y < yl or y >= yh:
+                    cx, cy, xl, xh, yl, yh, k = locate_cell(x, y, tix, tgeo, tcen, tedge)
+                if k >= 0:
+                    gx, gy = cell_grad(tco, k, x - cx, y - cy)
+                else:
+                    fn(x, y, bufp)
+                    gx = buf[0]
+                    gy = buf[1]
                 if not (abs(gx) < _INF and abs(gy) < _INF):
                     err_step[p] = n + 1
                     err_xy[p, 0] = x
@@ -198,12 +210,17 @@ def exit_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field
 
 
 @njit(parallel=True, **JIT)
-def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, fn):
+def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, tedge, fn):
     """out[i] = the kernels' (df/dx, df/dy) at (x[i], y[i]) (tests, and the exact cells' check)."""
     for i in prange(x.shape[0]):
         buf = np.empty(2)
-        cs = (0.0, 0.0, np.int64(-1), np.int64(-1), np.int64(-1))
-        gx, gy, cs = table_grad(x[i], y[i], cs, tix, tco, tgeo, tcen, fn, buf)
+        cx, cy, _, _, _, _, k = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge)
+        if k >= 0:
+            gx, gy = cell_grad(tco, k, x[i] - cx, y[i] - cy)
+        else:
+            fn(x[i], y[i], f64_data_pointer(buf))
+            gx = buf[0]
+            gy = buf[1]
         out[i, 0] = gx
         out[i, 1] = gy
 

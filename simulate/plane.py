@@ -30,6 +30,7 @@ from ._kernels_plane import draw_plane_noise_kernel
 from .errors import SimulationError
 from .noise import as_noise, make_noise
 from .plane_gradient import X, Y, as_plane_gradient, choose_plane_gradient
+from .plane_gradient import compile_specialised as compile_specialised  # noqa: PLC0414
 from .plane_grids import PlaneGrids
 from .rng import FAMILY_CODES, seed_states
 
@@ -335,27 +336,32 @@ def warm_plane(gradient=None) -> None:
                      x0=(-0.5, 0.0), samples=2, max_steps=2)
     one = np.zeros(1)
     table_values_kernel(one, one, np.zeros((1, 2)), np.full((1, 1), -1, np.int32),
-                        np.zeros(32), np.array([-1.0, -1.0, 0.5, 0.5]), np.zeros((2, 1)),
-                        nan_gradient)
+                        np.zeros((1, 32)), np.array([-1.0, -1.0, 0.5, 0.5]), np.zeros((2, 1)),
+                        np.array([[-1.0, 1.0], [-1.0, 1.0]]), nan_gradient)
     assert run_table_kernel.signatures
     if gradient is not None:
         as_plane_gradient(gradient).exact_cfunc()
 
 
-def compile_specialised(gradient) -> None:
-    """Compile (or load) the run and exit kernels specialised for ``gradient`` (blocking;
-    ``PlaneGradient.specialise`` runs this in a thread), with the argument types of real
-    calls."""
+def first_run_wait(gradient, R: float) -> str:
+    """What the first slice of a new run of ``gradient`` on the ball of radius R waits
+    for, with a rough time (for a page's message while it runs)."""
+    import glob
+    import os
+
+    from ._kernels_plane_table import run_table_kernel
+    from .plane_table import table_is_cached
+
     grad = as_plane_gradient(gradient)
-    mod = grad.module()
-    labels = np.array([[0, 1], [0, 1]], dtype=np.int16)
-    grids = PlaneGrids((-1.0, 1.0, -1.0, 1.0), labels, np.full((2, 2), -1, np.int16))
-    simulate_plane(grad, grids, R=1.0, eta=1e-3, b=1.0, family="pareto", x0=(-0.5, 0.0),
-                   paths=2, steps=2, tabulate=False, _kernels=mod)
-    noise = make_noise("pareto", None, None)
-    xy = np.array([[-0.5, 0.0], [-0.5, 0.0]])
-    mod.exit_plane_kernel(FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, 1e-3,
-                          1.0, 1.0, xy, seed_states(0, 2, stream=0), seed_states(0, 2, stream=1),
-                          labels, np.array(grids.geometry()), 0, np.zeros(2, np.int64),
-                          np.full(2, -1, np.int64), 2, np.full(2, -1, np.int64),
-                          np.full((2, 2), np.nan))
+    waits = []
+    if not run_table_kernel.signatures:
+        cached = glob.glob(os.path.join(numba.config.CACHE_DIR, "**",
+                                        "_kernels_plane_table.run_table_kernel-*.nbi"),
+                           recursive=True)
+        waits.append("loading the 2-D kernels from the disk cache (about 1 s)" if cached else
+                     "compiling the 2-D kernels, once per machine (1-5 min on a 2-core VM; "
+                     "make warmup does it at install)")
+    if not table_is_cached(grad, R):
+        waits.append("tabulating grad f on the ball (under 1 s), and where grad f has a kink "
+                     "compiling the exact formula for those cells (about 1 s)")
+    return "; ".join(waits) if waits else "nothing to compile: starting at once"

@@ -182,8 +182,6 @@ class PlaneGradient:
             self._specialise_now()
 
     def _specialise_now(self) -> None:
-        from .plane import compile_specialised
-
         try:
             compile_specialised(self)
             state = "ready"
@@ -219,6 +217,33 @@ class PlaneGradient:
         with np.errstate(all="ignore"):
             out = [np.asarray(fn(xa, ya), dtype=float) for fn in self._cache["np"]]
         return tuple(np.broadcast_to(o, xa.shape).copy() for o in out)
+
+
+def compile_specialised(gradient) -> None:
+    """Compile (or load) the run and exit kernels specialised for ``gradient`` (blocking;
+    :meth:`PlaneGradient.specialise` runs this in a thread) on a tiny problem with the
+    argument types of ``simulate_plane`` and ``plane_exit_times``."""
+    from .noise import make_noise
+    from .rng import FAMILY_CODES, seed_states
+
+    mod = as_plane_gradient(gradient).module()
+    noise = make_noise("pareto", None, None)
+    fam, a, sc = FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale
+    i64 = np.int64
+    xy = np.array([[-0.5, 0.0], [-0.5, 0.0]])
+    labels = np.array([[0, 1], [0, 1]], dtype=np.int16)
+    geo = np.array([-1.0, -1.0, 0.5, 0.5, -1.0, -1.0, 1.0, 1.0])
+    mod.run_plane_kernel(fam, a, sc, 1e-3, 1.0, 1.0, xy.copy(), seed_states(0, 2, stream=0),
+                         seed_states(0, 2, stream=1), 2, np.zeros(2, i64), 1,
+                         np.zeros((2, 2, 2)), np.zeros((2, 2), np.int16), labels,
+                         np.full((2, 2), -1, np.int16), geo, np.zeros((1, 2, 2), i64),
+                         np.zeros(2, i64), np.zeros(2, i64), np.full(2, -1, i64),
+                         np.zeros((2, 3), i64), np.zeros((2, 3), i64), np.zeros((2, 2, 2), i64),
+                         np.full(2, -1, i64), np.full((2, 2), np.nan))
+    mod.exit_plane_kernel(fam, a, sc, 1e-3, 1.0, 1.0, xy.copy(), seed_states(0, 2, stream=0),
+                          seed_states(0, 2, stream=1), labels, geo[:4].copy(), 0,
+                          np.zeros(2, i64), np.full(2, -1, i64), 2, np.full(2, -1, i64),
+                          np.full((2, 2), np.nan))
 
 
 _REGISTRY: dict[str, PlaneGradient] = {}
@@ -335,21 +360,26 @@ class PlaneGradientChoice:
         if self.tabulated:
             t = self.table
             fn = self.gradient.exact_cfunc() if t.exact_cells else K.nan_gradient
-            return _BoundTable(t.index, t.coefficients, t.geometry(), t.centres, fn)
+            return _BoundTable(t.index, t.coefficients, t.geometry(), t.centres, t.edges, fn)
         if self.gradient.ready():
             return self.gradient.module()
         if config.specialise_enabled():
             self.gradient.specialise()
-        return _BoundTable(np.full((1, 1), -1, np.int32), np.zeros(32), np.array(
+        return self.generic_exact_kernels()
+
+    def generic_exact_kernels(self):
+        """The generic kernels with the exact ``cfunc`` everywhere (a table of one exact
+        cell): what an exact run calls until the specialised kernels are loaded."""
+        return _BoundTable(np.full((1, 1), -1, np.int32), np.zeros((1, 32)), np.array(
             [-self.R, -self.R, 0.5 / self.R, 0.5 / self.R]), np.zeros((2, 1)),
-            self.gradient.exact_cfunc())
+            np.array([[-self.R, self.R], [-self.R, self.R]]), self.gradient.exact_cfunc())
 
 
 class _BoundTable:
     """The generic kernels with a table bound: called as the specialised ones are."""
 
-    def __init__(self, tix, tco, tgeo, tcen, fn):
-        self.extra = (tix, tco, tgeo, tcen, fn)
+    def __init__(self, tix, tco, tgeo, tcen, tedge, fn):
+        self.extra = (tix, tco, tgeo, tcen, tedge, fn)
 
     def run_plane_kernel(self, *args):
         from ._kernels_plane_table import run_table_kernel

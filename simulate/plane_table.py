@@ -23,8 +23,10 @@ compiled once, ``cache=True``, warmed by ``make warmup``) evaluates any table.
   set of an argument of ``Abs``, ``sign``, ``Heaviside``, ``Min`` / ``Max``
   (differences), a ``Piecewise`` condition, ``log``, ``floor`` / ``ceiling``,
   or of the base of a power that is not a non-negative integer, passes
-  within 3h / 4 of the cell's corners or centre (by |s| / |grad s| there) or
-  changes sign between them.
+  within h / 2 of one of 3 x 3 points of the cell (by |s| / |grad s| there)
+  or changes sign between them, where grad f depends on that node (see
+  :func:`_switch_cells`: the paper's cut ``min(h, 12 |y + 2.9|^1.1)``
+  matters only inside its box).
 * **used** when the exact cells are at most ``config.PLANE_TABLE_MAX_EXACT``
   of the built ones; otherwise refused (:attr:`PlaneTable.reason`) and the
   runs use the exact gradient.
@@ -49,7 +51,7 @@ from . import (
 )
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "1"
+_TABLE_VERSION = "3"
 #: nodes per cell and axis (tensor cubics)
 NODES = 4
 #: local offsets of the nodes from the cell's centre, in units of h
@@ -72,11 +74,14 @@ class PlaneTable:
     index : int32 (n, n)
         [row = y, col = x]: the cell's block in ``coefficients``, -1 for an exact cell
         (or a cell outside the ball).
-    coefficients : float64 (blocks * 32,)
-        Per tabulated cell 16 coefficients of df/dx then 16 of df/dy, ``[4 j + i]``
+    coefficients : float64 (blocks, 32)
+        Per tabulated cell 16 coefficients of df/dx then 16 of df/dy, ``[4 i + j]``
         for t^i s^j (t = x - c_x, s = y - c_y).
     centres : float64 (2, n)
         The cells' centres in x (row 0) and y (row 1).
+    edges : float64 (2, n + 1)
+        The cells' edges: cell j of an axis holds edges[j] <= v < edges[j + 1] (the
+        first and last cells extend to -inf, inf).
     relative_error : float
         Largest error of a tabulated cell, relative to the largest |grad f| on it.
     checked_points : int
@@ -94,6 +99,7 @@ class PlaneTable:
     index: np.ndarray
     coefficients: np.ndarray
     centres: np.ndarray
+    edges: np.ndarray
     relative_error: float
     checked_points: int
     exact_cells: int
@@ -132,59 +138,73 @@ class PlaneTable:
         """The tabulated (df/dx, df/dy) at (x, y) (NaN in exact cells); NumPy, the kernels'
         formula (equal up to rounding)."""
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
-        g = self.geometry()
-        col = np.clip(np.floor((x - g[0]) * g[2]), 0, self.cells - 1).astype(np.intp)
-        row = np.clip(np.floor((y - g[1]) * g[3]), 0, self.cells - 1).astype(np.intp)
+        col = np.clip(np.searchsorted(self.edges[0], x, side="right") - 1, 0, self.cells - 1)
+        row = np.clip(np.searchsorted(self.edges[1], y, side="right") - 1, 0, self.cells - 1)
         k = self.index[row, col]
         blocks = self.coefficients.reshape(-1, 2, NODES, NODES)
         c = blocks[np.maximum(k, 0)]
         t = (x - self.centres[0, col])[..., None] ** np.arange(NODES)
         s = (y - self.centres[1, row])[..., None] ** np.arange(NODES)
-        out = np.einsum("...cji,...i,...j->...c", c, t, s)
+        out = np.einsum("...cij,...i,...j->...c", c, t, s)
         out[k < 0] = np.nan
         return out[..., 0], out[..., 1]
 
 
-def switch_functions(exprs) -> list[sympy.Expr]:
-    """Expressions whose zero set may carry a kink, jump or singularity of ``exprs``."""
-    found = set()
+def switch_nodes(exprs) -> list[tuple[sympy.Expr, list[sympy.Expr]]]:
+    """(node, zero-set functions) for every subexpression of ``exprs`` across whose zero
+    sets grad f may have a kink, jump or singularity."""
+    found = {}
     for e in exprs:
         for node in sympy.preorder_traversal(e):
             if isinstance(node, sympy.Abs | sympy.sign | sympy.Heaviside | sympy.log
                           | sympy.floor | sympy.ceiling):
-                found.add(node.args[0])
+                zs = [node.args[0]]
             elif isinstance(node, sympy.Min | sympy.Max):
                 a = node.args
-                found.update(a[i] - a[j] for i in range(len(a)) for j in range(i + 1, len(a)))
+                zs = [a[i] - a[j] for i in range(len(a)) for j in range(i + 1, len(a))]
             elif isinstance(node, sympy.Piecewise):
-                for _, cond in node.args:
-                    found.update(r.lhs - r.rhs for r in cond.atoms(sympy.core.relational.Relational))
+                zs = [r.lhs - r.rhs for _, cond in node.args
+                      for r in cond.atoms(sympy.core.relational.Relational)]
             elif node.is_Pow and node.base.free_symbols and not (
                     node.exp.is_Integer and node.exp >= 0):
-                found.add(node.base)
-    return sorted((s for s in found if s.free_symbols), key=sympy.default_sort_key)
+                zs = [node.base]
+            else:
+                continue
+            zs = [z for z in zs if z.free_symbols]
+            if zs:
+                found.setdefault(node, zs)
+    return sorted(found.items(), key=lambda item: sympy.default_sort_key(item[0]))
 
 
 class _Exact:
-    """NumPy grad f, and each switch function with its gradient (lambdified once)."""
+    """NumPy grad f, and per switch node: grad f with the node replaced by a free value z
+    (to tell where grad f depends on it), its zero-set functions and their gradients
+    (all lambdified once, with common-subexpression elimination)."""
 
     def __init__(self, gradient):
-        from .plane_gradient import X, Y
-
+        X, Y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)   # as plane_gradient
         self.grad = sympy.lambdify((X, Y), list(gradient.exprs), "numpy", cse=True)
         self.switches = []
-        for s in switch_functions(gradient.exprs):
-            ds = [sympy.diff(s, v).replace(lambda e: isinstance(e, sympy.DiracDelta),
-                                           lambda e: sympy.S.Zero) for v in (X, Y)]
-            self.switches.append(sympy.lambdify((X, Y), [s, *ds], "numpy", cse=True))
+        z = sympy.Dummy("z", real=True)
+        for node, zeros in switch_nodes(gradient.exprs):
+            with_z = sympy.lambdify((X, Y, z), [e.xreplace({node: z}) for e in gradient.exprs],
+                                    "numpy", cse=True)
+            fns = []
+            for s in zeros:
+                ds = [sympy.diff(s, v).replace(lambda e: isinstance(e, sympy.DiracDelta),
+                                               lambda e: sympy.S.Zero) for v in (X, Y)]
+                fns.append(sympy.lambdify((X, Y), [s, *ds], "numpy", cse=True))
+            self.switches.append((with_z, fns))
 
-    def values(self, fn, x, y) -> list[np.ndarray]:
+    @staticmethod
+    def values(fn, *args) -> list[np.ndarray]:
+        shape = np.shape(args[0])
         with np.errstate(all="ignore"):
             try:
-                out = fn(x, y)
+                out = fn(*args)
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-                return [np.full(x.shape, np.nan) for _ in range(3)]
-        return [np.broadcast_to(np.asarray(v, dtype=float), x.shape) for v in out]
+                return [np.full(shape, np.nan) for _ in range(3)]
+        return [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
 
 
 def _fit_matrix() -> np.ndarray:
@@ -240,29 +260,48 @@ def build_plane_table(gradient, R: float, cells: int, exact: _Exact | None = Non
 
 
 def _switch_cells(exact: _Exact, R: float, n: int, rows, cols) -> np.ndarray:
-    """True for the cells a switch function's zero set may cross: it changes sign between
-    the cell's corners and centre, or passes within 3h/4 of one of them (by |s| / |grad s|;
-    every point of the cell is within h/2 of one of them). NaN counts as near."""
+    """True for the cells where a switch node matters and its zero set may pass.
+
+    Sampled on the 3 x 3 points of each cell at spacing h / 2 (corners, edge midpoints,
+    centre; every point of the cell is within h / (2 sqrt 2) of one): the node
+    *matters* if grad f with the node replaced by z differs for z = 0.37 and z = 1.91 at
+    one of them (exactly: a node multiplied by an indicator that is 0 there does not);
+    its zero set *may pass* if a zero-set function s changes sign between them or
+    |s| / |grad s| <= h / 2 at one. NaN counts as both."""
     flagged = np.zeros(rows.size, dtype=bool)
     h = 2.0 * R / n
-    corners = -R + h * np.arange(n + 1)
-    mids = corners[:-1] + 0.5 * h
-    gx, gy = np.meshgrid(corners, corners)
-    px = np.concatenate((gx.ravel(), mids[cols]))
-    py = np.concatenate((gy.ravel(), mids[rows]))
-    m = n + 1
-    pick = np.stack([rows * m + cols, rows * m + cols + 1, (rows + 1) * m + cols,
-                     (rows + 1) * m + cols + 1, m * m + np.arange(rows.size)], axis=1)
-    for fn in exact.switches:
-        s, sx, sy = exact.values(fn, px, py)
+    lat = -R + 0.5 * h * np.arange(2 * n + 1)
+    k = np.arange(3)
+    iy = (2 * rows)[:, None, None] + k[None, :, None]
+    ix = (2 * cols)[:, None, None] + k[None, None, :]
+    used = np.zeros((2 * n + 1, 2 * n + 1), dtype=bool)
+    used[iy, ix] = True
+    ly, lx = np.nonzero(used)
+    pos = np.full(used.shape, -1)
+    pos[ly, lx] = np.arange(ly.size)
+    pick = pos[iy, ix].reshape(rows.size, -1)
+    px, py = lat[lx], lat[ly]
+    for with_z, zeros in exact.switches:
+        a = exact.values(with_z, px, py, np.full(px.shape, 0.37))[:2]
+        b = exact.values(with_z, px, py, np.full(px.shape, 1.91))[:2]
         with np.errstate(all="ignore"):
-            near = ~(np.abs(s) / np.hypot(sx, sy) > 0.75 * h)
-            sgn = np.sign(s)[pick]
-        flagged |= near[pick].any(axis=1) | (sgn.max(axis=1) != sgn.min(axis=1))
+            matters = ~((a[0] == b[0]) & (a[1] == b[1]))
+        cells = matters[pick].any(axis=1)
+        if not cells.any():
+            continue
+        passes = np.zeros(rows.size, dtype=bool)
+        for fn in zeros:
+            s, sx, sy = exact.values(fn, px, py)
+            with np.errstate(all="ignore"):
+                near = ~(np.abs(s) / np.hypot(sx, sy) > 0.5 * h)
+                sgn = np.sign(s)[pick]
+            passes |= near[pick].any(axis=1) | (sgn.max(axis=1) != sgn.min(axis=1))
+        flagged |= cells & passes
     return flagged
 
 
 def _assemble(R, n, rows, cols, coef, centres, rel, fails, switched, nc) -> PlaneTable:
+    edges = -R + (2.0 * R / n) * np.arange(n + 1)
     exact_cell = fails | switched
     index = np.full((n, n), -1, dtype=np.int32)
     keep = np.flatnonzero(~exact_cell)
@@ -274,8 +313,11 @@ def _assemble(R, n, rows, cols, coef, centres, rel, fails, switched, nc) -> Plan
         reason = (f"{n_exact:,} of {nc:,} cells ({n_exact / nc:.0%}) fail the check at error "
                   f"{config.PLANE_TABLE_TOLERANCE:.0e} x max|grad f| or may hold a kink, more "
                   f"than {config.PLANE_TABLE_MAX_EXACT:.0%}")
-    return PlaneTable(R, n, index, np.ascontiguousarray(coef[keep]).ravel(),
-                      np.stack([centres, centres]), float(ok_rel.max()) if keep.size else math.inf,
+    # kernels' layout: [cell, component, power of t, power of s]
+    blocks = np.ascontiguousarray(coef[keep].transpose(0, 1, 3, 2)).reshape(keep.size, 32)
+    return PlaneTable(R, n, index, blocks,
+                      np.stack([centres, centres]), np.stack([edges, edges]),
+                      float(ok_rel.max()) if keep.size else math.inf,
                       9 * keep.size, n_exact, nc, reason, int((fails & ~switched).sum()))
 
 
@@ -295,17 +337,28 @@ _TABLES: dict[str, PlaneTable] = {}
 _LOCK = threading.Lock()
 
 
+def _table_path(gradient, R: float) -> tuple[str, object]:
+    ident = (f"{_TABLE_VERSION}|{gradient.key}|{float(R)!r}|{config.PLANE_TABLE_CELLS}|"
+             f"{config.PLANE_TABLE_TOLERANCE!r}|{config.PLANE_TABLE_MAX_EXACT!r}|"
+             f"{config.PLANE_TABLE_MAX_FAILED!r}")
+    key = hashlib.sha256(ident.encode()).hexdigest()[:24]
+    return key, config.cache_dir() / "gradients" / f"pt_{key}.npz"
+
+
+def table_is_cached(gradient, R: float) -> bool:
+    """True if the table of (gradient, R) is in the process or on disk (no build needed)."""
+    key, path = _table_path(gradient, R)
+    return key in _TABLES or path.exists()
+
+
 def plane_table(gradient, R: float) -> PlaneTable:
     """The checked table of ``gradient`` (a ``PlaneGradient``) on the ball of radius R,
     usable or with the reason not; cached in the process and in ``<cache>/gradients``."""
-    ident = (f"{_TABLE_VERSION}|{gradient.key}|{float(R)!r}|{config.PLANE_TABLE_CELLS}|"
-             f"{config.PLANE_TABLE_TOLERANCE!r}|{config.PLANE_TABLE_MAX_EXACT!r}")
-    key = hashlib.sha256(ident.encode()).hexdigest()[:24]
+    key, path = _table_path(gradient, R)
     with _LOCK:
         hit = _TABLES.get(key)
     if hit is not None:
         return hit
-    path = config.cache_dir() / "gradients" / f"pt_{key}.npz"
     table = _load(path)
     if table is None:
         table = _build_best(gradient, float(R))
@@ -314,7 +367,7 @@ def plane_table(gradient, R: float) -> PlaneTable:
         return _TABLES.setdefault(key, table)
 
 
-_FIELDS = ("R", "cells", "index", "coefficients", "centres", "relative_error",
+_FIELDS = ("R", "cells", "index", "coefficients", "centres", "edges", "relative_error",
            "checked_points", "exact_cells", "built_cells", "failed_cells")
 
 
@@ -326,7 +379,7 @@ def _load(path) -> PlaneTable | None:
     except (OSError, KeyError, ValueError):
         return None
     return PlaneTable(float(vals["R"]), int(vals["cells"]), vals["index"].copy(),
-                      vals["coefficients"].copy(), vals["centres"].copy(),
+                      vals["coefficients"].copy(), vals["centres"].copy(), vals["edges"].copy(),
                       float(vals["relative_error"]), int(vals["checked_points"]),
                       int(vals["exact_cells"]), int(vals["built_cells"]), reason,
                       int(vals["failed_cells"]))

@@ -19,10 +19,12 @@ def warmup(default_landscape: bool = True, plane: bool = False) -> float:
     so the dashboard's first run loads it from the disk cache; if it cannot be
     tabulated, build the kernels specialised for it instead (30-60 s of one
     core cold; a disk-cache load afterwards).
-    With ``plane`` (``python -m simulate warmup``, i.e. ``make warmup``), also
-    the 2-D kernels of ``PLANE_WARM_PRESETS`` (the paper's modified Himmelblau),
-    compiled in this process (30-60 s cold): off by default so a server's
-    background warm-up never compiles them itself.
+    Always the generic 2-D kernels (``simulate._kernels_plane_table``: one
+    compile serves every formula, tabulated or exact). With ``plane``
+    (``python -m simulate warmup``, i.e. ``make warmup``), also the table and
+    the exact ``cfunc`` of each of ``PLANE_WARM_PRESETS`` on its R, and its
+    specialised kernels (30-60 s cold each): off by default so a server's
+    background warm-up never compiles those itself.
     """
     import sympy
 
@@ -37,6 +39,9 @@ def warmup(default_landscape: bool = True, plane: bool = False) -> float:
     Simulation(d, 2.0, 0.01, PAPER_HEAVY, b=0.5, x0=0.5, paths=2, boundaries=[0.0]).advance(2)
     exit_times(d, 2.0, 0.5, PAPER_HEAVY, x0=0.5, samples=2, boundaries=[0.0], max_steps=2)
     draw_noise(PAPER_HEAVY, 2)
+    from .plane import warm_plane
+
+    warm_plane()
     if default_landscape:
         import landscape
 
@@ -53,8 +58,9 @@ def warmup(default_landscape: bool = True, plane: bool = False) -> float:
     return time.perf_counter() - t0
 
 
-#: 2-D presets whose kernels warm-up compiles (each formula has kernels of its own: ~30-60 s
-#: cold on the 2-core VM, a disk-cache load afterwards); the dashboard's 2-D default
+#: 2-D presets whose table, exact ``cfunc`` and specialised kernels warm-up builds (the
+#: specialised kernels: ~30-60 s cold on the 2-core VM, a disk-cache load afterwards);
+#: the dashboard's 2-D default
 PLANE_WARM_PRESETS = ("paper-himmelblau",)
 
 
@@ -62,8 +68,13 @@ def _warm_plane_presets() -> None:
     from landscape.plane_presets import PLANE_PRESETS
     from landscape.sources import load_landscape
 
-    from .plane import warm_plane
+    from .plane import compile_specialised, warm_plane
+    from .plane_gradient import as_plane_gradient
+    from .plane_table import plane_table
 
     for key in PLANE_WARM_PRESETS:
         if key in PLANE_PRESETS:
-            warm_plane(load_landscape(PLANE_PRESETS[key].source))
+            grad = as_plane_gradient(load_landscape(PLANE_PRESETS[key].source))
+            warm_plane(grad)
+            plane_table(grad, PLANE_PRESETS[key].L)
+            compile_specialised(grad)
