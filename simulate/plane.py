@@ -29,7 +29,7 @@ from . import config
 from ._kernels_plane import draw_plane_noise_kernel
 from .errors import SimulationError
 from .noise import as_noise, make_noise
-from .plane_gradient import X, Y, as_plane_gradient, choose_plane_gradient
+from .plane_gradient import as_plane_gradient, choose_plane_gradient
 from .plane_gradient import compile_specialised as compile_specialised  # noqa: PLC0414
 from .plane_grids import PlaneGrids
 from .rng import FAMILY_CODES, seed_states
@@ -148,7 +148,7 @@ class PlaneRunState:
         self.seconds = 0.0
 
 
-def _checked_dynamics(R, eta, b, family, alpha, scale, seed, stream):
+def checked_dynamics(R, eta, b, family, alpha, scale, seed, stream):
     """The checked (R, eta, b, noise, seed, stream) of a 2-D run or exit study; raises
     ``SimulationError`` naming the bad one."""
     R = C.positive("R (ball radius)", R)
@@ -158,7 +158,7 @@ def _checked_dynamics(R, eta, b, family, alpha, scale, seed, stream):
     return R, eta, b, noise, C.seed_value(seed), C.count("stream", stream, 0, 2**40)
 
 
-def _start_points(x0, paths: int, R: float) -> np.ndarray:
+def start_points(x0, paths: int, R: float) -> np.ndarray:
     try:
         xy = np.array(x0, dtype=float, copy=True)
     except (TypeError, ValueError):
@@ -221,7 +221,7 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
     SimulationError
         On bad parameters, or a state that belongs to another run.
     """
-    R, eta, b, noise, seed, stream = _checked_dynamics(R, eta, b, family, alpha, scale, seed, stream)
+    R, eta, b, noise, seed, stream = checked_dynamics(R, eta, b, family, alpha, scale, seed, stream)
     paths = C.count("paths", paths, 1, config.MAX_PATHS)
     steps = C.count("steps", steps, 0, config.MAX_STEPS_PER_ADVANCE)
     bins = C.count("bins", bins, 1, MAX_PLANE_BINS)
@@ -239,7 +239,7 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
                                   f"{config.MAX_BUFFER_CELLS:,}; record fewer points or paths")
         rec = max(1, steps // trace_points) if record_every is None else \
             C.count("record_every", record_every, 1, config.MAX_STEPS_PER_ADVANCE)
-        xy = _start_points(x0, paths, R)
+        xy = start_points(x0, paths, R)
         col, row = grids.cell_of(xy[:, 0], xy[:, 1])
         state = PlaneRunState(key, xy, labels[row, col], nears[row, col], m, seed, stream,
                               trace_points, rec, bins, choose_plane_gradient(grad, R,
@@ -318,29 +318,6 @@ def draw_plane_noise(noise, n: int, *, seed: int = 0, paths: int = 1,
                             seed_states(seed, paths, stream=2 * stream),
                             seed_states(seed, paths, stream=2 * stream + 1), out)
     return out
-
-
-def warm_plane(gradient=None) -> None:
-    """Compile (or load from numba's disk cache) the generic table kernels (run, exit,
-    values) with a tiny problem (same argument types as real calls); with ``gradient``,
-    also build (or load) its table on the tiny problem's ball and its exact ``cfunc``."""
-    from ._kernels_plane_table import nan_gradient, run_table_kernel, table_values_kernel
-    from .plane_exits import plane_exit_times
-
-    labels = np.array([[0, 1], [0, 1]], dtype=np.int16)
-    grids = PlaneGrids((-1.0, 1.0, -1.0, 1.0), labels, np.full((2, 2), -1, np.int16))
-    land = gradient if gradient is not None else (X, Y)
-    simulate_plane(land, grids, R=1.0, eta=1e-3, b=1.0, family="pareto", x0=(-0.5, 0.0),
-                   paths=2, steps=2)
-    plane_exit_times(land, grids, field=0, R=1.0, eta=1e-3, b=1.0, family="pareto",
-                     x0=(-0.5, 0.0), samples=2, max_steps=2)
-    one = np.zeros(1)
-    table_values_kernel(one, one, np.zeros((1, 2)), np.full((1, 1), -1, np.int32),
-                        np.zeros((1, 32)), np.array([-1.0, -1.0, 0.5, 0.5]), np.zeros((2, 1)),
-                        np.array([[-1.0, 1.0], [-1.0, 1.0]]), nan_gradient)
-    assert run_table_kernel.signatures
-    if gradient is not None:
-        as_plane_gradient(gradient).exact_cfunc()
 
 
 def first_run_wait(gradient, R: float) -> str:

@@ -21,7 +21,7 @@ from . import _common as C
 from . import config
 from .errors import SimulationError
 from .exit_caps import censored_mean, fit_exit_slope, step_cap
-from .plane import PlaneGrids, _checked_dynamics, _start_points
+from .plane import PlaneGrids, checked_dynamics, start_points
 from .plane_gradient import as_plane_gradient
 from .rng import FAMILY_CODES, seed_states
 
@@ -100,7 +100,7 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
     SimulationError
         On bad parameters, a start in another field, or a single field.
     """
-    R, eta, b, noise, seed, stream = _checked_dynamics(R, eta, b, family, alpha, scale, seed, stream)
+    R, eta, b, noise, seed, stream = checked_dynamics(R, eta, b, family, alpha, scale, seed, stream)
     samples = C.count("samples", samples, 1, config.MAX_SAMPLES)
     max_steps = C.count("max_steps", max_steps, 1, config.MAX_STEPS_PER_ADVANCE)
     if not isinstance(grids, PlaneGrids):
@@ -110,7 +110,7 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
     labels, _ = grids.kernel_grids(R)
     if not np.any((labels >= 0) & (labels != field)):
         raise SimulationError(f"there is no other field to exit to from field {field + 1}")
-    xy = _start_points(x0, samples, R)
+    xy = start_points(x0, samples, R)
     if np.ptp(xy, axis=0).any():
         raise SimulationError("plane_exit_times needs a single start point x0")
     start = int(grids.field_of(xy[0, 0], xy[0, 1], R))
@@ -230,7 +230,7 @@ def plane_exit_study(land, analysis, etas, noise, *, x0, samples: int, seed: int
         C.positive("eta (learning rate)", e)
     grids = PlaneGrids.from_analysis(analysis)
     R, b = float(analysis.R), float(analysis.b)
-    start = _start_points(x0, 1, R)[0]
+    start = start_points(x0, 1, R)[0]
     field = int(grids.field_of(start[0], start[1], R))
     if field < 0:
         raise SimulationError(f"the start ({start[0]:g}, {start[1]:g}) is in no field")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 
 def warmup(default_landscape: bool = True, plane: bool = False) -> float:
     """Run a tiny problem through every kernel; return the seconds it took.
@@ -39,7 +41,6 @@ def warmup(default_landscape: bool = True, plane: bool = False) -> float:
     Simulation(d, 2.0, 0.01, PAPER_HEAVY, b=0.5, x0=0.5, paths=2, boundaries=[0.0]).advance(2)
     exit_times(d, 2.0, 0.5, PAPER_HEAVY, x0=0.5, samples=2, boundaries=[0.0], max_steps=2)
     draw_noise(PAPER_HEAVY, 2)
-    from .plane import warm_plane
 
     warm_plane()
     if default_landscape:
@@ -68,7 +69,7 @@ def _warm_plane_presets() -> None:
     from landscape.plane_presets import PLANE_PRESETS
     from landscape.sources import load_landscape
 
-    from .plane import compile_specialised, warm_plane
+    from .plane import compile_specialised
     from .plane_gradient import as_plane_gradient
     from .plane_table import plane_table
 
@@ -78,3 +79,27 @@ def _warm_plane_presets() -> None:
             warm_plane(grad)
             plane_table(grad, PLANE_PRESETS[key].L)
             compile_specialised(grad)
+
+
+def warm_plane(gradient=None) -> None:
+    """Compile (or load from numba's disk cache) the generic table kernels (run, exit,
+    values) with a tiny problem (same argument types as real calls); with ``gradient``,
+    also build (or load) its table on the tiny problem's ball and its exact ``cfunc``."""
+    from ._kernels_plane_table import nan_gradient, run_table_kernel, table_values_kernel
+    from .plane import PlaneGrids, X, Y, as_plane_gradient, simulate_plane
+    from .plane_exits import plane_exit_times
+
+    labels = np.array([[0, 1], [0, 1]], dtype=np.int16)
+    grids = PlaneGrids((-1.0, 1.0, -1.0, 1.0), labels, np.full((2, 2), -1, np.int16))
+    land = gradient if gradient is not None else (X, Y)
+    simulate_plane(land, grids, R=1.0, eta=1e-3, b=1.0, family="pareto", x0=(-0.5, 0.0),
+                   paths=2, steps=2)
+    plane_exit_times(land, grids, field=0, R=1.0, eta=1e-3, b=1.0, family="pareto",
+                     x0=(-0.5, 0.0), samples=2, max_steps=2)
+    one = np.zeros(1)
+    table_values_kernel(one, one, np.zeros((1, 2)), np.full((1, 1), -1, np.int32),
+                        np.zeros((1, 32)), np.array([-1.0, -1.0, 0.5, 0.5]), np.zeros((2, 1)),
+                        np.array([[-1.0, 1.0], [-1.0, 1.0]]), nan_gradient)
+    assert run_table_kernel.signatures
+    if gradient is not None:
+        as_plane_gradient(gradient).exact_cfunc()

@@ -245,7 +245,8 @@ def test_the_first_start_says_what_it_waits_for():
     from types import SimpleNamespace
 
     from pages import simrun_plane
-    from simulate.plane import first_run_wait, warm_plane
+    from simulate.plane import first_run_wait
+    from simulate.warmup import warm_plane
 
     warm_plane()
     grad = as_plane_gradient(PAPER)
