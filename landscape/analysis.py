@@ -71,7 +71,7 @@ def _check_alpha(alpha) -> float | None:
 # --------------------------------------------------------------------------
 # the full analysis
 # --------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Field:
     """One attraction field Omega_i (0-based ``index``).
 
@@ -97,14 +97,16 @@ def _json_float(value):
     return value if math.isfinite(value) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Analysis:
     """Everything the theory says about one (f, L, b, alpha).
 
     See the module docstring for the terms. Indices are 0-based; ``to_json``
     gives the CLI's 1-based form. ``assumption1_ok``: the theory panels apply;
-    ``assumption3_ok``: no r_i / b is (nearly) an integer; ``method``: how the
-    critical points were found (``"exact"`` or ``"numeric"``).
+    ``assumption1_reason``: why not, in words (None when it holds);
+    ``assumption3_ok``: no r_i / b is (nearly) an integer; ``near_breakpoints``:
+    the warnings that b sits (almost) where l*_i or an edge changes; ``method``:
+    how the critical points were found (``"exact"`` or ``"numeric"``).
     """
 
     L: float
@@ -121,8 +123,10 @@ class Analysis:
     exit_exponents: tuple[float, ...] | None = None
     warnings: tuple[str, ...] = ()
     assumption1_ok: bool = True
+    assumption1_reason: str | None = None
     method: str = "numeric"
     assumption3_ok: bool = True
+    near_breakpoints: tuple[str, ...] = ()
 
     def field_of(self, x):
         """0-based index of the field containing x (scalar or array).
@@ -162,6 +166,21 @@ class Analysis:
         if self.exit_exponents is not None:
             data["exit_exponents"] = [_json_float(beta) for beta in self.exit_exponents]
         return data
+
+
+def assumption3_breaks(structure: Structure, b: float) -> tuple[int, ...]:
+    """Fields whose r_i / b is (almost) an integer (Assumption 3 fails; 0-based)."""
+    if math.isinf(b):
+        return ()
+    out = []
+    for i, r in enumerate(structure.widths):
+        if not math.isfinite(r):
+            continue
+        ratio = r / b
+        nearest = round(ratio)
+        if nearest >= 1 and abs(ratio - nearest) <= config.ASSUMPTION3_REL_TOL * max(1, nearest):
+            out.append(i)
+    return tuple(out)
 
 
 def structure_warnings(structure: Structure, b: float,
@@ -232,16 +251,21 @@ def analyze(land: Landscape, L: float, b: float, alpha: float | None = None) -> 
     curvatures = land.d2f(np.array(structure.minima, dtype=np.float64))
     large = large_fields(structure.classes)
     fields = tuple(
-        Field(i, structure.minima[i], structure.left[i], structure.right[i],
-              structure.widths[i], structure.l_star[i], float(curvatures[i]), i not in large)
+        Field(index=i, minimum=structure.minima[i], left=structure.left[i],
+              right=structure.right[i], width=structure.widths[i], l_star=structure.l_star[i],
+              curvature=float(curvatures[i]), sharp=i not in large)
         for i in range(len(structure.minima)))
     exponents = None
     if alpha is not None:
         exponents = tuple(exit_exponent(alpha, lstar) for lstar in structure.l_star)
     near_breakpoints = structure_warnings(structure, b)
     warnings = list(dict.fromkeys(list(points.notes) + near_breakpoints))
-    assumption3_ok = not any(w.startswith("Assumption 3") for w in near_breakpoints)
-    return Analysis(L, b, alpha, points.minima, points.maxima, points.degenerate, fields,
-                    structure.jump_matrix, structure.edges, structure.classes,
-                    structure.irreducible, exponents, tuple(warnings),
-                    points.assumption1_ok, points.method, assumption3_ok)
+    return Analysis(L=L, b=b, alpha=alpha, minima=points.minima, maxima=points.maxima,
+                    degenerate=points.degenerate, fields=fields,
+                    jump_matrix=structure.jump_matrix, edges=structure.edges,
+                    classes=structure.classes, irreducible=structure.irreducible,
+                    exit_exponents=exponents, warnings=tuple(warnings),
+                    assumption1_ok=points.assumption1_ok,
+                    assumption1_reason=points.assumption1_reason, method=points.method,
+                    assumption3_ok=not assumption3_breaks(structure, b),
+                    near_breakpoints=tuple(near_breakpoints))

@@ -105,6 +105,14 @@ class CriticalPoints:
     notes: tuple[str, ...] = ()
     assumption1_ok: bool = True
 
+    @property
+    def assumption1_reason(self) -> str | None:
+        """Why Assumption 1 fails, in words (the first of the notes that say so), or None."""
+        if self.assumption1_ok:
+            return None
+        return next((n for n in self.notes if n.startswith("Assumption 1")),
+                    "Assumption 1 fails")
+
 
 _cache: LRUCache = LRUCache(maxsize=config.CACHE_SIZE)
 _cache_lock = threading.Lock()

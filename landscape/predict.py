@@ -251,9 +251,8 @@ def predict(analysis, land, noise, *, eta: float | None = None, x0: float | None
         Also when Assumption 1 fails (the theory's predictions do not apply).
     """
     if not analysis.assumption1_ok:
-        reasons = [w for w in analysis.warnings if w.startswith("Assumption 1")]
         raise TheoryError("the theory's predictions do not apply: "
-                          + (reasons[0] if reasons else "Assumption 1 fails"))
+                          + (analysis.assumption1_reason or "Assumption 1 fails"))
     result = predict_from_points(analysis.minima, analysis.maxima, analysis.L, analysis.b,
                                  land.df, noise, eta=eta, x0=x0, max_l_star=max_l_star)
     return Prediction(**{**result.__dict__, "warnings": tuple(analysis.warnings)})

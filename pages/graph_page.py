@@ -71,7 +71,7 @@ with top_r:
     ui.class_summary(analysis.classes, analysis.edges, analysis.irreducible,
                      landscape.surviving_minima(analysis.classes))  # fmt: skip
     st.caption(figures.GLOSSARY)
-    near = [w for w in analysis.warnings if "integer" in w.lower() or "breakpoint" in w.lower()]
+    near = analysis.near_breakpoints
     if near:
         st.warning(f"b is at a structure change ({len(near)} jump numbers are borderline); "
                    "results at exactly this b are fragile.", icon=":material/warning:")  # fmt: skip

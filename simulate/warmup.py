@@ -86,8 +86,9 @@ def warm_plane(gradient=None) -> None:
     values) with a tiny problem (same argument types as real calls); with ``gradient``,
     also build (or load) its table on the tiny problem's ball and its exact ``cfunc``."""
     from ._kernels_plane_table import nan_gradient, run_table_kernel, table_values_kernel
-    from .plane import PlaneGrids, X, Y, as_plane_gradient, simulate_plane
+    from .plane import PlaneGrids, simulate_plane
     from .plane_exits import plane_exit_times
+    from .plane_gradient import X, Y, as_plane_gradient
 
     labels = np.array([[0, 1], [0, 1]], dtype=np.int16)
     grids = PlaneGrids((-1.0, 1.0, -1.0, 1.0), labels, np.full((2, 2), -1, np.int16))
