@@ -8,44 +8,14 @@ Widgets are found by key.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.apptest_pages import PAGES, frame_with, open_page, texts
 from tests.live_parts import live_metric, live_part, live_steps
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-TIMEOUT = 60  # the first run imports numba/sympy and may compile kernels
-
-PAGES = [
-    "pages/landscape_page.py",
-    "pages/graph_page.py",
-    "pages/simulation_page.py",
-    "pages/exit_page.py",
-    "pages/studies_page.py",
-    "pages/about_page.py",
-]
-
 pytestmark = pytest.mark.timeout(120)
-
-
-def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [w.value for w in at.warning]
-    parts += [s.value for s in at.success] + [i.value for i in at.info]
-    return "\n".join(str(p) for p in parts)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -268,11 +238,6 @@ def test_exit_study_with_unclipped_reference():
 
 
 # ------------------------------------------------------------ the theory's numbers (issue 10)
-
-
-def frame_with(at: AppTest, column: str):
-    """The first dataframe on the page that has ``column``."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def test_graph_page_recommends_b_and_warns_when_a_wide_minimum_is_lost():

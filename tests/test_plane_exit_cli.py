@@ -65,8 +65,7 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
 
 @pytest.mark.timeout(300)
 def test_exit_page_names_the_eta_with_no_exit_and_fits_without_it():
-    from tests.test_app_pages import texts
-    from tests.test_plane_pages import open_plane
+    from tests.apptest_pages import open_plane, texts
 
     at = open_plane("pages/exit_page.py", query={"etas": "0.1,0.0001", "samples": "8",
                                                  "ecap": "50"})

@@ -7,23 +7,10 @@ from __future__ import annotations
 import pytest
 
 from landscape.plane_presets import ALL_PRESETS
+from tests.apptest_pages import PAGES, PRESET, open_page, open_plane, texts
 from tests.live_parts import live_steps
-from tests.test_app_pages import PAGES, open_page, texts
 
 pytestmark = pytest.mark.timeout(300)
-
-PRESET = "paper-himmelblau"
-
-
-def open_plane(page: str | None = None, query: dict | None = None):
-    """The app with the 2-D preset picked in the Landscape page's list (its defaults load)."""
-    at = open_page(None, query)
-    at.selectbox(key="preset").set_value(PRESET).run()
-    assert not at.exception, [e.value for e in at.exception]
-    if page:
-        at.switch_page(page).run()
-    return at
-
 
 def params(at) -> dict:
     return dict(at.session_state["params"])

@@ -15,7 +15,7 @@ from simulate.plane import simulate_plane
 from simulate.plane_gradient import X, Y, as_plane_gradient, choose_plane_gradient
 from simulate.plane_table import build_plane_table, plane_table
 from tests import naive_plane as naive
-from tests.test_plane_simulate import GRAD, HIMMELBLAU, quadrant_grids
+from tests.plane_himmelblau import GRAD, HIMMELBLAU, quadrant_grids
 
 R = 4.2
 PAPER = landscape.load_landscape("paper-himmelblau")

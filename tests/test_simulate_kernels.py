@@ -10,22 +10,7 @@ import sympy as sp
 from simulate import Noise, Simulation, compile_gradient
 from simulate.exits import exit_times
 from tests import naive_simulate as naive
-
-X = sp.Symbol("x", real=True)
-# Fig. 2 stand-in (THEORY 6): f'(x) = 5 prod (x - c_k); fields cut at the maxima
-FIG2_D = 5 * (X + 1.51) * (X + 1.3) * (X + 0.66) * (X - 0.2) * (X - 0.49) * (X - 0.7) * (X - 1.32)
-FIG2_S = (-1.3, 0.2, 0.7)
-L = 1.6
-
-
-class Land:
-    """Minimal stand-in for landscape.Landscape: only .dexpr is needed."""
-
-    def __init__(self, dexpr):
-        self.dexpr = dexpr
-
-
-FIG2 = Land(FIG2_D)
+from tests.standin_fig2 import FIG2, FIG2_S, L, Land, X
 
 
 def _sim(noise, **kw):

@@ -23,38 +23,9 @@ from simulate.errors import SimulationError
 from simulate.study import plan, prepare_workers, run_study
 from simulate.study_results import exit_fits, load_study
 from simulate.study_spec import build_spec, load_spec
+from tests.study_specs import EXIT_SPEC, OCC_SPEC
 
 REPO = Path(__file__).resolve().parents[1]
-
-EXIT_SPEC = """
-kind = "exit-times"
-expr = "x^4/4 - x^2/2"
-L = 2.0
-x0 = -1.0
-samples = 10
-seed = 4
-chunk = 3
-[noise]
-family = "pareto"
-alpha = 1.2
-scale = 0.1
-[grid]
-eta = [0.1, 0.03]
-b = [0.5, "inf"]
-"""
-
-OCC_SPEC = """
-kind = "occupancy"
-expr = "paper-fig2"
-x0 = 0.3
-paths = 6
-steps = 100000
-bins = 40
-chunk = 4
-[grid]
-eta = [0.01]
-b = [0.5, "inf"]
-"""
 
 KEYS = ["cell", "sample", "exit_time", "destination", "censored"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs, urlparse
 
-from .test_browser_app import wait_for_run
+from landscape.plane_presets import ALL_PRESETS
 
 ERROR_TEXTS = ("Something went wrong",)
 
@@ -71,4 +71,90 @@ def type_number(page, key: str, value: str) -> None:
     box = page.locator(f".st-key-{key} input").first
     box.fill(value)
     box.press("Enter")
+    settle(page)
+
+
+def wait_for_run(page, timeout: float = 60.0) -> None:
+    """Wait until Streamlit reports no script run in progress (twice in a row)."""
+    deadline = time.monotonic() + timeout
+    calm = 0
+    while time.monotonic() < deadline:
+        running = page.evaluate(
+            "() => !!document.querySelector(\"[data-testid='stStatusWidget'] "
+            "[data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidgetRunningManIcon']\")"
+        )
+        stale = page.locator("[data-stale='true']").count()
+        calm = calm + 1 if not running and stale == 0 else 0
+        if calm >= 3:
+            return
+        page.wait_for_timeout(200)
+
+
+def plot_div(page, key: str):
+    loc = page.locator(f".st-key-{key} .js-plotly-plot")
+    loc.first.wait_for(state="visible", timeout=60_000)
+    return loc.first
+
+
+def trace_texts(page, key: str) -> list[str]:
+    """All per-point text labels of a chart's traces (e.g. 'm1', 's2')."""
+    return page.evaluate(
+        f"() => {{ const d = document.querySelector('.st-key-{key} .js-plotly-plot');"
+        " if (!d || !d.data) return []; const out = [];"
+        " for (const t of d.data) { if (Array.isArray(t.text)) out.push(...t.text); }"
+        " return out; }"
+    )
+
+
+LIVE_METRIC_JS = """(label) => {
+  const m = [...document.querySelectorAll('.st-key-live_metrics .sgd-metric')]
+      .find(e => e.firstChild.textContent === label);
+  return m ? m.lastChild.textContent : null;
+}"""
+
+
+def metric_value(page, label: str) -> str:
+    """The live view's number ``label`` ("Steps per path", "State", ...)."""
+    return page.evaluate(LIVE_METRIC_JS, label) or ""
+
+
+def wait_for_live(page, label: str, pattern: str, timeout: float = 30_000) -> None:
+    """Wait until the live number ``label`` matches the regular expression ``pattern``."""
+    page.wait_for_function(
+        f"([label, pattern]) => {{ const v = ({LIVE_METRIC_JS})(label);"
+        " return v !== null && new RegExp(pattern).test(v); }",
+        arg=[label, pattern], timeout=timeout)  # fmt: skip
+
+
+def steps_done(page) -> int:
+    return int(metric_value(page, "Steps per path").replace(",", "") or 0)
+
+
+def go_to(page, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
+    wait_for_run(page)
+
+
+PLANE_PRESET = "paper-himmelblau"
+
+
+def pick_plane_preset(page, server, preset: str = PLANE_PRESET) -> None:
+    page.goto(server + "/")
+    plot_div(page, "landscape_chart")
+    settle(page)
+    page.locator(".st-key-preset").click()
+    page.get_by_role("option", name=ALL_PRESETS[preset].title).click()
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.st-key-landscape_chart .js-plotly-plot');"
+        " return d && d.data && d.data.some(t => t.type === 'contour'); }", timeout=90_000)
+    settle(page, 90)
+
+
+def type_formula(page, text: str) -> None:
+    """Switch the Landscape page to Formula, type ``text`` and apply it (Ctrl+Enter)."""
+    page.locator(".st-key-mode button").filter(has_text="Formula").click()
+    settle(page)
+    box = page.locator(".st-key-formula textarea")
+    box.fill(text)
+    box.press("Control+Enter")
     settle(page)

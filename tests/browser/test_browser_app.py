@@ -13,31 +13,18 @@ import time
 
 import pytest
 
+from .clicks import (
+    go_to,
+    metric_value,
+    plot_div,
+    steps_done,
+    trace_texts,
+    wait_for_live,
+    wait_for_run,
+)
 from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
-
-
-def wait_for_run(page, timeout: float = 60.0) -> None:
-    """Wait until Streamlit reports no script run in progress (twice in a row)."""
-    deadline = time.monotonic() + timeout
-    calm = 0
-    while time.monotonic() < deadline:
-        running = page.evaluate(
-            "() => !!document.querySelector(\"[data-testid='stStatusWidget'] "
-            "[data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidgetRunningManIcon']\")"
-        )
-        stale = page.locator("[data-stale='true']").count()
-        calm = calm + 1 if not running and stale == 0 else 0
-        if calm >= 3:
-            return
-        page.wait_for_timeout(200)
-
-
-def plot_div(page, key: str):
-    loc = page.locator(f".st-key-{key} .js-plotly-plot")
-    loc.first.wait_for(state="visible", timeout=60_000)
-    return loc.first
 
 
 def plot_title(page, key: str) -> str:
@@ -47,46 +34,7 @@ def plot_title(page, key: str) -> str:
     )
 
 
-def trace_texts(page, key: str) -> list[str]:
-    """All per-point text labels of a chart's traces (e.g. 'm1', 's2')."""
-    return page.evaluate(
-        f"() => {{ const d = document.querySelector('.st-key-{key} .js-plotly-plot');"
-        " if (!d || !d.data) return []; const out = [];"
-        " for (const t of d.data) { if (Array.isArray(t.text)) out.push(...t.text); }"
-        " return out; }"
-    )
-
-
 # the live view's numbers (pages/livechart.py draws them in place, frame by frame)
-LIVE_METRIC_JS = """(label) => {
-  const m = [...document.querySelectorAll('.st-key-live_metrics .sgd-metric')]
-      .find(e => e.firstChild.textContent === label);
-  return m ? m.lastChild.textContent : null;
-}"""
-
-
-def metric_value(page, label: str) -> str:
-    """The live view's number ``label`` ("Steps per path", "State", ...)."""
-    return page.evaluate(LIVE_METRIC_JS, label) or ""
-
-
-def wait_for_live(page, label: str, pattern: str, timeout: float = 30_000) -> None:
-    """Wait until the live number ``label`` matches the regular expression ``pattern``."""
-    page.wait_for_function(
-        f"([label, pattern]) => {{ const v = ({LIVE_METRIC_JS})(label);"
-        " return v !== null && new RegExp(pattern).test(v); }",
-        arg=[label, pattern], timeout=timeout)  # fmt: skip
-
-
-def steps_done(page) -> int:
-    return int(metric_value(page, "Steps per path").replace(",", "") or 0)
-
-
-def go_to(page, title: str) -> None:
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
-    wait_for_run(page)
-
-
 def test_walkthrough(page, server):
     # 1. open the app: the paper's landscape with its minima marked
     page.goto(server + "/")

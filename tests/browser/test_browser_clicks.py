@@ -14,15 +14,19 @@ import pytest
 
 from .clicks import (
     assert_no_error_box,
+    go_to,
     link_box_query,
+    plot_div,
     query,
     settle,
     sidebar_captions,
     sidebar_settings,
+    steps_done,
+    type_formula,
     type_number,
+    wait_for_live,
 )
 from .conftest import shot
-from .test_browser_app import go_to, plot_div, steps_done, wait_for_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -103,16 +107,6 @@ def test_edit_this_formula(page, server):
     assert query(page).get("mode") == "formula"
     assert link_box_query(page) == query(page)
     shot(page, "21-edit-this-formula")
-
-
-def type_formula(page, text: str) -> None:
-    """Switch the Landscape page to Formula, type ``text`` and apply it (Ctrl+Enter)."""
-    page.locator(".st-key-mode button").filter(has_text="Formula").click()
-    settle(page)
-    box = page.locator(".st-key-formula textarea")
-    box.fill(text)
-    box.press("Control+Enter")
-    settle(page)
 
 
 def test_refused_formula_shows_no_other_landscape(page, server):

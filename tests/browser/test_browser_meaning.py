@@ -14,8 +14,7 @@ import pytest
 
 from tests.load.load_test import ARTIFACTS
 
-from .clicks import assert_no_error_box, query, settle, type_number
-from .test_browser_app import go_to, plot_div
+from .clicks import assert_no_error_box, go_to, plot_div, query, settle, type_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .clicks import wait_for_run
 from .conftest import shot
-from .test_browser_app import wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
 

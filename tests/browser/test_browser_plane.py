@@ -13,26 +13,24 @@ import pytest
 from landscape.plane_presets import ALL_PRESETS
 from tests.load.load_test import ARTIFACTS
 
-from .clicks import assert_no_error_box, query, settle
+from .clicks import (
+    assert_no_error_box,
+    go_to,
+    pick_plane_preset,
+    plot_div,
+    query,
+    settle,
+    steps_done,
+    trace_texts,
+    wait_for_live,
+    wait_for_run,
+)
 from .conftest import shot
-from .test_browser_app import go_to, plot_div, steps_done, trace_texts, wait_for_live, wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 PRESET = "paper-himmelblau"
 PAGE_TITLES = ("Transition graph", "Live simulation", "Exit times", "About", "Landscape")
-
-
-def pick_plane_preset(page, server) -> None:
-    page.goto(server + "/")
-    plot_div(page, "landscape_chart")
-    settle(page)
-    page.locator(".st-key-preset").click()
-    page.get_by_role("option", name=ALL_PRESETS[PRESET].title).click()
-    page.wait_for_function(
-        "() => { const d = document.querySelector('.st-key-landscape_chart .js-plotly-plot');"
-        " return d && d.data && d.data.some(t => t.type === 'contour'); }", timeout=90_000)
-    settle(page, 90)
 
 
 def data_to_screen(page, key: str, x: float, y: float) -> tuple[float, float]:

@@ -12,10 +12,8 @@ import pytest
 
 from tests.load.load_test import ARTIFACTS
 
-from .clicks import assert_no_error_box, query, settle
+from .clicks import assert_no_error_box, plot_div, query, settle, type_formula
 from .conftest import shot
-from .test_browser_app import plot_div
-from .test_browser_clicks import type_formula
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 

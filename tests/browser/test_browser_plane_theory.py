@@ -13,9 +13,7 @@ import pytest
 
 from tests.load.load_test import ARTIFACTS
 
-from .clicks import assert_no_error_box, settle
-from .test_browser_app import go_to, plot_div, wait_for_run
-from .test_browser_plane import pick_plane_preset
+from .clicks import assert_no_error_box, go_to, pick_plane_preset, plot_div, settle, wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
