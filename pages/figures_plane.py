@@ -20,7 +20,8 @@ import plotly.graph_objects as go
 from landscape import theory
 from landscape.sweep import wide_minima
 from landscape.theory import surviving_minima
-from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, add_graph, sub
+from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, sub
+from pages.figures_graph import add_graph
 from pages.figures_runs import _figure
 
 FIELD_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#e377c2")
@@ -389,7 +390,7 @@ def field_time_figure(field_fraction: Sequence[float], analysis=None, *,
 def plane_graph_figure(grid, analysis, *, R: float, height: int = 520,
                        edge_probabilities=None) -> go.Figure:  # fmt: skip
     """The typical transition graph over the contour lines: the 1-D graph's drawing
-    (``pages.figures.add_graph``) with the nodes at the minimisers and each arc bent to
+    (``pages.figures_graph.add_graph``) with the nodes at the minimisers and each arc bent to
     the left of its direction (so i -> j and j -> i do not overlap)."""
     xs, ys, z = grid
     fig = go.Figure()

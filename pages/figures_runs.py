@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from pages.figures import _LAYOUT, CURVE, MAXC, NEUTRAL, PATH_COLOURS, SHARP, WIDE, sub
+from pages.figures import CURVE, LAYOUT, MAXC, NEUTRAL, PATH_COLOURS, SHARP, WIDE, sub
 
 
 def _hline(y: float, *, xref: str = "paper", yref: str = "y") -> dict:
@@ -189,7 +189,7 @@ def exit_figure(study, *, reference=None, label: str = "clipped", height: int = 
             _add_theory(fig, reference.etas, reference_predicted, "no clipping", CURVE)
     fig.update_xaxes(type="log", title="1/η")
     fig.update_yaxes(type="log", title="mean first exit time (steps)")
-    layout = dict(_LAYOUT)
+    layout = dict(LAYOUT)
     # the legend below the axes: however many rows it wraps to, it never covers the title
     layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
     layout["margin"] = {"l": 60, "r": 20, "t": 50, "b": 120 if reference is not None else 100}

@@ -17,7 +17,7 @@ from landscape.sweep import (
     wide_minima,
 )
 from landscape.theory import gradient_norm_clip
-from pages import figures, graph_plane, plane_ui, ui
+from pages import figures, figures_graph, graph_plane, plane_ui, ui
 from pages import state as S
 
 ss = st.session_state
@@ -55,7 +55,7 @@ if prediction is not None:
     edge_probabilities = {(i, j): float(prediction.rates.destinations(i)[j]) for i, j in analysis.edges}
 top_l, top_r = st.columns([3, 1], gap="medium")
 with top_l:
-    ui.plot(figures.graph_figure(xs, ys, analysis, land.f, L=L, edge_probabilities=edge_probabilities,
+    ui.plot(figures_graph.graph_figure(xs, ys, analysis, land.f, L=L, edge_probabilities=edge_probabilities,
                                  dark=ui.dark_theme()), key="graph_chart")  # fmt: skip
     # b too large: the sharp minima survive, right under the graph that shows it (issue 21.3)
     sharp_note = sharp_survivor_note([fl.width for fl in analysis.fields], [fl.l_star for fl in analysis.fields],
@@ -117,10 +117,10 @@ if intervals:
                 _move_b(iv)
                 return
 
-    ui.plot(figures.sweep_figure(intervals, n, b), key="sweep_chart", on_select=_pick_column,
+    ui.plot(figures_graph.sweep_figure(intervals, n, b), key="sweep_chart", on_select=_pick_column,
             selection_mode="points")  # fmt: skip
 
-    labels = [figures.interval_label(iv) for iv in intervals]
+    labels = [figures_graph.interval_label(iv) for iv in intervals]
 
     def _move_b(iv) -> None:
         """Put b inside the interval (a round value if one fits); clipping on."""

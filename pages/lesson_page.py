@@ -17,7 +17,7 @@ import streamlit as st
 
 import landscape
 from landscape.plane_presets import PLANE_PRESETS
-from pages import exports, figures, lesson_runs, plane_ui, slides, ui
+from pages import exports, figures, figures_graph, lesson_runs, plane_ui, slides, ui
 from pages import figures_plane as FP
 from pages import lesson_steps as LS
 from pages import state as S
@@ -141,7 +141,7 @@ def answer_chart() -> dict | None:
     if dim == 2:
         return FP.plane_graph_figure(plane_ui.get_f_grid(source, L), analysis, R=L, height=chart_height)
     xs, ys = ui.get_curve(source, L)
-    return figures.graph_figure(xs, ys, analysis, land.f, L=L, height=chart_height)
+    return figures_graph.graph_figure(xs, ys, analysis, land.f, L=L, height=chart_height)
 
 
 # ---------------------------------------------------------------- reveals (cached per settings)

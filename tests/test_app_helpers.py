@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import landscape
-from pages import figures, figures_runs, sketch
+from pages import figures, figures_graph, figures_runs, sketch
 from pages import state as S
 
 # ------------------------------------------------------------------ URL state
@@ -208,7 +208,7 @@ def test_landscape_y_range_keeps_wells_visible():
 
 def test_graph_figure_has_one_arrow_per_edge(fig2):
     land, an, xs, ys = fig2
-    fig = figures.graph_figure(xs, ys, an, land.f, L=1.6)
+    fig = figures_graph.graph_figure(xs, ys, an, land.f, L=1.6)
     assert len(fig.layout.annotations) == len(an.edges)
     assert "irreducible" in fig.layout.title.text
 
@@ -216,11 +216,11 @@ def test_graph_figure_has_one_arrow_per_edge(fig2):
 def test_sweep_figure_and_labels(fig2):
     land, _an, _xs, _ys = fig2
     ivs = landscape.sweep(land, 1.6, 0.1, 3.3)
-    fig = figures.sweep_figure(ivs, 4, 0.5)
+    fig = figures_graph.sweep_figure(ivs, 4, 0.5)
     z = np.asarray(fig.data[0].z)
     assert z.shape == (4, len(ivs))
     iv = next(i for i in ivs if i.b_low < 0.5 < i.b_high)
-    assert "survive: m2, m4" in figures.interval_label(iv)
+    assert "survive: m2, m4" in figures_graph.interval_label(iv)
 
 
 def test_live_figures_are_bounded():

@@ -200,7 +200,7 @@ def test_graph_figure_puts_nodes_at_the_minimisers():
     want = sorted([tuple(MINIMA[0]), tuple(MINIMA[1]), (3.0, 2.0), tuple(MINIMA[3])])
     assert np.allclose(got, want)
     assert "4 edges" in fig.layout.title.text
-    # the edge label: a boxed annotation beside the arc (pages.figures.add_graph, issue 21.1)
+    # the edge label: a boxed annotation beside the arc (pages.figures_graph.add_graph, issue 21.1)
     assert [a.text for a in fig.layout.annotations if not a.showarrow and a.text.endswith("%")] == ["25%"]
     assert len([a for a in fig.layout.annotations if a.showarrow]) == 4  # one arrowhead per edge
 
