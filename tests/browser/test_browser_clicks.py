@@ -214,8 +214,8 @@ def test_b_tuner_recommends_and_moves_b(page, server):
     assert page.get_by_text("m4 is lost").count() == 1
     labels = page.evaluate(
         "() => { const d = document.querySelector('.st-key-graph_chart .js-plotly-plot');"
-        " return d.data.filter(t => t.mode === 'text' && t.text && String(t.text[0]).endsWith('%'))"
-        ".map(t => t.text[0]); }")  # fmt: skip
+        " return (d.layout.annotations || []).filter(a => !a.showarrow && String(a.text).endsWith('%'))"
+        ".map(a => a.text); }")  # fmt: skip  (boxed labels beside the arcs, issue 21.1)
     assert labels, "no edge probability labels"
     page.locator(".st-key-use_recommended_b button").click()
     settle(page)
