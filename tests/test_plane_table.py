@@ -101,6 +101,7 @@ def test_kernel_evaluates_the_table_and_the_exact_cells():
     out = np.empty((x.size, 4))
     table_values_kernel(x, y, out, table.index, table.coefficients, table.geometry(),
                         table.centres, table.edges, grad.exact_cfunc())
+    assert table.coefficients.ctypes.data % 64 == 0       # rows loaded 64 bytes at a time
     # the run kernel's SIMD evaluation and the exit kernel's scalar one: the same numbers
     np.testing.assert_array_equal(out[:, :2], out[:, 2:])
     tx, ty = table(x, y)
