@@ -51,9 +51,11 @@ from . import (
 )
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "3"
+_TABLE_VERSION = "4"
 #: nodes per cell and axis (tensor cubics)
 NODES = 4
+#: the powers of s in the order a block stores them (its own inverse)
+S_ORDER = (0, 2, 1, 3)
 #: local offsets of the nodes from the cell's centre, in units of h
 _NODE_OFFSETS = (np.arange(NODES) - 1.5) / 3.0
 #: local offsets of the check points, in units of h: where the nodes' polynomial
@@ -75,8 +77,9 @@ class PlaneTable:
         [row = y, col = x]: the cell's block in ``coefficients``, -1 for an exact cell
         (or a cell outside the ball).
     coefficients : float64 (blocks, 32)
-        Per tabulated cell 16 coefficients of df/dx then 16 of df/dy, ``[4 i + j]``
-        for t^i s^j (t = x - c_x, s = y - c_y).
+        Per tabulated cell, ``[8 i + 2 m + d]``: the coefficient of t^i s^j,
+        j = ``S_ORDER[m]`` = (0, 2, 1, 3)[m], of component d (0: df/dx, 1: df/dy),
+        t = x - c_x, s = y - c_y (the kernels' SIMD layout).
     centres : float64 (2, n)
         The cells' centres in x (row 0) and y (row 1).
     edges : float64 (2, n + 1)
@@ -141,11 +144,11 @@ class PlaneTable:
         col = np.clip(np.searchsorted(self.edges[0], x, side="right") - 1, 0, self.cells - 1)
         row = np.clip(np.searchsorted(self.edges[1], y, side="right") - 1, 0, self.cells - 1)
         k = self.index[row, col]
-        blocks = self.coefficients.reshape(-1, 2, NODES, NODES)
+        blocks = self.coefficients.reshape(-1, NODES, NODES, 2)[:, :, S_ORDER]  # [., i, j, d]
         c = blocks[np.maximum(k, 0)]
         t = (x - self.centres[0, col])[..., None] ** np.arange(NODES)
         s = (y - self.centres[1, row])[..., None] ** np.arange(NODES)
-        out = np.einsum("...cij,...i,...j->...c", c, t, s)
+        out = np.einsum("...ijc,...i,...j->...c", c, t, s)
         out[k < 0] = np.nan
         return out[..., 0], out[..., 1]
 
@@ -205,6 +208,16 @@ class _Exact:
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
                 return [np.full(shape, np.nan) for _ in range(3)]
         return [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
+
+
+def _aligned(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of a whose data starts on a 64-byte boundary (a cache line:
+    the kernels load a block's rows 64 bytes at a time)."""
+    buf = np.empty(a.size * a.itemsize + 64, dtype=np.uint8)
+    skip = -buf.ctypes.data % 64
+    out = buf[skip:skip + a.size * a.itemsize].view(a.dtype).reshape(a.shape)
+    out[...] = a
+    return out
 
 
 def _fit_matrix() -> np.ndarray:
@@ -313,8 +326,8 @@ def _assemble(R, n, rows, cols, coef, centres, rel, fails, switched, nc) -> Plan
         reason = (f"{n_exact:,} of {nc:,} cells ({n_exact / nc:.0%}) fail the check at error "
                   f"{config.PLANE_TABLE_TOLERANCE:.0e} x max|grad f| or may hold a kink, more "
                   f"than {config.PLANE_TABLE_MAX_EXACT:.0%}")
-    # kernels' layout: [cell, component, power of t, power of s]
-    blocks = np.ascontiguousarray(coef[keep].transpose(0, 1, 3, 2)).reshape(keep.size, 32)
+    # kernels' layout: [cell, power of t, power of s in S_ORDER, component]
+    blocks = _aligned(coef[keep][:, :, S_ORDER].transpose(0, 3, 2, 1).reshape(keep.size, 32))
     return PlaneTable(R, n, index, blocks,
                       np.stack([centres, centres]), np.stack([edges, edges]),
                       float(ok_rel.max()) if keep.size else math.inf,
@@ -379,7 +392,7 @@ def _load(path) -> PlaneTable | None:
     except (OSError, KeyError, ValueError):
         return None
     return PlaneTable(float(vals["R"]), int(vals["cells"]), vals["index"].copy(),
-                      vals["coefficients"].copy(), vals["centres"].copy(), vals["edges"].copy(),
+                      _aligned(vals["coefficients"]), vals["centres"].copy(), vals["edges"].copy(),
                       float(vals["relative_error"]), int(vals["checked_points"]),
                       int(vals["exact_cells"]), int(vals["built_cells"]), reason,
                       int(vals["failed_cells"]))
