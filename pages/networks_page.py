@@ -190,9 +190,13 @@ def _open_plane(finished: dict) -> None:
     settings = finished["settings"]
     data = data_for(settings)
     theta = finished["thetas"][(method, 0)]
-    first, second = plane_directions(theta, model_for(settings, data).segments, 0)
-    cut = slice_plane(settings, data, theta, first, second, PLANE_GRID, PLANE_DEGREE)
     ss = st.session_state
+    try:
+        first, second = plane_directions(theta, model_for(settings, data).segments, 0)
+        cut = slice_plane(settings, data, theta, first, second, PLANE_GRID, PLANE_DEGREE)
+    except NetworksError as err:    # e.g. a loss that overflows somewhere on the plane
+        ss["networks_plane_error"] = f"Cannot open the plane of {method}: {err}"
+        return
     ss[PLANE_FIT_KEY] = {"expr": cut["expr"], "method": method,
                          "fit": fit_error_text(cut["fit_error"])}
     S.write(ss, "mode", "formula")
@@ -243,6 +247,9 @@ def _results(finished: dict, complete: bool) -> None:
                            f"[-1, 1]², minus its lowest value, fitted by a polynomial f(x, y) of "
                            f"total degree {PLANE_DEGREE} (least squares); R = 1, α = the "
                            "measured tail index.")
+        problem = st.session_state.pop("networks_plane_error", None)
+        if problem:
+            st.error(problem, icon=":material/error:")
         last = st.session_state.get(PLANE_FIT_KEY)
         if last:
             st.caption(f"Last plane opened ({last['method']}, seed 0): {last['fit']}.")
