@@ -7,6 +7,7 @@ Commands (``--json`` for machine-readable output)::
     python -m networks tail-index FILE.npy [--estimator hill|mohammadi] --json
     python -m networks slice --dataset digits-corrupted --method SB --seed 0
                              --direction random|between:Our1 --points 101 --json
+    python -m networks slice ... --plane [--grid 21] [--degree 6] --json
 
 Bad input: exit code 2, one line on stderr, ``{"error": ...}`` on stdout under --json.
 """
@@ -72,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     cut.add_argument("--seed", type=int, default=0)
     cut.add_argument("--direction", default="random", help="random or between:METHOD")
     cut.add_argument("--points", type=int, default=101)
+    cut.add_argument("--plane", action="store_true",
+                     help="the loss on a plane, (x, y) in [-1, 1]^2, fitted by a polynomial f(x, y)")
+    cut.add_argument("--grid", type=int, help="plane: points per side (default 21)")
+    cut.add_argument("--degree", type=int,
+                     help="plane: total degree of the fitted polynomial (default 6)")
     return parser
 
 
@@ -117,11 +123,19 @@ def _slice(args) -> dict:
         raise UsageError(f"--direction must be random or between:METHOD, got {args.direction!r}")
     check_methods([args.method])
     from .compare import slice_of
+    from .plane_slices import PLANE_DEGREE, PLANE_GRID, check_plane_settings
     from .slices import line_ts
 
-    line_ts("random", args.points)          # checks --points before any training
-
-    return slice_of(_settings(args), args.method, args.seed, args.direction, args.points)
+    plane = None
+    if args.plane:
+        plane = {"grid": PLANE_GRID if args.grid is None else args.grid,
+                 "degree": PLANE_DEGREE if args.degree is None else args.degree}
+        check_plane_settings(plane["grid"], plane["degree"])   # before any training
+    elif args.grid is not None or args.degree is not None:
+        raise UsageError("--grid and --degree apply to --plane only")
+    else:
+        line_ts("random", args.points)          # checks --points before any training
+    return slice_of(_settings(args), args.method, args.seed, args.direction, args.points, plane)
 
 
 def _print_text(command: str, out: dict) -> None:
@@ -140,6 +154,10 @@ def _print_text(command: str, out: dict) -> None:
               f"({out['estimator']}, n = {out['n']})")
     else:
         print(out["expr"])
+        if "fit_error" in out:
+            from .plane_slices import fit_error_text
+
+            print(f"# {fit_error_text(out['fit_error'])}", file=sys.stderr)
 
 
 def main(argv=None) -> int:

@@ -4,8 +4,9 @@
 rows of the table (mean and sample standard deviation over seeds);
 :data:`SLIDES_ROW` is the slides' published row for Corrupted FMNIST with
 LeNet (THEORY.md section 8), shown beside the measured one for reference.
-:func:`slice_between` and :func:`slice_random` give a trained model's loss
-along a line.
+:func:`slice_line` gives a trained model's loss along a line and
+:func:`slice_plane` on a plane (fitted by a polynomial f(x, y));
+:func:`slice_of` trains the model(s) and slices.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ import numpy as np
 
 from .config import TrainSettings, check_methods
 from .data import DataSet, load_dataset
+from .plane_slices import (
+    PLANE_DEGREE,
+    PLANE_GRID,
+    check_plane_settings,
+    fit_plane,
+    loss_on_plane,
+    orthogonal_direction,
+    plane_axis,
+)
 from .slices import filter_normalised_direction, line_ts, loss_along_line, slice_to_sketch
 from .train import TrainResult, measure, model_for, train
 
@@ -90,18 +100,57 @@ def slice_line(settings: TrainSettings, data: DataSet, theta0: np.ndarray, direc
     return {"expr": slice_to_sketch(ts, losses), "xs": ts.tolist(), "losses": losses.tolist()}
 
 
-def slice_of(settings: TrainSettings, method: str, seed: int, direction: str, points: int) -> dict:
-    """Train ``method`` (and the other end of a "between:OTHER" line) and slice the loss."""
+def slice_plane(settings: TrainSettings, data: DataSet, theta0: np.ndarray, first: np.ndarray,
+                second: np.ndarray, grid: int = PLANE_GRID, degree: int = PLANE_DEGREE) -> dict:
+    """The training loss on theta0 + x first + y second, (x, y) in [-1, 1]^2, and its fit.
+
+    Returns ``{"expr", "xs", "ys", "losses", "fit_error"}``: ``losses[i][j]`` at
+    (xs[j], ys[i]) as measured; ``expr`` is the fitted f(x, y) of the loss minus its
+    lowest sample (see :func:`networks.plane_slices.fit_plane`).
+    """
+    check_plane_settings(grid, degree)
+    model = model_for(settings, data)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    axis = plane_axis(grid)
+    losses = loss_on_plane(lambda t: model.loss(t, x, y), theta0, first, second, axis, axis)
+    fit = fit_plane(axis, axis, losses, degree)
+    return {"expr": fit.expr, "xs": axis.tolist(), "ys": axis.tolist(), "losses": losses.tolist(),
+            "fit_error": fit.fit_error}
+
+
+def plane_directions(theta: np.ndarray, segments, seed: int,
+                     other: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two filter-normalised random directions, or (other - theta, a random one orthogonal to it)."""
+    if other is None:
+        return (filter_normalised_direction(theta, segments, seed),
+                filter_normalised_direction(theta, segments, seed + 7919))
+    first = other - theta
+    return first, orthogonal_direction(first, theta, segments, seed)
+
+
+def slice_of(settings: TrainSettings, method: str, seed: int, direction: str, points: int,
+             plane: dict | None = None) -> dict:
+    """Train ``method`` (and the other end of a "between:OTHER" line) and slice the loss.
+
+    ``plane`` (``{"grid": n, "degree": d}``): slice on a plane instead of a line
+    (:func:`slice_plane`; "between:OTHER" puts OTHER at the point (1, 0)).
+    """
+    if plane is not None:
+        check_plane_settings(plane["grid"], plane["degree"])
     data = data_for(settings)
+    model = model_for(settings, data)
     theta = train(settings, data, method, seed, record_tail=False).theta
-    if direction == "random":
-        model = model_for(settings, data)
+    other = None
+    if direction != "random":
+        other_method = check_methods([direction.removeprefix("between:")])[0]
+        other = train(settings, data, other_method, seed, record_tail=False).theta
+    if plane is not None:
+        first, second = plane_directions(theta, model.segments, seed, other)
+        out = slice_plane(settings, data, theta, first, second, plane["grid"], plane["degree"])
+    elif other is None:
         vector = filter_normalised_direction(theta, model.segments, seed)
-        kind = "random"
+        out = slice_line(settings, data, theta, vector, "random", points)
     else:
-        other = check_methods([direction.removeprefix("between:")])[0]
-        vector = train(settings, data, other, seed, record_tail=False).theta - theta
-        kind = "between"
-    out = slice_line(settings, data, theta, vector, kind, points)
+        out = slice_line(settings, data, theta, other - theta, "between", points)
     out.update(method=method, seed=seed, direction=direction, settings=settings.to_json())
     return out

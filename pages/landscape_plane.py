@@ -34,6 +34,10 @@ def render(land, source: str, left, right) -> None:
                 selection_mode="points")  # fmt: skip
         st.caption(f"Click the chart to start the simulation at that point (now ({start[0]:.3g}, "
                    f"{start[1]:.3g}), the pink diamond). Shaded: the attraction fields.")  # fmt: skip
+        plane_fit = st.session_state.get("networks_plane_fit")  # set by pages/networks_page.py
+        if plane_fit and plane_fit["expr"].strip() == source.strip():
+            st.caption(f"A network's training loss on a plane ({plane_fit['method']}, Networks "
+                       f"page): {plane_fit['fit']}.")  # fmt: skip
         if a_err:
             st.warning(f"The analysis could not be done: {a_err}", icon=":material/warning:")
     if analysis is None:

@@ -17,15 +17,27 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from networks.compare import SLIDES_ROW, data_for, run_one, slice_line, table_rows
+from networks.compare import (
+    SLIDES_ROW,
+    data_for,
+    plane_directions,
+    run_one,
+    slice_line,
+    slice_plane,
+    table_rows,
+)
 from networks.config import METHODS, TrainSettings
 from networks.errors import NetworksError
+from networks.plane_slices import PLANE_DEGREE, PLANE_GRID, fit_error_text
 from networks.slices import filter_normalised_direction, sketch_points
 from networks.train import model_for
 from pages import state as S
 from pages import ui
 
 PARTIAL_KEY = "networks_partial"
+#: Session key of the last plane opened as a landscape: {"expr", "fit"} (its fit error is
+#: stated on this page and, while that formula is shown, on the Landscape page).
+PLANE_FIT_KEY = "networks_plane_fit"
 COLORS = dict(zip(METHODS, ("#636efa", "#00cc96", "#ab63fa", "#ef553b", "#ffa15a", "#19d3f3")))
 
 
@@ -154,8 +166,6 @@ def _open_slice(finished: dict) -> None:
     direction = filter_normalised_direction(theta, model_for(settings, data).segments, 0)
     cut = slice_line(settings, data, theta, direction, "random", 101)
     points = sketch_points(cut["xs"], cut["losses"])
-    run = next(r for r in finished["runs"] if r["method"] == method and r["seed"] == 0)
-    alpha = run["tail_index"] if math.isfinite(run["tail_index"]) else 1.5
     ss = st.session_state
     S.write(ss, "mode", "sketch")
     # minus the lowest loss: the Landscape page keeps 4 significant digits of a sketch, and
@@ -164,7 +174,36 @@ def _open_slice(finished: dict) -> None:
     S.write(ss, "sketch", ";".join(f"{x:.6g},{y - lowest:.6g}" for x, y in points))
     S.write(ss, "L", 1.0)
     S.write(ss, "noise", "pareto")
-    S.write(ss, "alpha", min(max(float(alpha), 1.01), 20.0))
+    S.write(ss, "alpha", _measured_alpha(finished, method))
+    ss["networks_open_landscape"] = True
+
+
+def _measured_alpha(finished: dict, method: str) -> float:
+    run = next(r for r in finished["runs"] if r["method"] == method and r["seed"] == 0)
+    alpha = run["tail_index"] if math.isfinite(run["tail_index"]) else 1.5
+    return min(max(float(alpha), 1.01), 20.0)
+
+
+def _open_plane(finished: dict) -> None:
+    """Open the chosen run's loss on a plane of two filter-normalised random directions."""
+    method = st.session_state["networks_slice_method"]
+    settings = finished["settings"]
+    data = data_for(settings)
+    theta = finished["thetas"][(method, 0)]
+    ss = st.session_state
+    try:
+        first, second = plane_directions(theta, model_for(settings, data).segments, 0)
+        cut = slice_plane(settings, data, theta, first, second, PLANE_GRID, PLANE_DEGREE)
+    except NetworksError as err:    # e.g. a loss that overflows somewhere on the plane
+        ss["networks_plane_error"] = f"Cannot open the plane of {method}: {err}"
+        return
+    ss[PLANE_FIT_KEY] = {"expr": cut["expr"], "method": method,
+                         "fit": fit_error_text(cut["fit_error"])}
+    S.write(ss, "mode", "formula")
+    S.write(ss, "formula", cut["expr"])
+    S.write(ss, "L", 1.0)                 # R = 1: the ball inside the sampled square
+    S.write(ss, "noise", "pareto")
+    S.write(ss, "alpha", _measured_alpha(finished, method))
     ss["networks_open_landscape"] = True
 
 
@@ -191,7 +230,7 @@ def _results(finished: dict, complete: bool) -> None:
     methods = list(dict.fromkeys(r["method"] for r in runs if r["seed"] == 0
                                  and math.isfinite(r["train_loss"])))
     if methods:
-        c1, c2 = st.columns([1, 2])
+        c1, c2, c3 = st.columns([1, 1, 1])
         with c1:
             st.selectbox("Slice of (seed 0)", methods, key="networks_slice_method")
         with c2:
@@ -200,6 +239,20 @@ def _results(finished: dict, complete: bool) -> None:
                       help="The training loss along a filter-normalised random direction "
                            "(Li et al. 2018), t in [-1, 1], minus its lowest value, as a sketch; "
                            "α = the measured tail index.")
+        with c3:
+            st.button("Open this plane as a landscape", key="networks_open_plane",
+                      on_click=_open_plane, args=(finished,), icon=":material/grid_on:",
+                      help=f"The training loss on the plane of two filter-normalised random "
+                           f"directions, sampled on a {PLANE_GRID} x {PLANE_GRID} grid of "
+                           f"[-1, 1]², minus its lowest value, fitted by a polynomial f(x, y) of "
+                           f"total degree {PLANE_DEGREE} (least squares); R = 1, α = the "
+                           "measured tail index.")
+        problem = st.session_state.pop("networks_plane_error", None)
+        if problem:
+            st.error(problem, icon=":material/error:")
+        last = st.session_state.get(PLANE_FIT_KEY)
+        if last:
+            st.caption(f"Last plane opened ({last['method']}, seed 0): {last['fit']}.")
 
 
 def main() -> None:

@@ -59,3 +59,22 @@ def test_bad_settings_show_a_message():
     at = open_page({**TINY, "ndata": "fmnist:/no/such/file.npz"})
     at.button(key="networks_train").click().run()
     assert not at.exception and "no such file" in texts(at)
+
+
+def test_open_the_plane_puts_its_formula_in_the_url_state():
+    at = open_page({**TINY, "nmethods": "SB"})
+    at.button(key="networks_train").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="networks_open_plane").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    params = at.session_state["params"]
+    assert params["mode"] == "formula" and params["L"] == 1.0
+    assert "x" in params["formula"] and "y" in params["formula"] and len(params["formula"]) <= 1000
+    assert 1.01 <= params["alpha"] <= 20.0 and params["noise"] == "pareto"
+    url = at.query_params.get("formula")
+    assert (url[0] if isinstance(url, list) else url) == params["formula"]
+    fit = at.session_state["networks_plane_fit"]
+    assert fit["expr"] == params["formula"] and "of the sampled loss range" in fit["fit"]
+    # the Landscape page shows the plane (2-D) and states the fit beside it
+    assert "Something went wrong" not in texts(at)
+    assert "A network's training loss on a plane (SB, Networks page): polynomial" in texts(at)
