@@ -208,10 +208,6 @@ def _field_names(m: int) -> list[str]:
     return [f"Ω{i + 1}" for i in range(m)]
 
 
-def _percent(values) -> str:
-    return ", ".join(f"{name} {float(v):.1%}" for name, v in zip(_field_names(len(values)), values))
-
-
 def reveal_pair(land, analysis, prediction, p: dict[str, Any], pred: Prediction) -> Reveal:
     """The paper's Fig. 3(c), shorter: 2-D heavy-tailed SGD clipped at b and not clipped,
     from (x0, y0), ``PAIR_STEPS`` steps per path (in ``FRAMES`` slices, the animation's
@@ -243,7 +239,7 @@ def reveal_pair(land, analysis, prediction, p: dict[str, Any], pred: Prediction)
         theory = [shares.get(i, 0.0) for i in range(m)]
         measured = {name: res.field_fraction()[:m] for name, res in results.items()}
         snaps.append(figures_runs.share_bars_figure(
-            names, measured, theory=theory, theory_label="theory (clipped, η → 0)", as_dict=True,
+            names, measured, theory=theory, theory_label="theory (clipped, η → 0)", height=340, as_dict=True,
             title=f"Time per field, {int(p['paths'])} paths × {steps:,} steps"))  # fmt: skip
         labels.append(f"{steps:,}")
     clipped, unclipped = (results[name] for name in cases)
@@ -253,19 +249,19 @@ def reveal_pair(land, analysis, prediction, p: dict[str, Any], pred: Prediction)
     law = ", ".join(f"Ω{i + 1} {v:.1%}" for i, v in zip(chain.large, chain.stationary)) \
         if chain.stationary is not None else "none (a transient class)"
 
-    def narrow_share(res) -> float:
-        return float(sum(res.field_fraction()[i] for i in narrow))
+    def narrow_share(res, near: bool = False) -> float:
+        shares = res.near_fraction() if near else res.field_fraction()
+        return float(sum(shares[i] for i in narrow))
 
-    theory_text = (f"the limiting chain on the wide minima ({', '.join(f'Ω{i + 1}' for i in wide)}) has stationary law "
-                   f"{law}; over this run from Ω{prediction.start_field + 1}: "
-                   + ", ".join(f"**{v:.0%}** at Ω{i + 1}" for i, v in sorted(shares.items()))
-                   + f"; the fields with l* = 1 ({', '.join(f'Ω{i + 1}' for i in narrow)}) get none")  # fmt: skip
     narrow_names = " + ".join(f"Ω{i + 1}" for i in narrow)
-    measured_text = (f"clipped: {_percent(clipped.field_fraction()[:m])} ({narrow_names} "
-                     f"**{narrow_share(clipped):.1%}**); unclipped: {_percent(unclipped.field_fraction()[:m])} "
-                     f"({narrow_names} **{narrow_share(unclipped):.1%}**); within 0.5 of the minimiser sets "
-                     f"(the paper's count): clipped {_percent(clipped.near_fraction()[:m])}, unclipped "
-                     f"{_percent(unclipped.near_fraction()[:m])}")  # fmt: skip
+    theory_text = (f"the limiting chain on the wide minima has stationary law {law}; over this run from "
+                   f"Ω{prediction.start_field + 1}: " + ", ".join(f"**{v:.0%}** at Ω{i + 1}" for i, v in
+                                                                 sorted(shares.items()))
+                   + f"; none at {' and '.join(f'Ω{i + 1}' for i in narrow)} (l* = 1)")  # fmt: skip
+    measured_text = (f"{narrow_names}: clipped **{narrow_share(clipped):.1%}** of the steps, unclipped "
+                     f"**{narrow_share(unclipped):.1%}** (within 0.5 of the minimisers, the paper's count: "
+                     f"{narrow_share(clipped, near=True):.1%} and {narrow_share(unclipped, near=True):.1%}); "
+                     f"{int(p['paths'])} paths × {int(clipped.steps):,} steps at η = {eta:g}")  # fmt: skip
     settings = {"landscape": p["preset"], "cases": f"clipped (b = {b:g}) and unclipped", "R": R, "eta": eta,
                 "noise": f"{p['noise']} (alpha {float(p['alpha']):g}, scale {float(p['scale']):g})",
                 "start": list(start), "paths": int(p["paths"]), "seed": int(p["seed"]),

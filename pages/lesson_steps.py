@@ -189,12 +189,10 @@ STEPS: tuple[Step, ...] = (
         # Fig. 3(c): clipped against unclipped on the modified Himmelblau, from (2.9, 1.0) in Ω₃;
         # eta = 2e-3 (the paper: 5e-4) so that a short run (seconds) sees many transitions
         script_2d=(
-            "The paper's Fig. 3(c) in two dimensions: heavy-tailed SGD from (2.9, 1.0), in the "
-            "narrow field Ω₃, clipped at b = 2.15 and not clipped. Without clipping a single "
-            "large jump leaves any field, so every field gets its share of the time. With "
-            r"clipping the narrow Ω₃ and Ω₄ ($l^* = 1$) are left at once and rarely re-entered "
-            r"for long, while Ω₁ (a segment of minimisers) and Ω₂ ($l^* = 2$) hold the iterate: "
-            "a Markov chain on the wide minima."),
+            "The paper's Fig. 3(c): heavy-tailed SGD from (2.9, 1.0) in the narrow Ω₃, clipped at "
+            "b = 2.15 and not clipped. Unclipped, one large jump leaves any field, so every field "
+            r"gets its share. Clipped, the narrow Ω₃ and Ω₄ ($l^* = 1$) are left at once, while the "
+            r"segment field Ω₁ and Ω₂ ($l^* = 2$) hold the iterate: a Markov chain on the wide minima."),
         look_for_2d="The clipped bars at Ω₃ and Ω₄ against the unclipped ones; the theory's diamonds at Ω₁ and Ω₂.",
         question_2d="The unclipped bars: why do the narrow fields Ω₃ and Ω₄ get so much time without clipping?",
         settings_2d={"compare": True, "eta": 0.002},

@@ -189,7 +189,8 @@ def test_step_5_in_2d_is_fig3c_clipped_sgd_avoids_the_narrow_fields():
     assert not at.exception and not at.error, [e.value for e in at.exception] + [e.value for e in at.error]
     assert "at the wide minima of Ω₁ and Ω₂" in at.success[0].value and "(right)" in at.success[0].value
     text = "\n".join(m.value for m in at.markdown)
-    clipped, unclipped = (float(v) for v in re.findall(r"Ω3 \+ Ω4 \*\*([0-9.]+)%\*\*", text))
+    found = re.search(r"Ω3 \+ Ω4: clipped \*\*([0-9.]+)%\*\* of the steps, unclipped \*\*([0-9.]+)%\*\*", text)
+    clipped, unclipped = float(found.group(1)), float(found.group(2))
     assert clipped < 0.5 * unclipped and clipped < 10 and unclipped > 15, (clipped, unclipped)
     theory = {int(i): float(v) for v, i in re.findall(r"\*\*([0-9]+)%\*\* at Ω([0-9])", text)}
     assert set(theory) == {1, 2} and sum(theory.values()) == pytest.approx(100, abs=1)
