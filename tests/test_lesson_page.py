@@ -197,3 +197,14 @@ def test_step_5_in_2d_is_fig3c_clipped_sgd_avoids_the_narrow_fields():
     assert at.session_state["lesson_chosen"][("chain", 2)] == 2
     at.button(key="lesson_next").click().run()  # 2-D stays on: step 6 in 2-D
     assert at.session_state["params"]["preset"] == "paper-himmelblau" and at.session_state["params"]["step"] == 6
+
+
+def test_share_bars_put_each_run_beside_the_theory():
+    from pages.figures_runs import share_bars_figure
+
+    fig = share_bars_figure(["Ω1", "Ω2"], {"clipped": [0.25, 0.75], "unclipped": [0.5, 0.5]},
+                            theory=[0.3, 0.7], theory_label="theory", as_dict=True)
+    assert [(t["type"], t["name"]) for t in fig["data"]] == [("bar", "clipped"), ("bar", "unclipped"),
+                                                             ("scatter", "theory")]
+    assert fig["data"][0]["y"] == [0.25, 0.75] and fig["data"][0]["text"] == ["25%", "75%"]
+    assert fig["data"][2]["y"] == [0.3, 0.7] and fig["layout"]["barmode"] == "group"
