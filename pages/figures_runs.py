@@ -274,3 +274,29 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
     layout["shapes"] = shapes
     layout["annotations"] = annotations
     return _figure(data, layout, as_dict)
+
+
+def share_bars_figure(categories: Sequence[str], measured: Mapping[str, Sequence[float]], *,
+                      theory: Sequence[float] | None = None, theory_label: str = "theory",
+                      title: str = "Share of the run's time", height: int = 420,
+                      as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
+    """Share of each run's time per category (a field, a minimum), one bar per run side by
+    side, and the theory's share per category as a diamond over the bars (the paper's
+    Fig. 3(c) as bars: clipped against unclipped)."""
+    data: list[dict] = []
+    for k, (name, shares) in enumerate(measured.items()):
+        values = [float(v) for v in shares]
+        data.append({"type": "bar", "x": list(categories), "y": values, "name": name,
+                     "marker": {"color": PATH_COLOURS[k % len(PATH_COLOURS)]},
+                     "text": [f"{v:.0%}" for v in values], "textposition": "outside", "cliponaxis": False,
+                     "hovertemplate": "%{x}: %{y:.1%} of the steps<extra>" + name + "</extra>"})  # fmt: skip
+    if theory is not None:
+        data.append({"type": "scatter", "x": list(categories), "y": [float(v) for v in theory], "mode": "markers",
+                     "name": theory_label, "marker": {"symbol": "diamond", "size": 14, "color": NEUTRAL},
+                     "hovertemplate": "%{x}: %{y:.1%} (" + theory_label + ")<extra></extra>"})  # fmt: skip
+    layout = {"height": height, "barmode": "group", "uirevision": "shares", "hovermode": "closest",
+              "margin": {"l": 55, "r": 15, "t": 80, "b": 40},
+              "title": {"text": title, "y": 0.98, "x": 0.02, "xanchor": "left"},
+              "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+              "yaxis": {"range": [0, 1.08], "tickformat": ".0%", "title": {"text": "share of the steps"}}}  # fmt: skip
+    return _figure(data, layout, as_dict)

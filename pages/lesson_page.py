@@ -17,7 +17,7 @@ import streamlit as st
 
 import landscape
 from landscape.plane_presets import PLANE_PRESETS
-from pages import exports, figures, figures_graph, lesson_runs, plane_ui, slides, ui
+from pages import exports, figures, figures_graph, lesson_runs, plane_ui, slides, theory_plane, ui
 from pages import figures_plane as FP
 from pages import lesson_steps as LS
 from pages import state as S
@@ -176,6 +176,11 @@ def reveal(step_key: str, dimension: int, source_: str, key: tuple) -> lesson_ru
         clipped = bool(params["clip"])
         reference = exit_study(source_, key_for(params, clip=False), False) if params["eboth"] else None
         return lesson_runs.reveal_exit(land_, params, pred, exit_study(source_, key, clipped), reference)
+    if pred.kind == "pair":
+        start = (float(params["x0"]), float(params["y0"]))
+        prediction = theory_plane.get_plane_prediction(source_, float(params["L"]), float(bb), str(params["noise"]),
+                                                       float(params["alpha"]), float(params["scale"]), start)  # fmt: skip
+        return lesson_runs.reveal_pair(land_, an, prediction, params, pred)
     xs, ys = ui.get_curve(source_, float(params["L"]))
     f_range = figures.f_view_range(ys, an, land_.f)
     if pred.kind == "light":
@@ -199,15 +204,15 @@ chosen = ss.get(CHOSEN_KEY, {}).get((step.key, dim)) if pred is not None else No
 with left:
     st.markdown(step.text(dim))
     st.latex(step.formula)
-    st.markdown(f"**Look for:** {figures.md_escape(step.look_for)}")
-    st.markdown(f"**Ask the class:** {figures.md_escape(step.question)}")
+    st.markdown(f"**Look for:** {figures.md_escape(step.look(dim))}")
+    st.markdown(f"**Ask the class:** {figures.md_escape(step.ask(dim))}")
     if pred is not None:
         st.markdown(f"**Predict:** {figures.md_escape(pred.prompt)}")
         with st.container(horizontal=True, key="lesson_choices"):
             for k, choice in enumerate(pred.choices):
                 st.button(choice, key=f"lesson_choice_{k}", type="primary" if chosen == k else "secondary",
                           on_click=choose, args=(step.key, dim, k))  # fmt: skip
-        if chosen is not None and pred.kind in ("light", "four"):  # the reveal has a run to replay
+        if chosen is not None and pred.kind in ("light", "four", "pair"):  # the reveal has a run to replay
             st.toggle("Replay the run", key="lesson_replay", help="The run frame by frame: Play under the chart.")
 
 result = None

@@ -4,7 +4,8 @@ settings, so a room of students on the same step costs one run.
 
 Every number comes from the project's functions: ``landscape.analyze`` / ``predict`` /
 ``predict_exit`` / ``surviving_minima`` for the theory, ``simulate.Simulation``,
-``four_way`` and ``exit_study`` for the runs, ``pages.figures_runs`` for the charts.
+``four_way`` and ``exit_study`` for the runs (2-D: ``simulate.plane.simulate_plane``, the
+theory from ``predict_plane``), ``pages.figures_runs`` for the charts.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pages.simrun import make_noise
 FRAMES = 16  # snapshots of a run (the animation's frames)
 LIGHT_STEPS = 200_000  # steps per path of the light-noise run
 FOUR_STEPS = 1_000_000  # steps per path and case of the four-way run (the paper: 3,000,000)
+PAIR_STEPS = 2_000_000  # steps per path and case of the 2-D clipped / unclipped run (~0.5 s each)
 FINITE_ETA_NOTE = ("The theory is the η → 0 limit; at finite η the measured values differ by "
                    "corrections that shrink slowly, like η^(α−1).")  # fmt: skip
 
@@ -200,3 +202,69 @@ def reveal_survive(analysis, pred: Prediction, dimension: int = 1) -> Reveal:
                       f"{'absorbing' if c.absorbing else 'transient'}" for c in classes)  # fmt: skip
     names = ", ".join(f"{letter}{i + 1}" for i in sorted(alive))
     return Reveal(_matching(pred.values, alive), f"classes {kinds}: **{names}** survive at b = {float(analysis.b):g}")
+
+
+def _field_names(m: int) -> list[str]:
+    return [f"Ω{i + 1}" for i in range(m)]
+
+
+def reveal_pair(land, analysis, prediction, p: dict[str, Any], pred: Prediction) -> Reveal:
+    """The paper's Fig. 3(c), shorter: 2-D heavy-tailed SGD clipped at b and not clipped,
+    from (x0, y0), ``PAIR_STEPS`` steps per path (in ``FRAMES`` slices, the animation's
+    frames): the share of time in each field of both runs as bars, beside the limiting
+    chain's share of the run at each wide minimum (``prediction``: ``predict_plane`` with
+    this x0).
+    """
+    from simulate.plane import PlaneGrids, simulate_plane
+
+    R, eta, b = float(p["L"]), float(p["eta"]), float(p["b"])
+    start = (float(p["x0"]), float(p["y0"]))
+    grids = PlaneGrids.from_analysis(analysis)
+    cases = {f"clipped (b = {b:g})": b, "unclipped": math.inf}
+    m = len(analysis.fields)
+    names = _field_names(m)
+    results: dict[str, Any] = {}
+    snaps, labels = [], []
+    chunk = PAIR_STEPS // FRAMES
+    for _ in range(FRAMES):
+        for name, bb in cases.items():
+            prev = results.get(name)
+            results[name] = simulate_plane(land, grids, R=R, eta=eta, b=bb, family=p["noise"], alpha=float(p["alpha"]),
+                                           scale=float(p["scale"]), x0=start, paths=int(p["paths"]), steps=chunk,
+                                           seed=int(p["seed"]), state=None if prev is None else prev.state)  # fmt: skip
+            if results[name].error:
+                raise ValueError(f"the {name} run stopped: {results[name].error}")
+        steps = int(next(iter(results.values())).steps)
+        shares = prediction.run_shares(float(steps), eta)
+        theory = [shares.get(i, 0.0) for i in range(m)]
+        measured = {name: res.field_fraction()[:m] for name, res in results.items()}
+        snaps.append(figures_runs.share_bars_figure(
+            names, measured, theory=theory, theory_label="theory (clipped, η → 0)", height=340, as_dict=True,
+            title=f"Time per field, {int(p['paths'])} paths × {steps:,} steps"))  # fmt: skip
+        labels.append(f"{steps:,}")
+    clipped, unclipped = (results[name] for name in cases)
+    narrow = [i for i, fl in enumerate(analysis.fields) if int(fl.l_star) == 1]
+    wide = tuple(sorted(shares))
+    chain = prediction.start_chain
+    law = ", ".join(f"Ω{i + 1} {v:.1%}" for i, v in zip(chain.large, chain.stationary)) \
+        if chain.stationary is not None else "none (a transient class)"
+
+    def narrow_share(res, near: bool = False) -> float:
+        shares = res.near_fraction() if near else res.field_fraction()
+        return float(sum(shares[i] for i in narrow))
+
+    narrow_names = " + ".join(f"Ω{i + 1}" for i in narrow)
+    theory_text = (f"the limiting chain on the wide minima has stationary law {law}; over this run from "
+                   f"Ω{prediction.start_field + 1}: " + ", ".join(f"**{v:.0%}** at Ω{i + 1}" for i, v in
+                                                                 sorted(shares.items()))
+                   + f"; none at {' and '.join(f'Ω{i + 1}' for i in narrow)} (l* = 1)")  # fmt: skip
+    measured_text = (f"{narrow_names}: clipped **{narrow_share(clipped):.1%}** of the steps, unclipped "
+                     f"**{narrow_share(unclipped):.1%}** (within 0.5 of the minimisers, the paper's count: "
+                     f"{narrow_share(clipped, near=True):.1%} and {narrow_share(unclipped, near=True):.1%}); "
+                     f"{int(p['paths'])} paths × {int(clipped.steps):,} steps at η = {eta:g}")  # fmt: skip
+    settings = {"landscape": p["preset"], "cases": f"clipped (b = {b:g}) and unclipped", "R": R, "eta": eta,
+                "noise": f"{p['noise']} (alpha {float(p['alpha']):g}, scale {float(p['scale']):g})",
+                "start": list(start), "paths": int(p["paths"]), "seed": int(p["seed"]),
+                "steps per path": int(clipped.steps)}  # fmt: skip
+    answer = _matching(pred.values, frozenset(wide))
+    return Reveal(answer, theory_text, measured_text, slides.animated_figure(snaps, labels), settings)

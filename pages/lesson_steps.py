@@ -33,7 +33,8 @@ class Prediction:
 
     ``kind`` names the reveal that answers it (``pages/lesson_runs.py``):
     "jumps" (l* of ``field``), "light" (a Gaussian run), "exit" (an exit-time study),
-    "four" (the paper's four cases), "survive" (which minima survive at b).
+    "four" (the paper's four cases), "pair" (2-D: clipped against unclipped, Fig. 3(c)),
+    "survive" (which minima survive at b).
     """
 
     prompt: str
@@ -64,6 +65,8 @@ class Step:
     settings_2d: Mapping[str, Any] | None = None
     script_2d: str = ""
     predict_2d: Prediction | None = None
+    look_for_2d: str = ""
+    question_2d: str = ""
     notes: tuple[str, ...] = field(default=())
 
     def params(self, dimension: int = 1) -> dict[str, Any]:
@@ -77,6 +80,14 @@ class Step:
 
     def text(self, dimension: int = 1) -> str:
         return self.script_2d if dimension == 2 and self.script_2d else self.script
+
+    def look(self, dimension: int = 1) -> str:
+        """What to look for (the 2-D version's where it has its own)."""
+        return self.look_for_2d if dimension == 2 and self.look_for_2d else self.look_for
+
+    def ask(self, dimension: int = 1) -> str:
+        """The question for the class (the 2-D version's where it has its own)."""
+        return self.question_2d if dimension == 2 and self.question_2d else self.question
 
     @property
     def has_2d(self) -> bool:
@@ -175,6 +186,20 @@ STEPS: tuple[Step, ...] = (
         predict=Prediction("Heavy-tailed, clipped SGD from x₀ = 0.3: where will it spend its time?",
                            ("at m₃, near the start", "at all four minima", "at the wide minima m₂ and m₄"),
                            "four", (frozenset({2}), frozenset({0, 1, 2, 3}), frozenset({1, 3}))),
+        # Fig. 3(c): clipped against unclipped on the modified Himmelblau, from (2.9, 1.0) in Ω₃;
+        # eta = 2e-3 (the paper: 5e-4) so that a short run (seconds) sees many transitions
+        script_2d=(
+            "The paper's Fig. 3(c): heavy-tailed SGD from (2.9, 1.0) in the narrow Ω₃, clipped at "
+            "b = 2.15 and not clipped. Unclipped, one large jump leaves any field, so every field "
+            r"gets its share. Clipped, the narrow Ω₃ and Ω₄ ($l^* = 1$) are left at once, while the "
+            r"segment field Ω₁ and Ω₂ ($l^* = 2$) hold the iterate: a Markov chain on the wide minima."),
+        look_for_2d="The clipped bars at Ω₃ and Ω₄ against the unclipped ones; the theory's diamonds at Ω₁ and Ω₂.",
+        question_2d="The unclipped bars: why do the narrow fields Ω₃ and Ω₄ get so much time without clipping?",
+        settings_2d={"compare": True, "eta": 0.002},
+        predict_2d=Prediction("Heavy-tailed SGD clipped at b = 2.15, from (2.9, 1.0) in Ω₃: where will it "
+                              "spend its time?", ("in Ω₃, near the start", "in all four fields",
+                                                  "at the wide minima of Ω₁ and Ω₂"), "pair",
+                              (frozenset({2}), frozenset({0, 1, 2, 3}), frozenset({0, 1}))),
     ),
     Step(
         key="choose_b", title="Choosing b",

@@ -33,7 +33,7 @@ def test_lesson_has_the_papers_story_in_six_steps():
         assert 3 <= len(sentences) <= 5, (s.key, len(sentences))
         if s.predict is not None:
             assert len(s.predict.values) == len(s.predict.choices)
-    assert [s.key for s in LS.STEPS if s.has_2d] == ["minima", "choose_b"]
+    assert [s.key for s in LS.STEPS if s.has_2d] == ["minima", "chain", "choose_b"]
 
 
 @pytest.mark.parametrize("number", range(1, 7))
@@ -170,3 +170,41 @@ def test_the_2d_toggle_switches_the_step_to_the_papers_fig3_and_back():
     at.button(key="lesson_next").click().run()  # step 2 has no 2-D version: back to Fig. 2
     assert at.session_state["params"]["preset"] == "paper-fig2"
     assert at.session_state["params"]["noise"] == "gaussian"
+
+
+def test_step_5_in_2d_is_fig3c_clipped_sgd_avoids_the_narrow_fields():
+    """Fig. 3(c) (THEORY §10-11): from (2.9, 1.0) in Ω3, clipped at b = 2.15 the narrow Ω3, Ω4
+    (l* = 1) get little time, unclipped SGD spends far more there; the theory puts the clipped
+    run at the wide minima of Ω1 and Ω2 only. Fixed seed 1, 4 paths x 2,000,000 steps, eta = 2e-3
+    (measured: Ω3 + Ω4 2.8% clipped, 25.3% unclipped; stationary law Ω1 28.5%, Ω2 71.5%)."""
+    at = open_lesson({"step": "5"})
+    at.toggle(key="lesson_2d").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    params = at.session_state["params"]
+    want = LS.step_at(5).params(2)
+    assert {k: params[k] for k in want} == want and params["preset"] == "paper-himmelblau"
+    assert params["compare"] is True and params["eta"] == pytest.approx(2e-3) and params["seed"] == 1
+    assert at.query_params["preset"] == "paper-himmelblau" and at.query_params["step"] == "5"  # the URL state
+    at.button(key="lesson_choice_2").click().run()  # "at the wide minima of Ω₁ and Ω₂"
+    assert not at.exception and not at.error, [e.value for e in at.exception] + [e.value for e in at.error]
+    assert "at the wide minima of Ω₁ and Ω₂" in at.success[0].value and "(right)" in at.success[0].value
+    text = "\n".join(m.value for m in at.markdown)
+    found = re.search(r"Ω3 \+ Ω4: clipped \*\*([0-9.]+)%\*\* of the steps, unclipped \*\*([0-9.]+)%\*\*", text)
+    clipped, unclipped = float(found.group(1)), float(found.group(2))
+    assert clipped < 0.5 * unclipped and clipped < 10 and unclipped > 15, (clipped, unclipped)
+    theory = {int(i): float(v) for v, i in re.findall(r"\*\*([0-9]+)%\*\* at Ω([0-9])", text)}
+    assert set(theory) == {1, 2} and sum(theory.values()) == pytest.approx(100, abs=1)
+    assert at.session_state["lesson_chosen"][("chain", 2)] == 2
+    at.button(key="lesson_next").click().run()  # 2-D stays on: step 6 in 2-D
+    assert at.session_state["params"]["preset"] == "paper-himmelblau" and at.session_state["params"]["step"] == 6
+
+
+def test_share_bars_put_each_run_beside_the_theory():
+    from pages.figures_runs import share_bars_figure
+
+    fig = share_bars_figure(["Ω1", "Ω2"], {"clipped": [0.25, 0.75], "unclipped": [0.5, 0.5]},
+                            theory=[0.3, 0.7], theory_label="theory", as_dict=True)
+    assert [(t["type"], t["name"]) for t in fig["data"]] == [("bar", "clipped"), ("bar", "unclipped"),
+                                                             ("scatter", "theory")]
+    assert fig["data"][0]["y"] == [0.25, 0.75] and fig["data"][0]["text"] == ["25%", "75%"]
+    assert fig["data"][2]["y"] == [0.3, 0.7] and fig["layout"]["barmode"] == "group"

@@ -172,3 +172,37 @@ def test_lesson_exports_and_presenter_toggle(page, warm_server):
     assert query(page).get("present") == "1"
     assert page.locator("[data-testid='stSidebar']").is_hidden()
     assert_no_error_box(page, "presenter toggle")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_step_5_in_2d_from_its_toggle(browser, warm_server, scheme):
+    """Step 5's 2-D toggle (the same control and URL state as steps 1 and 6) opens the paper's
+    Fig. 3(c); the reveal draws the time per field of both runs and the theory, on one screen."""
+    ctx = browser.new_context(viewport={"width": 1024, "height": 768}, color_scheme=scheme)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    try:
+        page.goto(warm_server + "/lesson?step=5&present=1")
+        chart(page, LS.step_at(5))
+        page.locator(".st-key-lesson_2d label").first.click()
+        page.wait_for_function("() => new URLSearchParams(location.search).get('preset') === 'paper-himmelblau'",
+                               timeout=60_000)  # fmt: skip
+        wait_for_run(page, 120)
+        q = query(page)
+        shown, notices = S.parse_query(q)
+        assert not notices and int(q["step"]) == 5, (q, notices)
+        assert {k: shown[k] for k in LS.step_at(5).params(2)} == LS.step_at(5).params(2), q
+        assert page.locator(".st-key-lesson_2d input").is_checked()
+        reveal(page, 5, choice=2)  # "at the wide minima of Ω₁ and Ω₂": the theory's answer
+        assert page.locator("[data-testid='stAlertContentSuccess']").count() == 1
+        names = page.evaluate("() => document.querySelector('.st-key-lesson_chart_chain .js-plotly-plot')"
+                              ".data.map(t => t.type + ':' + t.name)")  # fmt: skip
+        assert names == ["bar:clipped (b = 2.15)", "bar:unclipped", "scatter:theory (clipped, η → 0)"], names
+        page.screenshot(path=str(ARTIFACTS / f"lesson-5-2d-{scheme}-revealed.png"))
+        assert_fits(page, f"step 5 in 2-D revealed, {scheme}")
+        assert_no_error_box(page, "step 5 in 2-D")
+        assert not page.errors, page.errors
+    finally:
+        ctx.close()
