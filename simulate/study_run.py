@@ -207,7 +207,12 @@ class WarmKernelsPlugin(WorkerPlugin):
         wanted = os.environ.get("NUMBA_CACHE_DIR")
         if wanted and Path(numba.config.CACHE_DIR) != Path(wanted):
             # numba was imported before the nanny set the environment (a forked worker
-            # inherits its parent's numba): read the environment again
+            # inherits its parent's numba): read the environment again. If the parent had
+            # launched numba's threads, the fork inherits that pool, whose size cannot change.
+            from numba.np.ufunc import parallel
+
+            if parallel._is_initialized:
+                os.environ["NUMBA_NUM_THREADS"] = str(numba.config.NUMBA_NUM_THREADS)
             numba.core.config.reload_config()
         if wanted and Path(numba.config.CACHE_DIR) != Path(wanted):
             logging.getLogger("simulate.study").warning(
