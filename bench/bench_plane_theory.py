@@ -13,7 +13,7 @@ first-exit time (steps run / exits), the predicted 1/(q lambda(eta)) and their
 ratio. q is never fitted to the simulation: the finite-eta gap (THEORY.md 11:
 0.5-0.75 for l* = 2 at eta 1e-2 to 1e-4) is shown as it is.
 (eps = 0 is left out: its ring of maxima at |x| = rho is not yet analysed
-as a curve, issue 18 item 1; tests/test_theory_plane.py checks its q on a
+as a curve, issue 18 item 1; tests/landscape/test_theory_plane.py checks its q on a
 hand-made field map.) The disc: f = s/2 - s^2/(4 rho^2) + eps (x^2 - y^2)(2 rho^2 - s)/rho^4,
 s = x^2 + y^2, rho = 0.8, ball R = 1, Lomax alpha 1.2 scale 0.1, start at 0.
 The paper's modified Himmelblau (preset ``paper-himmelblau``): R = 4.2,
@@ -38,7 +38,7 @@ from landscape.plane_presets import PLANE_PRESETS
 from landscape.predict import predict_plane
 from simulate.noise import make_noise
 from simulate.plane_exits import plane_exit_study
-from tests.plane_disc import disc_formula
+from tests.support.plane_disc import disc_formula
 
 CASES = {
     # name: (formula, R, b, scale, field chooser, etas, samples)

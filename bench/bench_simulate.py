@@ -48,8 +48,8 @@ import sympy as sp
 
 from simulate import PAPER_HEAVY, Simulation, compile_gradient, config, four_way
 from simulate import _kernels as generic_kernels
-from tests.paper_appendix import MAXIMA as APPENDIX_MAXIMA
-from tests.paper_appendix import AppendixLandscape
+from tests.support.paper_appendix import MAXIMA as APPENDIX_MAXIMA
+from tests.support.paper_appendix import AppendixLandscape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,7 +140,7 @@ _SPECIALISE_CHILD = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 from simulate import compile_gradient
-from tests.paper_appendix import AppendixLandscape
+from tests.support.paper_appendix import AppendixLandscape
 g = compile_gradient(AppendixLandscape())
 g.cfunc
 t = time.perf_counter()
@@ -176,7 +176,7 @@ sys.path.insert(0, {root!r})
 t = time.perf_counter()
 from simulate import compile_gradient
 from simulate.table import gradient_table
-from tests.paper_appendix import AppendixLandscape, L
+from tests.support.paper_appendix import AppendixLandscape, L
 imports = time.perf_counter() - t
 t = time.perf_counter()
 table = gradient_table(compile_gradient(AppendixLandscape()), L)

@@ -6,7 +6,7 @@ Results therefore do not depend on the number of threads or on how a run
 is cut into chunks: a path consumes exactly the draws its steps need, and
 its state persists between calls.
 
-Stream layout (the slow reference in ``tests/naive_simulate.py``
+Stream layout (the slow reference in ``tests/support/naive_simulate.py``
 re-implements it in pure Python):
 
 * ``seed_state(seed, stream, path)``: ``z = seed * G + (stream + 1) * H +

@@ -27,7 +27,7 @@ what a polynomial costs:
 
 A tabulated run uses the same random streams as an exact one, so the two
 agree to the interpolation error until a path passes near a local maximum,
-where any difference grows (tested: ``tests/test_simulate_table.py``).
+where any difference grows (tested: ``tests/simulate/test_simulate_table.py``).
 
 Tables are cached in the process and on disk (``<cache>/gradients/t_*.npz``),
 keyed by the gradient's key, L, the cell counts and the kinks, so a run is

@@ -15,6 +15,7 @@ import pytest
 
 from tests.load import load_test as LT
 from tests.load.load_test import ARTIFACTS, CHROMIUM
+from tests.support.clicks import shot  # noqa: F401  (re-exported: it used to live here)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -66,10 +67,3 @@ def page(browser, warm_server):
     pg.errors = errors
     yield pg
     ctx.close()
-
-
-def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

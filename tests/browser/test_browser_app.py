@@ -13,16 +13,16 @@ import time
 
 import pytest
 
-from .clicks import (
+from tests.support.clicks import (
     go_to,
     metric_value,
     plot_div,
+    shot,
     steps_done,
     trace_texts,
     wait_for_live,
     wait_for_run,
 )
-from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 

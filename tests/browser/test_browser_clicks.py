@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import pytest
 
-from .clicks import (
+from tests.support.clicks import (
     assert_no_error_box,
     go_to,
     link_box_query,
     plot_div,
     query,
     settle,
+    shot,
     sidebar_captions,
     sidebar_settings,
     steps_done,
@@ -26,7 +27,6 @@ from .clicks import (
     type_number,
     wait_for_live,
 )
-from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .clicks import assert_no_error_box, settle
-from .conftest import shot
+from tests.support.clicks import assert_no_error_box, settle, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 

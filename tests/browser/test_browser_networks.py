@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .clicks import wait_for_run
-from .conftest import shot
+from tests.support.clicks import shot, wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
 

@@ -12,20 +12,19 @@ import pytest
 
 from landscape.plane_presets import ALL_PRESETS
 from tests.load.load_test import ARTIFACTS
-
-from .clicks import (
+from tests.support.clicks import (
     assert_no_error_box,
     go_to,
     pick_plane_preset,
     plot_div,
     query,
     settle,
+    shot,
     steps_done,
     trace_texts,
     wait_for_live,
     wait_for_run,
 )
-from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

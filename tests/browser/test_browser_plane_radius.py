@@ -11,9 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.load.load_test import ARTIFACTS
-
-from .clicks import assert_no_error_box, plot_div, query, settle, type_formula
-from .conftest import shot
+from tests.support.clicks import assert_no_error_box, plot_div, query, settle, shot, type_formula
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 

@@ -12,8 +12,14 @@ from __future__ import annotations
 import pytest
 
 from tests.load.load_test import ARTIFACTS
-
-from .clicks import assert_no_error_box, go_to, pick_plane_preset, plot_div, settle, wait_for_run
+from tests.support.clicks import (
+    assert_no_error_box,
+    go_to,
+    pick_plane_preset,
+    plot_div,
+    settle,
+    wait_for_run,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

@@ -6,7 +6,7 @@ Three sources of input:
    lambdas, comprehensions, f-strings, attribute chains, unicode look-alikes,
    NUL and control bytes, 10^4-deep nesting, huge literals, towers of powers,
    formulas whose derivatives explode), each run in an isolated worker process
-   (tests/load/isolate.py) with a hard time limit, a canary that would see a
+   (tests/support/isolate.py) with a hard time limit, a canary that would see a
    file created / an env variable set / a list appended / a process spawned if
    anything were executed, and tracemalloc for the peak memory;
 2. hypothesis token soups: random sequences of tokens (names, keywords,
@@ -39,10 +39,9 @@ from hypothesis import strategies as st
 
 import landscape
 from landscape import FormulaError, parse_formula
+from tests.support.isolate import IsolatedRunner
 
-from .load.isolate import IsolatedRunner
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 TIME_LIMIT = float(os.environ.get("HOSTILE_TIME_LIMIT", "2.0"))   # seconds per input
 HARD_LIMIT = 30.0                # a worker job slower than this counts as a hang

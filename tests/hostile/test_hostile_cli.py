@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180.0
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 #: The default run uses the QUICK subset (each call is a fresh interpreter, 2-5 s

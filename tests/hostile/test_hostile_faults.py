@@ -19,7 +19,7 @@ import urllib.parse
 
 import pytest
 
-from .load import load_test as LT
+from tests.load import load_test as LT
 
 pytestmark = [
     pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(400),

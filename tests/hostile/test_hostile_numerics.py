@@ -4,7 +4,7 @@ points, flat stretches, poles, discontinuities.
 Analysis and simulation must each end with a clear message (a ValueError
 subclass) or a correct result: never a hang, a crash (any other exception)
 or silent NaNs. Every case runs in the isolated worker of
-tests/load/isolate.py with a hard time limit, so a hang fails the case
+tests/support/isolate.py with a hard time limit, so a hang fails the case
 instead of freezing the suite.
 """
 
@@ -22,10 +22,9 @@ import numpy as np
 import pytest
 
 import landscape
+from tests.support.isolate import IsolatedRunner
 
-from .load.isolate import IsolatedRunner
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HARD_LIMIT = 60.0     # seconds per case (covers a cold numba compile of a new gradient)
 
 

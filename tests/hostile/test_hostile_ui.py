@@ -18,9 +18,9 @@ pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest
 
 from pages import state as S
-from tests.live_parts import live_steps
+from tests.support.live_parts import live_steps
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 PAGES = ["pages/landscape_page.py", "pages/graph_page.py", "pages/simulation_page.py",
          "pages/exit_page.py", "pages/about_page.py"]

@@ -23,7 +23,7 @@ from landscape import (
 )
 from landscape import config as landscape_config
 from landscape.presets import FIG2_CRITICAL_POINTS, polynomial_from_critical_points
-from tests.naive_landscape import naive_structure
+from tests.support.naive_landscape import naive_structure
 
 FIG3_MINIMA = (-0.9, 0.0, 1.2)
 FIG3_MAXIMA = (-0.6, 0.9)

@@ -11,7 +11,7 @@ import pytest
 from landscape.__main__ import main
 from landscape.presets import PAPER_FIG2_MINIMA
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args):

@@ -11,7 +11,7 @@ import pytest
 from landscape.__main__ import main
 from landscape.presets import polynomial_from_critical_points
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STAND_IN = polynomial_from_critical_points(
     ("-1.51", "-1.3", "-0.66", "0.2", "0.49", "0.7", "1.32"), 5)
 NOISE = ["--noise", "pareto", "--alpha", "1.2", "--scale", "0.1"]

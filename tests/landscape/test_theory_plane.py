@@ -1,7 +1,7 @@
 """The theory's constants in two dimensions (THEORY.md 11): closed forms and quadrature values.
 
 The disc landscape's origin field is exactly the disc of radius rho = 0.8 for
-every eps (tests/plane_disc.py); with b > rho every jump longer than rho
+every eps (tests/support/plane_disc.py); with b > rho every jump longer than rho
 leaves, so q = rho^-alpha (clipped or not). For b = 0.5 (l* = 2) THEORY.md 11
 gives q = 1.5919 (eps = 0) and 1.7129 (eps = 0.05) by an independent
 quadrature; ours must agree within the error it states, and state an error
@@ -20,7 +20,7 @@ from landscape.predict import predict_plane
 from landscape.rates_plane import plane_exit_rates
 from landscape.tails import tail_probability
 from landscape.theory import time_scale
-from tests.plane_disc import RHO, disc_analysis, disc_formula
+from tests.support.plane_disc import RHO, disc_analysis, disc_formula
 
 ALPHA = 1.2
 CLOSED_FORM = RHO ** -ALPHA          # 1.30700...

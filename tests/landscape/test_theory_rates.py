@@ -12,7 +12,7 @@ from landscape.presets import polynomial_from_critical_points
 from landscape.rates import exit_rates
 from landscape.tails import tail_probability
 from landscape.theory import structure_for_widths
-from tests.naive_theory import naive_q_two_jumps
+from tests.support.naive_theory import naive_q_two_jumps
 
 POINTS = ("-1.51", "-1.3", "-0.66", "0.2", "0.49", "0.7", "1.32")
 MINIMA = (-1.51, -0.66, 0.49, 1.32)

@@ -12,8 +12,8 @@ import json
 import numpy as np
 import pytest
 
-from tests.apptest_pages import PAGES, frame_with, open_page, texts
-from tests.live_parts import live_metric, live_part, live_steps
+from tests.support.apptest_pages import PAGES, frame_with, open_page, texts
+from tests.support.live_parts import live_metric, live_part, live_steps
 
 pytestmark = pytest.mark.timeout(120)
 

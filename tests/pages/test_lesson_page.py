@@ -19,7 +19,7 @@ from pages import lesson_runs, slides
 from pages import lesson_steps as LS
 from pages import state as S
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/lesson_page.py"
 pytestmark = pytest.mark.timeout(180)
 

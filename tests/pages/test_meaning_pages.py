@@ -20,7 +20,7 @@ from landscape.sweep import (
     wide_minima,
 )
 from pages import state as S
-from tests.apptest_pages import frame_with, open_page
+from tests.support.apptest_pages import frame_with, open_page
 
 pytestmark = pytest.mark.timeout(120)
 

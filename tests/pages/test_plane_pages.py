@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from landscape.plane_presets import ALL_PRESETS
-from tests.apptest_pages import PAGES, PRESET, open_page, open_plane, texts
-from tests.live_parts import live_steps
+from tests.support.apptest_pages import PAGES, PRESET, open_page, open_plane, texts
+from tests.support.live_parts import live_steps
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from simulate.study import run_study
 from simulate.study_spec import load_spec
-from tests.study_specs import EXIT_SPEC, OCC_SPEC
+from tests.support.study_specs import EXIT_SPEC, OCC_SPEC
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "studies_page.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "studies_page.py")
 pytestmark = pytest.mark.timeout(180)
 
 

@@ -30,7 +30,7 @@ from simulate.exit_caps import (
 )
 from simulate.study_spec import load_spec
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ----------------------------------------------------------------- tails H(x)

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from simulate.cli import main
-from tests.plane_disc import disc_formula
+from tests.support.plane_disc import disc_formula
 
 DISC = ["--expr", disc_formula(0.05), "--R", "1", "--b", "1", "--noise", "pareto",
         "--alpha", "1.2", "--scale", "0.1", "--x0", "0,0"]
@@ -65,7 +65,7 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
 
 @pytest.mark.timeout(300)
 def test_exit_page_names_the_eta_with_no_exit_and_fits_without_it():
-    from tests.apptest_pages import open_plane, texts
+    from tests.support.apptest_pages import open_plane, texts
 
     at = open_plane("pages/exit_page.py", query={"etas": "0.1,0.0001", "samples": "8",
                                                  "ecap": "50"})

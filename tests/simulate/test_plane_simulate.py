@@ -11,8 +11,8 @@ from simulate import Noise, SimulationError
 from simulate.plane import PlaneGrids, draw_plane_noise, simulate_plane
 from simulate.plane_exits import plane_exit_times
 from simulate.plane_gradient import X, Y
-from tests import naive_plane as naive
-from tests.plane_himmelblau import GRAD, HIMMELBLAU, MINIMA, PUSH, R, quadrant_grids
+from tests.support import naive_plane as naive
+from tests.support.plane_himmelblau import GRAD, HIMMELBLAU, MINIMA, PUSH, R, quadrant_grids
 
 
 def descent_grids(R=5.5, n=101):

@@ -14,8 +14,8 @@ from simulate._kernels_plane_table import table_values_kernel
 from simulate.plane import simulate_plane
 from simulate.plane_gradient import X, Y, as_plane_gradient, choose_plane_gradient
 from simulate.plane_table import build_plane_table, plane_table
-from tests import naive_plane as naive
-from tests.plane_himmelblau import GRAD, HIMMELBLAU, quadrant_grids
+from tests.support import naive_plane as naive
+from tests.support.plane_himmelblau import GRAD, HIMMELBLAU, quadrant_grids
 
 R = 4.2
 PAPER = landscape.load_landscape("paper-himmelblau")

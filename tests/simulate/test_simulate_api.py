@@ -20,7 +20,7 @@ from simulate import (
     four_way,
 )
 from simulate.cli import main as cli_main
-from tests.standin_fig2 import FIG2, FIG2_S, L, Land
+from tests.support.standin_fig2 import FIG2, FIG2_S, L, Land
 
 X = sp.Symbol("x", real=True)
 

@@ -9,8 +9,8 @@ import sympy as sp
 
 from simulate import Noise, Simulation, compile_gradient
 from simulate.exits import exit_times
-from tests import naive_simulate as naive
-from tests.standin_fig2 import FIG2, FIG2_S, L, Land, X
+from tests.support import naive_simulate as naive
+from tests.support.standin_fig2 import FIG2, FIG2_S, L, Land, X
 
 
 def _sim(noise, **kw):

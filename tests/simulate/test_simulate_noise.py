@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from simulate import Noise, SimulationError, draw_noise, make_noise, seed_states
-from tests import naive_simulate as naive
+from tests.support import naive_simulate as naive
 
 N = 20_000
 P_MIN = 1e-3      # fixed seeds: a correct sampler passes with p >= 0.001

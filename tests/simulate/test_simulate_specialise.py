@@ -1,7 +1,7 @@
 """Kernels specialised per formula: same numbers as the generic path, built in the background.
 
 These are tests of the exact f' (``tabulate=False``); the tabulated f' is
-tested in ``tests/test_simulate_table.py``.
+tested in ``tests/simulate/test_simulate_table.py``.
 
 The first test compiles the specialised kernels of the paper's appendix
 formula in a subprocess (about a minute cold on the 2-core VM, under a second
@@ -16,7 +16,7 @@ import sympy as sp
 
 from simulate import Noise, Simulation, compile_gradient, exit_times, specialise
 from simulate import _kernels as generic_kernels
-from tests.paper_appendix import MAXIMA, AppendixLandscape, L
+from tests.support.paper_appendix import MAXIMA, AppendixLandscape, L
 
 X = sp.Symbol("x", real=True)
 COMPILE_TIMEOUT = 900

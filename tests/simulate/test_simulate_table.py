@@ -9,7 +9,7 @@ from numba import njit
 from simulate import Noise, Simulation, compile_gradient, config, exit_times
 from simulate._kernels import _grad, _no_cell
 from simulate.table import TABLE_MODE, build_table, choose_gradient, gradient_table
-from tests.paper_appendix import MAXIMA, AppendixLandscape, L
+from tests.support.paper_appendix import MAXIMA, AppendixLandscape, L
 
 X = sp.Symbol("x", real=True)
 HEAVY = Noise("pareto", 1.2, 0.1)

@@ -23,9 +23,9 @@ from simulate.errors import SimulationError
 from simulate.study import plan, prepare_workers, run_study
 from simulate.study_results import exit_fits, load_study
 from simulate.study_spec import build_spec, load_spec
-from tests.study_specs import EXIT_SPEC, OCC_SPEC
+from tests.support.study_specs import EXIT_SPEC, OCC_SPEC
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 KEYS = ["cell", "sample", "exit_time", "destination", "censored"]
 

@@ -4,9 +4,11 @@ the link box, app error boxes. Shared by the click-through browser tests."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from landscape.plane_presets import ALL_PRESETS
+from tests.load.load_test import ARTIFACTS
 
 ERROR_TEXTS = ("Something went wrong",)
 
@@ -158,3 +160,11 @@ def type_formula(page, text: str) -> None:
     box.fill(text)
     box.press("Control+Enter")
     settle(page)
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot as test-artifacts/<name>.png and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

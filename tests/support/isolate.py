@@ -2,7 +2,7 @@
 
 A hang, a crash (segfault, abort, out-of-memory kill) or runaway memory in one
 probe must fail that probe, not freeze the test run. The parent starts one
-worker (``python -u tests/load/isolate.py``) that imports landscape/simulate
+worker (``python -u tests/support/isolate.py``) that imports landscape/simulate
 once and then answers one JSON job per line on stdin with one JSON line on
 stdout. If a job does not answer within its time limit the worker is killed,
 the job is reported as ``{"status": "hang"}`` and a fresh worker serves the

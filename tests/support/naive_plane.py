@@ -1,7 +1,7 @@
 """Slow, obviously correct pure-Python reference for the 2-D kernels (simulate.plane).
 
 Same random streams as the kernels: |W| and its sign from the 1-D draw of the
-family on stream 2 s (``tests.naive_simulate.draw``), the direction from
+family on stream 2 s (``tests.support.naive_simulate.draw``), the direction from
 stream 2 s + 1: one 64-bit output r per try, u and v from its two 32-bit
 halves, accepted when u^2 + v^2 < 1. One step at a time::
 
@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from tests.naive_simulate import Xoshiro, draw
+from tests.support.naive_simulate import Xoshiro, draw
 
 
 def direction(gen: Xoshiro) -> tuple[float, float]:

@@ -1,0 +1,1 @@
+"""Hostile input, fuzzing and faults: command lines, pages, numerics, a real server."""

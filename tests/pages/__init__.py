@@ -1,0 +1,1 @@
+"""Tests of the dashboard's pages: Streamlit-free helpers and every page under AppTest."""

@@ -1,0 +1,2 @@
+"""Helper modules shared by the tests (and bench/): slow reference implementations, stand-in
+landscapes, AppTest and browser helpers, the isolated worker. Nothing here is collected."""

@@ -1,0 +1,1 @@
+"""The theory's predictions against the simulator (landscape and simulate together)."""
