@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.load.load_test import chromium_browser
+from tests.support.harness import chromium_browser
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.load import load_test as LT
-from tests.load.load_test import ARTIFACTS, CHROMIUM
+from tests.support import harness as LT
 from tests.support.clicks import shot  # noqa: F401  (re-exported: it used to live here)
+from tests.support.harness import ARTIFACTS, CHROMIUM
 
 
 def pytest_collection_modifyitems(config, items):

@@ -20,8 +20,8 @@ import pytest
 from pages import lesson_runs
 from pages import lesson_steps as LS
 from pages import state as S
-from tests.load.load_test import ARTIFACTS
 from tests.support.clicks import assert_no_error_box, query, sidebar_settings, wait_for_run
+from tests.support.harness import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

@@ -92,7 +92,7 @@ def test_a_running_view_slows_down_when_another_starts(chromium, tmp_path):
 
     The server runs with SIMRUN_TARGET_LOAD=0.04 so that the intervals are long enough
     (about 1 s alone, about 2 s with two views) to measure in the page."""
-    from tests.load import load_test as LT
+    from tests.support import harness as LT
 
     port = LT.free_port()
     proc = LT.start_server(port, tmp_path / "server.log", env_extra={"SIMRUN_TARGET_LOAD": "0.04"})

@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.load.load_test import ARTIFACTS
 from tests.support.clicks import assert_no_error_box, go_to, plot_div, query, settle, type_number
+from tests.support.harness import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 

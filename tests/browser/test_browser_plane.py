@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from landscape.plane_presets import ALL_PRESETS
-from tests.load.load_test import ARTIFACTS
 from tests.support.clicks import (
     assert_no_error_box,
     go_to,
@@ -25,6 +24,7 @@ from tests.support.clicks import (
     wait_for_live,
     wait_for_run,
 )
+from tests.support.harness import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.load.load_test import ARTIFACTS
 from tests.support.clicks import assert_no_error_box, plot_div, query, settle, shot, type_formula
+from tests.support.harness import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 

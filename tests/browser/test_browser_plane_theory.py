@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.load.load_test import ARTIFACTS
 from tests.support.clicks import (
     assert_no_error_box,
     go_to,
@@ -20,6 +19,7 @@ from tests.support.clicks import (
     settle,
     wait_for_run,
 )
+from tests.support.harness import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

@@ -19,7 +19,7 @@ import urllib.parse
 
 import pytest
 
-from tests.load import load_test as LT
+from tests.support import harness as LT
 
 pytestmark = [
     pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(400),

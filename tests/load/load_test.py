@@ -26,27 +26,37 @@ What it does (everything on 127.0.0.1, bounded in time and count, stops by itsel
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update"]
-TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+if __package__ in (None, ""):  # run as a script: make `tests` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+# the shared harness; re-exported for room_test.py and the short tests
+from tests.support.harness import (  # noqa: F401
+    ARTIFACTS,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    LINK_JS,
+    METRIC_JS,
+    PAGE_SIZE,
+    PROBLEMS_JS,
+    ROOT,
+    TICKS,
+    chromium_browser,
+    descendants,
+    free_port,
+    healthy,
+    parse_steps,
+    proc_sample,
+    start_server,
+    stop_server,
+)
 
 #: one formula per session: polynomial wells (Horner path) and non-polynomial
 #: ones (compiled gradient), all different
@@ -69,11 +79,6 @@ FORMULAS = [
     "x**4 - 1.1x**2 + 0.05*cos(17x)",
 ]
 
-# the live view's "Steps per path" (pages/livechart.py draws the numbers in place)
-METRIC_JS = """() => {
-  const v = document.querySelector('.st-key-live_metrics .sgd-metric-value');
-  return v ? v.textContent : null;
-}"""
 
 WATCH_JS = """() => {
   if (window.__loadWatch) return;
@@ -96,16 +101,6 @@ READ_WATCH_JS = """() => {
   return {changes: w.changes, maxGap: Math.max(w.maxGap, Date.now() - w.lastChange)};
 }"""
 
-PROBLEMS_JS = """() => {
-  const out = [];
-  for (const e of document.querySelectorAll("[data-testid='stException']"))
-    out.push('exception: ' + e.innerText.slice(0, 300));
-  for (const e of document.querySelectorAll("[data-testid='stAlertContentError']"))
-    out.push('error: ' + e.innerText.slice(0, 300));
-  const status = document.querySelector("[data-testid='stConnectionStatus']");
-  if (status && /connect/i.test(status.innerText)) out.push('connection: ' + status.innerText);
-  return out;
-}"""
 
 CURVE_JS = """() => {
   const d = document.querySelector('.st-key-traj_chart .js-plotly-plot');
@@ -117,107 +112,6 @@ CURVE_JS = """() => {
 STATUS_JS = """() => Array.from(document.querySelectorAll(
   ".st-key-live_metrics, .st-key-live_caption, [data-testid='stCaptionContainer']"))
   .map(e => e.innerText.replace(/\\s+/g, ' ')).join(' | ')"""
-
-LINK_JS = """() => {
-  const c = document.querySelector("[data-testid='stSidebar'] [data-testid='stCode']");
-  return c ? c.innerText : null;
-}"""
-
-
-# ---------------------------------------------------------------------------
-# the server and /proc
-# ---------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def start_server(port: int, log_path: Path, extra: list[str] | None = None,
-                 env_extra: dict[str, str] | None = None) -> subprocess.Popen:
-    env = dict(os.environ, NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR",
-                                                          str(ROOT / ".cache" / "numba")))
-    env.update(env_extra or {})
-    log = open(log_path, "w")  # noqa: SIM115 - stays open for the server's lifetime
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", *(extra or [])],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while not healthy(url):
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}")
-        if time.monotonic() > deadline:
-            stop_server(proc)
-            raise RuntimeError("streamlit did not become healthy within 90 s")
-        time.sleep(0.3)
-    return proc
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-
-
-def descendants(pid: int) -> list[int]:
-    """Child processes (recursively) of ``pid``, from /proc/<pid>/task/*/children."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{p}/task")
-        except OSError:
-            continue
-        for t in tasks:
-            try:
-                with open(f"/proc/{p}/task/{t}/children") as fh:
-                    kids = [int(k) for k in fh.read().split()]
-            except OSError:
-                continue
-            out.extend(kids)
-            todo.extend(kids)
-    return out
-
-
-def proc_sample(pid: int) -> dict:
-    """CPU seconds (self, reaped children, live children) and RSS (MB) of a process."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
-    with open(f"/proc/{pid}/statm") as fh:
-        rss_pages = int(fh.read().split()[1])
-    threads = int(fields[17])
-    kids = descendants(pid)
-    kid_cpu, kid_rss = 0, 0
-    for k in kids:
-        try:
-            with open(f"/proc/{k}/stat") as fh:
-                f = fh.read().rsplit(")", 1)[1].split()
-            kid_cpu += int(f[11]) + int(f[12])
-            with open(f"/proc/{k}/statm") as fh:
-                kid_rss += int(fh.read().split()[1])
-        except OSError:
-            pass
-    return {"t": time.monotonic(), "cpu": (utime + stime + cutime + cstime + kid_cpu) / TICKS,
-            "rss_mb": rss_pages * PAGE_SIZE / 2**20, "children": len(kids),
-            "children_rss_mb": kid_rss * PAGE_SIZE / 2**20, "threads": threads}
 
 
 # ---------------------------------------------------------------------------
@@ -239,13 +133,6 @@ class Session:
     max_gap_s: float = 0.0
     isolation: list = field(default_factory=list)     # problems found
     notes: list = field(default_factory=list)         # known defects seen (not errors)
-
-
-def parse_steps(text: str | None) -> int | None:
-    if not text:
-        return None
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return int(digits) if digits else None
 
 
 def open_session(browser, base: str, s: Session, paths: int, timeout_ms: int) -> None:
@@ -355,22 +242,6 @@ def page_problems(s: Session) -> list[str]:
 # ---------------------------------------------------------------------------
 # the run
 # ---------------------------------------------------------------------------
-@contextlib.contextmanager
-def chromium_browser(existing=None):
-    """Yield ``existing`` (a Playwright browser owned by the caller, e.g. a pytest
-    session fixture: one process may run only one sync Playwright at a time), or
-    launch Debian's chromium for the duration of the block."""
-    if existing is not None:
-        yield existing
-        return
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def run(sessions: int = 10, minutes: float = 3.0, interval: float = 5.0, idle: float = 15.0,

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from landscape.plane_presets import ALL_PRESETS
-from tests.load.load_test import ARTIFACTS
+from tests.support.harness import ARTIFACTS
 
 ERROR_TEXTS = ("Something went wrong",)
 
