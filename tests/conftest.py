@@ -1,4 +1,5 @@
-"""Fixtures shared by every browser-driven test (tests/browser, faults, short load).
+"""Fixtures shared by every browser-driven test (tests/browser, tests/hostile/test_hostile_faults.py,
+the short load tests in tests/load).
 
 One pytest process may hold only one sync Playwright at a time: a second
 ``sync_playwright()`` while the first is open fails with "using Playwright Sync
@@ -18,3 +19,9 @@ def chromium():
     """A headless Debian chromium driven by Playwright's sync API, closed at the end."""
     with chromium_browser() as launched:
         yield launched
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """The same chromium under the name the browser and fault tests use."""
+    return chromium

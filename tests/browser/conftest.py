@@ -41,11 +41,6 @@ def server():
 
 
 @pytest.fixture(scope="session")
-def browser(chromium):
-    return chromium
-
-
-@pytest.fixture(scope="session")
 def warm_server(browser, server):
     """Open the default page once, so every test starts on a server that has run the
     app (kernels loaded, caches warm)."""

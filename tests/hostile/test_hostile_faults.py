@@ -43,11 +43,6 @@ def server():
         LT.stop_server(proc)
 
 
-@pytest.fixture(scope="module")
-def browser(chromium):
-    return chromium
-
-
 def _open(browser, url: str, path: str, query: dict):
     ctx = browser.new_context(viewport={"width": 1300, "height": 900})
     page = ctx.new_page()
