@@ -43,7 +43,7 @@ def _serve(argv: list[str]) -> int:
         PagesManager.uses_pages_directory = False
     except (ImportError, AttributeError):  # a Streamlit without the flag: nothing to do
         pass
-    # serve.py is this app plus the live views' frame route (pages/livestream.py)
+    # serve.py is this app plus the live views' frame route (widgets/livestream.py)
     serve = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve.py")
     sys.argv = ["streamlit", "run", serve, *argv]
     return cli.main()
@@ -55,7 +55,7 @@ if __name__ == "__main__":
     if get_script_run_ctx(suppress_warning=True) is None:  # python app.py, not a script run
         sys.exit(_serve(sys.argv[1:]))
 
-from pages import state as S
+from dashboard import state as S
 
 st.set_page_config(page_title="SGD clip lab", page_icon=":material/content_cut:", layout="wide")
 
@@ -100,8 +100,8 @@ _warm_kernels()
 
 @st.cache_resource(show_spinner=False)
 def _static_files() -> None:
-    """Once per server process: Plotly.js for the live charts (pages/livechart.py)."""
-    from pages import livechart
+    """Once per server process: Plotly.js for the live charts (widgets/livechart.py)."""
+    from widgets import livechart
 
     livechart.ensure_plotly_js()
 
@@ -124,7 +124,7 @@ page = st.navigation(PAGES, position="sidebar", expanded=True)
 
 
 def sidebar():
-    from pages import ui  # imports landscape; kept out of module import for a fast first paint
+    from widgets import ui  # imports landscape; kept out of module import for a fast first paint
     from simulate.config import FAMILY_LABELS
 
     p = ui.params()
@@ -164,7 +164,7 @@ for msg in notices:
 
 link_box = st.sidebar.container()
 
-from pages import ui
+from widgets import ui
 
 try:
     page.run()

@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import exitrun, figures, figures_runs, ui
-from pages import state as S
+from dashboard import exitrun, figures, figures_runs
+from dashboard import state as S
+from widgets import ui
 
 ss = st.session_state
 p = ui.params()

@@ -3,10 +3,10 @@ predicted exponent beta = alpha + (alpha - 1)(l* - 1) (THEORY §5, §10).
 
 ``render()`` is called by pages/exit_page.py when the landscape is two-dimensional. The
 study runs ``simulate.plane_exit_times`` eta by eta from the field's minimiser (a
-segment's middle) and reuses the 1-D page's result types and figures (``pages.exitrun``,
-``pages.figures_runs``). Step caps, censored means and the slope follow the one policy of
+segment's middle) and reuses the 1-D page's result types and figures (``dashboard.exitrun``,
+``dashboard.figures_runs``). Step caps, censored means and the slope follow the one policy of
 ``simulate.exit_caps`` as on the 1-D page: each eta's cap is 25 x the theory's mean exit
-time 1/(q_i lambda_i(eta)) (``pages.theory_plane``, THEORY §11) unless the user sets one;
+time 1/(q_i lambda_i(eta)) (``widgets.theory_plane``, THEORY §11) unless the user sets one;
 an eta with no exit is named and left out of the fitted slope.
 """
 
@@ -20,9 +20,10 @@ import numpy as np
 import streamlit as st
 
 import landscape
-from pages import exitrun, figures, figures_runs, plane_ui, theory_plane, ui
-from pages import state as S
+from dashboard import exitrun, figures, figures_runs
+from dashboard import state as S
 from simulate.exit_caps import fit_exit_slope, step_cap
+from widgets import plane_ui, theory_plane, ui
 
 STORE_KEY = "plane_exit"
 

@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from dashboard import figures, figures_graph
+from dashboard import state as S
 from landscape.sweep import (
     b_ranges_keeping,
     lost_minima,
@@ -17,8 +19,8 @@ from landscape.sweep import (
     wide_minima,
 )
 from landscape.theory import gradient_norm_clip
-from pages import figures, figures_graph, graph_plane, plane_ui, ui
-from pages import state as S
+from pages import graph_plane
+from widgets import plane_ui, ui
 
 ss = st.session_state
 p = ui.params()

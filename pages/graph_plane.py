@@ -1,6 +1,6 @@
 """The transition-graph page for f(x, y): the 1-D graph drawing over the contour lines,
 the classes, the predicted exit exponents and the theory's constants (q_i, mean exit
-times, destinations, limiting chain and Theorem 2's share, ``pages.theory_plane``; same
+times, destinations, limiting chain and Theorem 2's share, ``widgets.theory_plane``; same
 graph code as 1-D: the analysis' ``structure`` is a ``landscape.theory.Structure``).
 
 Called by pages/graph_page.py when the landscape is two-dimensional.
@@ -15,10 +15,11 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from dashboard import figures
+from dashboard import figures_plane as FP
+from dashboard import state as S
 from landscape.theory import gradient_norm_clip
-from pages import figures, plane_ui, theory_plane, ui
-from pages import figures_plane as FP
-from pages import state as S
+from widgets import plane_ui, theory_plane, ui
 
 
 def render() -> None:

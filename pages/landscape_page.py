@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from dashboard import figures
+from dashboard import state as S
 from landscape.config import MAX_FORMULA_LENGTH
 from landscape.sweep import sharp_survivor_note, wide_minima
-from pages import figures, landscape_plane, plane_ui, sketch, ui
-from pages import state as S
+from pages import landscape_plane
+from widgets import plane_ui, sketch, ui
 
 ss = st.session_state
 p = ui.params()

@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures, plane_ui, ui
-from pages import figures_plane as FP
-from pages import state as S
+from dashboard import figures
+from dashboard import figures_plane as FP
+from dashboard import state as S
+from widgets import plane_ui, ui
 
 
 def render(land, source: str, left, right) -> None:

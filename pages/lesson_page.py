@@ -1,12 +1,12 @@
-"""Lesson: the paper's story in steps (``pages/lesson_steps.py``), for a class.
+"""Lesson: the paper's story in steps (``dashboard/lesson_steps.py``), for a class.
 
 Each step puts its whole state on screen in one click (Back / Next, or a link with
 ``?step=4``), reads out as a few sentences with the key formula, what to look for and a
 question, and shows its chart. Where the theory makes a claim the class first predicts
 (buttons), then a short run and the theory's number are revealed side by side
-(``pages/lesson_runs.py``; cached per settings, so a room on one step costs one run).
+(``dashboard/lesson_runs.py``; cached per settings, so a room on one step costs one run).
 Presenter mode (``?present=1``) hides the sidebar and the settings and enlarges the type
-for a projector at 1024x768. Every chart downloads for slides (``pages/exports.py``).
+for a projector at 1024x768. Every chart downloads for slides (``widgets/exports.py``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ import math
 import streamlit as st
 
 import landscape
+from dashboard import figures, figures_graph, lesson_runs, slides
+from dashboard import figures_plane as FP
+from dashboard import lesson_steps as LS
+from dashboard import state as S
 from landscape.plane_presets import PLANE_PRESETS
-from pages import exports, figures, figures_graph, lesson_runs, plane_ui, slides, theory_plane, ui
-from pages import figures_plane as FP
-from pages import lesson_steps as LS
-from pages import state as S
+from widgets import exports, plane_ui, theory_plane, ui
 
 ss = st.session_state
 p = ui.params()

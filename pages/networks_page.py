@@ -2,7 +2,7 @@
 
 Thin: training, measures and the table are in ``networks`` (pure). Registered in app.py
 with ``st.Page("pages/networks_page.py", title="Networks", icon=":material/neurology:",
-url_path="networks")``. Settings live in the URL (``pages.state``: ndata, nmodel,
+url_path="networks")``. Settings live in the URL (``dashboard.state``: ndata, nmodel,
 nmethods, nseeds, nsteps, nb, neta); a finished table is kept per server process by its
 settings, so a reload finds it again. Stop interrupts the run (a button click reruns the
 page) and the finished runs are shown.
@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from dashboard import state as S
 from networks.compare import (
     SLIDES_ROW,
     data_for,
@@ -31,8 +32,7 @@ from networks.errors import NetworksError
 from networks.plane_slices import PLANE_DEGREE, PLANE_GRID, fit_error_text
 from networks.slices import filter_normalised_direction, sketch_points
 from networks.train import model_for
-from pages import state as S
-from pages import ui
+from widgets import ui
 
 PARTIAL_KEY = "networks_partial"
 #: Session key of the last plane opened as a landscape: {"expr", "fit"} (its fit error is

@@ -1,8 +1,8 @@
 """Page 3: live simulation -- paths, occupancy and time per field, updated several times a second.
 
 The run lives in ``st.session_state['sim']`` (per browser session). While it runs, the
-view's live parts (numbers, charts, time per field: ``pages/liveparts.py``) follow the
-frames the browser fetches from the server (``pages/livestream.py``), each one chunk
+view's live parts (numbers, charts, time per field: ``dashboard/liveparts.py``) follow the
+frames the browser fetches from the server (``widgets/livestream.py``), each one chunk
 further; the fragment around them reruns slowly for the tables (``ui.live_fragment``).
 Start/Pause/Step/Reset are outside the fragment and change the run with a normal rerun.
 Buffers are bounded by the Simulation itself.
@@ -18,9 +18,10 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from dashboard import figures, liveparts, simrun
+from dashboard import state as S
 from landscape.sweep import wide_minima
-from pages import figures, fragment_timer, livechart, liveparts, livestream, simrun, ui
-from pages import state as S
+from widgets import fragment_timer, livechart, livestream, ui
 
 ss = st.session_state
 p = ui.params()

@@ -4,8 +4,8 @@ field of each iterate over time and the time per field (the paper's Fig. 3(c), 3
 
 ``render_plane_simulation()`` is called by pages/simulation_page.py (after its title)
 when the landscape is two-dimensional. The run lives in ``st.session_state['plane_sim']``
-(``pages/simrun_plane.py``); its live parts (``liveparts.plane_parts``) follow the
-frames the browser fetches from the server, as in 1-D (``pages/livestream.py``).
+(``dashboard/simrun_plane.py``); its live parts (``liveparts.plane_parts``) follow the
+frames the browser fetches from the server, as in 1-D (``widgets/livestream.py``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures_plane as FP
-from pages import fragment_timer, livechart, liveparts, livestream, plane_ui, simrun_plane, ui
-from pages import state as S
+from dashboard import figures_plane as FP
+from dashboard import liveparts, simrun_plane
+from dashboard import state as S
+from widgets import fragment_timer, livechart, livestream, plane_ui, ui
 
 LIVE_GRID = 61  # contour grid of the live paths chart (bounded payload per refresh)
 
@@ -144,8 +145,8 @@ def _tick(r, grid, analysis, R: float) -> None:
 
 def _theory_shares(r) -> None:
     """The theory's share of this run at each wide minimum beside the measured time per field
-    (the limiting chain from pi_G(x0), ``pages.theory_plane``); shown while paused."""
-    from pages import theory_plane
+    (the limiting chain from pi_G(x0), ``widgets.theory_plane``); shown while paused."""
+    from widgets import theory_plane
 
     if r.compare or not r.results:
         return

@@ -1,7 +1,7 @@
 """Page: a parameter-grid study's results (``python -m simulate study``), loaded from its folder.
 
 Thin: loading, summaries and fits are in simulate.study_results, the figures in
-pages.study_figures. Registered in app.py with
+dashboard.study_figures. Registered in app.py with
 ``st.Page("pages/studies_page.py", title="Studies", icon=":material/science:",
 url_path="studies")``.
 """
@@ -12,10 +12,11 @@ import math
 
 import streamlit as st
 
-from pages import study_figures, ui
+from dashboard import study_figures
 from simulate import config
 from simulate.errors import SimulationError
 from simulate.study_results import exit_fits, latest_study, load_study
+from widgets import ui
 
 STUDIES_ROOT = config.REPO_ROOT / "studies"
 

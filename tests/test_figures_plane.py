@@ -1,4 +1,4 @@
-"""The 2-D figure builders (pages/figures_plane.py) on Himmelblau's function with a small
+"""The 2-D figure builders (dashboard/figures_plane.py) on Himmelblau's function with a small
 stand-in analysis (the fields of the contract's PlaneAnalysis, built here by hand)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from dashboard import figures_plane as FP
 from landscape.theory import CommunicatingClass
-from pages import figures_plane as FP
 
 # Himmelblau's four minima (the issue's test values), numbered by x then y as the analysis does
 MINIMA = np.array([(-3.779310, -3.283186), (-2.805118, 3.131312), (3.0, 2.0), (3.584428, -1.848126)])
@@ -200,7 +200,7 @@ def test_graph_figure_puts_nodes_at_the_minimisers():
     want = sorted([tuple(MINIMA[0]), tuple(MINIMA[1]), (3.0, 2.0), tuple(MINIMA[3])])
     assert np.allclose(got, want)
     assert "4 edges" in fig.layout.title.text
-    # the edge label: a boxed annotation beside the arc (pages.figures_graph.add_graph, issue 21.1)
+    # the edge label: a boxed annotation beside the arc (dashboard.figures_graph.add_graph, issue 21.1)
     assert [a.text for a in fig.layout.annotations if not a.showarrow and a.text.endswith("%")] == ["25%"]
     assert len([a for a in fig.layout.annotations if a.showarrow]) == 4  # one arrowhead per edge
 

@@ -69,7 +69,7 @@ FORMULAS = [
     "x**4 - 1.1x**2 + 0.05*cos(17x)",
 ]
 
-# the live view's "Steps per path" (pages/livechart.py draws the numbers in place)
+# the live view's "Steps per path" (widgets/livechart.py draws the numbers in place)
 METRIC_JS = """() => {
   const v = document.querySelector('.st-key-live_metrics .sgd-metric-value');
   return v ? v.textContent : null;

@@ -2,7 +2,7 @@
 studies and their destinations. Pure: no Streamlit import.
 
 The live figures are rebuilt several times a second, so they are assembled as plain
-dicts (``as_dict=True``) for ``pages.livechart``. Palette and text helpers: ``pages.figures``.
+dicts (``as_dict=True``) for ``widgets.livechart``. Palette and text helpers: ``dashboard.figures``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from pages.figures import CURVE, LAYOUT, MAXC, NEUTRAL, PATH_COLOURS, SHARP, WIDE, sub
+from dashboard.figures import CURVE, LAYOUT, MAXC, NEUTRAL, PATH_COLOURS, SHARP, WIDE, sub
 
 
 def _hline(y: float, *, xref: str = "paper", yref: str = "y") -> dict:

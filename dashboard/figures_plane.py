@@ -3,7 +3,7 @@
 They take plain arrays and a ``landscape.plane_analysis.PlaneAnalysis`` (duck-typed:
 ``fields`` with ``minimiser.points`` / ``width`` / ``l_star``, ``saddles``, ``maxima``,
 ``structure.classes``, ``extent``, ``label_grid``, ``b``) and return Plotly figures, or
-plain dicts for the live views (``as_dict``, as in ``pages/figures_runs.py``). Colours are
+plain dicts for the live views (``as_dict``, as in ``dashboard/figures_runs.py``). Colours are
 mid-tones and the field shading is semi-transparent, so every chart reads on Streamlit's
 light and dark themes (the theme supplies background and text colours).
 """
@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, sub
+from dashboard.figures_graph import add_graph
+from dashboard.figures_runs import _figure
 from landscape import theory
 from landscape.sweep import wide_minima
 from landscape.theory import surviving_minima
-from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, sub
-from pages.figures_graph import add_graph
-from pages.figures_runs import _figure
 
 FIELD_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#e377c2")
 FIELD_ALPHA = 0.22
@@ -135,7 +135,7 @@ def _field_shading(analysis, max_cells: int = 151) -> dict | None:
 def _critical_traces(analysis, *, text: bool = True) -> list[dict]:
     """Minimiser sets (points or segments), saddles and maxima.
 
-    As in 1-D (``pages.figures``): the marker's shape is the geometry (circle: wide,
+    As in 1-D (``dashboard.figures``): the marker's shape is the geometry (circle: wide,
     triangle: sharp, by the field width r), its colour the verdict at this b (filled
     green: survives, hollow red: eliminated). A point on the ball's wall, where f still
     decreases outwards, is not a minimum of f: a grey diamond.
@@ -390,7 +390,7 @@ def field_time_figure(field_fraction: Sequence[float], analysis=None, *,
 def plane_graph_figure(grid, analysis, *, R: float, height: int = 520,
                        edge_probabilities=None) -> go.Figure:  # fmt: skip
     """The typical transition graph over the contour lines: the 1-D graph's drawing
-    (``pages.figures_graph.add_graph``) with the nodes at the minimisers and each arc bent to
+    (``dashboard.figures_graph.add_graph``) with the nodes at the minimisers and each arc bent to
     the left of its direction (so i -> j and j -> i do not overlap)."""
     xs, ys, z = grid
     fig = go.Figure()

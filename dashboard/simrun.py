@@ -97,8 +97,8 @@ class RefreshBudget:
         self._cost = GUESS_COST
         self._retimed_at = 0.0
         self.interval = TICK
-        #: the view's live parts of this run (``pages/liveparts.py``), set by the page that
-        #: shows it; the frame route (``pages/livestream.py``) answers once it is set
+        #: the view's live parts of this run (``dashboard/liveparts.py``), set by the page that
+        #: shows it; the frame route (``widgets/livestream.py``) answers once it is set
         self.frame_parts = None
 
     @property
@@ -118,7 +118,7 @@ class RefreshBudget:
 
     def live_metrics(self) -> list[list[str]]:
         """The live view's numbers as ``[label, value]`` rows (steps, rate, paths, state)."""
-        from pages.figures import si_rate
+        from dashboard.figures import si_rate
 
         return [["Steps per path", f"{self.steps_done:,}"], ["Steps per second", si_rate(self.steps_per_second)],
                 ["Paths", f"{self.paths}"], ["State", "running" if self.running else "paused"]]  # fmt: skip

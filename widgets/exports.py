@@ -2,7 +2,7 @@
 "Download animation" of a run (a self-contained HTML file of Plotly frames).
 
 The images are made in the browser: Plotly.js (the copy the app serves for its live
-charts, ``pages/livechart.py``) renders the slide version of the figure
+charts, ``widgets/livechart.py``) renders the slide version of the figure
 (``slides.slide_figure``) with ``Plotly.toImage`` and the page saves it. The server spends
 no CPU on images and needs no image engine (kaleido is not installed here, and a Chromium
 per export would take a core of the 2-core server from a room of live runs). The animation
@@ -14,8 +14,8 @@ from __future__ import annotations
 import plotly.io.json
 import streamlit as st
 
-from pages import slides
-from pages.livechart import PLOTLY_URL, ensure_plotly_js
+from dashboard import slides
+from widgets.livechart import PLOTLY_URL, ensure_plotly_js
 
 _JS = """
 function loadPlotly() {

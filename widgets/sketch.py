@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from pages import state as S
+from dashboard import state as S
 
 CANVAS_W, CANVAS_H = 300, 200
 N_CONTROL = 17
@@ -89,7 +89,7 @@ def sketch_editor(p: dict[str, Any]) -> None:
     import pandas as pd
     import streamlit as st
 
-    from pages import ui
+    from widgets import ui
 
     ss = st.session_state
     L = float(p["L"])

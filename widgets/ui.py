@@ -14,8 +14,8 @@ import numpy as np
 import streamlit as st
 
 import landscape
-from pages import figures
-from pages import state as S
+from dashboard import figures
+from dashboard import state as S
 
 # ---------------------------------------------------------------- caching
 
@@ -87,7 +87,7 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
 
     The widget key is refreshed from the params before every draw and the
     user's edits flow back through ``on_change`` (then the caller's own
-    ``on_change``), so :func:`pages.state.write` is the only way a value changes.
+    ``on_change``), so :func:`dashboard.state.write` is the only way a value changes.
 
     A number box gets no ``min_value``/``max_value`` (Streamlit's box would keep a value
     outside them, red, unapplied, while the page used the old one): the typed value is
@@ -301,11 +301,11 @@ def live_fragment(run, session_key: str, draw) -> None:
     the session's run ``st.session_state[session_key]``.
 
     While the run goes, the fragment reruns every ``livestream.SLOW_REFRESH`` seconds when
-    the view follows the run's frames (``pages/livestream.py``), else at the run's planned
+    the view follows the run's frames (``widgets/livestream.py``), else at the run's planned
     interval; an error inside stops the run and is said. A run that stopped while the
     view followed its frames (Pause in another tab, an error in a frame) reruns the page.
     """
-    from pages import livechart, livestream
+    from widgets import livechart, livestream
 
     running_at_render = run.running
     if not run.running:

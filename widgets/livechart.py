@@ -20,7 +20,7 @@ import plotly
 import plotly.io.json
 import streamlit as st
 
-from pages import livestream
+from widgets import livestream
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 PLOTLY_JS = "plotly.min.js"
@@ -209,7 +209,7 @@ _component = st.components.v2.component("sgd_live_chart", js=_JS, css=_CSS, isol
 
 
 def stream_of(run) -> dict | None:
-    """How the live parts of ``run`` follow its frames (``pages/livestream.py``): its token
+    """How the live parts of ``run`` follow its frames (``widgets/livestream.py``): its token
     and whether it runs; None where this server has no frame route (the page then
     refreshes them through fragment reruns)."""
     if not livestream.served():

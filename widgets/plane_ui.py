@@ -17,9 +17,9 @@ import streamlit as st
 from cachetools import LRUCache
 
 import landscape
-from pages import figures_plane as FP
-from pages import state as S
-from pages import ui
+from dashboard import figures_plane as FP
+from dashboard import state as S
+from widgets import ui
 
 
 def is_plane(land: Any) -> bool:

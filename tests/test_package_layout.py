@@ -1,0 +1,58 @@
+"""The dashboard's layout (issue 17): ``dashboard/`` never imports Streamlit, ``pages/``
+holds only the page scripts that app.py's navigation runs."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Every module of dashboard/ imported with streamlit made unimportable (a finder that
+# refuses it); the script prints the modules it imported.
+_NO_STREAMLIT = """
+import importlib, pkgutil, sys
+
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name == "streamlit" or name.startswith("streamlit."):
+            raise ImportError("streamlit is not allowed in dashboard/")
+        return None
+
+sys.meta_path.insert(0, Refuse())
+import dashboard
+names = [m.name for m in pkgutil.iter_modules(dashboard.__path__, "dashboard.")]
+for name in names:
+    importlib.import_module(name)
+assert not any(m == "streamlit" or m.startswith("streamlit.") for m in sys.modules)
+print(" ".join(names))
+"""
+
+
+def test_every_dashboard_module_imports_without_streamlit():
+    out = subprocess.run([sys.executable, "-c", _NO_STREAMLIT], cwd=ROOT, capture_output=True,
+                         text=True, timeout=240)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    imported = set(out.stdout.split())
+    expected = {f"dashboard.{p.stem}" for p in (ROOT / "dashboard").glob("*.py") if p.stem != "__init__"}
+    assert imported == expected and len(expected) >= 10
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_no_dashboard_module_names_streamlit_even_lazily():
+    """Also imports inside functions (the subprocess above only runs module level)."""
+    offenders = {p.name: sorted(m for m in _imported_modules(p) if m.split(".")[0] in ("streamlit", "widgets", "pages"))
+                 for p in (ROOT / "dashboard").glob("*.py")}  # fmt: skip
+    assert {k: v for k, v in offenders.items() if v} == {}
