@@ -101,9 +101,9 @@ _warm_kernels()
 @st.cache_resource(show_spinner=False)
 def _static_files() -> None:
     """Once per server process: Plotly.js for the live charts (widgets/livechart.py)."""
-    from widgets import livechart
+    from widgets import plotly_js
 
-    livechart.ensure_plotly_js()
+    plotly_js.ensure_plotly_js()
 
 
 _static_files()
@@ -124,8 +124,8 @@ page = st.navigation(PAGES, position="sidebar", expanded=True)
 
 
 def sidebar():
-    from widgets import ui  # imports landscape; kept out of module import for a fast first paint
     from simulate.config import FAMILY_LABELS
+    from widgets import ui  # imports landscape; kept out of module import for a fast first paint
 
     p = ui.params()
     with st.sidebar:

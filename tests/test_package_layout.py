@@ -32,7 +32,7 @@ print(" ".join(names))
 
 
 def test_every_dashboard_module_imports_without_streamlit():
-    out = subprocess.run([sys.executable, "-c", _NO_STREAMLIT], cwd=ROOT, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", _NO_STREAMLIT], cwd=ROOT, capture_output=True, check=False,
                          text=True, timeout=240)  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]
     imported = set(out.stdout.split())

@@ -15,23 +15,9 @@ import plotly.io.json
 import streamlit as st
 
 from dashboard import slides
-from widgets.livechart import PLOTLY_URL, ensure_plotly_js
+from widgets.plotly_js import LOAD_PLOTLY_JS, ensure_plotly_js
 
-_JS = """
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__sgdPlotlyLoading) {
-    window.__sgdPlotlyLoading = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = new URL('/PLOTLY_URL', window.location.origin).href;
-      s.onload = () => resolve(window.Plotly);
-      s.onerror = reject;
-      document.head.appendChild(s);
-    });
-  }
-  return window.__sgdPlotlyLoading;
-}
-
+_JS = LOAD_PLOTLY_JS + """
 async function save(fig, format, name, button) {
   const old = button.textContent;
   button.disabled = true;
@@ -72,7 +58,7 @@ export default function (component) {
   box.__fig = payload.figure;
   box.__name = payload.name;
 }
-""".replace("PLOTLY_URL", PLOTLY_URL)
+"""
 
 _CSS = """
 .sgd-export { display: flex; gap: 0.5rem; flex-wrap: wrap; }
