@@ -56,10 +56,11 @@ if __name__ == "__main__":
         sys.exit(_serve(sys.argv[1:]))
 
 from dashboard import state as S
+from widgets import session
 
 st.set_page_config(page_title="SGD clip lab", page_icon=":material/content_cut:", layout="wide")
 
-notices = S.init_session(st.session_state, st.query_params.to_dict())
+notices = session.init(st.query_params.to_dict())
 
 # Room for the charts on a projector (1024x768): less padding above and beside the page,
 # smaller headings, metrics that fit their column (issue 8.7).
@@ -182,8 +183,8 @@ except Exception as err:
 def describe_view() -> None:
     """After the page: notices, the sidebar caption, the URL and the link box, all from the
     parameters as the page left them (so they describe what is on screen)."""
-    params = st.session_state[S.PARAMS_KEY]
-    for msg in S.pop_change_notices(st.session_state):
+    params = session.params()
+    for msg in session.pop_change_notices():
         st.toast(msg, icon=":material/info:")
     _, _, err = ui.current_landscape()
     bb = S.effective_b(params)

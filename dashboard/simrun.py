@@ -43,6 +43,8 @@ FIRST_CHUNK = 2_000
 COMPARE_CASES = ("heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped")
 KEPT_RUNS = 32  # runs a reloaded page can find again (process-wide, least recently used dropped)
 
+SESSION_KEY = "sim"  # where ensure_run keeps the session's 1-D run (widgets.session.RUN)
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -341,19 +343,19 @@ def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, maxima,
 
     A changed config starts a fresh run (keeping Start/Pause).
     """
-    run = session.get("sim")
+    run = session.get(SESSION_KEY)
     if isinstance(run, LiveRun) and run.cfg == cfg:
         return run, "same"
     status = "new"
     if run is None and token:
         old = find_run(token)
         if old is not None and old.cfg == cfg:
-            session["sim"] = old
+            session[SESSION_KEY] = old
             return old, "resumed"
         status = "lost"
     was_running = bool(run.running) if isinstance(run, LiveRun) else False
     new = LiveRun(cfg, land, tuple(maxima))
     new.running = was_running
-    session["sim"] = new
+    session[SESSION_KEY] = new
     _keep(new)
     return new, status

@@ -11,9 +11,8 @@ import streamlit as st
 import landscape
 from dashboard import exitrun, figures, figures_runs
 from dashboard import state as S
-from widgets import ui
+from widgets import session, ui
 
-ss = st.session_state
 p = ui.params()
 
 st.title("Exit times")
@@ -39,7 +38,7 @@ if not analysis.assumption1_ok or len(analysis.fields) < 2:
 
 n = len(analysis.fields)
 if not 1 <= int(p["field"]) <= n:
-    S.adjust(ss, "field", min(max(1, int(p["field"])), n), f"this landscape has {n} fields")
+    session.adjust("field", min(max(1, int(p["field"])), n), f"this landscape has {n} fields")
 
 c1, c2, c3 = st.columns([1.3, 1.5, 1])
 with c1:
@@ -116,10 +115,10 @@ def predicted_means(pred, etas_) -> list[float] | None:
 
 
 def _mark_stopped() -> None:
-    ss["exit_stopped"] = True
+    session.put(session.EXIT_STOPPED, True)
 
 
-if ss.pop("exit_stopped", False):
+if session.pop(session.EXIT_STOPPED, False):
     # the click on Stop interrupted the running script at its next progress update
     st.warning("The study was stopped; nothing of it was kept. Fewer samples or larger η "
                "make it shorter.", icon=":material/stop_circle:")  # fmt: skip

@@ -23,9 +23,7 @@ import landscape
 from dashboard import exitrun, figures, figures_runs
 from dashboard import state as S
 from simulate.exit_caps import fit_exit_slope, step_cap
-from widgets import plane_ui, theory_plane, ui
-
-STORE_KEY = "plane_exit"
+from widgets import plane_ui, session, theory_plane, ui
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,6 @@ def _predicted_means(source: str, analysis, fi: int, etas, noise) -> tuple[list 
 
 
 def render() -> None:
-    ss = st.session_state
     p = ui.params()
     land, source, analysis, a_err = plane_ui.page_plane()
     ui.require_analysis(analysis, a_err)
@@ -114,7 +111,7 @@ def render() -> None:
                    icon=":material/warning:")  # fmt: skip
         ui.end_page()
     if not 1 <= int(p["field"]) <= n:
-        S.adjust(ss, "field", min(max(1, int(p["field"])), n), f"this landscape has {n} fields")
+        session.adjust("field", min(max(1, int(p["field"])), n), f"this landscape has {n} fields")
     c1, c2, c3 = st.columns([1.3, 1.5, 1])
     with c1:
         ui.bind(st.selectbox, "field", "Field to leave", options=list(range(1, n + 1)),
@@ -161,7 +158,7 @@ def render() -> None:
     elif why_not:
         st.caption(f"No predicted exit times from the theory's rates: {why_not}"
                    + (" The caps use the time scale 1/λ(η) alone." if pred_means else ""))  # fmt: skip
-    store = ss.setdefault(STORE_KEY, {})
+    store = session.get(session.PLANE_EXITS) or session.put(session.PLANE_EXITS, {})
     result = store.get(cfg)
     if st.button("Run the study", key="exit_run", type="primary"):
         bar = st.progress(0.0, text="Starting… (the first run of a formula compiles its kernels)")

@@ -14,9 +14,8 @@ from dashboard import state as S
 from landscape.config import MAX_FORMULA_LENGTH
 from landscape.sweep import sharp_survivor_note, wide_minima
 from pages import landscape_plane
-from widgets import plane_ui, sketch, ui
+from widgets import plane_ui, session, sketch, ui
 
-ss = st.session_state
 p = ui.params()
 
 st.title("Loss landscape")
@@ -38,11 +37,11 @@ with left:
         all_presets = ui.presets()  # 1-D, then 2-D (f(x, y)) presets
         keys = list(all_presets)
         if p["preset"] not in keys:
-            S.adjust(ss, "preset", landscape.DEFAULT_PRESET, "no preset has that name")
+            session.adjust("preset", landscape.DEFAULT_PRESET, "no preset has that name")
         ui.bind(
             st.selectbox, "preset", "Preset", options=keys,
             format_func=lambda k: all_presets[k].title,
-            on_change=lambda: ui.apply_preset(ss[S.PARAMS_KEY]["preset"]),
+            on_change=lambda: ui.apply_preset(session.params()["preset"]),
         )  # fmt: skip
         pr = all_presets[p["preset"]]
         st.caption(pr.description)
@@ -51,14 +50,14 @@ with left:
                 st.code(pr.source, language=None, wrap_lines=True)
 
         def _edit_preset() -> None:
-            S.write(ss, "formula", pr.source)
-            S.write(ss, "mode", "formula")
+            session.write("formula", pr.source)
+            session.write("mode", "formula")
 
         st.button("Edit this formula", key="edit_preset_formula", on_click=_edit_preset,
                   disabled=pr.source.startswith("sketch:"))  # fmt: skip
     elif mode == "formula":
         if not p["formula"]:
-            S.write(ss, "formula", ui.preset_source(p["preset"]))
+            session.write("formula", ui.preset_source(p["preset"]))
         ui.bind(
             st.text_area, "formula", "f(x) =", height=100, max_chars=MAX_FORMULA_LENGTH,
             help=figures.md_escape(

@@ -16,7 +16,7 @@ import landscape
 from dashboard import figures
 from dashboard import figures_plane as FP
 from dashboard import state as S
-from widgets import plane_ui, ui
+from widgets import plane_ui, session, ui
 
 
 def render(land, source: str, left, right) -> None:
@@ -35,7 +35,7 @@ def render(land, source: str, left, right) -> None:
                 selection_mode="points")  # fmt: skip
         st.caption(f"Click the chart to start the simulation at that point (now ({start[0]:.3g}, "
                    f"{start[1]:.3g}), the pink diamond). Shaded: the attraction fields.")  # fmt: skip
-        plane_fit = st.session_state.get("networks_plane_fit")  # set by pages/networks_page.py
+        plane_fit = session.get(session.NETWORKS_PLANE_FIT)  # set by pages/networks_page.py
         if plane_fit and plane_fit["expr"].strip() == source.strip():
             st.caption(f"A network's training loss on a plane ({plane_fit['method']}, Networks "
                        f"page): {plane_fit['fit']}.")  # fmt: skip
@@ -121,7 +121,7 @@ def _wall_warning(analysis, source: str, R: float) -> None:
         st.markdown(f"Where f grows: a ball of radius **R = {new_R:g}** holds its "
                     f"{figures.count_noun(held, 'minimum', 'minima')} and the saddles between them.")  # fmt: skip
         st.button(f"Use R = {new_R:g}", key="apply_suggested_R", icon=":material/open_in_full:",
-                  on_click=S.write, args=(st.session_state, "L", new_R))  # fmt: skip
+                  on_click=session.write, args=("L", new_R))  # fmt: skip
     elif found is None:
         st.caption("No ball (up to radius 10⁴) is free of such wall points: f keeps decreasing "
                    "outwards somewhere (is it bounded below?).")  # fmt: skip

@@ -1,6 +1,6 @@
 """Page 3: live simulation -- paths, occupancy and time per field, updated several times a second.
 
-The run lives in ``st.session_state['sim']`` (per browser session). While it runs, the
+The run lives in the session (``widgets.session.RUN``) (per browser session). While it runs, the
 view's live parts (numbers, charts, time per field: ``dashboard/liveparts.py``) follow the
 frames the browser fetches from the server (``widgets/livestream.py``), each one chunk
 further; the fragment around them reruns slowly for the tables (``ui.live_fragment``).
@@ -21,9 +21,8 @@ import landscape
 from dashboard import figures, liveparts, simrun
 from dashboard import state as S
 from landscape.sweep import wide_minima
-from widgets import fragment_timer, livechart, livestream, ui
+from widgets import fragment_timer, livechart, livestream, session, ui
 
-ss = st.session_state
 p = ui.params()
 
 st.title("Live simulation")
@@ -47,7 +46,7 @@ if domain_notes:  # log(x) on [-L, L]: say it before a run crosses it (issue 21.
 
 # ---------------------------------------------------------------- controls
 if not (-L <= float(p["x0"]) <= L):
-    S.adjust(ss, "x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
+    session.adjust("x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
 c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1, 1, 1])
 ui.run_inputs(c1, c2, c3, c5)
 with c4:
@@ -59,26 +58,26 @@ run = ui.open_run(simrun.ensure_run, cfg, land, maxima)
 
 
 def _start() -> None:
-    r = ss.get("sim")
+    r = session.get(session.RUN)
     if r is not None:
         r.running, r.error = True, None
 
 
 def _pause() -> None:
-    r = ss.get("sim")
+    r = session.get(session.RUN)
     if r is not None:
         r.running = False
 
 
 def _step() -> None:
-    r = ss.get("sim")
+    r = session.get(session.RUN)
     if r is not None and not r.running:
         r.advance(r.step_chunk())
 
 
 def _reset() -> None:
-    ss.pop("sim", None)
-    S.write(ss, "run", "")
+    session.pop(session.RUN)
+    session.write("run", "")
 
 
 # Callbacks run before the page is drawn, so the buttons below show the new state.
@@ -102,13 +101,10 @@ st.caption(
 
 def _pick_start() -> None:
     """on_select callback of the small landscape: the clicked x becomes x0 (before widgets)."""
-    try:
-        pts = ss["start_chart"].selection.points
-    except (KeyError, AttributeError):
-        return
+    pts = session.chart_points("start_chart")
     if pts:
         x_new = float(pts[0]["x"])
-        S.write(ss, "x0", round(max(-L, min(L, x_new)), 4))
+        session.write("x0", round(max(-L, min(L, x_new)), 4))
 
 
 # ---------------------------------------------------------------- live view
@@ -257,7 +253,7 @@ def _live_view(r) -> None:
     livechart.live_text("caption", r.refresh_caption(), "live_caption", **live)
 
 
-ui.live_fragment(run, "sim", _live_view)
+ui.live_fragment(run, session.RUN, _live_view)
 
 # click-to-set start point
 with st.expander("Choose the start point by clicking on the landscape", expanded=False):

@@ -3,7 +3,7 @@ field of each iterate over time and the time per field (the paper's Fig. 3(c), 3
 "Clipped vs unclipped" runs the paper's pair side by side.
 
 ``render_plane_simulation()`` is called by pages/simulation_page.py (after its title)
-when the landscape is two-dimensional. The run lives in ``st.session_state['plane_sim']``
+when the landscape is two-dimensional. The run lives in the session (``widgets.session.PLANE_RUN``)
 (``dashboard/simrun_plane.py``); its live parts (``liveparts.plane_parts``) follow the
 frames the browser fetches from the server, as in 1-D (``widgets/livestream.py``).
 """
@@ -20,7 +20,7 @@ import landscape
 from dashboard import figures_plane as FP
 from dashboard import liveparts, simrun_plane
 from dashboard import state as S
-from widgets import fragment_timer, livechart, livestream, plane_ui, ui
+from widgets import fragment_timer, livechart, livestream, plane_ui, session, ui
 
 LIVE_GRID = 61  # contour grid of the live paths chart (bounded payload per refresh)
 
@@ -57,26 +57,25 @@ def render_plane_simulation() -> None:
 
 
 def _buttons(run) -> None:
-    ss = st.session_state
 
     def start() -> None:
-        r = ss.get(simrun_plane.SESSION_KEY)
+        r = session.get(session.PLANE_RUN)
         if r is not None:
             r.running, r.error = True, None
 
     def pause() -> None:
-        r = ss.get(simrun_plane.SESSION_KEY)
+        r = session.get(session.PLANE_RUN)
         if r is not None:
             r.running = False
 
     def step() -> None:
-        r = ss.get(simrun_plane.SESSION_KEY)
+        r = session.get(session.PLANE_RUN)
         if r is not None and not r.running:
             r.advance(r.step_chunk())
 
     def reset() -> None:
-        ss.pop(simrun_plane.SESSION_KEY, None)
-        S.write(ss, "run", "")
+        session.pop(session.PLANE_RUN)
+        session.write("run", "")
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button("Start", icon=":material/play_arrow:", key="sim_start", type="primary",
@@ -91,7 +90,7 @@ def _buttons(run) -> None:
 
 def _live(run, source: str, analysis, R: float) -> None:
     grid = plane_ui.get_f_grid(source, R, LIVE_GRID)
-    ui.live_fragment(run, simrun_plane.SESSION_KEY, lambda r: _tick(r, grid, analysis, R))
+    ui.live_fragment(run, session.PLANE_RUN, lambda r: _tick(r, grid, analysis, R))
 
 
 def _tick(r, grid, analysis, R: float) -> None:

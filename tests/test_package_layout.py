@@ -56,3 +56,16 @@ def test_no_dashboard_module_names_streamlit_even_lazily():
     offenders = {p.name: sorted(m for m in _imported_modules(p) if m.split(".")[0] in ("streamlit", "widgets", "pages"))
                  for p in (ROOT / "dashboard").glob("*.py")}  # fmt: skip
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_only_widgets_session_touches_the_session_state():
+    """One owner of the session's keys: no other module names ``st.session_state`` in code."""
+    touching = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith((".venv/", ".cache/", "tests/")) or rel == "widgets/session.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(n, ast.Attribute) and n.attr == "session_state" for n in ast.walk(tree)):
+            touching.append(rel)
+    assert touching == []

@@ -1,8 +1,8 @@
 """Streamlit glue shared by the pages: cached analysis, bound widgets, messages.
 
 Only pure, input-keyed results are cached across sessions (keyed by the
-landscape source text, L, b, ...). Everything per-user lives in
-``st.session_state``.
+landscape source text, L, b, ...). Everything per-user lives in the session
+(``widgets.session``, the one module that touches ``st.session_state``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import streamlit as st
 import landscape
 from dashboard import figures
 from dashboard import state as S
+from widgets import session
 
 # ---------------------------------------------------------------- caching
 
@@ -79,7 +80,7 @@ def current_prediction(source: str, *, b: float | None = None, x0: float | None 
 
 
 def params() -> dict[str, Any]:
-    return st.session_state[S.PARAMS_KEY]
+    return session.params()
 
 
 def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
@@ -87,23 +88,20 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
 
     The widget key is refreshed from the params before every draw and the
     user's edits flow back through ``on_change`` (then the caller's own
-    ``on_change``), so :func:`dashboard.state.write` is the only way a value changes.
+    ``on_change``), so :func:`dashboard.state.write` is the only way a value changes
+    (``widgets.session.bound_widget_callbacks``).
 
     A number box gets no ``min_value``/``max_value`` (Streamlit's box would keep a value
     outside them, red, unapplied, while the page used the old one): the typed value is
     brought into the range here, with a notice naming the typed and the used value.
     """
-    ss = st.session_state
-    S.seed_widget(ss, name)
-    lo = hi = None
+    number_range = None
     if widget is st.number_input:
-        lo, hi = kwargs.pop("min_value", None), kwargs.pop("max_value", None)
+        number_range = (kwargs.pop("min_value", None), kwargs.pop("max_value", None))
+    edited = session.bound_widget_callbacks(name, label, number_range)
 
     def changed() -> None:
-        if widget is st.number_input:
-            S.number_box_changed(ss, name, label, lo, hi)
-        else:
-            S.widget_changed(ss, name)
+        edited()
         if on_change is not None:
             on_change()
 
@@ -150,7 +148,6 @@ def requested_source(p: dict[str, Any]) -> str:
     return preset_source(p["preset"])
 
 
-LAST_GOOD_KEY = "last_good_landscape"
 LANDSCAPE_PARAMS = ("mode", "preset", "formula", "sketch")
 
 
@@ -167,7 +164,7 @@ def current_landscape() -> tuple[Any, str, Exception | None]:
         land = get_landscape(src)
     except ValueError as err:
         return None, src, err
-    st.session_state[LAST_GOOD_KEY] = {k: p[k] for k in LANDSCAPE_PARAMS}
+    session.put(session.LAST_GOOD, {k: p[k] for k in LANDSCAPE_PARAMS})
     return land, src, None
 
 
@@ -179,9 +176,9 @@ def landscape_dimension() -> int:
 
 def restore_last_good() -> None:
     """Callback: go back to the last landscape of this session that was accepted."""
-    good = st.session_state.get(LAST_GOOD_KEY) or {"mode": "preset"}
+    good = session.get(session.LAST_GOOD) or {"mode": "preset"}
     for name, value in good.items():
-        S.write(st.session_state, name, value)
+        session.write(name, value)
 
 
 def landscape_caption(p: dict[str, Any], refused: bool) -> str:
@@ -253,25 +250,25 @@ def apply_preset(key: str) -> None:
     pr = presets().get(key)
     if pr is None:
         return
-    ss = st.session_state
-    S.write(ss, "L", float(pr.L))
+    write = session.write
+    write("L", float(pr.L))
     if pr.b is None or not math.isfinite(pr.b):
-        S.write(ss, "clip", False)
+        write("clip", False)
     else:
-        S.write(ss, "clip", True)
-        S.write(ss, "b", float(pr.b))
-    S.write(ss, "eta", S.snap_eta(float(pr.eta)))
-    S.write(ss, "x0", float(pr.x0))
+        write("clip", True)
+        write("b", float(pr.b))
+    write("eta", S.snap_eta(float(pr.eta)))
+    write("x0", float(pr.x0))
     y0 = getattr(pr, "y0", None)  # the start's y of a 2-D preset
-    S.write(ss, "y0", float(y0) if y0 is not None else float(S.PARAMS["y0"].default))
+    write("y0", float(y0) if y0 is not None else float(S.PARAMS["y0"].default))
     nd = pr.noise
     if nd.family in S.NOISE_FAMILIES:
-        S.write(ss, "noise", nd.family)
+        write("noise", nd.family)
     if nd.alpha is not None:
-        S.write(ss, "alpha", float(nd.alpha))
-    S.write(ss, "scale", float(nd.scale))
-    S.write(ss, "bmax", max(float(S.PARAMS["bmin"].default) * 2, 2.0 * float(pr.L) + 0.1))
-    S.write(ss, "bmin", float(S.PARAMS["bmin"].default))
+        write("alpha", float(nd.alpha))
+    write("scale", float(nd.scale))
+    write("bmax", max(float(S.PARAMS["bmin"].default) * 2, 2.0 * float(pr.L) + 0.1))
+    write("bmin", float(S.PARAMS["bmin"].default))
     reset_runs()
 
 
@@ -279,9 +276,8 @@ def open_run(ensure_run, cfg, *args):
     """The session's live run for ``cfg`` (``simrun.ensure_run`` or
     ``simrun_plane.ensure_run``), saying when a reload resumed or lost it; a
     configuration the simulator refuses ends the page with its message."""
-    ss = st.session_state
     try:
-        run, how = ensure_run(ss, cfg, *args, token=str(params()["run"]))
+        run, how = session.ensure_run(ensure_run, cfg, *args, token=str(params()["run"]))
     except ValueError as e:
         st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
         end_page()
@@ -292,13 +288,13 @@ def open_run(ensure_run, cfg, *args):
         st.info("The run this tab showed before the reload is no longer on the server (it was "
                 "restarted, or many newer runs replaced it); this is a new run. Press Start.",
                 icon=":material/info:")  # fmt: skip
-    S.write(ss, "run", run.token)
+    session.write("run", run.token)
     return run
 
 
 def live_fragment(run, session_key: str, draw) -> None:
     """The live view of ``run`` (1-D or 2-D) as a fragment: ``draw(r)`` draws the view of
-    the session's run ``st.session_state[session_key]``.
+    the session's run under ``session_key`` (``widgets.session.RUN`` or ``PLANE_RUN``).
 
     While the run goes, the fragment reruns every ``livestream.SLOW_REFRESH`` seconds when
     the view follows the run's frames (``widgets/livestream.py``), else at the run's planned
@@ -317,7 +313,7 @@ def live_fragment(run, session_key: str, draw) -> None:
 
     @st.fragment(run_every=interval)
     def live_view() -> None:
-        r = st.session_state.get(session_key)
+        r = session.get(session_key)
         if r is None:
             return
         if running_at_render and not r.running:
@@ -363,8 +359,7 @@ def class_summary(classes, edges, irreducible: bool, surviving) -> None:
 
 def reset_runs() -> None:
     """Forget simulations and studies of this session (the landscape changed)."""
-    for k in ("sim", "sim_running", "exit_result", "plane_sim", "plane_exit"):
-        st.session_state.pop(k, None)
+    session.forget_runs()
 
 
 # ---------------------------------------------------------------- messages
