@@ -6,7 +6,7 @@ it. Pure (no Streamlit): the pages draw them, and the frame route
 
 from __future__ import annotations
 
-from dashboard import figures_plane as FP
+from dashboard import figures_plane_runs as FPR
 from dashboard import figures_runs
 from dashboard.simrun_plane import CASES
 
@@ -53,20 +53,20 @@ def plane_parts(r, *, grid, analysis, R: float) -> dict:
         return parts
     if not r.compare:
         res = r.results["run"]
-        parts["plane_paths_chart"] = FP.plane_paths_figure(res.trace, grid, analysis, R=R, height=400, as_dict=True,
+        parts["plane_paths_chart"] = FPR.plane_paths_figure(res.trace, grid, analysis, R=R, height=400, as_dict=True,
                                                            title=f"Paths (every {r.every}th iterate)")  # fmt: skip
-        parts["plane_hist_chart"] = FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=400,
+        parts["plane_hist_chart"] = FPR.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=400,
                                                               max_bins=LIVE_BINS, as_dict=True)  # fmt: skip
-        parts["plane_fields_chart"] = FP.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
+        parts["plane_fields_chart"] = FPR.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
                                                             as_dict=True)  # fmt: skip
-        parts["plane_frac_chart"] = FP.field_time_figure(res.field_fraction(), analysis, height=260, as_dict=True,
+        parts["plane_frac_chart"] = FPR.field_time_figure(res.field_fraction(), analysis, height=260, as_dict=True,
                                                          near_fraction=res.near_fraction())  # fmt: skip
     else:
         for name in CASES:
             res = r.results[name]
-            parts[f"plane_hist_{name}"] = FP.plane_occupancy_figure(
+            parts[f"plane_hist_{name}"] = FPR.plane_occupancy_figure(
                 res.histogram, res.extent, analysis, R=R, height=360, title=name, max_bins=LIVE_BINS, as_dict=True)
-            parts[f"plane_frac_{name}"] = FP.field_time_figure(
+            parts[f"plane_frac_{name}"] = FPR.field_time_figure(
                 res.field_fraction(), analysis, height=260, near_fraction=res.near_fraction(),
                 title=f"{name}: time per field", as_dict=True)  # fmt: skip
     return parts

@@ -21,7 +21,7 @@ import landscape
 from dashboard import figures, liveparts, simrun
 from dashboard import state as S
 from landscape.sweep import wide_minima
-from widgets import fragment_timer, livechart, livestream, session, ui
+from widgets import fragment_timer, livechart, livestream, run_view, session, ui
 
 p = ui.params()
 
@@ -48,13 +48,13 @@ if domain_notes:  # log(x) on [-L, L]: say it before a run crosses it (issue 21.
 if not (-L <= float(p["x0"]) <= L):
     session.adjust("x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
 c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1, 1, 1])
-ui.run_inputs(c1, c2, c3, c5)
+run_view.run_inputs(c1, c2, c3, c5)
 with c4:
     ui.bind(st.number_input, "x0", "Start x₀", min_value=-L, max_value=L, step=0.05,
             format="%.3f", help="Or click on the small landscape chart.")  # fmt: skip
 
 cfg = simrun.config_from(p, source)
-run = ui.open_run(simrun.ensure_run, cfg, land, maxima)
+run = run_view.open_run(simrun.ensure_run, cfg, land, maxima)
 
 
 def _start() -> None:
@@ -204,7 +204,7 @@ def compare_answer(r, done: int, stream) -> None:
 def _live_view(r) -> None:
     stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
-    ui.advance_in_page(r, stream, "Preparing the simulation (the first run may compile kernels)…")
+    run_view.advance_in_page(r, stream, "Preparing the simulation (the first run may compile kernels)…")
     fields = []  # (minimum, sharp by r) per field: the Landscape page's shapes (issue 21.2)
     if analysis is not None and analysis.assumption1_ok:
         wide = set(wide_minima([fl.width for fl in analysis.fields]))
@@ -253,7 +253,7 @@ def _live_view(r) -> None:
     livechart.live_text("caption", r.refresh_caption(), "live_caption", **live)
 
 
-ui.live_fragment(run, session.RUN, _live_view)
+run_view.live_fragment(run, session.RUN, _live_view)
 
 # click-to-set start point
 with st.expander("Choose the start point by clicking on the landscape", expanded=False):

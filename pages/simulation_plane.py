@@ -20,7 +20,7 @@ import landscape
 from dashboard import figures_plane as FP
 from dashboard import liveparts, simrun_plane
 from dashboard import state as S
-from widgets import fragment_timer, livechart, livestream, plane_ui, session, ui
+from widgets import fragment_timer, livechart, livestream, plane_ui, run_view, session, ui
 
 LIVE_GRID = 61  # contour grid of the live paths chart (bounded payload per refresh)
 
@@ -32,7 +32,7 @@ def render_plane_simulation() -> None:
     R = float(p["L"])
     plane_ui.plane_start(R)
     c1, c2, c3, c4, c5, c6 = st.columns([1.5, 0.8, 0.9, 1, 1, 0.9])
-    ui.run_inputs(c1, c2, c3, c6)
+    run_view.run_inputs(c1, c2, c3, c6)
     with c4:
         ui.bind(st.number_input, "x0", "Start x₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
                 help="Or click the chart below.")  # fmt: skip
@@ -40,7 +40,7 @@ def render_plane_simulation() -> None:
         ui.bind(st.number_input, "y0", "Start y₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
                 help="Or click the chart below.")  # fmt: skip
     cfg = simrun_plane.config_from(p, source)
-    run = ui.open_run(simrun_plane.ensure_run, cfg, land, analysis)
+    run = run_view.open_run(simrun_plane.ensure_run, cfg, land, analysis)
     _buttons(run)
     bb = S.effective_b(p)
     st.caption(
@@ -90,16 +90,16 @@ def _buttons(run) -> None:
 
 def _live(run, source: str, analysis, R: float) -> None:
     grid = plane_ui.get_f_grid(source, R, LIVE_GRID)
-    ui.live_fragment(run, session.PLANE_RUN, lambda r: _tick(r, grid, analysis, R))
+    run_view.live_fragment(run, session.PLANE_RUN, lambda r: _tick(r, grid, analysis, R))
 
 
 def _tick(r, grid, analysis, R: float) -> None:
     stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
     if r.running and r.steps_done == 0:
-        ui.advance_in_page(r, stream, f"Starting the run: {r.first_wait()}…")
+        run_view.advance_in_page(r, stream, f"Starting the run: {r.first_wait()}…")
     else:
-        ui.advance_in_page(r, stream, "")
+        run_view.advance_in_page(r, stream, "")
     r.frame_parts = functools.partial(liveparts.plane_parts, grid=grid, analysis=analysis, R=R)
     parts = r.frame_parts(r)
     live = {"stream": stream, "steps": r.steps_done}
