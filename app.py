@@ -109,24 +109,15 @@ def _static_files() -> None:
 
 _static_files()
 
-PAGES = [
-    st.Page("pages/landscape_page.py", title="Landscape", icon=":material/landscape:", url_path="landscape",
-            default=True),
-    st.Page("pages/graph_page.py", title="Transition graph & b tuner", icon=":material/hub:",
-            url_path="graph"),
-    st.Page("pages/simulation_page.py", title="Live simulation", icon=":material/play_circle:", url_path="simulate"),
-    st.Page("pages/exit_page.py", title="Exit times", icon=":material/timer:", url_path="exit-times"),
-    st.Page("pages/studies_page.py", title="Studies", icon=":material/science:", url_path="studies"),
-    st.Page("pages/networks_page.py", title="Networks", icon=":material/neurology:", url_path="networks"),
-    st.Page("pages/lesson_page.py", title="Lesson", icon=":material/school:", url_path="lesson"),
-    st.Page("pages/about_page.py", title="About", icon=":material/menu_book:", url_path="about"),
-]  # fmt: skip
-page = st.navigation(PAGES, position="sidebar", expanded=True)
+# One entry per URL; a page that draws f(x, y) its own way has a script per dimension, and
+# the navigation lists those of the chosen landscape's dimension (widgets/navigation.py).
+from widgets import navigation, ui  # imports landscape: after the first paint above
+
+page = st.navigation(navigation.st_pages(ui.landscape_dimension()), position="sidebar", expanded=True)
 
 
 def sidebar():
     from simulate.config import FAMILY_LABELS
-    from widgets import ui  # imports landscape; kept out of module import for a fast first paint
 
     p = ui.params()
     with st.sidebar:
@@ -164,8 +155,6 @@ for msg in notices:
     st.toast(msg, icon=":material/link:")
 
 link_box = st.sidebar.container()
-
-from widgets import ui
 
 try:
     page.run()

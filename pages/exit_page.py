@@ -9,24 +9,14 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from dashboard import exitrun, figures, figures_runs
+from dashboard import exitrun, figures_runs
 from dashboard import state as S
-from widgets import session, ui
+from widgets import navigation, session, ui
 
 p = ui.params()
 
-st.title("Exit times")
-st.caption(figures.md_escape(
-    "How long do the iterates stay in one attraction field? The theory predicts "
-    "E[exit time] ∝ (1/η)^β with β = α + (α−1)(l*−1): clipping makes wide fields "
-    "(l* ≥ 2) hold much longer than narrow ones. This reproduces the paper's Fig. 4 on the "
-    "current landscape."
-))
-
-if ui.landscape_dimension() == 2:  # f(x, y): pages/exit_plane.py
-    from pages import exit_plane
-    exit_plane.render()
-    ui.end_page()
+ui.exit_times_head()
+navigation.dimension_changed(1)  # f(x, y) now: pages/exit_plane.py
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])

@@ -19,15 +19,12 @@ from landscape.sweep import (
     wide_minima,
 )
 from landscape.theory import gradient_norm_clip
-from pages import graph_plane
-from widgets import plane_ui, session, ui
+from widgets import navigation, session, ui
 
 p = ui.params()
 
 st.title("Transition graph and b tuner")
-if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
-    graph_plane.render()
-    ui.end_page()
+navigation.dimension_changed(1)  # f(x, y) now: pages/graph_plane.py
 st.caption(figures.md_escape(
     "An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) can land "
     "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "

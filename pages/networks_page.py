@@ -31,7 +31,7 @@ from networks.errors import NetworksError
 from networks.plane_slices import PLANE_DEGREE, PLANE_GRID, fit_error_text
 from networks.slices import filter_normalised_direction, sketch_points
 from networks.train import model_for
-from widgets import session, ui
+from widgets import navigation, session, ui
 
 #: Session key of the last plane opened as a landscape: {"expr", "fit"} (its fit error is
 #: stated on this page and, while that formula is shown, on the Landscape page).
@@ -252,7 +252,7 @@ def _results(finished: dict, complete: bool) -> None:
 
 def main() -> None:
     if session.pop(session.NETWORKS_OPEN_LANDSCAPE, False):
-        st.switch_page("pages/landscape_page.py")
+        navigation.switch_to("landscape")
     p = ui.params()
     st.title("Networks: tail inflation on a real network")
     st.caption("THEORY 8: X ← X − φ_b(η g_heavy), g_heavy = g_SB + Z (g_SB* − g_GD). Six methods "

@@ -21,15 +21,12 @@ import landscape
 from dashboard import figures, liveparts, simrun
 from dashboard import state as S
 from landscape.sweep import wide_minima
-from widgets import fragment_timer, livechart, livestream, run_view, session, ui
+from widgets import fragment_timer, livechart, livestream, navigation, run_view, session, ui
 
 p = ui.params()
 
 st.title("Live simulation")
-if ui.landscape_dimension() == 2:  # f(x, y): the 2-D live view (pages/simulation_plane.py)
-    from pages.simulation_plane import render_plane_simulation
-    render_plane_simulation()
-    ui.end_page()
+navigation.dimension_changed(1)  # f(x, y) now: pages/simulation_plane.py
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])

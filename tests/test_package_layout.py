@@ -69,3 +69,17 @@ def test_only_widgets_session_touches_the_session_state():
         if any(isinstance(n, ast.Attribute) and n.attr == "session_state" for n in ast.walk(tree)):
             touching.append(rel)
     assert touching == []
+
+
+def test_pages_holds_only_the_scripts_the_navigation_runs():
+    """Every file of pages/ is a page script of ``widgets.navigation.PAGES`` (1-D and 2-D
+    alike), and every script named there exists; nothing imports a page script."""
+    from widgets.navigation import PAGES
+
+    named = {s for e in PAGES for s in (e.script, e.plane_script) if s}
+    scripts = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py"}
+    assert scripts == named
+    assert all(e.plane_script for e in PAGES if e.url_path in ("landscape", "graph", "simulate", "exit-times"))
+    for path in [*ROOT.glob("*.py"), *(ROOT / "widgets").glob("*.py"), *(ROOT / "dashboard").glob("*.py"),
+                 *(ROOT / "pages").glob("*.py")]:  # fmt: skip
+        assert not {m for m in _imported_modules(path) if m == "pages" or m.startswith("pages.")}, path

@@ -213,6 +213,7 @@ def page_landscape() -> tuple[Any, str, Any, str | None]:
     if err is not None:
         st.error(f"The landscape is refused ({err}). Fix it on the Landscape page; nothing is "
                  "analysed until then.", icon=":material/warning:")  # fmt: skip
+        # a refused landscape counts as 1-D: the Landscape page is its 1-D script
         st.page_link("pages/landscape_page.py", label="Go to the Landscape page",
                      icon=":material/landscape:")  # fmt: skip
         end_page()
@@ -274,6 +275,17 @@ def reset_runs() -> None:
 
 
 # ---------------------------------------------------------------- messages
+
+
+def exit_times_head() -> None:
+    """The Exit times page's title and what it shows (1-D and 2-D)."""
+    st.title("Exit times")
+    st.caption(figures.md_escape(
+        "How long do the iterates stay in one attraction field? The theory predicts "
+        "E[exit time] ∝ (1/η)^β with β = α + (α−1)(l*−1): clipping makes wide fields "
+        "(l* ≥ 2) hold much longer than narrow ones. This reproduces the paper's Fig. 4 on the "
+        "current landscape."
+    ))
 
 
 def show_formula_error(err: Exception, text: str | None = None) -> None:
