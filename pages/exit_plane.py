@@ -13,81 +13,13 @@ an eta with no exit is named and left out of the fitted slope.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 
 import landscape
-from dashboard import exitrun, figures, figures_runs
+from dashboard import exitrun, exitrun_plane, figures, figures_runs
 from dashboard import state as S
-from simulate.exit_caps import fit_exit_slope, step_cap
 from widgets import navigation, plane_ui, session, theory_plane, ui
-
-
-@dataclass(frozen=True)
-class PlaneExitConfig:
-    source: str
-    R: float
-    etas: tuple[float, ...]
-    noise: str
-    alpha: float
-    scale: float
-    b: float
-    start: tuple[float, float]
-    field: int  # 0-based
-    samples: int
-    seed: int
-    max_steps: int | None = None  # per run; None: sized from the predicted mean (auto)
-
-
-def run_plane_study(cfg: PlaneExitConfig, land, analysis, predicted_slope: float | None,
-                    progress: Callable[[float, str], None] | None = None,
-                    predicted_means: list[float | None] | None = None) -> exitrun.ExitResult:  # fmt: skip
-    """Exit times from field ``cfg.field`` for each eta, each capped by ``exit_caps.step_cap`` of
-    its predicted mean (or ``cfg.max_steps``); the slope leaves out the eta with no exit."""
-    from simulate.plane import PlaneGrids
-    from simulate.plane_exits import plane_exit_times
-
-    grids = PlaneGrids.from_analysis(analysis)
-    times, dests, cens = [], [], []
-    k = len(cfg.etas)
-    means_in = predicted_means or [None] * k
-    caps = [step_cap(m, cfg.max_steps).steps for m in means_in]
-    for i, (eta, cap) in enumerate(zip(cfg.etas, caps)):
-
-        def report(frac: float, msg: str, i=i, eta=eta, cap=cap) -> None:
-            if progress:
-                progress((i + min(1.0, max(0.0, frac))) / k,
-                         f"η = {eta:g} ({i + 1} of {k}, cap {cap:,} steps per run): {msg}")  # fmt: skip
-
-        t, d, c = plane_exit_times(land, grids, field=cfg.field, R=cfg.R, eta=eta, b=cfg.b, family=cfg.noise,
-                                   alpha=cfg.alpha, scale=cfg.scale, x0=cfg.start, samples=cfg.samples,
-                                   seed=cfg.seed, stream=i + 1, max_steps=cap, progress=report)  # fmt: skip
-        times.append(np.asarray(t))
-        dests.append(np.asarray(d))
-        cens.append(np.asarray(c, dtype=bool))
-    etas = np.asarray(cfg.etas, float)
-    means = np.array([exitrun.exit_mean(t, c) for t, c in zip(times, cens)])
-    censored = np.array([int(c.sum()) for c in cens])
-    fit = fit_exit_slope(etas, means, censored, [len(t) for t in times])
-    slope = None if not math.isfinite(fit.slope) else fit.slope
-    study = exitrun.Study(etas, means, slope, predicted_slope, cfg.field, censored, fit.points)
-    counts: dict[int, int] = {}
-    for d, c in zip(dests, cens):
-        for j in d[~c]:
-            if j >= 0:
-                counts[int(j)] = counts.get(int(j), 0) + 1
-    if progress:
-        progress(1.0, "done")
-    return exitrun.ExitResult(cfg, study, times, dests, cens, counts, caps)
-
-
-def no_exit_etas(result: exitrun.ExitResult) -> list[tuple[float, int]]:
-    """(eta, cap) of every eta whose samples all hit the cap: no mean, left out of the slope."""
-    return [(float(e), int(cap)) for e, c, cap in zip(result.study.etas, result.censored_mask, result.caps)
-            if len(c) and bool(np.all(c))]  # fmt: skip
 
 
 def _predicted_means(source: str, analysis, fi: int, etas, noise) -> tuple[list | None, object, str | None]:
@@ -146,7 +78,7 @@ start = plane_ui.centre_of(fld)
 st.markdown(f"Start at m{fi + 1} = ({start[0]:.4g}, {start[1]:.4g}); width r = {fld.width:.3g}, "
             f"b = {'∞' if math.isinf(b) else f'{b:.3g}'}, l* = {fld.l_star}."
             + (f" Predicted slope β = {beta:.3g}." if beta is not None and math.isfinite(beta) else ""))  # fmt: skip
-cfg = PlaneExitConfig(source, float(p["L"]), tuple(etas), str(p["noise"]), alpha, float(p["scale"]), b,
+cfg = exitrun_plane.PlaneExitConfig(source, float(p["L"]), tuple(etas), str(p["noise"]), alpha, float(p["scale"]), b,
                       start, fi, int(p["samples"]), int(p["seed"]), int(p["ecap"]) or None)  # fmt: skip
 noise = (str(p["noise"]), alpha, float(p["scale"]))
 with st.spinner("Computing the theory's exit rates on the field map…"):
@@ -164,7 +96,7 @@ result = store.get(cfg)
 if st.button("Run the study", key="exit_run", type="primary"):
     bar = st.progress(0.0, text="Starting… (the first run of a formula compiles its kernels)")
     try:
-        result = run_plane_study(cfg, land, analysis, beta, lambda f, t: bar.progress(min(1.0, f), text=t),
+        result = exitrun_plane.run_plane_study(cfg, land, analysis, beta, lambda f, t: bar.progress(min(1.0, f), text=t),
                                  pred_means)  # fmt: skip
     except ValueError as e:
         st.error(f"The study could not run: {e}", icon=":material/warning:")
@@ -191,7 +123,7 @@ with right:
     m1.metric("Fitted slope" + (f" ({result.study.fit_etas} of {k} η)" if result.study.fit_etas < k else ""),
               "—" if slope is None or not math.isfinite(slope) else f"{slope:.2f}")  # fmt: skip
     m2.metric("Predicted slope", "—" if beta is None or not math.isfinite(beta) else f"{beta:.2f}")
-    missing = no_exit_etas(result)
+    missing = exitrun_plane.no_exit_etas(result)
     if missing:
         st.warning("No run left the field at " + ", ".join(f"η = {e:g} (cap {cap:,} steps)" for e, cap in missing)
                    + ": those η have no mean, are not drawn and are left out of the fitted slope. "
