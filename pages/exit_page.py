@@ -37,17 +37,8 @@ with c1:
         format_func=lambda i: f"Ω{i} (m{i} = {analysis.fields[i - 1].minimum:.3f}, "
         f"l* = {analysis.fields[i - 1].l_star})",
     )  # fmt: skip
-with c2:
-    ui.bind(st.text_input, "etas", "Learning rates η (comma separated)",
-            help="The paper uses 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001. Small η "
-            "take long: exit times grow like (1/η)^β.")  # fmt: skip
-with c3:
-    ui.bind(st.number_input, "samples", "Samples per η", min_value=2, max_value=500, step=1)
-ui.bind(st.number_input, "ecap", "Step cap per run (0 = auto: 25 × the theory's predicted mean)",
-        min_value=0, max_value=exitrun.MAX_USER_CAP, step=1_000_000,
-        help="A run that has not left the field after this many steps is censored. Auto sizes "
-        "the cap for each η from the predicted mean exit time; without a prediction (light "
-        f"tails) it is {exitrun.DEFAULT_CAP:,}.")  # fmt: skip
+ui.exit_study_inputs(c2, c3, ("The paper uses 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001. Small η "
+                                "take long: exit times grow like (1/η)^β."))
 
 fi = int(p["field"]) - 1
 fld = analysis.fields[fi]

@@ -17,7 +17,7 @@ import math
 import streamlit as st
 
 import landscape
-from dashboard import exitrun, exitrun_plane, figures, figures_runs
+from dashboard import exitrun_plane, figures, figures_runs
 from dashboard import state as S
 from widgets import navigation, plane_ui, session, theory_plane, ui
 
@@ -50,16 +50,7 @@ with c1:
     ui.bind(st.selectbox, "field", "Field to leave", options=list(range(1, n + 1)),
             format_func=lambda i: f"Ω{i} (m{i} at {plane_ui.minimiser_text(analysis.fields[i - 1])}, "
             f"l* = {analysis.fields[i - 1].l_star})")  # fmt: skip
-with c2:
-    ui.bind(st.text_input, "etas", "Learning rates η (comma separated)",
-            help="Small η take long: exit times grow like (1/η)^β.")  # fmt: skip
-with c3:
-    ui.bind(st.number_input, "samples", "Samples per η", min_value=2, max_value=500, step=1)
-ui.bind(st.number_input, "ecap", "Step cap per run (0 = auto: 25 × the theory's predicted mean)",
-        min_value=0, max_value=exitrun.MAX_USER_CAP, step=1_000_000,
-        help="A run that has not left the field after this many steps is censored. Auto sizes "
-        "the cap for each η from the predicted mean exit time 1/(q λ(η)); without a prediction "
-        f"(light tails) it is {exitrun.DEFAULT_CAP:,}.")  # fmt: skip
+ui.exit_study_inputs(c2, c3, "Small η take long: exit times grow like (1/η)^β.")
 try:
     etas = sorted(set(S.parse_float_list(str(p["etas"]))), reverse=True)
     if any(not 0 < e <= 1 for e in etas):

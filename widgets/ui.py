@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 import landscape
-from dashboard import figures
+from dashboard import exitrun, figures
 from dashboard import state as S
 from widgets import session
 
@@ -286,6 +286,20 @@ def exit_times_head() -> None:
         "(l* ≥ 2) hold much longer than narrow ones. This reproduces the paper's Fig. 4 on the "
         "current landscape."
     ))
+
+
+def exit_study_inputs(etas_col, samples_col, etas_help: str) -> None:
+    """The exit study's learning rates and samples (in their columns) and its step cap
+    (below), bound to ``etas``, ``samples`` and ``ecap`` (1-D and 2-D)."""
+    with etas_col:
+        bind(st.text_input, "etas", "Learning rates η (comma separated)", help=etas_help)
+    with samples_col:
+        bind(st.number_input, "samples", "Samples per η", min_value=2, max_value=500, step=1)
+    bind(st.number_input, "ecap", "Step cap per run (0 = auto: 25 × the theory's predicted mean)",
+         min_value=0, max_value=exitrun.MAX_USER_CAP, step=1_000_000,
+         help="A run that has not left the field after this many steps is censored. Auto sizes "
+         "the cap for each η from the predicted mean exit time 1/(q λ(η)); without a prediction "
+         f"(light tails) it is {exitrun.DEFAULT_CAP:,}.")  # fmt: skip
 
 
 def show_formula_error(err: Exception, text: str | None = None) -> None:
