@@ -83,3 +83,19 @@ def test_pages_holds_only_the_scripts_the_navigation_runs():
     for path in [*ROOT.glob("*.py"), *(ROOT / "widgets").glob("*.py"), *(ROOT / "dashboard").glob("*.py"),
                  *(ROOT / "pages").glob("*.py")]:  # fmt: skip
         assert not {m for m in _imported_modules(path) if m == "pages" or m.startswith("pages.")}, path
+
+
+def test_a_change_of_dimension_during_a_run_reruns_into_the_other_script():
+    """A 2-D preset, then "Formula" with no formula yet: the run starts on the 1-D script (an
+    empty formula counts as 1-D), the page fills in the preset's f(x, y), and the page reruns
+    into pages/landscape_plane.py (its 2-D chart and fields), at the same URL."""
+    from tests.apptest_pages import open_plane, texts
+
+    at = open_plane()
+    at.session_state["params"]["formula"] = ""
+    at.segmented_control(key="mode").set_value("formula").run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert at.session_state["params"]["mode"] == "formula" and "y" in at.session_state["params"]["formula"]
+    body = texts(at)
+    assert "4 minimiser sets" in body and "Something went wrong" not in body
+    assert at.number_input(key="L").label == "R (ball radius)"
