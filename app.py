@@ -43,7 +43,7 @@ def _serve(argv: list[str]) -> int:
         PagesManager.uses_pages_directory = False
     except (ImportError, AttributeError):  # a Streamlit without the flag: nothing to do
         pass
-    # serve.py is this app plus the live views' frame route (pages/livestream.py)
+    # serve.py is this app plus the live views' frame route (widgets/livestream.py)
     serve = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve.py")
     sys.argv = ["streamlit", "run", serve, *argv]
     return cli.main()
@@ -55,11 +55,12 @@ if __name__ == "__main__":
     if get_script_run_ctx(suppress_warning=True) is None:  # python app.py, not a script run
         sys.exit(_serve(sys.argv[1:]))
 
-from pages import state as S
+from dashboard import state as S
+from widgets import session
 
 st.set_page_config(page_title="SGD clip lab", page_icon=":material/content_cut:", layout="wide")
 
-notices = S.init_session(st.session_state, st.query_params.to_dict())
+notices = session.init(st.query_params.to_dict())
 
 # Room for the charts on a projector (1024x768): less padding above and beside the page,
 # smaller headings, metrics that fit their column (issue 8.7).
@@ -100,31 +101,22 @@ _warm_kernels()
 
 @st.cache_resource(show_spinner=False)
 def _static_files() -> None:
-    """Once per server process: Plotly.js for the live charts (pages/livechart.py)."""
-    from pages import livechart
+    """Once per server process: Plotly.js for the live charts (widgets/livechart.py)."""
+    from widgets import plotly_js
 
-    livechart.ensure_plotly_js()
+    plotly_js.ensure_plotly_js()
 
 
 _static_files()
 
-PAGES = [
-    st.Page("pages/landscape_page.py", title="Landscape", icon=":material/landscape:", url_path="landscape",
-            default=True),
-    st.Page("pages/graph_page.py", title="Transition graph & b tuner", icon=":material/hub:",
-            url_path="graph"),
-    st.Page("pages/simulation_page.py", title="Live simulation", icon=":material/play_circle:", url_path="simulate"),
-    st.Page("pages/exit_page.py", title="Exit times", icon=":material/timer:", url_path="exit-times"),
-    st.Page("pages/studies_page.py", title="Studies", icon=":material/science:", url_path="studies"),
-    st.Page("pages/networks_page.py", title="Networks", icon=":material/neurology:", url_path="networks"),
-    st.Page("pages/lesson_page.py", title="Lesson", icon=":material/school:", url_path="lesson"),
-    st.Page("pages/about_page.py", title="About", icon=":material/menu_book:", url_path="about"),
-]  # fmt: skip
-page = st.navigation(PAGES, position="sidebar", expanded=True)
+# One entry per URL; a page that draws f(x, y) its own way has a script per dimension, and
+# the navigation lists those of the chosen landscape's dimension (widgets/navigation.py).
+from widgets import navigation, ui  # imports landscape: after the first paint above
+
+page = st.navigation(navigation.st_pages(ui.landscape_dimension()), position="sidebar", expanded=True)
 
 
 def sidebar():
-    from pages import ui  # imports landscape; kept out of module import for a fast first paint
     from simulate.config import FAMILY_LABELS
 
     p = ui.params()
@@ -164,8 +156,6 @@ for msg in notices:
 
 link_box = st.sidebar.container()
 
-from pages import ui
-
 try:
     page.run()
 except ui.EndPage:  # the page said what it could not show and ended early
@@ -182,8 +172,8 @@ except Exception as err:
 def describe_view() -> None:
     """After the page: notices, the sidebar caption, the URL and the link box, all from the
     parameters as the page left them (so they describe what is on screen)."""
-    params = st.session_state[S.PARAMS_KEY]
-    for msg in S.pop_change_notices(st.session_state):
+    params = session.params()
+    for msg in session.pop_change_notices():
         st.toast(msg, icon=":material/info:")
     _, _, err = ui.current_landscape()
     bb = S.effective_b(params)

@@ -118,7 +118,7 @@ import sys, time
 sys.path.insert(0, {root!r})
 import landscape
 from landscape.plane_analysis import analyze_plane
-from pages import simrun_plane
+from dashboard import simrun_plane
 land = landscape.load_landscape({expr!r})
 analysis = analyze_plane(land, 4.2, 2.15, 1.2)
 cfg = simrun_plane.PlaneRunConfig(source={expr!r}, L=4.2, eta=5e-4, noise="pareto", alpha=1.2,

@@ -9,24 +9,14 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import exitrun, figures, figures_runs, ui
-from pages import state as S
+from dashboard import exitrun, figures_runs
+from dashboard import state as S
+from widgets import navigation, session, ui
 
-ss = st.session_state
 p = ui.params()
 
-st.title("Exit times")
-st.caption(figures.md_escape(
-    "How long do the iterates stay in one attraction field? The theory predicts "
-    "E[exit time] ∝ (1/η)^β with β = α + (α−1)(l*−1): clipping makes wide fields "
-    "(l* ≥ 2) hold much longer than narrow ones. This reproduces the paper's Fig. 4 on the "
-    "current landscape."
-))
-
-if ui.landscape_dimension() == 2:  # f(x, y): pages/exit_plane.py
-    from pages import exit_plane
-    exit_plane.render()
-    ui.end_page()
+ui.exit_times_head()
+navigation.dimension_changed(1)  # f(x, y) now: pages/exit_plane.py
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
@@ -38,7 +28,7 @@ if not analysis.assumption1_ok or len(analysis.fields) < 2:
 
 n = len(analysis.fields)
 if not 1 <= int(p["field"]) <= n:
-    S.adjust(ss, "field", min(max(1, int(p["field"])), n), f"this landscape has {n} fields")
+    session.adjust("field", min(max(1, int(p["field"])), n), f"this landscape has {n} fields")
 
 c1, c2, c3 = st.columns([1.3, 1.5, 1])
 with c1:
@@ -47,17 +37,8 @@ with c1:
         format_func=lambda i: f"Ω{i} (m{i} = {analysis.fields[i - 1].minimum:.3f}, "
         f"l* = {analysis.fields[i - 1].l_star})",
     )  # fmt: skip
-with c2:
-    ui.bind(st.text_input, "etas", "Learning rates η (comma separated)",
-            help="The paper uses 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001. Small η "
-            "take long: exit times grow like (1/η)^β.")  # fmt: skip
-with c3:
-    ui.bind(st.number_input, "samples", "Samples per η", min_value=2, max_value=500, step=1)
-ui.bind(st.number_input, "ecap", "Step cap per run (0 = auto: 25 × the theory's predicted mean)",
-        min_value=0, max_value=exitrun.MAX_USER_CAP, step=1_000_000,
-        help="A run that has not left the field after this many steps is censored. Auto sizes "
-        "the cap for each η from the predicted mean exit time; without a prediction (light "
-        f"tails) it is {exitrun.DEFAULT_CAP:,}.")  # fmt: skip
+ui.exit_study_inputs(c2, c3, ("The paper uses 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001. Small η "
+                                "take long: exit times grow like (1/η)^β."))
 
 fi = int(p["field"]) - 1
 fld = analysis.fields[fi]
@@ -115,10 +96,10 @@ def predicted_means(pred, etas_) -> list[float] | None:
 
 
 def _mark_stopped() -> None:
-    ss["exit_stopped"] = True
+    session.put(session.EXIT_STOPPED, True)
 
 
-if ss.pop("exit_stopped", False):
+if session.pop(session.EXIT_STOPPED, False):
     # the click on Stop interrupted the running script at its next progress update
     st.warning("The study was stopped; nothing of it was kept. Fewer samples or larger η "
                "make it shorter.", icon=":material/stop_circle:")  # fmt: skip

@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from dashboard import figures, figures_graph
+from dashboard import state as S
 from landscape.sweep import (
     b_ranges_keeping,
     lost_minima,
@@ -17,16 +19,12 @@ from landscape.sweep import (
     wide_minima,
 )
 from landscape.theory import gradient_norm_clip
-from pages import figures, figures_graph, graph_plane, plane_ui, ui
-from pages import state as S
+from widgets import navigation, session, ui
 
-ss = st.session_state
 p = ui.params()
 
 st.title("Transition graph and b tuner")
-if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
-    graph_plane.render()
-    ui.end_page()
+navigation.dimension_changed(1)  # f(x, y) now: pages/graph_plane.py
 st.caption(figures.md_escape(
     "An edge m_i → m_j means the cheapest way out of Ω_i (l*_i jumps of size at most b) can land "
     "in Ω_j. Minima that survive are the large ones of absorbing classes: heavy-tailed clipped SGD "
@@ -106,9 +104,9 @@ if intervals:
     def _pick_column() -> None:
         """on_select callback of the strip: move b into the clicked interval (before widgets)."""
         try:
-            pts = ss["sweep_chart"].selection.points
+            pts = session.chart_points("sweep_chart")
             xb = float(pts[0]["x"]) if pts else None
-        except (KeyError, AttributeError, IndexError, TypeError, ValueError):
+        except (KeyError, IndexError, TypeError, ValueError):
             xb = None
         if xb is None:
             return
@@ -130,17 +128,18 @@ if intervals:
             if iv.b_low < r < iv.b_high:
                 mid = r
                 break
-        S.write(ss, "clip", True)
-        S.write(ss, "b", float(mid))
+        session.write("clip", True)
+        session.write("b", float(mid))
     current = next((i for i, iv in enumerate(intervals) if iv.b_low < b < iv.b_high), None)
 
     def _jump() -> None:
-        if ss.get("sweep_pick") in labels:
-            _move_b(intervals[labels.index(ss["sweep_pick"])])
+        picked = session.get(session.SWEEP_PICK_WIDGET)
+        if picked in labels:
+            _move_b(intervals[labels.index(picked)])
 
     with c3:
-        ss["sweep_pick"] = labels[current] if current is not None else None
-        st.selectbox("Jump to an interval", options=labels, key="sweep_pick", on_change=_jump,
+        session.put(session.SWEEP_PICK_WIDGET, labels[current] if current is not None else None)
+        st.selectbox("Jump to an interval", options=labels, key=session.SWEEP_PICK_WIDGET, on_change=_jump,
                      placeholder="choose an interval of b")  # fmt: skip
     st.download_button(
         "Download the sweep (CSV)",
@@ -161,20 +160,20 @@ try:
     if any(not 0 <= k < n for k in keep):
         raise ValueError
 except ValueError:
-    S.adjust(ss, "keep", "", f"this landscape has {n} minima")
+    session.adjust("keep", "", f"this landscape has {n} minima")
     keep = ()
 keep = keep or auto_keep
 labels_m = [f"m{i + 1}" for i in range(n)]
 
 
 def _keep_changed() -> None:
-    chosen = sorted(labels_m.index(v) + 1 for v in ss["keep_pick"])
-    S.write(ss, "keep", ",".join(map(str, chosen)))
+    chosen = sorted(labels_m.index(v) + 1 for v in session.get(session.KEEP_PICK_WIDGET, []))
+    session.write("keep", ",".join(map(str, chosen)))
 
 
-ss["keep_pick"] = [labels_m[k] for k in keep]
+session.put(session.KEEP_PICK_WIDGET, [labels_m[k] for k in keep])
 st.multiselect("Minima to keep (default: the wide ones, r at least half the widest)",
-               options=labels_m, key="keep_pick", on_change=_keep_changed)  # fmt: skip
+               options=labels_m, key=session.KEEP_PICK_WIDGET, on_change=_keep_changed)  # fmt: skip
 if intervals:
     ranges = b_ranges_keeping(intervals, keep)
     kept = ", ".join(labels_m[k] for k in keep)
@@ -192,7 +191,7 @@ if intervals:
             st.caption(recommendation_reason(ranges, rec, widths, keep, bmax))
         if rec is not None and not (math.isfinite(b) and abs(b - rec) < 1e-12):
             st.button(f"Use b = {rec:g}", key="use_recommended_b",
-                      on_click=lambda: (S.write(ss, "clip", True), S.write(ss, "b", rec)))  # fmt: skip
+                      on_click=lambda: (session.write("clip", True), session.write("b", rec)))  # fmt: skip
     else:
         st.warning(f"No b between {bmin:g} and {bmax:g} keeps exactly {kept}: choose other minima "
                    "or widen the sweep.", icon=":material/warning:")  # fmt: skip

@@ -9,80 +9,16 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from landscape.config import MAX_FORMULA_LENGTH
+from dashboard import figures
+from dashboard import state as S
 from landscape.sweep import sharp_survivor_note, wide_minima
-from pages import figures, landscape_plane, plane_ui, sketch, ui
-from pages import state as S
+from widgets import landscape_choice, navigation, ui
 
-ss = st.session_state
 p = ui.params()
 
-st.title("Loss landscape")
-st.caption(
-    "Heavy-tailed SGD with gradient clipping avoids sharp minima. Choose a function, see its "
-    "minima and their attraction fields; the other pages show the transition graph, live runs "
-    "and exit times for it."
-)
-
-MODE_LABELS = {"preset": "Preset", "formula": "Formula", "sketch": "Sketch"}
-ui.bind(st.segmented_control, "mode", "Where f comes from", options=S.MODES,
-        format_func=MODE_LABELS.get, selection_mode="single", required=True)  # fmt: skip
-mode = p["mode"] or "preset"
-left, right = st.columns([1, 2], gap="medium")
-
-with left:
-
-    if mode == "preset":
-        all_presets = ui.presets()  # 1-D, then 2-D (f(x, y)) presets
-        keys = list(all_presets)
-        if p["preset"] not in keys:
-            S.adjust(ss, "preset", landscape.DEFAULT_PRESET, "no preset has that name")
-        ui.bind(
-            st.selectbox, "preset", "Preset", options=keys,
-            format_func=lambda k: all_presets[k].title,
-            on_change=lambda: ui.apply_preset(ss[S.PARAMS_KEY]["preset"]),
-        )  # fmt: skip
-        pr = all_presets[p["preset"]]
-        st.caption(pr.description)
-        if not pr.source.startswith("sketch:"):
-            with st.expander("Its formula"):
-                st.code(pr.source, language=None, wrap_lines=True)
-
-        def _edit_preset() -> None:
-            S.write(ss, "formula", pr.source)
-            S.write(ss, "mode", "formula")
-
-        st.button("Edit this formula", key="edit_preset_formula", on_click=_edit_preset,
-                  disabled=pr.source.startswith("sketch:"))  # fmt: skip
-    elif mode == "formula":
-        if not p["formula"]:
-            S.write(ss, "formula", ui.preset_source(p["preset"]))
-        ui.bind(
-            st.text_area, "formula", "f(x) =", height=100, max_chars=MAX_FORMULA_LENGTH,
-            help=figures.md_escape(
-                "A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
-                "e.g. (x^2-1)^2 + 0.3*x or x^4/4 - x^2/2 + 0.05*sin(20*x). Ctrl+Enter applies, "
-                f"up to {MAX_FORMULA_LENGTH:,} characters."),
-        )  # fmt: skip
-    else:
-        sketch.sketch_editor(p)
-
-land, source, err = ui.current_landscape()
+land, source, left, right = landscape_choice.choose_landscape()
+navigation.dimension_changed(1)  # f(x, y) now: pages/landscape_plane.py
 L = float(p["L"])
-
-if err is not None:
-    with left:
-        ui.show_formula_error(err, p["formula"] if mode == "formula" else None)
-    with right:
-        st.info("Nothing is shown for a refused landscape: the chart, the fields and the checks "
-                "return when it is fixed.", icon=":material/block:")  # fmt: skip
-        st.button("Back to the last valid landscape", key="restore_landscape",
-                  on_click=ui.restore_last_good, icon=":material/undo:")  # fmt: skip
-    ui.end_page()
-
-if plane_ui.is_plane(land):  # f(x, y): the 2-D view (pages/landscape_plane.py)
-    landscape_plane.render(land, source, left, right)
-    ui.end_page()
 
 analysis, a_err = ui.current_analysis(source)
 xs, ys = ui.get_curve(source, L)
@@ -116,7 +52,7 @@ if analysis is not None and analysis.assumption1_ok and analysis.fields:
         if sharp_note:
             st.warning(figures.md_escape(sharp_note), icon=":material/warning:")
     with right:
-        st.page_link("pages/simulation_page.py", label="Watch it happen in the live simulation",
+        navigation.page_link("simulate", label="Watch it happen in the live simulation",
                      icon=":material/play_circle:")  # fmt: skip
 
 if analysis is not None:

@@ -1,12 +1,12 @@
-"""Lesson: the paper's story in steps (``pages/lesson_steps.py``), for a class.
+"""Lesson: the paper's story in steps (``dashboard/lesson_steps.py``), for a class.
 
 Each step puts its whole state on screen in one click (Back / Next, or a link with
 ``?step=4``), reads out as a few sentences with the key formula, what to look for and a
 question, and shows its chart. Where the theory makes a claim the class first predicts
 (buttons), then a short run and the theory's number are revealed side by side
-(``pages/lesson_runs.py``; cached per settings, so a room on one step costs one run).
+(``dashboard/lesson_runs.py``; cached per settings, so a room on one step costs one run).
 Presenter mode (``?present=1``) hides the sidebar and the settings and enlarges the type
-for a projector at 1024x768. Every chart downloads for slides (``pages/exports.py``).
+for a projector at 1024x768. Every chart downloads for slides (``widgets/exports.py``).
 """
 
 from __future__ import annotations
@@ -16,16 +16,14 @@ import math
 import streamlit as st
 
 import landscape
+from dashboard import figures, figures_graph, lesson_runs, slides
+from dashboard import figures_plane as FP
+from dashboard import lesson_steps as LS
+from dashboard import state as S
 from landscape.plane_presets import PLANE_PRESETS
-from pages import exports, figures, figures_graph, lesson_runs, plane_ui, slides, theory_plane, ui
-from pages import figures_plane as FP
-from pages import lesson_steps as LS
-from pages import state as S
+from widgets import exports, plane_ui, session, theory_plane, ui
 
-ss = st.session_state
 p = ui.params()
-APPLIED_KEY = "lesson_applied"  # (step number, dimension) whose settings are on screen
-CHOSEN_KEY = "lesson_chosen"  # {(step key, dimension): index of the class's choice}
 
 
 def dimension_of(step: LS.Step, params) -> int:
@@ -40,30 +38,31 @@ def apply_step(number: int, dimension: int) -> None:
     values = step.params(dimension)
     ui.apply_preset(values["preset"])  # also forgets this session's runs of the old landscape
     for name, value in values.items():
-        S.write(ss, name, value)
-    S.write(ss, "step", LS.clamp_step(number))
-    ss[APPLIED_KEY] = (LS.clamp_step(number), dimension)
+        session.write(name, value)
+    session.write("step", LS.clamp_step(number))
+    session.put(session.LESSON_APPLIED, (LS.clamp_step(number), dimension))
 
 
 def go_to(number: int) -> None:
     """on_click of Back / Next: the step and its settings (2-D stays on where it can)."""
-    want_2d = ss.get(APPLIED_KEY, (1, 1))[1] == 2
+    want_2d = session.get(session.LESSON_APPLIED, (1, 1))[1] == 2
     step = LS.step_at(number)
     apply_step(number, 2 if (want_2d and step.has_2d) else 1)
 
 
 def toggle_2d() -> None:
-    apply_step(int(p["step"]), 2 if ss.get("lesson_2d") else 1)
+    apply_step(int(p["step"]), 2 if session.get(session.LESSON_2D_WIDGET) else 1)
 
 
 def choose(step_key: str, dimension: int, index: int) -> None:
-    ss.setdefault(CHOSEN_KEY, {})[(step_key, dimension)] = index
+    chosen = session.get(session.LESSON_CHOSEN) or session.put(session.LESSON_CHOSEN, {})
+    chosen[(step_key, dimension)] = index
 
 
 number = LS.clamp_step(int(p["step"]))
 step = LS.step_at(number)
 dim = dimension_of(step, p)
-if ss.get(APPLIED_KEY) != (number, dim):  # a link, a reload or another page changed the view
+if session.get(session.LESSON_APPLIED) != (number, dim):  # a link, a reload or another page changed the view
     apply_step(number, dim)
     st.rerun()
 
@@ -88,8 +87,8 @@ with nav, st.container(horizontal=True, horizontal_alignment="right", vertical_a
               disabled=number >= LS.step_count(), on_click=go_to, args=(number + 1,))  # fmt: skip
     ui.bind(st.toggle, "present", "Presenter", help="Hide the sidebar and settings, larger type: for a projector.")
     if step.has_2d:
-        ss["lesson_2d"] = dim == 2
-        st.toggle("2-D", key="lesson_2d", on_change=toggle_2d, help="The paper's Fig. 3 landscape in 2-D.")
+        session.put(session.LESSON_2D_WIDGET, dim == 2)
+        st.toggle("2-D", key=session.LESSON_2D_WIDGET, on_change=toggle_2d, help="The paper's Fig. 3 landscape in 2-D.")
 if not present:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(f"Step {number} of {LS.step_count()}. Each step sets every setting it needs; the link in the "
@@ -200,7 +199,7 @@ def key_for(params, **changes) -> tuple:
 # ---------------------------------------------------------------- the step
 left, right = st.columns([5, 6], gap="medium")
 pred = step.prediction(dim)
-chosen = ss.get(CHOSEN_KEY, {}).get((step.key, dim)) if pred is not None else None
+chosen = (session.get(session.LESSON_CHOSEN) or {}).get((step.key, dim)) if pred is not None else None
 with left:
     st.markdown(step.text(dim))
     st.latex(step.formula)
@@ -213,7 +212,7 @@ with left:
                 st.button(choice, key=f"lesson_choice_{k}", type="primary" if chosen == k else "secondary",
                           on_click=choose, args=(step.key, dim, k))  # fmt: skip
         if chosen is not None and pred.kind in ("light", "four", "pair"):  # the reveal has a run to replay
-            st.toggle("Replay the run", key="lesson_replay", help="The run frame by frame: Play under the chart.")
+            st.toggle("Replay the run", key=session.LESSON_REPLAY_WIDGET, help="The run frame by frame: Play under the chart.")
 
 result = None
 if chosen is not None:
@@ -232,7 +231,7 @@ with right:
         hide = result is None and pred is not None and pred.kind in ("jumps", "survive")
         fig = styled(setup_chart(hide_answer=hide))
     chart_key = f"lesson_chart_{step.key}"
-    if result is not None and result.animated and ss.get("lesson_replay"):
+    if result is not None and result.animated and session.get(session.LESSON_REPLAY_WIDGET):
         # the run again, frame by frame (Play under the chart); the exports keep the still
         ui.plot(styled(result.figure, chart_height + 15), key=chart_key + "_replay")
     else:

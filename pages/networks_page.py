@@ -2,7 +2,7 @@
 
 Thin: training, measures and the table are in ``networks`` (pure). Registered in app.py
 with ``st.Page("pages/networks_page.py", title="Networks", icon=":material/neurology:",
-url_path="networks")``. Settings live in the URL (``pages.state``: ndata, nmodel,
+url_path="networks")``. Settings live in the URL (``dashboard.state``: ndata, nmodel,
 nmethods, nseeds, nsteps, nb, neta); a finished table is kept per server process by its
 settings, so a reload finds it again. Stop interrupts the run (a button click reruns the
 page) and the finished runs are shown.
@@ -31,13 +31,10 @@ from networks.errors import NetworksError
 from networks.plane_slices import PLANE_DEGREE, PLANE_GRID, fit_error_text
 from networks.slices import filter_normalised_direction, sketch_points
 from networks.train import model_for
-from pages import state as S
-from pages import ui
+from widgets import navigation, session, ui
 
-PARTIAL_KEY = "networks_partial"
 #: Session key of the last plane opened as a landscape: {"expr", "fit"} (its fit error is
 #: stated on this page and, while that formula is shown, on the Landscape page).
-PLANE_FIT_KEY = "networks_plane_fit"
 COLORS = dict(zip(METHODS, ("#636efa", "#00cc96", "#ab63fa", "#ef553b", "#ffa15a", "#19d3f3")))
 
 
@@ -57,7 +54,7 @@ def _methods(p) -> list[str]:
 
 
 def _set_methods() -> None:
-    S.write(st.session_state, "nmethods", ",".join(st.session_state["networks_methods"]))
+    session.write("nmethods", ",".join(session.get(session.NETWORKS_METHODS_WIDGET, [])))
 
 
 def _controls(p) -> None:
@@ -69,8 +66,8 @@ def _controls(p) -> None:
         ui.bind(st.selectbox, "nmodel", "Model", options=("lenet", "mlp"),
                 help="lenet: small CNN (conv 6 - pool - conv 16 - pool - 32 - 10); mlp: 64 - 10.")
     with mid:
-        st.session_state["networks_methods"] = _methods(p)
-        st.multiselect("Methods", METHODS, key="networks_methods", on_change=_set_methods)
+        session.put(session.NETWORKS_METHODS_WIDGET, _methods(p))
+        st.multiselect("Methods", METHODS, key=session.NETWORKS_METHODS_WIDGET, on_change=_set_methods)
         ui.bind(st.number_input, "nseeds", "Seeds", min_value=1, max_value=5, step=1)
     with right:
         ui.bind(st.number_input, "nsteps", "Steps", min_value=10, max_value=5000, step=50)
@@ -103,7 +100,7 @@ def _train(settings, methods, seeds, key) -> dict | None:
     runs = [(m, s) for m in methods for s in range(seeds)]
     bar = st.progress(0.0, text="compiling…")
     chart = st.empty()
-    partial = st.session_state[PARTIAL_KEY] = {"key": key, "records": [], "runs": [], "thetas": {}}
+    partial = session.put(session.NETWORKS_PARTIAL, {"key": key, "records": [], "runs": [], "thetas": {}})
     total = len(runs) * settings.steps
 
     for index, (method, seed) in enumerate(runs):
@@ -159,23 +156,22 @@ def _scatter(runs: list[dict]) -> go.Figure:
 
 def _open_slice(finished: dict) -> None:
     """Open the chosen run's loss along a filter-normalised random line on the Landscape page."""
-    method = st.session_state["networks_slice_method"]
+    method = session.get(session.NETWORKS_SLICE_METHOD_WIDGET)
     settings = finished["settings"]
     data = data_for(settings)
     theta = finished["thetas"][(method, 0)]
     direction = filter_normalised_direction(theta, model_for(settings, data).segments, 0)
     cut = slice_line(settings, data, theta, direction, "random", 101)
     points = sketch_points(cut["xs"], cut["losses"])
-    ss = st.session_state
-    S.write(ss, "mode", "sketch")
+    session.write("mode", "sketch")
     # minus the lowest loss: the Landscape page keeps 4 significant digits of a sketch, and
     # an additive constant changes no critical point, field or l*
     lowest = min(y for _, y in points)
-    S.write(ss, "sketch", ";".join(f"{x:.6g},{y - lowest:.6g}" for x, y in points))
-    S.write(ss, "L", 1.0)
-    S.write(ss, "noise", "pareto")
-    S.write(ss, "alpha", _measured_alpha(finished, method))
-    ss["networks_open_landscape"] = True
+    session.write("sketch", ";".join(f"{x:.6g},{y - lowest:.6g}" for x, y in points))
+    session.write("L", 1.0)
+    session.write("noise", "pareto")
+    session.write("alpha", _measured_alpha(finished, method))
+    session.put(session.NETWORKS_OPEN_LANDSCAPE, True)
 
 
 def _measured_alpha(finished: dict, method: str) -> float:
@@ -186,25 +182,24 @@ def _measured_alpha(finished: dict, method: str) -> float:
 
 def _open_plane(finished: dict) -> None:
     """Open the chosen run's loss on a plane of two filter-normalised random directions."""
-    method = st.session_state["networks_slice_method"]
+    method = session.get(session.NETWORKS_SLICE_METHOD_WIDGET)
     settings = finished["settings"]
     data = data_for(settings)
     theta = finished["thetas"][(method, 0)]
-    ss = st.session_state
     try:
         first, second = plane_directions(theta, model_for(settings, data).segments, 0)
         cut = slice_plane(settings, data, theta, first, second, PLANE_GRID, PLANE_DEGREE)
     except NetworksError as err:    # e.g. a loss that overflows somewhere on the plane
-        ss["networks_plane_error"] = f"Cannot open the plane of {method}: {err}"
+        session.put(session.NETWORKS_PLANE_ERROR, f"Cannot open the plane of {method}: {err}")
         return
-    ss[PLANE_FIT_KEY] = {"expr": cut["expr"], "method": method,
-                         "fit": fit_error_text(cut["fit_error"])}
-    S.write(ss, "mode", "formula")
-    S.write(ss, "formula", cut["expr"])
-    S.write(ss, "L", 1.0)                 # R = 1: the ball inside the sampled square
-    S.write(ss, "noise", "pareto")
-    S.write(ss, "alpha", _measured_alpha(finished, method))
-    ss["networks_open_landscape"] = True
+    session.put(session.NETWORKS_PLANE_FIT, {"expr": cut["expr"], "method": method,
+                                             "fit": fit_error_text(cut["fit_error"])})
+    session.write("mode", "formula")
+    session.write("formula", cut["expr"])
+    session.write("L", 1.0)                 # R = 1: the ball inside the sampled square
+    session.write("noise", "pareto")
+    session.write("alpha", _measured_alpha(finished, method))
+    session.put(session.NETWORKS_OPEN_LANDSCAPE, True)
 
 
 def _results(finished: dict, complete: bool) -> None:
@@ -232,7 +227,7 @@ def _results(finished: dict, complete: bool) -> None:
     if methods:
         c1, c2, c3 = st.columns([1, 1, 1])
         with c1:
-            st.selectbox("Slice of (seed 0)", methods, key="networks_slice_method")
+            st.selectbox("Slice of (seed 0)", methods, key=session.NETWORKS_SLICE_METHOD_WIDGET)
         with c2:
             st.button("Open this slice as a landscape", key="networks_open", on_click=_open_slice,
                       args=(finished,), icon=":material/landscape:",
@@ -247,18 +242,17 @@ def _results(finished: dict, complete: bool) -> None:
                            f"[-1, 1]², minus its lowest value, fitted by a polynomial f(x, y) of "
                            f"total degree {PLANE_DEGREE} (least squares); R = 1, α = the "
                            "measured tail index.")
-        problem = st.session_state.pop("networks_plane_error", None)
+        problem = session.pop(session.NETWORKS_PLANE_ERROR)
         if problem:
             st.error(problem, icon=":material/error:")
-        last = st.session_state.get(PLANE_FIT_KEY)
+        last = session.get(session.NETWORKS_PLANE_FIT)
         if last:
             st.caption(f"Last plane opened ({last['method']}, seed 0): {last['fit']}.")
 
 
 def main() -> None:
-    ss = st.session_state
-    if ss.pop("networks_open_landscape", False):
-        st.switch_page("pages/landscape_page.py")
+    if session.pop(session.NETWORKS_OPEN_LANDSCAPE, False):
+        navigation.switch_to("landscape")
     p = ui.params()
     st.title("Networks: tail inflation on a real network")
     st.caption("THEORY 8: X ← X − φ_b(η g_heavy), g_heavy = g_SB + Z (g_SB* − g_GD). Six methods "
@@ -285,12 +279,12 @@ def main() -> None:
         except NetworksError as err:
             st.error(f"Cannot train: {err}", icon=":material/error:")
             ui.end_page()
-        ss.pop(PARTIAL_KEY, None)
+        session.pop(session.NETWORKS_PARTIAL)
         st.rerun()  # draw the finished table alone (the live curves were above it)
     if key in store:
         _results(store[key], complete=True)
-    elif ss.get(PARTIAL_KEY, {}).get("key") == key:
-        partial = ss[PARTIAL_KEY]
+    elif (session.get(session.NETWORKS_PARTIAL) or {}).get("key") == key:
+        partial = session.get(session.NETWORKS_PARTIAL)
         _results({"settings": settings, **partial}, complete=False)
     else:
         st.info(f"Press Train: {len(methods)} method(s) × {int(p['nseeds'])} seed(s) × "

@@ -1,8 +1,8 @@
 """Page 3: live simulation -- paths, occupancy and time per field, updated several times a second.
 
-The run lives in ``st.session_state['sim']`` (per browser session). While it runs, the
-view's live parts (numbers, charts, time per field: ``pages/liveparts.py``) follow the
-frames the browser fetches from the server (``pages/livestream.py``), each one chunk
+The run lives in the session (``widgets.session.RUN``) (per browser session). While it runs, the
+view's live parts (numbers, charts, time per field: ``dashboard/liveparts.py``) follow the
+frames the browser fetches from the server (``widgets/livestream.py``), each one chunk
 further; the fragment around them reruns slowly for the tables (``ui.live_fragment``).
 Start/Pause/Step/Reset are outside the fragment and change the run with a normal rerun.
 Buffers are bounded by the Simulation itself.
@@ -18,18 +18,15 @@ import pandas as pd
 import streamlit as st
 
 import landscape
+from dashboard import figures, liveparts, simrun
+from dashboard import state as S
 from landscape.sweep import wide_minima
-from pages import figures, fragment_timer, livechart, liveparts, livestream, simrun, ui
-from pages import state as S
+from widgets import fragment_timer, livechart, livestream, navigation, run_view, session, ui
 
-ss = st.session_state
 p = ui.params()
 
 st.title("Live simulation")
-if ui.landscape_dimension() == 2:  # f(x, y): the 2-D live view (pages/simulation_plane.py)
-    from pages.simulation_plane import render_plane_simulation
-    render_plane_simulation()
-    ui.end_page()
+navigation.dimension_changed(1)  # f(x, y) now: pages/simulation_plane.py
 
 land, source, analysis, a_err = ui.page_landscape()
 L = float(p["L"])
@@ -46,38 +43,38 @@ if domain_notes:  # log(x) on [-L, L]: say it before a run crosses it (issue 21.
 
 # ---------------------------------------------------------------- controls
 if not (-L <= float(p["x0"]) <= L):
-    S.adjust(ss, "x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
+    session.adjust("x0", max(-L, min(L, float(p["x0"]))), f"the start must lie in [-L, L] = [-{L:g}, {L:g}]")
 c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1, 1, 1])
-ui.run_inputs(c1, c2, c3, c5)
+run_view.run_inputs(c1, c2, c3, c5)
 with c4:
     ui.bind(st.number_input, "x0", "Start x₀", min_value=-L, max_value=L, step=0.05,
             format="%.3f", help="Or click on the small landscape chart.")  # fmt: skip
 
 cfg = simrun.config_from(p, source)
-run = ui.open_run(simrun.ensure_run, cfg, land, maxima)
+run = run_view.open_run(simrun.ensure_run, cfg, land, maxima)
 
 
 def _start() -> None:
-    r = ss.get("sim")
+    r = session.get(session.RUN)
     if r is not None:
         r.running, r.error = True, None
 
 
 def _pause() -> None:
-    r = ss.get("sim")
+    r = session.get(session.RUN)
     if r is not None:
         r.running = False
 
 
 def _step() -> None:
-    r = ss.get("sim")
+    r = session.get(session.RUN)
     if r is not None and not r.running:
         r.advance(r.step_chunk())
 
 
 def _reset() -> None:
-    ss.pop("sim", None)
-    S.write(ss, "run", "")
+    session.pop(session.RUN)
+    session.write("run", "")
 
 
 # Callbacks run before the page is drawn, so the buttons below show the new state.
@@ -101,13 +98,10 @@ st.caption(
 
 def _pick_start() -> None:
     """on_select callback of the small landscape: the clicked x becomes x0 (before widgets)."""
-    try:
-        pts = ss["start_chart"].selection.points
-    except (KeyError, AttributeError):
-        return
+    pts = session.chart_points("start_chart")
     if pts:
         x_new = float(pts[0]["x"])
-        S.write(ss, "x0", round(max(-L, min(L, x_new)), 4))
+        session.write("x0", round(max(-L, min(L, x_new)), 4))
 
 
 # ---------------------------------------------------------------- live view
@@ -207,7 +201,7 @@ def compare_answer(r, done: int, stream) -> None:
 def _live_view(r) -> None:
     stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
-    ui.advance_in_page(r, stream, "Preparing the simulation (the first run may compile kernels)…")
+    run_view.advance_in_page(r, stream, "Preparing the simulation (the first run may compile kernels)…")
     fields = []  # (minimum, sharp by r) per field: the Landscape page's shapes (issue 21.2)
     if analysis is not None and analysis.assumption1_ok:
         wide = set(wide_minima([fl.width for fl in analysis.fields]))
@@ -256,7 +250,7 @@ def _live_view(r) -> None:
     livechart.live_text("caption", r.refresh_caption(), "live_caption", **live)
 
 
-ui.live_fragment(run, "sim", _live_view)
+run_view.live_fragment(run, session.RUN, _live_view)
 
 # click-to-set start point
 with st.expander("Choose the start point by clicking on the landscape", expanded=False):

@@ -2,10 +2,9 @@
 field of each iterate over time and the time per field (the paper's Fig. 3(c), 3(d));
 "Clipped vs unclipped" runs the paper's pair side by side.
 
-``render_plane_simulation()`` is called by pages/simulation_page.py (after its title)
-when the landscape is two-dimensional. The run lives in ``st.session_state['plane_sim']``
-(``pages/simrun_plane.py``); its live parts (``liveparts.plane_parts``) follow the
-frames the browser fetches from the server, as in 1-D (``pages/livestream.py``).
+The page app.py's navigation runs at /simulate when the landscape is two-dimensional. The
+run lives in the session (``widgets.session.PLANE_RUN``; ``dashboard/simrun_plane.py``); its live parts (``liveparts.plane_parts``) follow the
+frames the browser fetches from the server, as in 1-D (``widgets/livestream.py``).
 """
 
 from __future__ import annotations
@@ -17,65 +16,43 @@ import pandas as pd
 import streamlit as st
 
 import landscape
-from pages import figures_plane as FP
-from pages import fragment_timer, livechart, liveparts, livestream, plane_ui, simrun_plane, ui
-from pages import state as S
+from dashboard import figures_plane as FP
+from dashboard import liveparts, simrun_plane
+from dashboard import state as S
+from widgets import (
+    fragment_timer,
+    livechart,
+    livestream,
+    navigation,
+    plane_ui,
+    run_view,
+    session,
+    ui,
+)
 
 LIVE_GRID = 61  # contour grid of the live paths chart (bounded payload per refresh)
 
 
-def render_plane_simulation() -> None:
-    p = ui.params()
-    land, source, analysis, a_err = plane_ui.page_plane()
-    ui.require_analysis(analysis, a_err)
-    R = float(p["L"])
-    plane_ui.plane_start(R)
-    c1, c2, c3, c4, c5, c6 = st.columns([1.5, 0.8, 0.9, 1, 1, 0.9])
-    ui.run_inputs(c1, c2, c3, c6)
-    with c4:
-        ui.bind(st.number_input, "x0", "Start x₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
-                help="Or click the chart below.")  # fmt: skip
-    with c5:
-        ui.bind(st.number_input, "y0", "Start y₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
-                help="Or click the chart below.")  # fmt: skip
-    cfg = simrun_plane.config_from(p, source)
-    run = ui.open_run(simrun_plane.ensure_run, cfg, land, analysis)
-    _buttons(run)
-    bb = S.effective_b(p)
-    st.caption(
-        f"Noise: {p['noise']} with a uniform direction, α={p['alpha']:.3g}, scale={p['scale']:.3g}; "
-        f"b = {'∞' if math.isinf(bb) else f'{bb:.3g}'} (sidebar; the whole step is clipped to norm b), "
-        f"iterates kept in the ball of radius {R:g}. Changing a setting starts a new run."
-    )  # fmt: skip
-    _live(run, source, analysis, R)
-    with st.expander("Choose the start point by clicking on the landscape", expanded=False):
-        fig = FP.plane_landscape_figure(plane_ui.get_f_grid(source, R, 101), analysis, R=R, b=bb,
-                                        start=(float(p["x0"]), float(p["y0"])), pickable=True, height=420)  # fmt: skip
-        ui.plot(fig, key="start_chart", on_select=plane_ui.pick_start("start_chart", R),
-                selection_mode="points")  # fmt: skip
-
-
 def _buttons(run) -> None:
-    ss = st.session_state
 
     def start() -> None:
-        r = ss.get(simrun_plane.SESSION_KEY)
+        r = session.get(session.PLANE_RUN)
         if r is not None:
             r.running, r.error = True, None
 
     def pause() -> None:
-        r = ss.get(simrun_plane.SESSION_KEY)
+        r = session.get(session.PLANE_RUN)
         if r is not None:
             r.running = False
 
     def step() -> None:
-        r = ss.get(simrun_plane.SESSION_KEY)
+        r = session.get(session.PLANE_RUN)
         if r is not None and not r.running:
             r.advance(r.step_chunk())
 
     def reset() -> None:
-        ss.pop(simrun_plane.SESSION_KEY, None)
-        S.write(ss, "run", "")
+        session.pop(session.PLANE_RUN)
+        session.write("run", "")
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button("Start", icon=":material/play_arrow:", key="sim_start", type="primary",
@@ -90,16 +67,16 @@ def _buttons(run) -> None:
 
 def _live(run, source: str, analysis, R: float) -> None:
     grid = plane_ui.get_f_grid(source, R, LIVE_GRID)
-    ui.live_fragment(run, simrun_plane.SESSION_KEY, lambda r: _tick(r, grid, analysis, R))
+    run_view.live_fragment(run, session.PLANE_RUN, lambda r: _tick(r, grid, analysis, R))
 
 
 def _tick(r, grid, analysis, R: float) -> None:
     stream = livechart.stream_of(r)
     started = fragment_timer.refresh_started()
     if r.running and r.steps_done == 0:
-        ui.advance_in_page(r, stream, f"Starting the run: {r.first_wait()}…")
+        run_view.advance_in_page(r, stream, f"Starting the run: {r.first_wait()}…")
     else:
-        ui.advance_in_page(r, stream, "")
+        run_view.advance_in_page(r, stream, "")
     r.frame_parts = functools.partial(liveparts.plane_parts, grid=grid, analysis=analysis, R=R)
     parts = r.frame_parts(r)
     live = {"stream": stream, "steps": r.steps_done}
@@ -144,8 +121,8 @@ def _tick(r, grid, analysis, R: float) -> None:
 
 def _theory_shares(r) -> None:
     """The theory's share of this run at each wide minimum beside the measured time per field
-    (the limiting chain from pi_G(x0), ``pages.theory_plane``); shown while paused."""
-    from pages import theory_plane
+    (the limiting chain from pi_G(x0), ``widgets.theory_plane``); shown while paused."""
+    from widgets import theory_plane
 
     if r.compare or not r.results:
         return
@@ -180,3 +157,35 @@ def _near_table(r) -> pd.DataFrame:
         row["out"] = f"{nf[-1]:.1%}"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+st.title("Live simulation")
+navigation.dimension_changed(2)  # f(x) now: pages/simulation_page.py
+p = ui.params()
+land, source, analysis, a_err = plane_ui.page_plane()
+ui.require_analysis(analysis, a_err)
+R = float(p["L"])
+plane_ui.plane_start(R)
+c1, c2, c3, c4, c5, c6 = st.columns([1.5, 0.8, 0.9, 1, 1, 0.9])
+run_view.run_inputs(c1, c2, c3, c6)
+with c4:
+    ui.bind(st.number_input, "x0", "Start x₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
+            help="Or click the chart below.")  # fmt: skip
+with c5:
+    ui.bind(st.number_input, "y0", "Start y₀", min_value=-R, max_value=R, step=0.05, format="%.3f",
+            help="Or click the chart below.")  # fmt: skip
+cfg = simrun_plane.config_from(p, source)
+run = run_view.open_run(simrun_plane.ensure_run, cfg, land, analysis)
+_buttons(run)
+bb = S.effective_b(p)
+st.caption(
+    f"Noise: {p['noise']} with a uniform direction, α={p['alpha']:.3g}, scale={p['scale']:.3g}; "
+    f"b = {'∞' if math.isinf(bb) else f'{bb:.3g}'} (sidebar; the whole step is clipped to norm b), "
+    f"iterates kept in the ball of radius {R:g}. Changing a setting starts a new run."
+)  # fmt: skip
+_live(run, source, analysis, R)
+with st.expander("Choose the start point by clicking on the landscape", expanded=False):
+    fig = FP.plane_landscape_figure(plane_ui.get_f_grid(source, R, 101), analysis, R=R, b=bb,
+                                    start=(float(p["x0"]), float(p["y0"])), pickable=True, height=420)  # fmt: skip
+    ui.plot(fig, key="start_chart", on_select=plane_ui.pick_start("start_chart", R),
+            selection_mode="points")  # fmt: skip

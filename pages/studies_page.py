@@ -1,7 +1,7 @@
 """Page: a parameter-grid study's results (``python -m simulate study``), loaded from its folder.
 
 Thin: loading, summaries and fits are in simulate.study_results, the figures in
-pages.study_figures. Registered in app.py with
+dashboard.study_figures. Registered in app.py with
 ``st.Page("pages/studies_page.py", title="Studies", icon=":material/science:",
 url_path="studies")``.
 """
@@ -12,10 +12,11 @@ import math
 
 import streamlit as st
 
-from pages import study_figures, ui
+from dashboard import study_figures
 from simulate import config
 from simulate.errors import SimulationError
 from simulate.study_results import exit_fits, latest_study, load_study
+from widgets import session, ui
 
 STUDIES_ROOT = config.REPO_ROOT / "studies"
 
@@ -64,9 +65,9 @@ def render() -> None:
     st.title("Studies")
     st.caption("Parameter-grid studies run with `python -m simulate study SPEC --out DIR` "
                "(locally or on a Dask cluster; see docs/STUDIES.md). Give the results folder.")
-    if "study_path" not in st.session_state:
-        st.session_state["study_path"] = _default_folder()
-    path = st.text_input("Results folder", key="study_path",
+    if not session.has(session.STUDY_PATH_WIDGET):
+        session.put(session.STUDY_PATH_WIDGET, _default_folder())
+    path = st.text_input("Results folder", key=session.STUDY_PATH_WIDGET,
                          help="A folder written by python -m simulate study (holds study.json)")
     if not path.strip():
         st.info("No study found under studies/. Run for example "

@@ -34,7 +34,7 @@ def plot_title(page, key: str) -> str:
     )
 
 
-# the live view's numbers (pages/livechart.py draws them in place, frame by frame)
+# the live view's numbers (widgets/livechart.py draws them in place, frame by frame)
 def test_walkthrough(page, server):
     # 1. open the app: the paper's landscape with its minima marked
     page.goto(server + "/")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from pages import lesson_runs
-from pages import lesson_steps as LS
-from pages import state as S
+from dashboard import lesson_runs
+from dashboard import lesson_steps as LS
+from dashboard import state as S
 from tests.support.clicks import assert_no_error_box, query, sidebar_settings, wait_for_run
 from tests.support.harness import ARTIFACTS
 

@@ -124,7 +124,7 @@ def test_a_running_view_slows_down_when_another_starts(chromium, tmp_path):
 
 def test_a_live_view_refreshes_from_frames_not_script_reruns(page, server):
     """The running view's charts and numbers come from the frame route
-    (pages/livestream.py): many updates, each a frame request, and next to no script
+    (widgets/livestream.py): many updates, each a frame request, and next to no script
     reruns (the fragment's slow timer at most)."""
     frames, reruns = [], []
     page.on("request", lambda r: frames.append(r.url) if "/_sgd/live/" in r.url else None)

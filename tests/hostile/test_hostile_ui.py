@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest
 
-from pages import state as S
+from dashboard import state as S
 from tests.support.live_parts import live_steps
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@
 
 Thirty headless browsers do not fit on the 2-core server beside it (ten were the limit,
 docs/RELIABILITY.md), so the server is measured alone with light clients that do what a
-running view's browser does (``pages/livechart.py``): fetch the frame route
+running view's browser does (``widgets/livechart.py``): fetch the frame route
 ``GET /_sgd/live/<run token>``, decode the JSON, and ask again ``interval`` seconds (the
 server's answer) after the previous request began, one request in flight per view.
 
@@ -177,7 +177,7 @@ def run(sessions: int = 30, minutes: float = 3.0, paths: int = 20, url: str | No
     cost = result["server_cpu_ms_per_update"]
     if cost:
         # the server gives all live views TARGET_LOAD of a core (simrun.TARGET_LOAD, the GIL)
-        from pages.simrun import TARGET_LOAD
+        from dashboard.simrun import TARGET_LOAD
 
         result["capacity_sessions_at_1_per_s"] = int(1000 * TARGET_LOAD / cost)
     result["ok"] = not result["errors"] and min(rates) >= 1.0

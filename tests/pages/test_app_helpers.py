@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import landscape
-from pages import figures, figures_graph, figures_runs, sketch
-from pages import state as S
+from dashboard import figures, figures_graph, figures_runs
+from dashboard import state as S
+from widgets import sketch
 
 # ------------------------------------------------------------------ URL state
 
@@ -243,7 +244,7 @@ def test_formula_caret():
 
 
 def test_live_run_memory_is_bounded_and_config_change_restarts():
-    from pages import simrun
+    from dashboard import simrun
 
     land = landscape.load_landscape("paper-fig2")
     an = landscape.analyze(land, 1.6, 0.5, 1.2)
@@ -267,7 +268,7 @@ def test_live_run_memory_is_bounded_and_config_change_restarts():
 
 def test_a_reloaded_tab_finds_its_run_again():
     """A reload starts a new session; the URL's run token finds the run (issue 8.10)."""
-    from pages import simrun
+    from dashboard import simrun
 
     land = landscape.load_landscape("paper-fig2")
     an = landscape.analyze(land, 1.6, 0.5, 1.2)
@@ -295,7 +296,7 @@ def test_the_run_token_stays_out_of_share_links():
 def _lone_live_run(monkeypatch, cost: float):
     """A 2-path live run on the paper's landscape, the only live run of the server, whose
     refreshes are measured to cost the server ``cost`` CPU seconds each."""
-    from pages import simrun
+    from dashboard import simrun
 
     land = landscape.load_landscape("paper-fig2")
     an = landscape.analyze(land, 1.6, 0.5, 1.2)
@@ -311,7 +312,7 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
     """All live views together may take TARGET_LOAD of a core: the timer interval is the
     live runs' summed refresh cost over TARGET_LOAD, on the ladder, bounded by MAX_TICK;
     the compute budget per tick is divided among live runs."""
-    from pages import simrun
+    from dashboard import simrun
 
     run = _lone_live_run(monkeypatch, cost=0.01)
     run.note_tick(0.01, 0.01)
@@ -337,7 +338,7 @@ def test_refresh_interval_and_chunk_follow_the_server_load(monkeypatch):
 def test_one_slower_refresh_does_not_slow_a_lone_view(monkeypatch):
     """A lone view refreshing in ~45 ms keeps the 0.1 s interval through a 0.1 s refresh
     (the browser or the kernels' thread took the core for a moment): 8+ updates a second."""
-    from pages import simrun
+    from dashboard import simrun
 
     run = _lone_live_run(monkeypatch, cost=0.045)
     for wall in (0.045, 0.05, 0.04, 0.11, 0.045):
@@ -348,7 +349,7 @@ def test_one_slower_refresh_does_not_slow_a_lone_view(monkeypatch):
 def test_a_live_view_retimes_slower_at_once_and_faster_only_after_a_while(monkeypatch):
     """F17: views started while the server was quiet slow down when others start, without
     a rerun; they speed up again only after RETIME_DOWN_AFTER seconds (no oscillation)."""
-    from pages import simrun
+    from dashboard import simrun
 
     run = _lone_live_run(monkeypatch, cost=0.01)
     run.note_tick(0.03, 0.03)
@@ -367,7 +368,7 @@ def test_a_live_view_retimes_slower_at_once_and_faster_only_after_a_while(monkey
 def test_the_refresh_cost_is_the_whole_server_process_cpu_per_refresh(monkeypatch):
     """F17: the script thread sees a fifth of what a refresh costs the server; the cost
     is the process's CPU time over a window divided by the refreshes in it."""
-    from pages import simrun
+    from dashboard import simrun
 
     clock = {"t": 0.0, "cpu": 0.0}
     monkeypatch.setattr(simrun.time, "monotonic", lambda: clock["t"])
@@ -391,13 +392,13 @@ def test_the_refresh_cost_is_the_whole_server_process_cpu_per_refresh(monkeypatc
 
 
 def test_fragment_timer_is_a_no_op_outside_a_fragment():
-    from pages import fragment_timer
+    from widgets import fragment_timer
 
     assert fragment_timer.set_fragment_interval(0.5) is False
 
 
 def test_exit_study_result_is_stored_and_exported():
-    from pages import exitrun
+    from dashboard import exitrun
 
     land = landscape.load_landscape("paper-fig2")
     an = landscape.analyze(land, 1.6, 0.5, 1.2)

@@ -1,4 +1,4 @@
-"""The 2-D figure builders (pages/figures_plane.py) on Himmelblau's function with a small
+"""The 2-D figure builders (dashboard/figures_plane.py) on Himmelblau's function with a small
 stand-in analysis (the fields of the contract's PlaneAnalysis, built here by hand)."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from dashboard import figures_plane as FP
+from dashboard import figures_plane_runs as FPR
 from landscape.theory import CommunicatingClass
-from pages import figures_plane as FP
 
 # Himmelblau's four minima (the issue's test values), numbered by x then y as the analysis does
 MINIMA = np.array([(-3.779310, -3.283186), (-2.805118, 3.131312), (3.0, 2.0), (3.584428, -1.848126)])
@@ -151,7 +152,7 @@ def test_pickable_grid_lies_inside_the_ball():
 def test_paths_figure_bounds_the_payload_and_marks_the_current_points():
     rng = np.random.default_rng(0)
     trace = rng.uniform(-3, 3, size=(10, 5000, 2))
-    fig = FP.plane_paths_figure(trace, FP.f_grid(himmelblau, R, n=41), fake_analysis(), R=R,
+    fig = FPR.plane_paths_figure(trace, FP.f_grid(himmelblau, R, n=41), fake_analysis(), R=R,
                                 max_paths=4, max_points=300, as_dict=True)  # fmt: skip
     lines = [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines" and t.get("opacity")]
     assert len(lines) == 4 and all(len(t["x"]) == 300 for t in lines)
@@ -163,7 +164,7 @@ def test_paths_figure_bounds_the_payload_and_marks_the_current_points():
 def test_occupancy_figure_puts_counts_at_their_x_and_y():
     h = np.zeros((20, 20))
     h[4, 15] = 7  # [row = y bin, col = x bin]: y bin 4 (y < 0), x bin 15 (x > 0)
-    fig = FP.plane_occupancy_figure(h, (-R, R, -R, R), None, R=R, as_dict=True)
+    fig = FPR.plane_occupancy_figure(h, (-R, R, -R, R), None, R=R, as_dict=True)
     hm = fig["data"][0]
     z = np.asarray(hm["z"], dtype=float)
     row, col = np.argwhere(np.isfinite(z))[0]
@@ -174,7 +175,7 @@ def test_occupancy_figure_puts_counts_at_their_x_and_y():
 
 def test_field_index_figure_rows():
     tf = np.array([[0, 0, 3, -1, 1], [2, 2, 2, 4, 2]])
-    fig = FP.field_index_figure(np.arange(5) * 100, tf, 4, as_dict=True)
+    fig = FPR.field_index_figure(np.arange(5) * 100, tf, 4, as_dict=True)
     ys = [list(t["y"]) for t in fig["data"]]
     assert ys == [[1, 1, 4, 0, 2], [3, 3, 3, 0, 3]]  # not in any field (-1 or m): row "out"
     assert fig["layout"]["yaxis"]["ticktext"] == ["out", "Ω1", "Ω2", "Ω3", "Ω4"]
@@ -183,7 +184,7 @@ def test_field_index_figure_rows():
 
 def test_field_time_figure_colours_wide_and_sharp_and_counts_out():
     a = fake_analysis()
-    fig = FP.field_time_figure([0.1, 0.2, 0.6, 0.05, 0.05], a, near_fraction=[0.05, 0.1, 0.5, 0.0, 0.35])
+    fig = FPR.field_time_figure([0.1, 0.2, 0.6, 0.05, 0.05], a, near_fraction=[0.05, 0.1, 0.5, 0.0, 0.35])
     bars = traces(fig, type="bar")
     assert list(bars[0]["x"]) == ["Ω1", "Ω2", "Ω3", "Ω4", "out"]
     colours = list(bars[0]["marker"]["color"])
@@ -200,7 +201,7 @@ def test_graph_figure_puts_nodes_at_the_minimisers():
     want = sorted([tuple(MINIMA[0]), tuple(MINIMA[1]), (3.0, 2.0), tuple(MINIMA[3])])
     assert np.allclose(got, want)
     assert "4 edges" in fig.layout.title.text
-    # the edge label: a boxed annotation beside the arc (pages.figures_graph.add_graph, issue 21.1)
+    # the edge label: a boxed annotation beside the arc (dashboard.figures_graph.add_graph, issue 21.1)
     assert [a.text for a in fig.layout.annotations if not a.showarrow and a.text.endswith("%")] == ["25%"]
     assert len([a for a in fig.layout.annotations if a.showarrow]) == 4  # one arrowhead per edge
 
@@ -223,7 +224,7 @@ def test_line_colours_read_on_light_and_dark_backgrounds(colour):
 def test_occupancy_figure_sums_blocks_beyond_max_bins():
     rng = np.random.default_rng(1)
     h = rng.integers(0, 5, size=(200, 200))
-    fig = FP.plane_occupancy_figure(h, (-R, R, -R, R), None, R=R, max_bins=100, as_dict=True)
+    fig = FPR.plane_occupancy_figure(h, (-R, R, -R, R), None, R=R, max_bins=100, as_dict=True)
     counts = np.asarray(fig["data"][0]["customdata"])
     assert counts.shape == (100, 100) and counts.sum() == h.sum()
     assert counts[3, 7] == h[6:8, 14:16].sum()

@@ -15,9 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import landscape
-from pages import lesson_runs, slides
-from pages import lesson_steps as LS
-from pages import state as S
+from dashboard import lesson_runs, slides
+from dashboard import lesson_steps as LS
+from dashboard import state as S
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/lesson_page.py"
@@ -200,7 +200,7 @@ def test_step_5_in_2d_is_fig3c_clipped_sgd_avoids_the_narrow_fields():
 
 
 def test_share_bars_put_each_run_beside_the_theory():
-    from pages.figures_runs import share_bars_figure
+    from dashboard.figures_runs import share_bars_figure
 
     fig = share_bars_figure(["Ω1", "Ω2"], {"clipped": [0.25, 0.75], "unclipped": [0.5, 0.5]},
                             theory=[0.3, 0.7], theory_label="theory", as_dict=True)

@@ -1,4 +1,4 @@
-"""The live frames route (pages/livestream.py): a running view's charts and numbers
+"""The live frames route (widgets/livestream.py): a running view's charts and numbers
 without a script rerun."""
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ import numpy as np
 import pytest
 
 import landscape
-from pages import livestream, simrun
-from pages import state as S
+from dashboard import simrun
+from dashboard import state as S
+from widgets import livestream
 
 
 @pytest.fixture
 def live_run(monkeypatch):
     """A 2-path live run on the paper's landscape, kept by the server, with the 1-D page's
     live parts as its frame builder."""
-    from pages.figures import f_view_range
-    from pages.liveparts import line_parts as live_parts
+    from dashboard.figures import f_view_range
+    from dashboard.liveparts import line_parts as live_parts
 
     monkeypatch.setattr(simrun, "_active_runs", {})
     land = landscape.load_landscape("paper-fig2")
@@ -126,7 +127,7 @@ def test_ast_parse_is_serialised_in_the_server_process(monkeypatch):
     import sys
     import threading
 
-    from pages import server_process
+    from dashboard import server_process
 
     if sys.version_info >= (3, 13):
         pytest.skip("the recursion depth is per call since CPython 3.13")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import landscape
+from dashboard import state as S
 from landscape.chain import finite_eta_generator, time_average_law
 from landscape.config import MAX_FORMULA_LENGTH
 from landscape.sweep import (
@@ -19,7 +20,6 @@ from landscape.sweep import (
     sharp_survivor_note,
     wide_minima,
 )
-from pages import state as S
 from tests.support.apptest_pages import frame_with, open_page
 
 pytestmark = pytest.mark.timeout(120)

@@ -151,9 +151,9 @@ def test_a_2d_live_run_shares_the_servers_refresh_budget(monkeypatch):
     """A 2-D live view plans its interval, retimes and sizes its chunks with the 1-D rules
     (one implementation: simrun.RefreshBudget), and advances."""
     import landscape
+    from dashboard import simrun, simrun_plane
+    from dashboard import state as S
     from landscape.plane_analysis import analyze_plane
-    from pages import simrun, simrun_plane
-    from pages import state as S
 
     land = landscape.load_landscape("himmelblau")
     an = analyze_plane(land, 6.0, 2.0, alpha=1.2)

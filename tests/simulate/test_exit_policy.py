@@ -111,7 +111,7 @@ scale = {scale}
 
 
 def test_library_and_page_size_caps_alike():
-    from pages import exitrun
+    from dashboard import exitrun
 
     land = _paper()
     etas = [0.01, 0.001]

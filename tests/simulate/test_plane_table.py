@@ -247,7 +247,7 @@ def test_the_first_start_says_what_it_waits_for():
     tabulated one for nothing; the live view's state reads "starting", not "paused"."""
     from types import SimpleNamespace
 
-    from pages import simrun_plane
+    from dashboard import simrun_plane
     from simulate.plane import first_run_wait
     from simulate.warmup import warm_plane
 

@@ -29,6 +29,13 @@ def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
     return at
 
 
+def plane_script(page: str) -> str:
+    """The script app.py's navigation runs for ``page`` (a 1-D page script) on a 2-D landscape."""
+    from widgets.navigation import PAGES as ENTRIES
+
+    return next((e.script_for(2) for e in ENTRIES if e.script == page), page)
+
+
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
@@ -50,5 +57,5 @@ def open_plane(page: str | None = None, query: dict | None = None):
     at.selectbox(key="preset").set_value(PRESET).run()
     assert not at.exception, [e.value for e in at.exception]
     if page:
-        at.switch_page(page).run()
+        at.switch_page(plane_script(page)).run()
     return at

@@ -25,7 +25,7 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
-# the live view's "Steps per path" (pages/livechart.py draws the numbers in place)
+# the live view's "Steps per path" (widgets/livechart.py draws the numbers in place)
 METRIC_JS = """() => {
   const v = document.querySelector('.st-key-live_metrics .sgd-metric-value');
   return v ? v.textContent : null;

@@ -1,4 +1,4 @@
-"""Read the live parts of a simulation page (``pages/livechart.py``) from an ``AppTest``.
+"""Read the live parts of a simulation page (``widgets/livechart.py``) from an ``AppTest``.
 
 The live numbers are drawn by the page's live component, not by ``st.metric``: each part's
 payload is the JSON the browser gets (``{"key", "kind", "content", "stream", "steps"}``).

@@ -13,34 +13,13 @@ network).
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import plotly
 import plotly.io.json
 import streamlit as st
 
-from pages import livestream
+from widgets import livestream
+from widgets.plotly_js import LOAD_PLOTLY_JS
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-PLOTLY_JS = "plotly.min.js"
-PLOTLY_URL = "app/static/" + PLOTLY_JS  # relative to the app's base URL
-
-_JS = """
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__sgdPlotlyLoading) {
-    window.__sgdPlotlyLoading = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = new URL('/PLOTLY_URL', window.location.origin).href;
-      s.onload = () => resolve(window.Plotly);
-      s.onerror = reject;
-      document.head.appendChild(s);
-    });
-  }
-  return window.__sgdPlotlyLoading;
-}
-
+_JS = LOAD_PLOTLY_JS + """
 function drawPlot(el, fig, Plotly) {
   // follow the app's light or dark theme: transparent backgrounds, the page's text colour
   const text = getComputedStyle(el).color || '#31333f';
@@ -177,19 +156,7 @@ export default function (component) {
   s.subs.set(el, { key: payload.key, kind: payload.kind, stopped: (steps) => setTriggerValue('stopped', steps) });
   if (st.running) startStream(s); else stopStream(s);
 }
-""".replace("PLOTLY_URL", PLOTLY_URL).replace("URL_PREFIX", livestream.URL_PREFIX)
-
-
-def ensure_plotly_js() -> Path:
-    """Copy the plotly package's Plotly.js into ``static/`` (once per version)."""
-    source = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
-    target = STATIC_DIR / PLOTLY_JS
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
-        STATIC_DIR.mkdir(exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
-    return target
+""".replace("URL_PREFIX", livestream.URL_PREFIX)
 
 
 _CSS = """
@@ -209,7 +176,7 @@ _component = st.components.v2.component("sgd_live_chart", js=_JS, css=_CSS, isol
 
 
 def stream_of(run) -> dict | None:
-    """How the live parts of ``run`` follow its frames (``pages/livestream.py``): its token
+    """How the live parts of ``run`` follow its frames (``widgets/livestream.py``): its token
     and whether it runs; None where this server has no frame route (the page then
     refreshes them through fragment reruns)."""
     if not livestream.served():

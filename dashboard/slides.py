@@ -2,7 +2,7 @@
 
 * :func:`slide_figure`: a chart restyled for a 1920 px wide slide (white background, dark
   text, type sized for the back of a room); the browser renders it to PNG or SVG with
-  Plotly.js (``pages/exports.py``), so the server spends no CPU on images.
+  Plotly.js (``widgets/exports.py``), so the server spends no CPU on images.
 * :func:`side_by_side`: two figure dicts in one (the live view's paths beside its histogram).
 * :func:`animated_figure`: snapshots of a run as Plotly frames with a Play button and a slider.
 * :func:`animation_html`: that figure as one self-contained HTML file (Plotly.js inlined, no

@@ -2,7 +2,7 @@
 "Download animation" of a run (a self-contained HTML file of Plotly frames).
 
 The images are made in the browser: Plotly.js (the copy the app serves for its live
-charts, ``pages/livechart.py``) renders the slide version of the figure
+charts, ``widgets/livechart.py``) renders the slide version of the figure
 (``slides.slide_figure``) with ``Plotly.toImage`` and the page saves it. The server spends
 no CPU on images and needs no image engine (kaleido is not installed here, and a Chromium
 per export would take a core of the 2-core server from a room of live runs). The animation
@@ -14,24 +14,10 @@ from __future__ import annotations
 import plotly.io.json
 import streamlit as st
 
-from pages import slides
-from pages.livechart import PLOTLY_URL, ensure_plotly_js
+from dashboard import slides
+from widgets.plotly_js import LOAD_PLOTLY_JS, ensure_plotly_js
 
-_JS = """
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__sgdPlotlyLoading) {
-    window.__sgdPlotlyLoading = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = new URL('/PLOTLY_URL', window.location.origin).href;
-      s.onload = () => resolve(window.Plotly);
-      s.onerror = reject;
-      document.head.appendChild(s);
-    });
-  }
-  return window.__sgdPlotlyLoading;
-}
-
+_JS = LOAD_PLOTLY_JS + """
 async function save(fig, format, name, button) {
   const old = button.textContent;
   button.disabled = true;
@@ -72,7 +58,7 @@ export default function (component) {
   box.__fig = payload.figure;
   box.__name = payload.name;
 }
-""".replace("PLOTLY_URL", PLOTLY_URL)
+"""
 
 _CSS = """
 .sgd-export { display: flex; gap: 0.5rem; flex-wrap: wrap; }

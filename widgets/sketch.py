@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from pages import state as S
+from dashboard import state as S
 
 CANVAS_W, CANVAS_H = 300, 200
 N_CONTROL = 17
@@ -89,16 +89,15 @@ def sketch_editor(p: dict[str, Any]) -> None:
     import pandas as pd
     import streamlit as st
 
-    from pages import ui
+    from widgets import session, ui
 
-    ss = st.session_state
     L = float(p["L"])
     if not p["sketch"]:
         try:
             land = ui.get_landscape(ui.preset_source(p["preset"]))
-            S.write(ss, "sketch", S.format_sketch(landscape_to_points(land.f, L)))
+            session.write("sketch", S.format_sketch(landscape_to_points(land.f, L)))
         except ValueError:
-            S.write(ss, "sketch", S.format_sketch([(-L, 1), (-L / 2, 0), (0, 0.6), (L / 2, 0.1), (L, 1)]))
+            session.write("sketch", S.format_sketch([(-L, 1), (-L / 2, 0), (0, 0.6), (L / 2, 0.1), (L, 1)]))
 
     st.markdown("Draw f from left (x = -L) to right (x = +L), then **Use drawing**; "
                 "or edit the control points below. The curve through them is smooth.")  # fmt: skip
@@ -119,23 +118,23 @@ def sketch_editor(p: dict[str, Any]) -> None:
         except ValueError as err:
             st.warning(str(err))
         else:
-            S.write(ss, "sketch", S.format_sketch(pts))
-            ss.pop("sketch_table", None)
-            ss.pop("sketch_base", None)
+            session.write("sketch", S.format_sketch(pts))
+            session.pop(session.SKETCH_TABLE_WIDGET)
+            session.pop(session.SKETCH_BASE)
             st.rerun()
 
-    if "sketch_table" not in ss or "sketch_base" not in ss:
+    if not session.has(session.SKETCH_TABLE_WIDGET) or not session.has(session.SKETCH_BASE):
         try:
             base = S.parse_sketch(p["sketch"])
         except ValueError:
             base = []
-        ss["sketch_base"] = pd.DataFrame(base, columns=["x", "y"], dtype=float)
+        session.put(session.SKETCH_BASE, pd.DataFrame(base, columns=["x", "y"], dtype=float))
     edited = st.data_editor(
-        ss["sketch_base"], key="sketch_table", num_rows="dynamic", hide_index=True,
+        session.get(session.SKETCH_BASE), key=session.SKETCH_TABLE_WIDGET, num_rows="dynamic", hide_index=True,
         column_config={
             "x": st.column_config.NumberColumn("x", format="%.3f", required=True),
             "y": st.column_config.NumberColumn("f(x)", format="%.3f", required=True),
         },
     )  # fmt: skip
     pts = table_to_points(edited)
-    S.write(ss, "sketch", S.format_sketch(pts))
+    session.write("sketch", S.format_sketch(pts))

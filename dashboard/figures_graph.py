@@ -3,7 +3,7 @@
 Nodes are the minima (coloured by communicating class), arcs the typical transitions
 m_i -> m_j (l_{i,j} = l*_i), labelled with their limiting probabilities q_ij/q_i when
 given; the sweep strip shows the graph's classes and survivors for every b. The palette
-and text helpers are ``pages.figures``'.
+and text helpers are ``dashboard.figures``'.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from pages.figures import (
+from dashboard.figures import (
     CLASS_COLOURS,
     GRAPH_CURVE,
     LAYOUT,

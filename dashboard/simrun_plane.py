@@ -2,7 +2,7 @@
 slices, one case or the paper's pair (clipped against unclipped, its Fig. 3(c)).
 
 Streamlit-free. The tick budget, the refresh interval and the server-wide share of the
-compute are those of the 1-D live runs (``pages.simrun``); runs are kept by token so a
+compute are those of the 1-D live runs (``dashboard.simrun``); runs are kept by token so a
 reload finds them again, as in 1-D.
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from pages import simrun
+from dashboard import simrun
 
 SESSION_KEY = "plane_sim"
 TRACE_POINTS = 1500  # recorded iterates kept per path (the latest)
@@ -142,7 +142,7 @@ class PlaneLiveRun(simrun.RefreshBudget):
 def ensure_run(session: MutableMapping[str, Any], cfg: PlaneRunConfig, land, analysis,
                token: str = "") -> tuple[PlaneLiveRun, str]:  # fmt: skip
     """The session's 2-D run for ``cfg`` and what happened to it: "same", "new", or after a
-    reload "resumed" / "lost" (as ``pages.simrun.ensure_run``)."""
+    reload "resumed" / "lost" (as ``dashboard.simrun.ensure_run``)."""
     run = session.get(SESSION_KEY)
     if isinstance(run, PlaneLiveRun) and run.cfg == cfg:
         return run, "same"

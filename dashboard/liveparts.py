@@ -1,14 +1,14 @@
 """The live parts of the simulation pages: what a running view redraws at each refresh
 (the numbers, the charts, the time per field), keyed by the key of the element that shows
 it. Pure (no Streamlit): the pages draw them, and the frame route
-(``pages/livestream.py``) sends them between the pages' reruns.
+(``widgets/livestream.py``) sends them between the pages' reruns.
 """
 
 from __future__ import annotations
 
-from pages import figures_plane as FP
-from pages import figures_runs
-from pages.simrun_plane import CASES
+from dashboard import figures_plane_runs as FPR
+from dashboard import figures_runs
+from dashboard.simrun_plane import CASES
 
 LIVE_BINS = 50  # occupancy cells a side in the live 2-D charts (the run counts 200: blocks of 4 x 4)
 
@@ -16,7 +16,7 @@ LIVE_BINS = 50  # occupancy cells a side in the live 2-D charts (the run counts 
 def line_parts(r, *, xs, ys, maxima, L: float, f_range, fields, minima=()) -> dict:
     """Every live part of the 1-D view of run ``r``, keyed by its element's key: the numbers,
     the charts and the time per field. Pure (no Streamlit): the frame route
-    (``pages/livestream.py``) calls it between the fragment's reruns.
+    (``widgets/livestream.py``) calls it between the fragment's reruns.
 
     ``fields`` is ``[(minimum, sharp), ...]`` of the valid analysis (labels of the time per
     field), or empty; ``minima`` label the comparison's panels (m1, m2, ...).
@@ -47,26 +47,26 @@ def line_parts(r, *, xs, ys, maxima, L: float, f_range, fields, minima=()) -> di
 
 def plane_parts(r, *, grid, analysis, R: float) -> dict:
     """Every live part of the 2-D view of run ``r``, keyed by its element's key. Pure (no
-    Streamlit): the frame route (``pages/livestream.py``) calls it between reruns."""
+    Streamlit): the frame route (``widgets/livestream.py``) calls it between reruns."""
     parts = {"live_metrics": r.live_metrics(), "live_caption": r.refresh_caption()}
     if not r.results:
         return parts
     if not r.compare:
         res = r.results["run"]
-        parts["plane_paths_chart"] = FP.plane_paths_figure(res.trace, grid, analysis, R=R, height=400, as_dict=True,
+        parts["plane_paths_chart"] = FPR.plane_paths_figure(res.trace, grid, analysis, R=R, height=400, as_dict=True,
                                                            title=f"Paths (every {r.every}th iterate)")  # fmt: skip
-        parts["plane_hist_chart"] = FP.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=400,
+        parts["plane_hist_chart"] = FPR.plane_occupancy_figure(res.histogram, res.extent, analysis, R=R, height=400,
                                                               max_bins=LIVE_BINS, as_dict=True)  # fmt: skip
-        parts["plane_fields_chart"] = FP.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
+        parts["plane_fields_chart"] = FPR.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
                                                             as_dict=True)  # fmt: skip
-        parts["plane_frac_chart"] = FP.field_time_figure(res.field_fraction(), analysis, height=260, as_dict=True,
+        parts["plane_frac_chart"] = FPR.field_time_figure(res.field_fraction(), analysis, height=260, as_dict=True,
                                                          near_fraction=res.near_fraction())  # fmt: skip
     else:
         for name in CASES:
             res = r.results[name]
-            parts[f"plane_hist_{name}"] = FP.plane_occupancy_figure(
+            parts[f"plane_hist_{name}"] = FPR.plane_occupancy_figure(
                 res.histogram, res.extent, analysis, R=R, height=360, title=name, max_bins=LIVE_BINS, as_dict=True)
-            parts[f"plane_frac_{name}"] = FP.field_time_figure(
+            parts[f"plane_frac_{name}"] = FPR.field_time_figure(
                 res.field_fraction(), analysis, height=260, near_fraction=res.near_fraction(),
                 title=f"{name}: time per field", as_dict=True)  # fmt: skip
     return parts

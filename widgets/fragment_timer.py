@@ -56,7 +56,7 @@ def refresh_done(run, started: tuple[float, float]) -> None:
     """End a live view's refresh: tell the run what it cost, and move the fragment's timer
     to the run's new interval if the server's load changed it.
 
-    ``run`` is a ``pages.simrun.RefreshBudget`` (1-D or 2-D live run).
+    ``run`` is a ``dashboard.simrun.RefreshBudget`` (1-D or 2-D live run).
     """
     tick, cpu = time.perf_counter() - started[0], time.thread_time() - started[1]
     if run.running:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from pages.figures import CLASS_COLOURS
+from dashboard.figures import CLASS_COLOURS
 
 _VARYING = ("b", "family", "alpha", "scale", "expr", "L", "x0", "seed")
 

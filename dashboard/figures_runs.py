@@ -2,7 +2,7 @@
 studies and their destinations. Pure: no Streamlit import.
 
 The live figures are rebuilt several times a second, so they are assembled as plain
-dicts (``as_dict=True``) for ``pages.livechart``. Palette and text helpers: ``pages.figures``.
+dicts (``as_dict=True``) for ``widgets.livechart``. Palette and text helpers: ``dashboard.figures``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from pages.figures import CURVE, LAYOUT, MAXC, NEUTRAL, PATH_COLOURS, SHARP, WIDE, sub
+from dashboard.figures import CURVE, LAYOUT, MAXC, NEUTRAL, PATH_COLOURS, SHARP, WIDE, sub
 
 
 def _hline(y: float, *, xref: str = "paper", yref: str = "y") -> dict:
@@ -38,7 +38,7 @@ def _step_area(edges: np.ndarray, heights: np.ndarray, hovertemplate: str, **tra
             **trace}  # fmt: skip
 
 
-def _figure(data: list, layout: dict, as_dict: bool) -> go.Figure | dict:
+def figure_or_dict(data: list, layout: dict, as_dict: bool) -> go.Figure | dict:
     """A Plotly figure, or the plain dict when ``as_dict`` (the live charts serialise it
     directly: ``go.Figure`` validates and deep-copies every array, ~10-80 ms a refresh)."""
     return {"data": data, "layout": layout} if as_dict else go.Figure({"data": data, "layout": layout})
@@ -92,7 +92,7 @@ def trajectory_figure(
         "yaxis": {"range": [-L * 1.03, L * 1.03], "title": {"text": "x"}},
         "shapes": [_hline(s) for s in maxima],
     }  # fmt: skip
-    return _figure(data, layout, as_dict)
+    return figure_or_dict(data, layout, as_dict)
 
 
 def histogram_figure(
@@ -121,7 +121,7 @@ def histogram_figure(
                     **({"range": list(f_range)} if f_range else {})),
         "shapes": [_vline(s) for s in maxima],
     }  # fmt: skip
-    return _figure(data, layout, as_dict)
+    return figure_or_dict(data, layout, as_dict)
 
 
 def _add_study(fig: go.Figure, study, label: str, colour: str, symbol: str) -> None:
@@ -273,7 +273,7 @@ def compare_figure(hists: Mapping[str, tuple[np.ndarray, np.ndarray]], xs, ys, m
                                 "showarrow": False})  # fmt: skip
     layout["shapes"] = shapes
     layout["annotations"] = annotations
-    return _figure(data, layout, as_dict)
+    return figure_or_dict(data, layout, as_dict)
 
 
 def share_bars_figure(categories: Sequence[str], measured: Mapping[str, Sequence[float]], *,
@@ -299,4 +299,4 @@ def share_bars_figure(categories: Sequence[str], measured: Mapping[str, Sequence
               "title": {"text": title, "y": 0.98, "x": 0.02, "xanchor": "left"},
               "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
               "yaxis": {"range": [0, 1.08], "tickformat": ".0%", "title": {"text": "share of the steps"}}}  # fmt: skip
-    return _figure(data, layout, as_dict)
+    return figure_or_dict(data, layout, as_dict)

@@ -17,9 +17,9 @@ import streamlit as st
 from cachetools import LRUCache
 
 import landscape
-from pages import figures_plane as FP
-from pages import state as S
-from pages import ui
+from dashboard import figures_plane as FP
+from dashboard import state as S
+from widgets import session, ui
 
 
 def is_plane(land: Any) -> bool:
@@ -101,11 +101,10 @@ def plane_start(R: float) -> tuple[float, float]:
     x0, y0 = float(p["x0"]), float(p["y0"])
     r = math.hypot(x0, y0)
     if r > R:
-        ss = st.session_state
         k = R / r
         why = f"the start must lie in the ball of radius R = {R:g}"
-        S.adjust(ss, "x0", round(x0 * k, 4), why)
-        S.adjust(ss, "y0", round(y0 * k, 4), why)
+        session.adjust("x0", round(x0 * k, 4), why)
+        session.adjust("y0", round(y0 * k, 4), why)
         x0, y0 = float(p["x0"]), float(p["y0"])
     return x0, y0
 
@@ -116,15 +115,15 @@ def pick_start(chart_key: str, R: float):
 
     def picked() -> None:
         try:
-            pts = st.session_state[chart_key].selection.points
+            pts = session.chart_points(chart_key)
             x, y = float(pts[0]["x"]), float(pts[0]["y"])
-        except (KeyError, AttributeError, IndexError, TypeError, ValueError):
+        except (KeyError, IndexError, TypeError, ValueError):
             return
         r = math.hypot(x, y)
         if r > R:
             x, y = x * R / r, y * R / r
-        S.write(st.session_state, "x0", round(x, 4))
-        S.write(st.session_state, "y0", round(y, 4))
+        session.write("x0", round(x, 4))
+        session.write("y0", round(y, 4))
 
     return picked
 

@@ -3,7 +3,7 @@
 They take plain arrays and a ``landscape.plane_analysis.PlaneAnalysis`` (duck-typed:
 ``fields`` with ``minimiser.points`` / ``width`` / ``l_star``, ``saddles``, ``maxima``,
 ``structure.classes``, ``extent``, ``label_grid``, ``b``) and return Plotly figures, or
-plain dicts for the live views (``as_dict``, as in ``pages/figures_runs.py``). Colours are
+plain dicts for the live views (``as_dict``, as in ``dashboard/figures_runs.py``). Colours are
 mid-tones and the field shading is semi-transparent, so every chart reads on Streamlit's
 light and dark themes (the theme supplies background and text colours).
 """
@@ -11,25 +11,23 @@ light and dark themes (the theme supplies background and text colours).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.figures import MAXC, SHARP, START, WIDE, sub
+from dashboard.figures_graph import add_graph
+from dashboard.figures_runs import figure_or_dict
 from landscape import theory
 from landscape.sweep import wide_minima
 from landscape.theory import surviving_minima
-from pages.figures import CURVE, MAXC, PATH_COLOURS, SHARP, START, WIDE, sub
-from pages.figures_graph import add_graph
-from pages.figures_runs import _figure
 
 FIELD_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#e377c2")
 FIELD_ALPHA = 0.22
 SADDLE = "#ff7f0e"
 # contour lines from a mid blue to a mid orange: both read on white and on the dark theme
 CONTOUR_SCALE = [[0.0, "#3d6fc4"], [0.5, "#8a8a8a"], [1.0, "#c4793d"]]
-_MARGIN = {"l": 45, "r": 15, "t": 60, "b": 40}
+MARGIN = {"l": 45, "r": 15, "t": 60, "b": 40}
 
 
 def field_colour(i: int, alpha: float | None = None) -> str:
@@ -81,19 +79,19 @@ def ring(points, radius: float, n: int = 96) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _ball(R: float) -> dict:
+def ball_shape(R: float) -> dict:
     return {"type": "circle", "xref": "x", "yref": "y", "x0": -R, "y0": -R, "x1": R, "y1": R,
             "line": {"color": MAXC, "width": 1.5}}  # fmt: skip
 
 
-def _square_axes(R: float) -> dict:
+def square_axes(R: float) -> dict:
     pad = 1.04 * R
     return {"xaxis": {"range": [-pad, pad], "title": {"text": "x"}, "constrain": "domain"},
             "yaxis": {"range": [-pad, pad], "title": {"text": "y"}, "scaleanchor": "x", "scaleratio": 1,
                       "constrain": "domain"}}  # fmt: skip
 
 
-def _contour(xs, ys, z, *, ncontours: int = 22, hover: bool = True) -> dict:
+def contour_trace(xs, ys, z, *, ncontours: int = 22, hover: bool = True) -> dict:
     """Contour lines of f; levels of log(1 + f - min f), so wells and walls both show."""
     finite = z[np.isfinite(z)]
     lo = float(finite.min()) if finite.size else 0.0
@@ -132,10 +130,10 @@ def _field_shading(analysis, max_cells: int = 151) -> dict | None:
             "showlegend": False}  # fmt: skip
 
 
-def _critical_traces(analysis, *, text: bool = True) -> list[dict]:
+def critical_traces(analysis, *, text: bool = True) -> list[dict]:
     """Minimiser sets (points or segments), saddles and maxima.
 
-    As in 1-D (``pages.figures``): the marker's shape is the geometry (circle: wide,
+    As in 1-D (``dashboard.figures``): the marker's shape is the geometry (circle: wide,
     triangle: sharp, by the field width r), its colour the verdict at this b (filled
     green: survives, hollow red: eliminated). A point on the ball's wall, where f still
     decreases outwards, is not a minimum of f: a grey diamond.
@@ -245,159 +243,34 @@ def plane_landscape_figure(grid, analysis, *, R: float, b: float | None = None, 
         shade = _field_shading(analysis)
         if shade is not None:
             data.append(shade)
-    data.append(_contour(xs, ys, z, hover=not pickable))
+    data.append(contour_trace(xs, ys, z, hover=not pickable))
     if pickable:
         data.append(pick_grid(R))
     if analysis is not None:
         bb = analysis.b if b is None else b
         data += _rings(analysis, float(bb) if bb is not None else math.inf)
-        data += _critical_traces(analysis)
+        data += critical_traces(analysis)
     if start is not None and all(math.isfinite(float(v)) for v in start):
         data.append(_start(start))
-    layout = {"height": height, "margin": dict(_MARGIN), "hovermode": "closest", "shapes": [_ball(R)],
+    layout = {"height": height, "margin": dict(MARGIN), "hovermode": "closest", "shapes": [ball_shape(R)],
               "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
-              "title": {"text": title, "y": 0.99} if title else None, **_square_axes(R)}  # fmt: skip
+              "title": {"text": title, "y": 0.99} if title else None, **square_axes(R)}  # fmt: skip
     if title:
         layout["margin"]["t"] = 80
-    return _figure(data, layout, as_dict)
-
-
-def plane_paths_figure(trace, grid, analysis, *, R: float, max_paths: int = 6, max_points: int = 600,
-                       height: int = 460, title: str = "", as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
-    """Sampled paths (``trace``: (paths, k, 2)) over the contour lines, the last point of each
-    marked; at most ``max_paths`` paths of ``max_points`` points (bounded payload per refresh)."""
-    tr = np.asarray(trace, dtype=float)
-    xs, ys, z = grid
-    data: list[dict] = [_contour(xs, ys, z, ncontours=16, hover=False)]
-    if analysis is not None:
-        data += _critical_traces(analysis)
-    if tr.ndim == 3 and tr.shape[1] > 0:
-        k = tr.shape[1]
-        idx = np.linspace(0, k - 1, min(k, max_points)).astype(int) if k > max_points else slice(None)
-        for p in range(min(tr.shape[0], max_paths)):
-            pts = np.round(tr[p][idx], 3)  # a thousandth of a unit: plenty on screen, short JSON
-            colour = PATH_COLOURS[p % len(PATH_COLOURS)]
-            data.append({"type": "scatter", "x": np.round(pts[:, 0], 4), "y": np.round(pts[:, 1], 4), "mode": "lines",
-                         "line": {"color": colour, "width": 1}, "opacity": 0.8, "showlegend": False,
-                         "hoverinfo": "skip"})  # fmt: skip
-            data.append({"type": "scatter", "x": [tr[p, -1, 0]], "y": [tr[p, -1, 1]], "mode": "markers",
-                         "marker": {"color": colour, "size": 9, "line": {"color": "#fff", "width": 1}},
-                         "showlegend": False,
-                         "hovertemplate": f"path {p + 1} now (%{{x:.3f}}, %{{y:.3f}})<extra></extra>"})  # fmt: skip
-    layout = {"height": height, "margin": dict(_MARGIN), "hovermode": "closest", "uirevision": "plane-paths",
-              "shapes": [_ball(R)], "showlegend": False,
-              "title": {"text": title, "y": 0.98} if title else None, **_square_axes(R)}  # fmt: skip
-    layout["margin"]["t"] = 40 if title else 20
-    return _figure(data, layout, as_dict)
-
-
-def _coarsen(h: np.ndarray, max_bins: int) -> np.ndarray:
-    """Sum k x k blocks of ``h`` so that neither side exceeds ``max_bins`` (k divides the
-    side; the default 200 bins become 100)."""
-    k = max(1, math.ceil(max(h.shape) / max_bins))
-    while h.shape[0] % k or h.shape[1] % k:
-        k += 1
-    if k == 1:
-        return h
-    return h.reshape(h.shape[0] // k, k, h.shape[1] // k, k).sum(axis=(1, 3))
-
-
-def plane_occupancy_figure(histogram, extent, analysis, *, R: float, height: int = 420,
-                           title: str = "Where the iterates are", max_bins: int = 100,
-                           as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
-    """The 2-D occupancy histogram ([row = y bin, col = x bin] over ``extent``, as
-    ``simulate.plane`` counts it) on a log colour scale, empty cells blank, with the minima.
-    At most ``max_bins`` per side are drawn (blocks summed: a bounded payload per refresh)."""
-    h = _coarsen(np.atleast_2d(np.asarray(histogram, dtype=float)), max_bins)
-    total = int(h.sum())
-    x0, x1, y0, y1 = extent
-    ex, ey = np.linspace(x0, x1, h.shape[1] + 1), np.linspace(y0, y1, h.shape[0] + 1)
-    z = np.full(h.shape, np.nan)
-    np.log10(h, out=z, where=h > 0)
-    data: list[dict] = [{
-        "type": "heatmap", "x": (ex[:-1] + ex[1:]) / 2, "y": (ey[:-1] + ey[1:]) / 2, "z": np.round(z, 3),
-        "customdata": h.astype(np.int64), "colorscale": "Viridis", "showscale": False, "name": "visits",
-        "hovertemplate": "(%{x:.2f}, %{y:.2f})<br>%{customdata:,.0f} visits<extra></extra>",
-    }]  # fmt: skip
-    if analysis is not None:
-        data += _critical_traces(analysis)
-    layout = {"height": height, "margin": {"l": 45, "r": 15, "t": 55, "b": 40}, "hovermode": "closest",
-              "uirevision": "plane-hist", "shapes": [_ball(R)], "showlegend": False,
-              "title": {"text": f"{title}<br><sub>{total:,} steps, log colour scale</sub>", "y": 0.97},
-              **_square_axes(R)}  # fmt: skip
-    return _figure(data, layout, as_dict)
-
-
-def _field_names(m: int) -> list[str]:
-    return [f"Ω{sub(i)}" for i in range(m)]
-
-
-def field_index_figure(steps, trace_fields, m: int, *, max_paths: int = 3, max_points: int = 1500,
-                       height: int = 260, as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
-    """Which field each path is in over time (the paper's Fig. 3(d)); a value outside
-    0..m-1 (not in any field) is drawn on a row "out" below Ω1."""
-    tf = np.atleast_2d(np.asarray(trace_fields))
-    steps = np.asarray(steps)
-    data: list[dict] = []
-    k = tf.shape[1] if tf.size else 0
-    idx = np.linspace(0, k - 1, min(k, max_points)).astype(int) if k > max_points else np.arange(k)
-    for p in range(min(tf.shape[0] if tf.size else 0, max_paths)):
-        row = tf[p][idx].astype(float)
-        row = np.where((row >= 0) & (row < m), row + 1, 0).astype(np.int64)
-        data.append({"type": "scatter", "x": steps[idx] if len(steps) == k else idx, "y": row,
-                     "mode": "lines", "line": {"shape": "hv", "width": 1.5, "color": PATH_COLOURS[p % 10]},
-                     "name": f"path {p + 1}",
-                     "hovertemplate": "step %{x:,}<br>field %{y}<extra>path " + str(p + 1) + "</extra>"})  # fmt: skip
-    layout = {"height": height, "margin": {"l": 55, "r": 15, "t": 40, "b": 40}, "hovermode": "closest",
-              "uirevision": "plane-fields",
-              "title": {"text": "Field of the iterate over time", "y": 0.95, "x": 0.02, "xanchor": "left"},
-              "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-              "xaxis": {"title": {"text": "step (per path)"}},
-              "yaxis": {"tickvals": list(range(m + 1)), "ticktext": ["out", *_field_names(m)],
-                        "range": [-0.4, m + 0.4]}}  # fmt: skip
-    return _figure(data, layout, as_dict)
-
-
-def field_time_figure(field_fraction: Sequence[float], analysis=None, *,
-                      near_fraction: Sequence[float] | None = None, height: int = 280,
-                      title: str = "Time per field", as_dict: bool = False) -> go.Figure | dict:  # fmt: skip
-    """Share of the steps in each field (the last entry: in no field), and, if given, within
-    0.5 of each field's minimiser (the paper's count; last: "out")."""
-    fr = np.asarray(field_fraction, dtype=float)
-    m = len(fr) - 1
-    large = large_fields(analysis) if analysis is not None else set()
-    colours = [(WIDE if i in large else SHARP) if analysis is not None else CURVE for i in range(m)] + [MAXC]
-    names = [*_field_names(m), "out"]
-    data: list[dict] = [{"type": "bar", "x": names, "y": fr, "name": "in the field", "marker": {"color": colours},
-                         "text": [f"{v:.1%}" for v in fr], "textposition": "outside",
-                         "hovertemplate": "%{x}: %{y:.2%} of steps in the field<extra></extra>"}]  # fmt: skip
-    if near_fraction is not None:
-        nf = np.asarray(near_fraction, dtype=float)
-        data.append({"type": "bar", "x": [*_field_names(len(nf) - 1), "out"], "y": nf,
-                     "name": "within 0.5 of its minimiser (paper)",
-                     "marker": {"color": colours[: len(nf)], "opacity": 0.55, "pattern": {"shape": "/"}},
-                     "text": [f"{v:.1%}" for v in nf], "textposition": "outside",
-                     "hovertemplate": "%{x}: %{y:.2%} of steps near the minimiser<extra></extra>"})  # fmt: skip
-    layout: dict[str, Any] = {
-        "height": height, "barmode": "group", "margin": {"l": 50, "r": 15, "t": 60, "b": 35},
-        "uirevision": "plane-frac", "title": {"text": title, "y": 0.97, "x": 0.02, "xanchor": "left"},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        "yaxis": {"range": [0, 1.15], "tickformat": ".0%"}, "showlegend": near_fraction is not None,
-    }  # fmt: skip
-    return _figure(data, layout, as_dict)
+    return figure_or_dict(data, layout, as_dict)
 
 
 def plane_graph_figure(grid, analysis, *, R: float, height: int = 520,
                        edge_probabilities=None) -> go.Figure:  # fmt: skip
     """The typical transition graph over the contour lines: the 1-D graph's drawing
-    (``pages.figures_graph.add_graph``) with the nodes at the minimisers and each arc bent to
+    (``dashboard.figures_graph.add_graph``) with the nodes at the minimisers and each arc bent to
     the left of its direction (so i -> j and j -> i do not overlap)."""
     xs, ys, z = grid
     fig = go.Figure()
     shade = _field_shading(analysis)
     if shade is not None:
         fig.add_trace(go.Heatmap(shade))
-    fig.add_trace(go.Contour(_contour(xs, ys, z, ncontours=16, hover=False)))
+    fig.add_trace(go.Contour(contour_trace(xs, ys, z, ncontours=16, hover=False)))
     centres = np.array([centre(fl.minimiser.points) for fl in analysis.fields], dtype=float).reshape(-1, 2)
 
     def control(i: int, j: int, p0, p1) -> tuple[float, float]:
@@ -411,9 +284,9 @@ def plane_graph_figure(grid, analysis, *, R: float, height: int = 520,
     btxt = "no clipping" if b is None or not math.isfinite(b) else f"b = {b:.4g}"
     struct = "irreducible" if structure.irreducible else f"{len(structure.classes)} classes"
     layout = {"height": height, "margin": {"l": 45, "r": 15, "t": 80, "b": 40}, "hovermode": "closest",
-              "shapes": [_ball(R)],
+              "shapes": [ball_shape(R)],
               "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
               "title": {"text": f"Typical transition graph, {btxt}: {struct}, {len(structure.edges)} edges",
-                        "y": 0.98}, **_square_axes(R)}  # fmt: skip
+                        "y": 0.98}, **square_axes(R)}  # fmt: skip
     fig.update_layout(layout)
     return fig

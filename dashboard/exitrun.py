@@ -136,7 +136,7 @@ def run_study(
     ``progress(fraction, message)`` is called as the study goes, with the steps done.
     """
     import simulate
-    from pages.simrun import make_noise
+    from dashboard.simrun import make_noise
 
     hit = lookup(cfg)
     if hit is not None:

@@ -6,7 +6,7 @@ Each builder takes plain arrays and the frozen result objects of
 Minima: the marker's shape is their geometry (circle: wide, triangle: sharp, by the
 field width r), its colour the verdict at this b (filled green: survives, hollow red:
 eliminated); maxima grey.
-Figures of runs (live paths, occupancy, exit studies) are in ``pages.figures_runs``.
+Figures of runs (live paths, occupancy, exit studies) are in ``dashboard.figures_runs``.
 """
 
 from __future__ import annotations

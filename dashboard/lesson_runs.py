@@ -5,7 +5,7 @@ settings, so a room of students on the same step costs one run.
 Every number comes from the project's functions: ``landscape.analyze`` / ``predict`` /
 ``predict_exit`` / ``surviving_minima`` for the theory, ``simulate.Simulation``,
 ``four_way`` and ``exit_study`` for the runs (2-D: ``simulate.plane.simulate_plane``, the
-theory from ``predict_plane``), ``pages.figures_runs`` for the charts.
+theory from ``predict_plane``), ``dashboard.figures_runs`` for the charts.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import numpy as np
 
 import landscape
 import simulate
-from pages import figures_runs, slides
-from pages.lesson_steps import Prediction
-from pages.simrun import make_noise
+from dashboard import figures_runs, slides
+from dashboard.lesson_steps import Prediction
+from dashboard.simrun import make_noise
 
 FRAMES = 16  # snapshots of a run (the animation's frames)
 LIGHT_STEPS = 200_000  # steps per path of the light-noise run

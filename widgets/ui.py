@@ -1,8 +1,8 @@
 """Streamlit glue shared by the pages: cached analysis, bound widgets, messages.
 
 Only pure, input-keyed results are cached across sessions (keyed by the
-landscape source text, L, b, ...). Everything per-user lives in
-``st.session_state``.
+landscape source text, L, b, ...). Everything per-user lives in the session
+(``widgets.session``, the one module that touches ``st.session_state``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import numpy as np
 import streamlit as st
 
 import landscape
-from pages import figures
-from pages import state as S
+from dashboard import exitrun, figures
+from dashboard import state as S
+from widgets import session
 
 # ---------------------------------------------------------------- caching
 
@@ -79,7 +80,7 @@ def current_prediction(source: str, *, b: float | None = None, x0: float | None 
 
 
 def params() -> dict[str, Any]:
-    return st.session_state[S.PARAMS_KEY]
+    return session.params()
 
 
 def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
@@ -87,45 +88,24 @@ def bind(widget, name: str, label: str, *, on_change=None, **kwargs):
 
     The widget key is refreshed from the params before every draw and the
     user's edits flow back through ``on_change`` (then the caller's own
-    ``on_change``), so :func:`pages.state.write` is the only way a value changes.
+    ``on_change``), so :func:`dashboard.state.write` is the only way a value changes
+    (``widgets.session.bound_widget_callbacks``).
 
     A number box gets no ``min_value``/``max_value`` (Streamlit's box would keep a value
     outside them, red, unapplied, while the page used the old one): the typed value is
     brought into the range here, with a notice naming the typed and the used value.
     """
-    ss = st.session_state
-    S.seed_widget(ss, name)
-    lo = hi = None
+    number_range = None
     if widget is st.number_input:
-        lo, hi = kwargs.pop("min_value", None), kwargs.pop("max_value", None)
+        number_range = (kwargs.pop("min_value", None), kwargs.pop("max_value", None))
+    edited = session.bound_widget_callbacks(name, label, number_range)
 
     def changed() -> None:
-        if widget is st.number_input:
-            S.number_box_changed(ss, name, label, lo, hi)
-        else:
-            S.widget_changed(ss, name)
+        edited()
         if on_change is not None:
             on_change()
 
     return widget(label, key=name, on_change=changed, **kwargs)
-
-
-def run_inputs(eta_col, paths_col, seed_col, every_col) -> None:
-    """The live simulation's learning rate, path count, seed and recording step, one per
-    column (the 1-D and 2-D pages lay their start inputs out between them)."""
-    p = params()
-    with eta_col:
-        # log-scale choices, plus the exact eta of a shared link
-        eta_options = sorted(set(S.ETA_CHOICES) | {float(p["eta"])})
-        bind(st.select_slider, "eta", "Learning rate η", options=eta_options,
-             format_func=lambda v: f"{v:g}", help="Log scale.")  # fmt: skip
-    with paths_col:
-        bind(st.number_input, "paths", "Paths", min_value=1, max_value=200, step=1)
-    with seed_col:
-        bind(st.number_input, "seed", "Seed", min_value=0, max_value=2**31 - 1, step=1)
-    with every_col:
-        bind(st.number_input, "every", "Every k-th", min_value=1, max_value=100000, step=50,
-             help="Record every k-th iterate of each path.")  # fmt: skip
 
 
 def presets() -> dict[str, Any]:
@@ -150,7 +130,6 @@ def requested_source(p: dict[str, Any]) -> str:
     return preset_source(p["preset"])
 
 
-LAST_GOOD_KEY = "last_good_landscape"
 LANDSCAPE_PARAMS = ("mode", "preset", "formula", "sketch")
 
 
@@ -167,7 +146,7 @@ def current_landscape() -> tuple[Any, str, Exception | None]:
         land = get_landscape(src)
     except ValueError as err:
         return None, src, err
-    st.session_state[LAST_GOOD_KEY] = {k: p[k] for k in LANDSCAPE_PARAMS}
+    session.put(session.LAST_GOOD, {k: p[k] for k in LANDSCAPE_PARAMS})
     return land, src, None
 
 
@@ -179,9 +158,9 @@ def landscape_dimension() -> int:
 
 def restore_last_good() -> None:
     """Callback: go back to the last landscape of this session that was accepted."""
-    good = st.session_state.get(LAST_GOOD_KEY) or {"mode": "preset"}
+    good = session.get(session.LAST_GOOD) or {"mode": "preset"}
     for name, value in good.items():
-        S.write(st.session_state, name, value)
+        session.write(name, value)
 
 
 def landscape_caption(p: dict[str, Any], refused: bool) -> str:
@@ -234,6 +213,7 @@ def page_landscape() -> tuple[Any, str, Any, str | None]:
     if err is not None:
         st.error(f"The landscape is refused ({err}). Fix it on the Landscape page; nothing is "
                  "analysed until then.", icon=":material/warning:")  # fmt: skip
+        # a refused landscape counts as 1-D: the Landscape page is its 1-D script
         st.page_link("pages/landscape_page.py", label="Go to the Landscape page",
                      icon=":material/landscape:")  # fmt: skip
         end_page()
@@ -253,98 +233,26 @@ def apply_preset(key: str) -> None:
     pr = presets().get(key)
     if pr is None:
         return
-    ss = st.session_state
-    S.write(ss, "L", float(pr.L))
+    write = session.write
+    write("L", float(pr.L))
     if pr.b is None or not math.isfinite(pr.b):
-        S.write(ss, "clip", False)
+        write("clip", False)
     else:
-        S.write(ss, "clip", True)
-        S.write(ss, "b", float(pr.b))
-    S.write(ss, "eta", S.snap_eta(float(pr.eta)))
-    S.write(ss, "x0", float(pr.x0))
+        write("clip", True)
+        write("b", float(pr.b))
+    write("eta", S.snap_eta(float(pr.eta)))
+    write("x0", float(pr.x0))
     y0 = getattr(pr, "y0", None)  # the start's y of a 2-D preset
-    S.write(ss, "y0", float(y0) if y0 is not None else float(S.PARAMS["y0"].default))
+    write("y0", float(y0) if y0 is not None else float(S.PARAMS["y0"].default))
     nd = pr.noise
     if nd.family in S.NOISE_FAMILIES:
-        S.write(ss, "noise", nd.family)
+        write("noise", nd.family)
     if nd.alpha is not None:
-        S.write(ss, "alpha", float(nd.alpha))
-    S.write(ss, "scale", float(nd.scale))
-    S.write(ss, "bmax", max(float(S.PARAMS["bmin"].default) * 2, 2.0 * float(pr.L) + 0.1))
-    S.write(ss, "bmin", float(S.PARAMS["bmin"].default))
+        write("alpha", float(nd.alpha))
+    write("scale", float(nd.scale))
+    write("bmax", max(float(S.PARAMS["bmin"].default) * 2, 2.0 * float(pr.L) + 0.1))
+    write("bmin", float(S.PARAMS["bmin"].default))
     reset_runs()
-
-
-def open_run(ensure_run, cfg, *args):
-    """The session's live run for ``cfg`` (``simrun.ensure_run`` or
-    ``simrun_plane.ensure_run``), saying when a reload resumed or lost it; a
-    configuration the simulator refuses ends the page with its message."""
-    ss = st.session_state
-    try:
-        run, how = ensure_run(ss, cfg, *args, token=str(params()["run"]))
-    except ValueError as e:
-        st.error(f"Cannot simulate with these settings: {e}", icon=":material/warning:")
-        end_page()
-    if how == "resumed":
-        st.toast(f"Resumed the run after the reload ({run.steps_done:,} steps per path so far).",
-                 icon=":material/replay:")  # fmt: skip
-    elif how == "lost":
-        st.info("The run this tab showed before the reload is no longer on the server (it was "
-                "restarted, or many newer runs replaced it); this is a new run. Press Start.",
-                icon=":material/info:")  # fmt: skip
-    S.write(ss, "run", run.token)
-    return run
-
-
-def live_fragment(run, session_key: str, draw) -> None:
-    """The live view of ``run`` (1-D or 2-D) as a fragment: ``draw(r)`` draws the view of
-    the session's run ``st.session_state[session_key]``.
-
-    While the run goes, the fragment reruns every ``livestream.SLOW_REFRESH`` seconds when
-    the view follows the run's frames (``pages/livestream.py``), else at the run's planned
-    interval; an error inside stops the run and is said. A run that stopped while the
-    view followed its frames (Pause in another tab, an error in a frame) reruns the page.
-    """
-    from pages import livechart, livestream
-
-    running_at_render = run.running
-    if not run.running:
-        interval = None
-    elif livechart.stream_of(run) is not None:
-        interval = livestream.SLOW_REFRESH  # the charts follow the run's frames in between
-    else:
-        interval = run.plan_interval()
-
-    @st.fragment(run_every=interval)
-    def live_view() -> None:
-        r = st.session_state.get(session_key)
-        if r is None:
-            return
-        if running_at_render and not r.running:
-            st.rerun()
-        try:
-            draw(r)
-        except Exception as err:  # noqa: BLE001 - stop the run, keep the data, say why
-            r.running = False
-            st.error(f"The live view stopped: {type(err).__name__}: {err}", icon=":material/error:")
-
-    live_view()
-
-
-def advance_in_page(r, stream, first_note: str) -> None:
-    """Advance a running run from the page where no frame does it: without the frame route
-    (``stream`` None), and the first chunk (kernels may load or compile; a spinner says
-    ``first_note``). An error stops the run and reruns the page, which says it."""
-    if not r.running or (stream is not None and r.steps_done > 0):
-        return
-    if r.steps_done == 0:
-        with st.spinner(first_note):
-            r.advance(r.chunk())
-    else:
-        r.advance(r.chunk())
-    if r.error:
-        r.running = False
-        st.rerun()  # full rerun: switch the timer off
 
 
 def class_summary(classes, edges, irreducible: bool, surviving) -> None:
@@ -363,11 +271,35 @@ def class_summary(classes, edges, irreducible: bool, surviving) -> None:
 
 def reset_runs() -> None:
     """Forget simulations and studies of this session (the landscape changed)."""
-    for k in ("sim", "sim_running", "exit_result", "plane_sim", "plane_exit"):
-        st.session_state.pop(k, None)
+    session.forget_runs()
 
 
 # ---------------------------------------------------------------- messages
+
+
+def exit_times_head() -> None:
+    """The Exit times page's title and what it shows (1-D and 2-D)."""
+    st.title("Exit times")
+    st.caption(figures.md_escape(
+        "How long do the iterates stay in one attraction field? The theory predicts "
+        "E[exit time] ∝ (1/η)^β with β = α + (α−1)(l*−1): clipping makes wide fields "
+        "(l* ≥ 2) hold much longer than narrow ones. This reproduces the paper's Fig. 4 on the "
+        "current landscape."
+    ))
+
+
+def exit_study_inputs(etas_col, samples_col, etas_help: str) -> None:
+    """The exit study's learning rates and samples (in their columns) and its step cap
+    (below), bound to ``etas``, ``samples`` and ``ecap`` (1-D and 2-D)."""
+    with etas_col:
+        bind(st.text_input, "etas", "Learning rates η (comma separated)", help=etas_help)
+    with samples_col:
+        bind(st.number_input, "samples", "Samples per η", min_value=2, max_value=500, step=1)
+    bind(st.number_input, "ecap", "Step cap per run (0 = auto: 25 × the theory's predicted mean)",
+         min_value=0, max_value=exitrun.MAX_USER_CAP, step=1_000_000,
+         help="A run that has not left the field after this many steps is censored. Auto sizes "
+         "the cap for each η from the predicted mean exit time 1/(q λ(η)); without a prediction "
+         f"(light tails) it is {exitrun.DEFAULT_CAP:,}.")  # fmt: skip
 
 
 def show_formula_error(err: Exception, text: str | None = None) -> None:

@@ -14,8 +14,9 @@ import pandas as pd
 from cachetools import LRUCache
 
 import landscape
-from pages import figures, plane_ui, ui
-from pages import state as S
+from dashboard import figures
+from dashboard import state as S
+from widgets import plane_ui, ui
 
 _PREDICTIONS: LRUCache = LRUCache(maxsize=32)
 _LOCK = threading.Lock()

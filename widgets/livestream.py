@@ -6,7 +6,7 @@ drawing anything, and the server ran the page script (RELIABILITY.md F17). A run
 now fetches its frames from ``GET /_sgd/live/<run token>``: each request advances the run
 by one chunk and answers with every live part of the view (the charts' figures, the
 numbers, the refresh caption) as one JSON object, which the page's live components draw in
-place (``pages/livechart.py``). The fragment still reruns, slowly, for what is not live
+place (``widgets/livechart.py``). The fragment still reruns, slowly, for what is not live
 (tables, downloads) and whenever a button changes the run.
 
 The route is added by ``serve.py`` (``python app.py`` serves through it). Without it (a
@@ -45,7 +45,7 @@ async def _endpoint(request):
     import anyio
     from starlette.responses import JSONResponse, Response
 
-    from pages import simrun
+    from dashboard import simrun
 
     run = simrun.find_run(request.path_params["token"])
     if run is None or run.frame_parts is None:

@@ -3,7 +3,7 @@ formula, what to look for, a question for the class, the settings it puts on scr
 (where the theory makes a claim) a prediction the class makes before the reveal.
 
 Streamlit-free: the page (``pages/lesson_page.py``) draws a step, the runs behind a reveal
-are in ``pages/lesson_runs.py``. Formulas are THEORY.md's (sections quoted as §n).
+are in ``dashboard/lesson_runs.py``. Formulas are THEORY.md's (sections quoted as §n).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: settings every step starts from (the view's parameters, ``pages/state.py``): the paper's
+#: settings every step starts from (the view's parameters, ``dashboard/state.py``): the paper's
 #: Fig. 2 landscape with its noise, b = 0.5, eta = 0.001
 BASE_1D: dict[str, Any] = {
     "mode": "preset", "preset": "paper-fig2", "L": 1.6, "clip": True, "b": 0.5, "noise": "pareto",
@@ -31,7 +31,7 @@ BASE_2D: dict[str, Any] = {
 class Prediction:
     """What the class predicts before the reveal: a prompt and the choices (buttons).
 
-    ``kind`` names the reveal that answers it (``pages/lesson_runs.py``):
+    ``kind`` names the reveal that answers it (``dashboard/lesson_runs.py``):
     "jumps" (l* of ``field``), "light" (a Gaussian run), "exit" (an exit-time study),
     "four" (the paper's four cases), "pair" (2-D: clipped against unclipped, Fig. 3(c)),
     "survive" (which minima survive at b).

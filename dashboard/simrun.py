@@ -43,6 +43,8 @@ FIRST_CHUNK = 2_000
 COMPARE_CASES = ("heavy-clipped", "heavy-unclipped", "light-clipped", "light-unclipped")
 KEPT_RUNS = 32  # runs a reloaded page can find again (process-wide, least recently used dropped)
 
+SESSION_KEY = "sim"  # where ensure_run keeps the session's 1-D run (widgets.session.RUN)
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -97,8 +99,8 @@ class RefreshBudget:
         self._cost = GUESS_COST
         self._retimed_at = 0.0
         self.interval = TICK
-        #: the view's live parts of this run (``pages/liveparts.py``), set by the page that
-        #: shows it; the frame route (``pages/livestream.py``) answers once it is set
+        #: the view's live parts of this run (``dashboard/liveparts.py``), set by the page that
+        #: shows it; the frame route (``widgets/livestream.py``) answers once it is set
         self.frame_parts = None
 
     @property
@@ -118,7 +120,7 @@ class RefreshBudget:
 
     def live_metrics(self) -> list[list[str]]:
         """The live view's numbers as ``[label, value]`` rows (steps, rate, paths, state)."""
-        from pages.figures import si_rate
+        from dashboard.figures import si_rate
 
         return [["Steps per path", f"{self.steps_done:,}"], ["Steps per second", si_rate(self.steps_per_second)],
                 ["Paths", f"{self.paths}"], ["State", "running" if self.running else "paused"]]  # fmt: skip
@@ -341,19 +343,19 @@ def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, maxima,
 
     A changed config starts a fresh run (keeping Start/Pause).
     """
-    run = session.get("sim")
+    run = session.get(SESSION_KEY)
     if isinstance(run, LiveRun) and run.cfg == cfg:
         return run, "same"
     status = "new"
     if run is None and token:
         old = find_run(token)
         if old is not None and old.cfg == cfg:
-            session["sim"] = old
+            session[SESSION_KEY] = old
             return old, "resumed"
         status = "lost"
     was_running = bool(run.running) if isinstance(run, LiveRun) else False
     new = LiveRun(cfg, land, tuple(maxima))
     new.running = was_running
-    session["sim"] = new
+    session[SESSION_KEY] = new
     _keep(new)
     return new, status
