@@ -117,8 +117,11 @@ with right:
         "minimiser: a point, or the two ends of a segment of minimisers; r: the distance from "
         "the minimiser set to the field's boundary inside the ball; l* = ⌈r/b⌉ (the rings on "
         "the chart: distance b dotted, l*·b dashed); area: the field's share of the ball; "
-        "β = α + (α−1)(l*−1), the exit-time exponent. 'Sharp' minima are the small ones of "
-        "their class: clipped heavy-tailed SGD leaves them much sooner than wide ones."
+        "β = α + (α−1)(l*−1), the exit-time exponent. Shape: 'wide' if r is at least half the "
+        "widest r, else 'sharp': clipped heavy-tailed SGD leaves sharp minima much sooner than wide "
+        "ones; a 'wall point' is where f is least on the ball's wall, not a minimum of f. At this b: "
+        "'survives' if the minimum is in an absorbing class of the transition graph. r and l* are "
+        "empty for a field with nothing to escape to (one field fills the ball)."
     )
     st.download_button("Download the analysis (JSON)", data=json.dumps(analysis.to_json(), indent=2),
                        file_name="analysis.json", mime="application/json", key="dl_analysis")  # fmt: skip

@@ -140,16 +140,26 @@ def surviving(analysis) -> tuple[int, ...]:
 
 
 def fields_table(analysis, alpha: float) -> list[dict[str, Any]]:
-    """One row per field: minimiser, f there, width r, l*, wide/sharp, area share, beta."""
+    """One row per field: minimiser, f there, width r, l*, shape, verdict at this b, area, beta.
+
+    A field with nothing to escape to (one field in the ball) has no width and no l*:
+    those cells are left empty, as in the 1-D table, and the caption says why. A
+    minimiser on the ball's wall is a "wall point", not a wide or sharp minimum.
+    """
     large = FP.large_fields(analysis)
+    alive = set(surviving(analysis))
     rows = []
     for i, fl in enumerate(analysis.fields):
-        lstar = int(fl.l_star)
+        bounded = math.isfinite(float(fl.width))
+        lstar = int(fl.l_star) if bounded else None
+        at_wall = bool(fl.minimiser.at_wall)
         rows.append({
             "field": f"Ω{i + 1}", "minimiser": minimiser_text(fl), "f": round(float(fl.minimiser.value), 4),
-            "r": round(float(fl.width), 4), "l*": lstar, "kind": "wide" if i in large else "sharp",
+            "r": round(float(fl.width), 4) if bounded else None, "l*": lstar,
+            "shape": "wall point" if at_wall else ("wide" if i in large else "sharp"),
+            "at this b": "survives" if i in alive else "eliminated",
             "area": f"{float(fl.area_share):.0%}",
-            "β": round(landscape.exit_exponent(alpha, lstar), 3) if lstar >= 1 else None,
+            "β": round(landscape.exit_exponent(alpha, lstar), 3) if lstar else None,
         })  # fmt: skip
     return rows
 

@@ -40,7 +40,8 @@ def test_landscape_page_shows_four_fields_with_the_papers_jump_numbers():
     assert "4 minimiser sets" in body, body
     table = next(d.value for d in at.dataframe if "minimiser" in d.value.columns)
     assert sorted(table["l*"]) == [1, 1, 2, 2]  # l*_1 = l*_2 = 2 > l*_3 = l*_4 = 1 at b = 2.15
-    assert set(table["kind"]) <= {"wide", "sharp"}
+    assert set(table["shape"]) <= {"wide", "sharp"}
+    assert set(table["at this b"]) <= {"survives", "eliminated"}
     assert any("In short" in i.value for i in at.info)
 
 
@@ -171,3 +172,21 @@ def test_a_2d_live_run_shares_the_servers_refresh_budget(monkeypatch):
         simrun._note_active(30_000 + k, 0.05)
     assert run.retime(now=1e6) is not None and run.interval > simrun.TICK
     assert run.chunk() >= simrun.MIN_CHUNK
+
+
+def test_a_lone_field_has_no_width_and_a_wall_point_is_named_as_such():
+    """Himmelblau at R = 1.6 (every real minimum outside the ball): one field whose
+    minimiser is a wall point; nothing to escape to, so r and l* are empty, never
+    'r = inf, l* = 0', and the point is not called a wide minimum."""
+    import math
+
+    import landscape
+    from widgets import plane_ui
+
+    analysis = landscape.analyze_plane(landscape.load_landscape("(x^2+y-11)^2+(x+y^2-7)^2"), 1.6, 1.0)
+    (row,) = plane_ui.fields_table(analysis, 1.2)
+    assert row["r"] is None and row["l*"] is None and row["β"] is None
+    assert row["shape"] == "wall point"
+    bowl = landscape.analyze_plane(landscape.load_landscape("x^2 + y^2"), 1.0, 1.0)
+    (row,) = plane_ui.fields_table(bowl, 1.2)
+    assert row["shape"] == "wide" and row["r"] is None and not math.isinf(row["f"])
