@@ -126,13 +126,23 @@ def test_gaussian_samples_read_as_alpha_two_by_mohammadi(corrected):
 def test_estimates_are_scale_and_sign_invariant_and_seeded():
     samples = SAMPLERS["student-t"](1.5, 5)
     assert hill(-3.0 * samples).alpha == pytest.approx(hill(samples).alpha, rel=1e-9)
-    assert mohammadi(samples, seed=1) == mohammadi(samples, seed=1)
-    assert mohammadi(-3.0 * samples, seed=1).alpha == pytest.approx(mohammadi(samples, seed=1).alpha)
+    assert mohammadi(samples, seed=1, bootstrap=20) == mohammadi(samples, seed=1, bootstrap=20)
+    assert mohammadi(-3.0 * samples, bootstrap=0).alpha == pytest.approx(mohammadi(samples, bootstrap=0).alpha)
 
 
 def test_rows_of_a_2d_array_are_reduced_to_norms():
     rows = np.random.default_rng(4).standard_normal((500, 3))
     assert hill(rows).alpha == hill(np.linalg.norm(rows, axis=1)).alpha
+
+
+def test_network_noise_leaves_out_parameters_that_never_vary():
+    from networks.measures import noise_tail_index
+
+    noise = SAMPLERS["stable"](1.5, 7, 32 * 1_000).reshape(32, 1_000)
+    padded = np.hstack([noise, np.zeros((32, 150))])
+    result = noise_tail_index(padded, seed=3)
+    assert result == mohammadi(noise.ravel(), seed=3, bootstrap=30) and result.n == noise.size
+    assert abs(result.alpha - 1.5) < TOLERANCE
 
 
 def test_smallest_sample_is_estimated():
