@@ -157,8 +157,10 @@ def _print_text(command: str, out: dict) -> None:
                   f"{sharp['mean']:9.4f} ± {sharp['sd']:6.4f} {eig['mean']:7.2f} ± {eig['sd']:5.2f} "
                   f"{tail['mean']:5.2f} ± {tail['sd']:4.2f} {row['seconds']:6.1f}")
     elif command == "tail-index":
+        k = f", k = {out['k']}" if "k" in out else ""
+        form = "corrected" if out.get("corrected", True) else "classical"
         print(f"alpha = {out['alpha']:.4g}  95% CI [{out['ci'][0]:.4g}, {out['ci'][1]:.4g}]  "
-              f"({out['estimator']}, n = {out['n']})")
+              f"({out['estimator']}, {form}{k}, n = {out['n']})")
     else:
         print(out["expr"])
         if "fit_error" in out:

@@ -45,8 +45,10 @@ bias-corrected form (the default) and in its classical form
     laws that are only in the stable law's domain of attraction (Lomax,
     Student-t): their block sums approach a stable law slowly, and the
     classical estimator reads Lomax 1.2 as about 1.05. A = 0 for stable laws.
+    Known miss: Lomax 1.8 still reads 1.6-1.7 (``tests/networks/test_tails.py``).
 
-  Meant for symmetric laws (alpha in (0, 2]; 2 for a finite variance).
+  Meant for symmetric laws (alpha in (0, 2]; 2 for a finite variance; the
+  estimate is capped at 2).
   Its confidence interval is a bootstrap (``BOOTSTRAP`` resamples; one
   shuffle per resample).
 
