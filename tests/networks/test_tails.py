@@ -16,7 +16,7 @@ from scipy.stats import levy_stable, t
 
 from landscape.tails import abs_quantile
 from networks.cli import main
-from networks.tails import CORRECTED_HILL_FRACTION, TailIndexError, estimate, hill, mohammadi
+from networks.tails import TailIndexError, default_hill_k, estimate, hill, mohammadi
 
 N_NETWORK = 32 * 3_350
 N = 20_000
@@ -51,7 +51,7 @@ def _covers(result, alpha):
 def test_hill_recovers_alpha_at_the_networks_sample_size(family, alpha):
     result = hill(SAMPLERS[family](alpha, 11, N_NETWORK))
     assert abs(result.alpha - alpha) < TOLERANCE and _covers(result, alpha), result
-    assert result.k == round(CORRECTED_HILL_FRACTION * N_NETWORK) and result.corrected
+    assert result.k == default_hill_k(N_NETWORK) == 2_530 and result.corrected
 
 
 @pytest.mark.parametrize("family, alpha", [c for c in CASES if c not in MOHAMMADI_MISSES])
