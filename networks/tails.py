@@ -86,6 +86,8 @@ MIN_BLOCKS = 20
 PERMUTATIONS = 4
 #: Exponents r of the finite-block term A K^-r, profiled.
 CORRECTION_EXPONENTS = np.linspace(0.25, 1.5, 26)
+
+
 class TailIndexError(ValueError):
     """Samples an estimator cannot use (too few, not finite, all zero)."""
 
@@ -124,8 +126,6 @@ def samples_from_array(array) -> np.ndarray:
     if data.size < MIN_SAMPLES:
         raise TailIndexError(f"at least {MIN_SAMPLES} samples are needed, got {data.size}")
     return data
-
-
 
 
 def default_hill_k(n: int, corrected: bool = True) -> int:
