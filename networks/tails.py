@@ -1,21 +1,57 @@
 """Tail-index estimators for samples of a heavy-tailed law.
 
-Two estimators of the index alpha of P(|X| > x) ~ x^-alpha:
+Two estimators of the index alpha of P(|X| > x) ~ x^-alpha, each in a
+bias-corrected form (the default) and in its classical form
+(``corrected=False``):
 
-* :func:`hill` — the Hill estimator on the magnitudes |x| (on the norms
-  of vectors): alpha_hat = k / sum_{i<k} log(|x|_(i) / |x|_(k)), with the k
-  largest order statistics; the default k is ``round(hill_fraction * n)``
-  (``HILL_FRACTION`` = 1 %), stated in every result. Its confidence interval
-  is the asymptotic normal one, alpha_hat (1 +- z / sqrt(k)).
+* :func:`hill` — the Hill estimator on the magnitudes |x| (on the norms of
+  vectors), from the k largest order statistics, k = ``round(fraction * n)``
+  (at least 10) and stated in every result.
+
+  - classical (``HILL_FRACTION`` = 1 %): alpha_hat = 1 / H_k,
+    H_k = mean_{i<k} log(|x|_(i) / |x|_(k)) = mean_{j<=k} Z_j with the
+    log-spacings Z_j = j log(|x|_(j) / |x|_(j+1)).
+  - corrected (k = ``CORRECTED_HILL_FRACTION`` = 3 % of 20,000 samples,
+    growing as n^(6/7): 2.4 % of 107,200): Hill's mean minus its bias. The exponential regression model of the log-spacings (Beirlant,
+    Dierckx, Goegebeur and Matthys 1999; Feuerverger and Hall 1999),
+    Z_j ~ (1/alpha + b_1 u_j + b_2 u_j^2) Exp(1), u_j = j / k1, is fitted by
+    maximum likelihood on the k1 = ``BIAS_FIT_FACTOR`` k largest magnitudes, and the model's mean of b_1 u_j + b_2 u_j^2 over j <= k is
+    taken off H_k (the bias fitted on more order statistics than the mean
+    uses, as in the reduced-bias estimators of Caeiro, Gomes and Pestana 2005).
+    The powers of u are those of the second-order index rho = -1 of symmetric
+    stable laws, P(|X| > x) = C x^-alpha (1 + D x^-alpha + E x^-2 alpha + ...);
+    Student-t (rho = -2/alpha) and Lomax (rho = -1/alpha) are near enough.
+    What bias is left is of order (k/n)^3, against a variance of order 1/k:
+    hence k ~ n^(6/7). The
+    classical estimator reads a stable law of alpha = 1.8 as 2.0-2.4 at
+    k = 1 % of 20,000 samples: its power tail starts far out.
+
+  The 95 % interval inverts the normal one of 1/alpha: H_k +- z H_k / sqrt(k)
+  (classical), or +- z times the corrected estimate's standard error, the
+  delta-method one of a linear function of independent Exp(1)-scaled Z_j.
+
 * :func:`mohammadi` — the block-sum estimator of Mohammadi, Mohammadpour and
   Ogata (2015) that Simsekli, Sagun and Gurbuzbalaban (2019) use on gradient
-  noise: the n = K1 K2 centred samples are cut into K2 blocks of K1,
-  Y_i = sum of block i, and
-  1/alpha_hat = (mean log|Y_i| - mean log|X_j|) / log K1 (samples taken as
-  centred, as g_SB - g_GD is),
-  K1 = ``round(sqrt(n))``. Meant for symmetric alpha-stable samples (alpha in
-  (0, 2]; 2 for a finite variance) and laws in their domain of attraction.
-  Its confidence interval is a bootstrap (``BOOTSTRAP`` resamples).
+  noise. The samples are centred at their median (the sample mean of a law
+  with alpha near 1 wanders far); Y = a sum of K of them; for a symmetric
+  alpha-stable law E log|Y| = (1/alpha) log K + E log|X| exactly.
+
+  - classical: one block size K1 = ``round(sqrt(n))``,
+    1/alpha_hat = (mean log|Y_i| - mean log|X_j|) / log K1.
+  - corrected: the identity at every block size K = 1, 2, 4, ... with at
+    least ``MIN_BLOCKS`` blocks (mean log|Y| averaged over ``PERMUTATIONS``
+    seeded shuffles), fitted by weighted least squares as
+    m(K) = c + (1/alpha) log K + A K^-r, r profiled over
+    ``CORRECTION_EXPONENTS``. The term A K^-r is the finite-block effect of
+    laws that are only in the stable law's domain of attraction (Lomax,
+    Student-t): their block sums approach a stable law slowly, and the
+    classical estimator reads Lomax 1.2 as about 1.05. A = 0 for stable laws.
+    Known miss: Lomax 1.8 still reads 1.6-1.7 (``tests/networks/test_tails.py``).
+
+  Meant for symmetric laws (alpha in (0, 2]; 2 for a finite variance; the
+  estimate is capped at 2).
+  Its confidence interval is a bootstrap (``BOOTSTRAP`` resamples; one
+  shuffle per resample).
 
 Vector samples (a 2-D array, one vector a row) are reduced to their norms by
 :func:`samples_from_array`.
@@ -29,14 +65,27 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 ESTIMATORS = ("hill", "mohammadi")
-#: Hill's k as a share of the samples.
+#: Classical Hill's k as a share of the samples.
 HILL_FRACTION = 0.01
+#: Corrected Hill's k as a share of ``REFERENCE_N`` samples (k grows as n^(6/7)).
+CORRECTED_HILL_FRACTION = 0.03
+REFERENCE_N = 20_000
+#: The corrected Hill estimator fits its bias term on this many times k order statistics.
+BIAS_FIT_FACTOR = 2
+#: Degree of the corrected Hill estimator's bias polynomial in j / k1 (rho = -1).
+BIAS_DEGREE = 2
 #: Bootstrap resamples of the block-sum estimator's interval.
 BOOTSTRAP = 100
 #: Two-sided normal quantile of a 95 % interval.
 Z95 = 1.959963984540054
 #: Fewest samples an estimate is made from.
 MIN_SAMPLES = 50
+#: Fewest blocks of the largest block size of the corrected block-sum estimator.
+MIN_BLOCKS = 20
+#: Seeded shuffles whose block sums are averaged (corrected block-sum estimator).
+PERMUTATIONS = 4
+#: Exponents r of the finite-block term A K^-r, profiled.
+CORRECTION_EXPONENTS = np.linspace(0.25, 1.5, 26)
 
 
 class TailIndexError(ValueError):
@@ -52,6 +101,7 @@ class TailIndex:
     estimator: str
     n: int
     k: int | None = None  # Hill: the order statistics used
+    corrected: bool = True  # the bias-corrected form (module docstring)
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -78,73 +128,190 @@ def samples_from_array(array) -> np.ndarray:
     return data
 
 
-def _hill_alpha(magnitudes_sorted_desc: np.ndarray, k: int) -> float:
+def default_hill_k(n: int, corrected: bool = True) -> int:
+    """Hill's k: ``HILL_FRACTION`` n classical; corrected, ``CORRECTED_HILL_FRACTION`` n at
+    n = ``REFERENCE_N``, growing as n^(6/7) (module docstring); at least 10."""
+    if corrected:
+        k = CORRECTED_HILL_FRACTION * REFERENCE_N * (n / REFERENCE_N) ** (6 / 7)
+    else:
+        k = HILL_FRACTION * n
+    return max(10, round(k))
+
+
+def _hill_k(n: int, k: int | None, corrected: bool) -> int:
+    k = default_hill_k(n, corrected) if k is None else k
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < n:
+        raise TailIndexError(f"Hill's k must be an integer in [2, {n - 1}], got {k!r}")
+    return int(k)
+
+
+def _log_spacings(magnitudes_sorted_desc: np.ndarray, k: int) -> np.ndarray:
+    """Z_j = j log(|x|_(j) / |x|_(j+1)), j = 1..k (their mean is Hill's 1/alpha)."""
     top = magnitudes_sorted_desc[: k + 1]
     if top[k] <= 0:
         raise TailIndexError("too many zero samples for the Hill estimator")
-    mean_log = float(np.mean(np.log(top[:k] / top[k])))
-    if mean_log <= 0:
+    logs = np.log(top)
+    spacings = np.arange(1, k + 1) * (logs[:-1] - logs[1:])
+    if spacings.sum() <= 0:
         raise TailIndexError("the largest samples are all equal; no tail to estimate")
-    return 1.0 / mean_log
+    return spacings
 
 
-def hill(samples, k: int | None = None) -> TailIndex:
-    """Hill's estimate of alpha from the k largest magnitudes.
+def regression_fit(spacings: np.ndarray, degree: int = BIAS_DEGREE):
+    """ML fit of Z_j ~ (gamma + b_1 u_j + ... + b_d u_j^d) Exp(1), u_j = j / k, j = 1..k
+    (iteratively reweighted least squares): the fitted means and the linear map Z -> (gamma, b)."""
+    k = spacings.size
+    design = (np.arange(1, k + 1) / k)[:, None] ** np.arange(degree + 1)
+    coef = np.linalg.lstsq(design, spacings, rcond=None)[0]
+    floor = 1e-3 * spacings.mean()
+    for _ in range(50):
+        weights = 1.0 / np.maximum(design @ coef, floor) ** 2
+        solver = np.linalg.solve(design.T @ (design * weights[:, None]), (design * weights[:, None]).T)
+        step = solver @ spacings
+        done = np.allclose(step, coef, rtol=1e-10, atol=0.0)
+        coef = step
+        if done:
+            break
+    return np.maximum(design @ coef, floor), solver
+
+
+def corrected_hill_gamma(spacings: np.ndarray, k: int) -> tuple[float, float]:
+    """1/alpha by Hill's mean of Z_1..Z_k minus the fitted bias mean_{j<=k} sum_p b_p u_j^p,
+    the model fitted on all k1 = ``spacings.size`` spacings; and its standard error."""
+    k1 = spacings.size
+    means, solver = regression_fit(spacings)
+    powers = np.arange(1, solver.shape[0])
+    bias_means = np.mean((np.arange(1, k + 1) / k1)[:, None] ** powers, axis=0)
+    weights = np.where(np.arange(k1) < k, 1.0 / k, 0.0) - bias_means @ solver[1:]
+    gamma = float(weights @ spacings)
+    if gamma <= 0:
+        raise TailIndexError("no power tail found in the largest samples (the fitted 1/alpha <= 0)")
+    return gamma, float(np.sqrt(np.sum(weights ** 2 * means ** 2)))
+
+
+def hill(samples, k: int | None = None, corrected: bool = True) -> TailIndex:
+    """Hill's estimate of alpha from the k largest magnitudes (module docstring).
 
     Parameters
     ----------
     samples : array
         1-D samples (their absolute values are used) or 2-D (row norms).
     k : int, optional
-        Order statistics used; default ``round(HILL_FRACTION * n)`` (at least 10).
+        Order statistics of Hill's mean; default :func:`default_hill_k`.
+    corrected : bool
+        Remove the bias, fitted on the ``BIAS_FIT_FACTOR * k`` largest
+        magnitudes (exponential regression, rho = -1, module docstring).
     """
     data = np.abs(samples_from_array(samples))
     n = data.size
-    k = max(10, round(HILL_FRACTION * n)) if k is None else int(k)
-    if not 2 <= k < n:
-        raise TailIndexError(f"Hill's k must be in [2, {n - 1}], got {k}")
+    k = _hill_k(n, k, corrected)
     ordered = np.sort(data)[::-1]
-    alpha = _hill_alpha(ordered, k)
-    half = Z95 / math.sqrt(k)
-    return TailIndex(alpha, (alpha * max(1.0 - half, 0.0), alpha * (1.0 + half)), "hill", n, k)
+    if corrected:
+        gamma, se = corrected_hill_gamma(_log_spacings(ordered, min(BIAS_FIT_FACTOR * k, n - 1)), k)
+        half = Z95 * se / gamma
+    else:
+        gamma, half = float(_log_spacings(ordered, k).mean()), Z95 / math.sqrt(k)
+    alpha = 1.0 / gamma
+    ci = (alpha / (1.0 + half), alpha / max(1.0 - half, 1e-12))
+    return TailIndex(alpha, ci, "hill", n, k, corrected)
 
 
-def _block_sum_alpha(data: np.ndarray, block: int) -> float:
-    blocks = data.size // block
-    used = data[: blocks * block]
-    sums = used.reshape(blocks, block).sum(axis=1)
+def _log_abs_mean(values: np.ndarray) -> tuple[float, float]:
+    """Mean and variance of log|values| over the non-zero values."""
     with np.errstate(divide="ignore"):
-        log_x = np.log(np.abs(used))
-        log_y = np.log(np.abs(sums))
-    log_x = log_x[np.isfinite(log_x)]
-    log_y = log_y[np.isfinite(log_y)]
-    if log_x.size == 0 or log_y.size == 0:
+        logs = np.log(np.abs(values))
+    logs = logs[np.isfinite(logs)]
+    if logs.size == 0:
         raise TailIndexError("the samples are all zero")
-    inverse = (log_y.mean() - log_x.mean()) / math.log(block)
+    return float(logs.mean()), float(logs.var())
+
+
+def _block_sums(data: np.ndarray, block: int) -> np.ndarray:
+    blocks = data.size // block
+    return data[: blocks * block].reshape(blocks, block).sum(axis=1)
+
+
+def _classical_block_alpha(data: np.ndarray) -> float:
+    block = max(2, round(math.sqrt(data.size)))
+    inverse = (_log_abs_mean(_block_sums(data, block))[0] - _log_abs_mean(data)[0]) / math.log(block)
     return 1.0 / max(inverse, 0.5)       # alpha in (0, 2]: 1/alpha >= 1/2
 
 
-def mohammadi(samples, seed: int = 0, bootstrap: int = BOOTSTRAP) -> TailIndex:
+def block_log_means(data: np.ndarray, rng, permutations: int = PERMUTATIONS):
+    """Block sizes K = 1, 2, 4, ... (at least ``MIN_BLOCKS`` blocks), mean log|sum of K|
+    (averaged over ``permutations`` seeded shuffles: samples in a given order, such as
+    the coordinates of gradient vectors one after another, need not be exchangeable)
+    and its variance (one shuffle's, conservative)."""
+    sizes = 2.0 ** np.arange(int(math.log2(data.size / MIN_BLOCKS)) + 1)
+    means = np.zeros((permutations, sizes.size))
+    variances = np.zeros(sizes.size)
+    for p in range(permutations):
+        sums = rng.permutation(data)
+        for level in range(sizes.size):
+            if level:                     # sums of 2K from the sums of K
+                pairs = sums.size // 2
+                sums = sums[0:2 * pairs:2] + sums[1:2 * pairs:2]
+            means[p, level], variance = _log_abs_mean(sums)
+            if p == 0:
+                variances[level] = max(variance, 1e-12) / sums.size
+    return sizes, means.mean(axis=0), variances
+
+
+def fit_block_identity(sizes, means, variances) -> float:
+    """1/alpha: the slope of m(K) = c + (1/alpha) log K + A K^-r (weighted least squares,
+    r profiled over ``CORRECTION_EXPONENTS``; no correction with fewer than 4 sizes)."""
+    logs, weights = np.log(sizes), 1.0 / np.sqrt(variances)
+    columns = [np.ones_like(logs), logs]
+    candidates = [None] if sizes.size < 4 else CORRECTION_EXPONENTS
+    best = (math.inf, math.nan)
+    for r in candidates:
+        design = np.column_stack(columns + ([] if r is None else [np.exp(-r * logs)]))
+        coef = np.linalg.lstsq(design * weights[:, None], means * weights, rcond=None)[0]
+        rss = float(np.sum(((design @ coef - means) * weights) ** 2))
+        if rss < best[0]:
+            best = (rss, float(coef[1]))
+    return best[1]
+
+
+def _corrected_block_alpha(data: np.ndarray, rng, permutations: int = PERMUTATIONS) -> float:
+    sizes, means, variances = block_log_means(data, rng, permutations)
+    if sizes.size < 2:
+        raise TailIndexError(f"at least {2 * MIN_BLOCKS} samples are needed for block sums")
+    return 1.0 / max(fit_block_identity(sizes, means, variances), 0.5)   # alpha in (0, 2]
+
+
+def mohammadi(samples, seed: int = 0, bootstrap: int = BOOTSTRAP, corrected: bool = True) -> TailIndex:
     """Block-sum estimate of alpha (Mohammadi et al. 2015), as in Simsekli et al. 2019.
 
     Parameters
     ----------
     samples : array
-        1-D samples (centred here; symmetric laws expected) or 2-D (row norms,
-        then centred: only a rough index).
+        1-D samples (centred here at their median; symmetric laws expected)
+        or 2-D (row norms, then centred: only a rough index).
     seed : int
-        Seed of the bootstrap of the confidence interval.
+        Seed of the shuffles and of the bootstrap of the confidence interval.
+    bootstrap : int
+        Resamples of the interval (0: no interval, ``ci`` is (nan, nan)).
+    corrected : bool
+        Fit the identity over block sizes with the finite-block term
+        (module docstring); False: the classical single block size sqrt(n).
     """
     data = samples_from_array(samples)
+    data = data - np.median(data)
     n = data.size
-    block = max(2, round(math.sqrt(n)))
-    alpha = _block_sum_alpha(data, block)
-    if bootstrap == 0:                    # no interval asked for (curves along training)
-        return TailIndex(alpha, (math.nan, math.nan), "mohammadi", n)
     rng = np.random.default_rng(seed)
-    draws = [_block_sum_alpha(data[rng.integers(0, n, n)], block) for _ in range(bootstrap)]
+
+    def alpha_of(values, permutations):
+        if corrected:
+            return _corrected_block_alpha(values, rng, permutations)
+        return _classical_block_alpha(values)
+
+    alpha = alpha_of(data, PERMUTATIONS)
+    if bootstrap == 0:                    # no interval asked for (curves along training)
+        return TailIndex(alpha, (math.nan, math.nan), "mohammadi", n, None, corrected)
+    draws = [alpha_of(data[rng.integers(0, n, n)], 1) for _ in range(bootstrap)]
     lo, hi = np.quantile(draws, [0.025, 0.975])
-    return TailIndex(alpha, (float(min(lo, alpha)), float(max(hi, alpha))), "mohammadi", n)
+    return TailIndex(alpha, (float(min(lo, alpha)), float(max(hi, alpha))), "mohammadi", n, None, corrected)
 
 
 def estimate(samples, estimator: str = "hill", **options) -> TailIndex:
