@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import config
 from .chain import (
     ClassChain,
     SmallFieldShare,
@@ -28,7 +29,7 @@ from .chain import (
     time_average_law,
 )
 from .errors import TheoryError
-from .rates import MAX_L_STAR, ExitPrediction, ExitRates, exit_rates, predict_exit
+from .rates import ExitPrediction, ExitRates, exit_rates, predict_exit
 from .tails import noise_parameters, tail_balance, tail_index, tail_probability
 from .theory import LIMIT_NOTE, CommunicatingClass, clip_threshold, structure_for_widths
 
@@ -190,7 +191,7 @@ def _heavy_noise(noise) -> tuple[str, float, float]:
 def predict_from_points(minima: Sequence[float], maxima: Sequence[float], L: float, b,
                         df: Callable[[np.ndarray], np.ndarray], noise, *,
                         eta: float | None = None, x0: float | None = None,
-                        max_l_star: int = MAX_L_STAR) -> Prediction:
+                        max_l_star: int = config.RATES_MAX_L_STAR) -> Prediction:
     """All predictions from plain numbers.
 
     Parameters
@@ -242,7 +243,7 @@ def predict_from_points(minima: Sequence[float], maxima: Sequence[float], L: flo
 
 
 def predict(analysis, land, noise, *, eta: float | None = None, x0: float | None = None,
-            max_l_star: int = MAX_L_STAR) -> Prediction:
+            max_l_star: int = config.RATES_MAX_L_STAR) -> Prediction:
     """``predict_from_points`` for a ``landscape.Analysis`` and its ``Landscape``.
 
     Raises

@@ -28,7 +28,7 @@ class NoiseDefaults:
 
 @dataclass(frozen=True)
 class Preset:
-    """A landscape with recommended L, b (None: no clipping), eta, x0 and noise.
+    """A landscape with recommended L, b (``math.inf``: no clipping), eta, x0 and noise.
 
     For a 2-D preset (``dimension == 2``, :data:`landscape.plane_presets.PLANE_PRESETS`)
     L is the radius R of the ball and (x0, y0) the start.
@@ -39,7 +39,7 @@ class Preset:
     description: str
     source: str
     L: float
-    b: float | None
+    b: float
     eta: float
     x0: float
     noise: NoiseDefaults

@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import config
 from .errors import TheoryError
 from .tails import abs_quantile, noise_parameters, tail_index, tail_probability
 from .theory import clip_threshold
 
 #: Gauss-Legendre panels and nodes per panel of the expectation.
 PANELS, NODES = 24, 8
-#: Upper end of t = -log(1 - v) (e^-40: the rest of the mass is negligible).
-T_MAX = 40.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def _step_noise_nodes(eta: float, b: float, noise) -> tuple[np.ndarray, np.ndarr
             f"without clipping E[f(x - W)] exists only if |f| grows slower than |w|^{alpha:g} "
             f"({family} noise is heavy tailed); choose a finite b to see the smoothed loss")
     atom = float(tail_probability(family, alpha, scale, b / eta)) if math.isfinite(b) else 0.0
-    t_end = T_MAX if atom <= math.exp(-T_MAX) else -math.log(atom)
+    t_end = config.SMOOTHING_T_MAX if atom <= math.exp(-config.SMOOTHING_T_MAX) else -math.log(atom)
     base, base_weights = np.polynomial.legendre.leggauss(NODES)
     edges = np.linspace(0.0, t_end, PANELS + 1)
     half = 0.5 * np.diff(edges)

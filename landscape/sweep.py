@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from . import config
-from .critical import _check_L, critical_points
+from .critical import check_L, critical_points
 from .errors import AnalysisError
 from .loss import Landscape
 from .theory import (
@@ -147,7 +147,7 @@ def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepI
         differ in l*, edges or classes. Their shared ends are the exact values
         d/k where the structure changes.
     """
-    L = _check_L(L)
+    L = check_L(L)
     b_min, b_max = _check_range(b_min, b_max)
     points = critical_points(land, L)
     cuts = (b_min,) + breakpoints(points, b_min, b_max) + (b_max,)

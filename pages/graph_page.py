@@ -17,14 +17,14 @@ from landscape.sweep import (
     wide_minima,
 )
 from landscape.theory import gradient_norm_clip
-from pages import figures, figures_graph, graph_plane, plane_ui, ui
+from pages import figures, figures_graph, graph_plane, ui
 from pages import state as S
 
 ss = st.session_state
 p = ui.params()
 
 st.title("Transition graph and b tuner")
-if plane_ui.current_is_plane():  # f(x, y): pages/graph_plane.py
+if ui.landscape_dimension() == 2:  # f(x, y): pages/graph_plane.py
     graph_plane.render()
     ui.end_page()
 st.caption(figures.md_escape(

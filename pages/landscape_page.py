@@ -11,7 +11,7 @@ import streamlit as st
 import landscape
 from landscape.config import MAX_FORMULA_LENGTH
 from landscape.sweep import sharp_survivor_note, wide_minima
-from pages import figures, landscape_plane, plane_ui, sketch, ui
+from pages import figures, landscape_plane, sketch, ui
 from pages import state as S
 
 ss = st.session_state
@@ -80,7 +80,7 @@ if err is not None:
                   on_click=ui.restore_last_good, icon=":material/undo:")  # fmt: skip
     ui.end_page()
 
-if plane_ui.is_plane(land):  # f(x, y): the 2-D view (pages/landscape_plane.py)
+if land.dimension == 2:  # f(x, y): the 2-D view (pages/landscape_plane.py)
     landscape_plane.render(land, source, left, right)
     ui.end_page()
 

@@ -174,7 +174,7 @@ def current_landscape() -> tuple[Any, str, Exception | None]:
 def landscape_dimension() -> int:
     """1 or 2: the dimension of the chosen landscape (1 while it is refused)."""
     land, _, err = current_landscape()
-    return 1 if err is not None else int(getattr(land, "dimension", 1))
+    return 1 if err is not None else int(land.dimension)
 
 
 def restore_last_good() -> None:
@@ -255,7 +255,7 @@ def apply_preset(key: str) -> None:
         return
     ss = st.session_state
     S.write(ss, "L", float(pr.L))
-    if pr.b is None or not math.isfinite(pr.b):
+    if not math.isfinite(pr.b):
         S.write(ss, "clip", False)
     else:
         S.write(ss, "clip", True)

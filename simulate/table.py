@@ -52,7 +52,7 @@ from . import (
 
 #: bump when the table layout or the check changes
 _TABLE_VERSION = "5"
-#: kernel path code of the tabulated f' (``simulate._kernels._grad``)
+#: kernel path code of the tabulated f' (``simulate._kernel_steps.gradient_at``)
 TABLE_MODE = 3
 #: degree of the pieces (the kernels' Estrin scheme takes 8 coefficients)
 DEGREE = 7
