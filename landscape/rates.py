@@ -93,7 +93,7 @@ def one_jump_rates(position: float, maxima: Sequence[float], b: float, alpha: fl
     return rates
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class ExitRates:
     """q_{i,j} and q_i of every field, with error estimates.
 
@@ -200,8 +200,8 @@ def exit_rates(minima: Sequence[float], maxima: Sequence[float], L: float, b,
                               L, b, df, alpha, p_plus, lstar, rtol)
             q_matrix[i], error = path.rates()
             errors[i] = float(np.sum(error))
-    return ExitRates(structure.l_star, q_matrix.sum(axis=1), q_matrix, errors,
-                     float(alpha), b, float(L))
+    return ExitRates(l_star=structure.l_star, q=q_matrix.sum(axis=1), q_matrix=q_matrix,
+                     errors=errors, alpha=float(alpha), b=b, L=float(L))
 
 
 def _panel_rates(index, minimum, left, right, maxima, L, b, df, alpha, p_plus, l_star):
@@ -303,7 +303,7 @@ class _JumpPaths:
         return out[:self.n], out[self.n:]
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class ExitPrediction:
     """Theorem 1 at a given eta for one field (0-based ``field``).
 
@@ -355,7 +355,8 @@ def predict_exit(rates: ExitRates, i: int, eta: float, noise) -> ExitPrediction:
     lam = time_scale(tail, eta, rates.l_star[i])
     q = float(rates.q[i])
     mean = mean_exit_steps(q, rates.l_star[i], tail, eta)
-    return ExitPrediction(i, rates.l_star[i], q, lam, mean, rates.destinations(i))
+    return ExitPrediction(field=i, l_star=rates.l_star[i], q=q, time_scale=lam,
+                          mean_exit_time=mean, destinations=rates.destinations(i))
 
 
 def tail_balance_of(noise) -> float:

@@ -48,7 +48,7 @@ from .errors import TheoryError
 from .rates import ExitRates
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class PlaneExitRates(ExitRates):
     """``ExitRates`` of a 2-D landscape, with the range over a segment's points.
 
@@ -119,8 +119,9 @@ def plane_exit_rates(analysis, alpha: float, *, n_theta: int = config.PLANE_RATE
         errors[i] = float(np.mean(errs))
         totals = rows.sum(axis=1)
         q_low[i], q_high[i] = float(totals.min()), float(totals.max())
-    return PlaneExitRates(tuple(f.l_star for f in fields), q_matrix.sum(axis=1), q_matrix,
-                          errors, float(alpha), b, float(analysis.R), q_low=q_low,
+    return PlaneExitRates(l_star=tuple(f.l_star for f in fields), q=q_matrix.sum(axis=1),
+                          q_matrix=q_matrix, errors=errors, alpha=float(alpha), b=b,
+                          L=float(analysis.R), q_low=q_low,
                           q_high=q_high, methods=tuple(methods),
                           seconds=time.perf_counter() - started)
 

@@ -31,7 +31,7 @@ from .theory import clip_threshold
 PANELS, NODES = 24, 8
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class SmoothedLoss:
     """g(x) = E[f(x - W)] and g'(x) on a grid ``x``."""
 
@@ -98,7 +98,7 @@ def smoothed_loss(f: Callable[[np.ndarray], np.ndarray], x, eta: float, b, noise
         slopes = np.gradient(values, xs)
     else:
         slopes = np.full(xs.shape, np.nan)
-    return SmoothedLoss(xs, values, slopes, float(eta), b)
+    return SmoothedLoss(x=xs, values=values, slopes=slopes, eta=float(eta), b=b)
 
 
 def one_point_convex_region(x, slopes, target: float) -> tuple[tuple[float, float], ...]:

@@ -235,7 +235,7 @@ def surviving_minima(classes: Sequence[CommunicatingClass]) -> tuple[int, ...]:
     return tuple(i for c in classes if c.absorbing for i in c.large)
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Structure:
     """Widths, jump numbers and the typical transition graph for one b.
 
@@ -305,8 +305,9 @@ def structure_from_distances(minima: Sequence, left: Sequence, right: Sequence,
     edges = typical_edges(jump_matrix)
     classes = communicating_classes(n, edges, l_star)
     widths = tuple(float(distances[i, i]) for i in range(n))
-    return Structure(tuple(minima), tuple(left), tuple(right), widths, l_star, jump_matrix,
-                     edges, classes, n > 0 and len(classes) == 1)
+    return Structure(minima=tuple(minima), left=tuple(left), right=tuple(right), widths=widths,
+                     l_star=l_star, jump_matrix=jump_matrix, edges=edges, classes=classes,
+                     irreducible=n > 0 and len(classes) == 1)
 
 
 def exit_exponent(alpha: float, l_star: int) -> float:

@@ -38,7 +38,7 @@ def _exits(land, b, eta, samples, seed):
 
 
 def test_unclipped_exit_time_destinations_and_law(stand_in):
-    prediction, result = _exits(stand_in, None, 1e-2, 400, seed=11)
+    prediction, result = _exits(stand_in, math.inf, 1e-2, 400, seed=11)
     assert 0.8 <= result.mean / prediction.mean_exit_time <= 1.2
     left = result.destination_counts().get(0, 0) / 400
     assert abs(left - prediction.destinations[0]) <= 0.1          # predicted 0.588

@@ -37,7 +37,7 @@ def test_clipped_heavy_smoothing_matches_the_tail_integral(family, alpha):
 
 def test_unclipped_heavy_expectation_is_refused():
     with pytest.raises(TheoryError, match="exists only if"):
-        smoothed_loss(square, np.array([0.0]), 0.01, None, ("pareto", 1.2, 0.1))
+        smoothed_loss(square, np.array([0.0]), 0.01, math.inf, ("pareto", 1.2, 0.1))
 
 
 def test_no_noise_leaves_f_alone():
