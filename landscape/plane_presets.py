@@ -92,13 +92,7 @@ PLANE_PRESETS: dict[str, Preset] = {
                      "and a maximum near (-0.2708, -0.9230), all inside the ball of radius 6. At b = 2 "
                      "the two left fields need two jumps to leave, the two right ones one."),
         source=HIMMELBLAU_FORMULA,
-        L=6.0,
-        b=2.0,
-        eta=5e-4,
-        x0=2.9,
-        noise=PAPER_2D_NOISE,
-        y0=1.0,
-        dimension=2),
+        L=6.0, b=2.0, eta=5e-4, x0=2.9, y0=1.0, noise=PAPER_2D_NOISE, dimension=2),
     "double-well-2d": Preset(
         key="double-well-2d",
         title="Asymmetric double well (2-D)",
@@ -107,13 +101,7 @@ PLANE_PRESETS: dict[str, Preset] = {
                      "through the saddle (-0.8, 0). Widths r = 0.4 and 1.6: with b = 0.5 the narrow well "
                      "needs one jump to escape, the wide one four."),
         source="x^4 + 1.6x^3 - 1.28x^2 - 3.072x + 2y^2",
-        L=2.0,
-        b=0.5,
-        eta=1e-3,
-        x0=-1.2,
-        noise=(NoiseDefaults(
-               "pareto", 1.2, 0.1)),
-        y0=0.0,
+        L=2.0, b=0.5, eta=1e-3, x0=-1.2, y0=0.0, noise=NoiseDefaults("pareto", 1.2, 0.1),
         dimension=2),
     "bowl-ripples-2d": Preset(
         key="bowl-ripples-2d",
@@ -122,12 +110,7 @@ PLANE_PRESETS: dict[str, Preset] = {
                      "narrow wells of depth 0.1 on a lattice of spacing 2 pi/10: nine minima in the ball of radius 1, "
                      "eight small fields (l* = 1 at b = 0.3) around the wide bottom (l* = 2). Clipped heavy-tailed noise leaves the small wells."),
         source="(x^2 + y^2)/2 - 0.1 exp(-6(2 - cos(10x) - cos(10y)))",
-        L=1.0,
-        b=0.3,
-        eta=0.01,
-        x0=0.6,
-        noise=NoiseDefaults("pareto", 1.2, 0.1),
-        y0=0.6,
+        L=1.0, b=0.3, eta=0.01, x0=0.6, y0=0.6, noise=NoiseDefaults("pareto", 1.2, 0.1),
         dimension=2),
 }
 """2-D presets by key."""

@@ -101,11 +101,7 @@ PRESETS: dict[str, Preset] = {
                      "wells, m_2 and m_4 wide. The paper's text rounds these (m_2 = -0.66, "
                      "m_3 = 0.49, ...)."),
         source=PAPER_FIG2_FORMULA,
-        L=1.6,
-        b=0.5,
-        eta=0.001,
-        x0=0.3,
-        noise=PAPER_HEAVY),
+        L=1.6, b=0.5, eta=0.001, x0=0.3, noise=PAPER_HEAVY),
     "paper-fig2-standin": Preset(
         key="paper-fig2-standin",
         title="Paper, Fig. 2: polynomial stand-in",
@@ -114,11 +110,7 @@ PRESETS: dict[str, Preset] = {
                      "-0.66, 0.2, 0.49, 0.7, 1.32 (exact rationals, exact roots, the fastest kernel). "
                      "Its sharp wells are shallow bumps, unlike the paper's picture."),
         source=polynomial_from_critical_points(FIG2_CRITICAL_POINTS, 5),
-        L=1.6,
-        b=0.5,
-        eta=0.001,
-        x0=0.3,
-        noise=PAPER_HEAVY),
+        L=1.6, b=0.5, eta=0.001, x0=0.3, noise=PAPER_HEAVY),
     "paper-fig3": Preset(
         key="paper-fig3",
         title="Paper, Fig. 3 (three fields, widths 0.6 / 0.9)",
@@ -126,22 +118,14 @@ PRESETS: dict[str, Preset] = {
                      "Fig. 3 (minima -0.9, 0, 1.2; maxima -0.6, 0.9). b = 0.5 gives an irreducible "
                      "graph; b = 0.4 gives the absorbing class {m_1, m_2} and the transient class {m_3}."),
         source=polynomial_from_critical_points(FIG3_CRITICAL_POINTS, 5),
-        L=1.6,
-        b=0.4,
-        eta=0.001,
-        x0=0.0,
-        noise=PAPER_HEAVY),
+        L=1.6, b=0.4, eta=0.001, x0=0.0, noise=PAPER_HEAVY),
     "asymmetric-double-well": Preset(
         key="asymmetric-double-well",
         title="Asymmetric double well",
         description=("A narrow well at -1.2 (r = 0.4) next to a wide one at 0.8 (r = 1.6). With b = 0.5 "
                      "the narrow well needs one jump to escape, the wide one four."),
         source=polynomial_from_critical_points(DOUBLE_WELL_CRITICAL_POINTS, 4),
-        L=1.6,
-        b=0.5,
-        eta=0.001,
-        x0=-1.2,
-        noise=PAPER_HEAVY),
+        L=1.6, b=0.5, eta=0.001, x0=-1.2, noise=PAPER_HEAVY),
     "kleinberg-ripples": Preset(key="kleinberg-ripples",
                                 title="Wide bowl with small sharp spikes",
                                 description=KLEINBERG_DESCRIPTION, source=KLEINBERG_FORMULA,
@@ -154,11 +138,7 @@ PRESETS: dict[str, Preset] = {
                      "leftmost critical point is a maximum, so iterates left of -1 pile up at the wall "
                      "-L. The app shows which conditions fail."),
         source="x**5/5 - x**3/3",
-        L=1.5,
-        b=0.3,
-        eta=0.001,
-        x0=0.5,
-        noise=PAPER_HEAVY),
+        L=1.5, b=0.3, eta=0.001, x0=0.5, noise=PAPER_HEAVY),
 }
 """Presets by key; :data:`DEFAULT_PRESET` is the paper's Fig. 2 landscape."""
 
