@@ -60,8 +60,8 @@ def test_matches_naive_reference(noise, b):
     np.testing.assert_allclose(res.final, ref["final"], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(res.trace, ref["trace"], rtol=1e-9, atol=1e-9)
     np.testing.assert_array_equal(res.trace_fields, ref["trace_fields"])
-    np.testing.assert_array_equal(res.field_steps, ref["field_time"])
-    np.testing.assert_array_equal(res.near_steps, ref["near_time"])
+    np.testing.assert_array_equal(res.field_steps, ref["field_steps"])
+    np.testing.assert_array_equal(res.near_steps, ref["near_steps"])
     np.testing.assert_array_equal(res.transitions, ref["trans"])
     np.testing.assert_array_equal(res.histogram, ref["hist"])
     assert res.field_steps.sum() == res.near_steps.sum() == res.histogram.sum() == 3 * 300
