@@ -15,14 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from landscape import plane_analysis
+from landscape import plane_analysis, plane_geometry
 from landscape.plane_presets import PLANE_PRESETS
 from landscape.sources import load_landscape
 
 
 def _analyse(key: str, grid: int) -> float:
     preset = PLANE_PRESETS[key]
-    plane_analysis._cache.clear()
+    plane_geometry.clear_geometry_cache()
     started = time.perf_counter()
     plane_analysis.analyze_plane(load_landscape(key), preset.L, preset.b, grid=grid)
     return time.perf_counter() - started

@@ -95,7 +95,7 @@ def numba_rate(land, bounds, threads, paths, steps, reps, noise=PAPER_HEAVY, ker
     def run():
         s = Simulation(land, L, ETA, noise, b=B, x0=X0, paths=paths, boundaries=bounds,
                        tabulate=tabulate)
-        s._kernels = kernels
+        s.forced_kernels = kernels
         s.advance(steps)
         sims.append(s)
 

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from cachetools import LRUCache
 
-from simulate.exit_caps import MAX_AUTO_CAP, NO_PREDICTION_CAP, fit_exit_slope, step_cap
+from simulate.config import MAX_AUTO_CAP, NO_PREDICTION_CAP
 from simulate.exit_caps import censored_mean as exit_mean
+from simulate.exit_caps import fit_exit_slope, step_cap
 
 STORE_SIZE = 32
 _store: LRUCache = LRUCache(maxsize=STORE_SIZE)
@@ -161,10 +162,10 @@ def run_study(
 
         r = simulate.exit_times(land, cfg.L, eta, noise, b=b, x0=cfg.x0, samples=cfg.samples,
                                 seed=cfg.seed, max_steps=cap, boundaries=bounds,
-                                progress=report, stream=i + 1, _progress_span=(i / k, (i + 1) / k))  # fmt: skip
+                                progress=report, stream=i + 1, progress_span=(i / k, (i + 1) / k))  # fmt: skip
         runs.append(r)
-        steps_done += int(np.sum(r.times))
-    times = [np.asarray(r.times) for r in runs]
+        steps_done += int(np.sum(r.exit_steps))
+    times = [np.asarray(r.exit_steps) for r in runs]
     dests = [np.asarray(r.destinations) for r in runs]
     cens = [np.asarray(r.censored, dtype=bool) for r in runs]
     etas = np.asarray(cfg.etas, float)

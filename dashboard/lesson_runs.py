@@ -94,7 +94,7 @@ def reveal_light(land, analysis, p: dict[str, Any], pred: Prediction, curve, f_r
     xs, ys = curve
     L, eta, i = float(p["L"]), float(p["eta"]), pred.field
     sim = simulate.Simulation(land, L, eta, make_noise(p["noise"], float(p["alpha"]), float(p["scale"])),
-                              b=None, x0=float(p["x0"]), paths=int(p["paths"]), seed=int(p["seed"]),
+                              b=math.inf, x0=float(p["x0"]), paths=int(p["paths"]), seed=int(p["seed"]),
                               record_every=int(p["every"]), boundaries=tuple(analysis.maxima))  # fmt: skip
     snaps, labels = [], []
     for _ in range(FRAMES):
@@ -117,8 +117,8 @@ def reveal_light(land, analysis, p: dict[str, Any], pred: Prediction, curve, f_r
     return Reveal(answer, theory, measured, slides.animated_figure(snaps, labels), settings)
 
 
-def exit_study_of(land, p: dict[str, Any], b: float | None):
-    """The step's exit-time study (Fig. 4) with clipping at ``b`` (None: unclipped)."""
+def exit_study_of(land, p: dict[str, Any], b: float):
+    """The step's exit-time study (Fig. 4) with clipping at ``b`` (math.inf: unclipped)."""
     etas = [float(e) for e in str(p["etas"]).split(",")]
     return simulate.exit_study(land, float(p["L"]), etas, make_noise(p["noise"], float(p["alpha"]), float(p["scale"])),
                                b=b, x0=float(p["x0"]), samples=int(p["samples"]), seed=int(p["seed"]),
@@ -234,10 +234,10 @@ def reveal_pair(land, analysis, prediction, p: dict[str, Any], pred: Prediction)
                                            seed=int(p["seed"]), state=None if prev is None else prev.state)  # fmt: skip
             if results[name].error:
                 raise ValueError(f"the {name} run stopped: {results[name].error}")
-        steps = int(next(iter(results.values())).steps)
+        steps = int(next(iter(results.values())).steps_done)
         shares = prediction.run_shares(float(steps), eta)
         theory = [shares.get(i, 0.0) for i in range(m)]
-        measured = {name: res.field_fraction()[:m] for name, res in results.items()}
+        measured = {name: res.field_fraction[:m] for name, res in results.items()}
         snaps.append(figures_runs.share_bars_figure(
             names, measured, theory=theory, theory_label="theory (clipped, η → 0)", height=340, as_dict=True,
             title=f"Time per field, {int(p['paths'])} paths × {steps:,} steps"))  # fmt: skip
@@ -250,7 +250,7 @@ def reveal_pair(land, analysis, prediction, p: dict[str, Any], pred: Prediction)
         if chain.stationary is not None else "none (a transient class)"
 
     def narrow_share(res, near: bool = False) -> float:
-        shares = res.near_fraction() if near else res.field_fraction()
+        shares = res.near_fraction if near else res.field_fraction
         return float(sum(shares[i] for i in narrow))
 
     narrow_names = " + ".join(f"Ω{i + 1}" for i in narrow)
@@ -261,10 +261,10 @@ def reveal_pair(land, analysis, prediction, p: dict[str, Any], pred: Prediction)
     measured_text = (f"{narrow_names}: clipped **{narrow_share(clipped):.1%}** of the steps, unclipped "
                      f"**{narrow_share(unclipped):.1%}** (within 0.5 of the minimisers, the paper's count: "
                      f"{narrow_share(clipped, near=True):.1%} and {narrow_share(unclipped, near=True):.1%}); "
-                     f"{int(p['paths'])} paths × {int(clipped.steps):,} steps at η = {eta:g}")  # fmt: skip
+                     f"{int(p['paths'])} paths × {int(clipped.steps_done):,} steps at η = {eta:g}")  # fmt: skip
     settings = {"landscape": p["preset"], "cases": f"clipped (b = {b:g}) and unclipped", "R": R, "eta": eta,
                 "noise": f"{p['noise']} (alpha {float(p['alpha']):g}, scale {float(p['scale']):g})",
                 "start": list(start), "paths": int(p["paths"]), "seed": int(p["seed"]),
-                "steps per path": int(clipped.steps)}  # fmt: skip
+                "steps per path": int(clipped.steps_done)}  # fmt: skip
     answer = _matching(pred.values, frozenset(wide))
     return Reveal(answer, theory_text, measured_text, slides.animated_figure(snaps, labels), settings)

@@ -59,14 +59,14 @@ def plane_parts(r, *, grid, analysis, R: float) -> dict:
                                                               max_bins=LIVE_BINS, as_dict=True)  # fmt: skip
         parts["plane_fields_chart"] = FPR.field_index_figure(res.trace_steps, res.trace_fields, len(analysis.fields),
                                                             as_dict=True)  # fmt: skip
-        parts["plane_frac_chart"] = FPR.field_time_figure(res.field_fraction(), analysis, height=260, as_dict=True,
-                                                         near_fraction=res.near_fraction())  # fmt: skip
+        parts["plane_frac_chart"] = FPR.field_time_figure(res.field_fraction, analysis, height=260, as_dict=True,
+                                                         near_fraction=res.near_fraction)  # fmt: skip
     else:
         for name in CASES:
             res = r.results[name]
             parts[f"plane_hist_{name}"] = FPR.plane_occupancy_figure(
                 res.histogram, res.extent, analysis, R=R, height=360, title=name, max_bins=LIVE_BINS, as_dict=True)
             parts[f"plane_frac_{name}"] = FPR.field_time_figure(
-                res.field_fraction(), analysis, height=260, near_fraction=res.near_fraction(),
+                res.field_fraction, analysis, height=260, near_fraction=res.near_fraction,
                 title=f"{name}: time per field", as_dict=True)  # fmt: skip
     return parts

@@ -221,7 +221,7 @@ class LiveRun(RefreshBudget):
             self.sims = {}
             for name in COMPARE_CASES:
                 noise = heavy if name.startswith("heavy") else light
-                b = cfg.b_compare if name.endswith("-clipped") else None
+                b = cfg.b_compare if name.endswith("-clipped") else math.inf
                 self.sims[name] = simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)
 
     def step_chunk(self) -> int:

@@ -111,19 +111,19 @@ class PlaneLiveRun(simrun.RefreshBudget):
     @property
     def steps_done(self) -> int:
         res = next(iter(self.results.values()), None)
-        return int(res.steps) if res is not None else 0
+        return int(res.steps_done) if res is not None else 0
 
     # -- downloads
     def fractions_csv(self) -> str:
         buf = io.StringIO()
         buf.write("case,field,steps_in_field,fraction_in_field,steps_near_minimiser,fraction_near\n")
         for name, res in self.results.items():
-            ff, nf = res.field_fraction(), res.near_fraction()
+            ff, nf = res.field_fraction, res.near_fraction
             m = len(ff) - 1
             for i in range(m + 1):
                 label = str(i + 1) if i < m else "out"
-                buf.write(f"{name},{label},{int(res.field_time[i])},{ff[i]:.6g},"
-                          f"{int(res.near_time[i])},{nf[i]:.6g}\n")  # fmt: skip
+                buf.write(f"{name},{label},{int(res.field_steps[i])},{ff[i]:.6g},"
+                          f"{int(res.near_steps[i])},{nf[i]:.6g}\n")  # fmt: skip
         return buf.getvalue()
 
     def histogram_csv(self) -> str:

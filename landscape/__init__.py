@@ -34,7 +34,7 @@ from .smoothing import SmoothedLoss, one_point_convex_region, smoothed_loss
 from .sources import load_landscape
 from .sweep import SweepInterval, breakpoints, sweep
 from .tails import is_heavy_tailed, tail_index, tail_probability
-from .theory import LIMIT_NOTE, clip_threshold, surviving_minima
+from .theory import LIMIT_NOTE, clip_threshold, parse_clip_threshold, surviving_minima
 from .vocabulary import FUNCTIONS, X, Y
 
 __all__ = [
@@ -81,6 +81,7 @@ __all__ = [
     "load_landscape",
     "one_point_convex_region",
     "parse_any_formula",
+    "parse_clip_threshold",
     "parse_formula",
     "predict",
     "predict_exit",

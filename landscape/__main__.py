@@ -32,6 +32,7 @@ from .presets import PRESETS
 from .sources import load_landscape
 from .sweep import sweep
 from .tails import FAMILIES, HEAVY_FAMILIES
+from .theory import parse_clip_threshold
 
 EXIT_BAD_INPUT = 2
 
@@ -53,6 +54,14 @@ def _number(text: str) -> float:
     if math.isnan(value):
         raise argparse.ArgumentTypeError("nan is not allowed")
     return value
+
+
+def _threshold(text: str) -> float:
+    """--b: a number, or one of the words for no clipping (``parse_clip_threshold``)."""
+    try:
+        return parse_clip_threshold(text)
+    except AnalysisError:
+        return _number(text)        # a number <= 0 is refused, in words, by the analysis
 
 
 def _point(text: str) -> tuple[float, ...]:
@@ -87,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "write --expr=-x^2 when it starts with '-'")
     analyze_parser.add_argument("--L", "--R", dest="L", type=_number,
                                 help="window half-width (1-D) or ball radius R (2-D)")
-    analyze_parser.add_argument("--b", type=_number, help="clipping threshold or inf")
+    analyze_parser.add_argument("--b", type=_threshold, help="clipping threshold or inf")
     analyze_parser.add_argument("--alpha", type=_number, help="tail index > 1")
     analyze_parser.add_argument("--grid", type=int, default=301,
                                 help="2-D only: cells per side of the grid (51 to 801)")
@@ -105,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict_parser.add_argument("--expr", required=True)
     predict_parser.add_argument("--L", "--R", dest="L", type=_number,
                                 help="window half-width (1-D) or ball radius R (2-D)")
-    predict_parser.add_argument("--b", type=_number, help="clipping threshold (default: none)")
+    predict_parser.add_argument("--b", type=_threshold, help="clipping threshold (default: none)")
     predict_parser.add_argument("--noise", choices=FAMILIES,
                                 help="noise family (default: the preset's, else pareto)")
     predict_parser.add_argument("--alpha", type=_number, help="tail index > 1")
@@ -132,7 +141,7 @@ def _preset_defaults(args) -> None:
         args.L = preset.L
     if args.command == "predict":
         if args.b is None:
-            args.b = math.inf if preset is None or preset.b is None else preset.b
+            args.b = math.inf if preset is None else preset.b
         if args.noise is None:
             args.noise = "pareto" if preset is None else preset.noise.family
         if preset is not None and args.noise == preset.noise.family:
@@ -149,7 +158,7 @@ def _preset_defaults(args) -> None:
         if preset is None:
             raise UsageError("--b is required (unless --expr is a preset key); use inf "
                              "for no clipping")
-        args.b = math.inf if preset.b is None else preset.b
+        args.b = preset.b
 
 
 def _number_text(value) -> str:
@@ -231,7 +240,7 @@ def _minimum_text(minimum) -> str:
 
 def _print_presets(presets) -> None:
     for preset in presets.values():
-        b = "none" if preset.b is None else f"{preset.b:g}"
+        b = "none" if math.isinf(preset.b) else f"{preset.b:g}"
         if preset.dimension == 2:
             print(f"{preset.key}: {preset.title} (R = {preset.L:g}, b = {b}, "
                   f"eta = {preset.eta:g}, start = ({preset.x0:g}, {preset.y0:g}), "
@@ -247,7 +256,8 @@ def _presets_json(presets) -> list[dict]:
     rows = []
     for p in presets.values():
         row = {"key": p.key, "title": p.title, "description": p.description,
-               "source": p.source, "L": p.L, "b": p.b, "eta": p.eta, "x0": p.x0,
+               "source": p.source, "L": p.L,
+               "b": "inf" if math.isinf(p.b) else p.b, "eta": p.eta, "x0": p.x0,
                "noise": {"family": p.noise.family, "alpha": p.noise.alpha,
                          "scale": p.noise.scale}}
         if p.dimension == 2:

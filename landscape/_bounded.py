@@ -7,7 +7,7 @@ that is killed when the time is up. Forking copies the already-imported
 SymPy, so a call costs milliseconds, not the seconds of a fresh interpreter.
 
 The worker's CPU time is bounded (RLIMIT_CPU, whole seconds) and, looser, its
-wall-clock time (``WALL_FACTOR * timeout``, 1.75 s for the 1 s
+wall-clock time (``config.WORKER_WALL_FACTOR * timeout``, 1.75 s for the 1 s
 parse bound, so an answer still comes within 2 s). A wall-clock bound alone
 refused valid formulas whenever other sessions kept the 2 cores busy
 (RELIABILITY.md finding F8); the slack absorbs most of that.
@@ -20,8 +20,7 @@ import math
 import multiprocessing
 import pickle
 
-#: wall-clock backstop = WALL_FACTOR * timeout seconds
-WALL_FACTOR = 1.75
+from . import config
 
 
 class WorkerUnavailable(RuntimeError):
@@ -59,7 +58,7 @@ def run_bounded(function, arguments: tuple, timeout: float):
     """Run ``function(*arguments)`` in a forked process for at most ``timeout`` s of CPU.
 
     ``timeout`` is rounded up to whole CPU seconds; the wall-clock limit is
-    ``WALL_FACTOR * timeout``.
+    ``config.WORKER_WALL_FACTOR * timeout``.
 
     Returns
     -------
@@ -82,7 +81,7 @@ def run_bounded(function, arguments: tuple, timeout: float):
         raise WorkerUnavailable(str(error)) from None
     sender.close()
     try:
-        if receiver.poll(WALL_FACTOR * timeout):
+        if receiver.poll(config.WORKER_WALL_FACTOR * timeout):
             return receiver.recv()
         return "timeout", None
     except (EOFError, OSError, pickle.UnpicklingError):

@@ -27,7 +27,7 @@ _SHRINK = 0.4         # step factor after a failed one
 _ARMIJO = 1e-4
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(kw_only=True, frozen=True, eq=False)
 class FlowResult:
     """End points of the flow from the in-ball grid cells.
 
@@ -214,4 +214,5 @@ def follow_flow(land, grid_x: np.ndarray, grid_y: np.ndarray, inside: np.ndarray
     free = converged & (captured < 0)
     groups, count = group_ends(x, y, free, R, n)
     groups = np.where(captured >= 0, -2 - captured, groups)
-    return FlowResult(np.column_stack([x, y]), converged, cells, groups, count, iterations)
+    return FlowResult(end=np.column_stack([x, y]), converged=converged, cells=cells,
+                      groups=groups, group_count=count, iterations=iterations)

@@ -23,14 +23,8 @@ import time
 import numpy as np
 from scipy import ndimage
 
+from . import config
 from .errors import TheoryError
-
-#: Sub-cells per cell side along the field boundaries.
-REFINE = 4
-#: Most descent steps of the flow that labels one sub-cell.
-CLASSIFY_STEPS = 3000
-#: Largest number of ray samples handled in one NumPy block.
-BLOCK = 2_000_000
 
 
 def project(x: np.ndarray, y: np.ndarray, R: float) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +51,8 @@ class FieldMap:
         ``time.perf_counter()`` value after which a ``TheoryError`` is raised.
     """
 
-    def __init__(self, analysis, refine: int = REFINE, deadline: float | None = None):
+    def __init__(self, analysis, refine: int = config.PLANE_JUMPS_REFINE,
+                 deadline: float | None = None):
         self.analysis = analysis
         self.land = analysis.landscape
         self.R = float(analysis.R)
@@ -131,7 +126,7 @@ class FieldMap:
         out = np.full(x.shape, -1, dtype=np.int16)
         active = np.arange(x.size)
         step_length = 0.5 * self.spacing
-        for _ in range(CLASSIFY_STEPS):
+        for _ in range(config.PLANE_JUMPS_CLASSIFY_STEPS):
             row, col = self._coarse_index(x[active], y[active])
             done = self.interior[row, col]
             out[active[done]] = self.coarse[row[done], col[done]]
@@ -226,7 +221,7 @@ class FieldMap:
         cos, sin = np.cos(theta), np.sin(theta)
         rates = np.zeros((x.size, self.m))
         sensitivity = np.zeros(x.size)
-        chunk = max(1, BLOCK // (n_theta * radii.shape[1]))
+        chunk = max(1, config.PLANE_JUMPS_BLOCK // (n_theta * radii.shape[1]))
         for start in range(0, x.size, chunk):
             self._check_time()
             part = slice(start, start + chunk)

@@ -18,9 +18,6 @@ from scipy.optimize import root
 
 from . import config
 
-#: relative size of a Hessian eigenvalue that counts as zero
-DEGENERATE_REL_TOL = 1e-7
-
 
 @dataclass(frozen=True, eq=False)
 class MinimiserSet:
@@ -79,7 +76,7 @@ def hessian_kind(hxx: float, hxy: float, hyy: float) -> str:
     if not np.all(np.isfinite(matrix)):
         return "degenerate"
     low, high = np.linalg.eigvalsh(matrix)
-    tolerance = DEGENERATE_REL_TOL * max(abs(low), abs(high), 1e-300)
+    tolerance = config.PLANE_DEGENERATE_REL_TOL * max(abs(low), abs(high), 1e-300)
     if low > tolerance:
         return "min"
     if high < -tolerance:
@@ -108,8 +105,8 @@ def _newton(land, starts: np.ndarray, spacing: float, iterations: int = 40) -> n
             values, vectors = np.linalg.eigh(hessian)
             gradient = np.where(good[:, None], np.column_stack([gx, gy]), 0.0)
             along = np.einsum("kij,ki->kj", vectors, gradient)
-            large = np.abs(values) > DEGENERATE_REL_TOL * np.max(np.abs(values), axis=1,
-                                                                 keepdims=True)
+            eigen_scale = np.max(np.abs(values), axis=1, keepdims=True)
+            large = np.abs(values) > config.PLANE_DEGENERATE_REL_TOL * eigen_scale
             step = np.einsum("kij,kj->ki", vectors,
                              np.where(large, along / np.where(large, values, 1.0), 0.0))
             length = np.hypot(step[:, 0], step[:, 1])

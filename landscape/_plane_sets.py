@@ -31,7 +31,7 @@ from scipy import ndimage
 from scipy.optimize import minimize, minimize_scalar
 
 from . import config
-from ._plane_points import DEGENERATE_REL_TOL, MinimiserSet
+from ._plane_points import MinimiserSet
 from .errors import AnalysisError
 
 __all__ = ["minimiser_sets", "polish_minimum"]
@@ -160,7 +160,7 @@ def _interior_set(land, ends, values, R, spacing, scale, refine):
         near = np.hypot(ends[:, 0], ends[:, 1]) >= R - 2 * spacing
         return _wall_set(land, ends[near], values[near], R, spacing, scale), None
     low, high = _eigenvalues(land, point)
-    tolerance = DEGENERATE_REL_TOL * max(abs(low), abs(high), 1e-300)
+    tolerance = config.PLANE_DEGENERATE_REL_TOL * max(abs(low), abs(high), 1e-300)
     step = 1e-3 * spacing
     if low < -tolerance or _descends_nearby(land, point, step, 1e-6 * step * scale / R):
         return None, None           # starts on the stable manifold of a saddle or maximum,
@@ -223,7 +223,7 @@ def _wall_set(land, ends, values, R, spacing, scale):
         theta = angle
     h = 1e-4
     curvature = (along(theta + h) - 2 * along(theta) + along(theta - h)) / (h * h)
-    if curvature < -DEGENERATE_REL_TOL * max(1.0, abs(curvature)):
+    if curvature < -config.PLANE_DEGENERATE_REL_TOL * max(1.0, abs(curvature)):
         return None                  # a maximum of f along the wall: a saddle of the flow
     point = np.array([R * np.cos(theta), R * np.sin(theta)])
     if length > config.PLANE_SEGMENT_CELLS * spacing:

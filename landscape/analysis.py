@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from . import config
-from .critical import _check_L, critical_points
+from .critical import check_L, critical_points
 from .errors import AnalysisError
 from .loss import Landscape
 from .theory import (  # noqa: F401  (re-exported: the graph's formulas live in theory)
@@ -55,7 +56,7 @@ def _check_b(b) -> float:
     return clip_threshold(b)
 
 
-def _check_alpha(alpha) -> float | None:
+def check_alpha(alpha) -> float | None:
     if alpha is None:
         return None
     try:
@@ -104,11 +105,13 @@ class Analysis:
     See the module docstring for the terms. Indices are 0-based; ``to_json``
     gives the CLI's 1-based form. ``assumption1_ok``: the theory panels apply;
     ``assumption1_reason``: why not, in words (None when it holds);
+    ``undefined_note``: where f is undefined or infinite on [-L, L], in words (None: nowhere);
     ``assumption3_ok``: no r_i / b is (nearly) an integer; ``near_breakpoints``:
     the warnings that b sits (almost) where l*_i or an edge changes; ``method``:
     how the critical points were found (``"exact"`` or ``"numeric"``).
     """
 
+    dimension: ClassVar[int] = 1
     L: float
     b: float
     alpha: float | None
@@ -124,6 +127,7 @@ class Analysis:
     warnings: tuple[str, ...] = ()
     assumption1_ok: bool = True
     assumption1_reason: str | None = None
+    undefined_note: str | None = None
     method: str = "numeric"
     assumption3_ok: bool = True
     near_breakpoints: tuple[str, ...] = ()
@@ -240,12 +244,12 @@ def analyze(land: Landscape, L: float, b: float, alpha: float | None = None) -> 
     AnalysisError
         For bad L, b or alpha.
     """
-    if getattr(land, "dimension", 1) != 1:
+    if land.dimension != 1:
         raise AnalysisError("this landscape is two-dimensional (it uses y): use "
                             "landscape.plane_analysis.analyze_plane")
-    L = _check_L(L)
+    L = check_L(L)
     b = _check_b(b)
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     points = critical_points(land, L)
     structure = structure_for_widths(points.minima, points.maxima, b)
     curvatures = land.d2f(np.array(structure.minima, dtype=np.float64))
@@ -266,6 +270,7 @@ def analyze(land: Landscape, L: float, b: float, alpha: float | None = None) -> 
                     classes=structure.classes, irreducible=structure.irreducible,
                     exit_exponents=exponents, warnings=tuple(warnings),
                     assumption1_ok=points.assumption1_ok,
-                    assumption1_reason=points.assumption1_reason, method=points.method,
+                    assumption1_reason=points.assumption1_reason,
+                    undefined_note=points.undefined_note, method=points.method,
                     assumption3_ok=not assumption3_breaks(structure, b),
                     near_breakpoints=tuple(near_breakpoints))

@@ -34,7 +34,7 @@ from .errors import TheoryError
 from .theory import LIMIT_NOTE, CommunicatingClass, mean_exit_steps, time_scale
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class ClassChain:
     """The limit Y of the iterates on one communicating class (0-based indices).
 
@@ -129,8 +129,9 @@ def limiting_chain(q_matrix: np.ndarray, l_star: Sequence[int],
     np.fill_diagonal(generator, 0.0)
     np.fill_diagonal(generator, -(generator.sum(axis=1) + killing))
     stationary = stationary_law(generator) if group.absorbing else None
-    return ClassChain(members, large, small, group.absorbing, int(l_star[large[0]]),
-                      generator, killing, absorption, fundamental, stationary)
+    return ClassChain(members=members, large=large, small=small, absorbing=group.absorbing,
+                      l_star=int(l_star[large[0]]), generator=generator, killing=killing,
+                      absorption=absorption, visits=fundamental, stationary=stationary)
 
 
 def limiting_chains(q_matrix: np.ndarray, l_star: Sequence[int],
@@ -206,7 +207,7 @@ def law_at(chain: ClassChain, initial: np.ndarray, time: float) -> np.ndarray:
     return np.asarray(initial, dtype=np.float64) @ linalg.expm(chain.generator * time)
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class SmallFieldShare:
     """Theorem 2 in numbers at one eta: predicted share of steps in each small field."""
 
@@ -245,11 +246,13 @@ def small_field_share(chain: ClassChain, q_matrix: np.ndarray, l_star: Sequence[
     small = list(chain.small)
     if not small:
         empty = np.zeros(0)
-        return SmallFieldShare(eta, (), empty, empty, empty)
+        return SmallFieldShare(eta=eta, fields=(), visits_per_step=empty, mean_sojourn=empty,
+                               shares=empty)
     lambda_g = chain.time_scale(tail_at_inverse_eta, eta)
     rates_into_small = chain.stationary @ q_matrix[np.ix_(list(chain.large), small)]
     visits = (rates_into_small @ chain.visits) * lambda_g
     sojourn = np.array([mean_exit_steps(q[k], l_star[k], tail_at_inverse_eta, eta)
                         for k in small])
-    return SmallFieldShare(eta, tuple(small), visits, sojourn, visits * sojourn)
+    return SmallFieldShare(eta=eta, fields=tuple(small), visits_per_step=visits,
+                           mean_sojourn=sojourn, shares=visits * sojourn)
 

@@ -78,3 +78,62 @@ PLANE_CAPTURE_HALVINGS = 6       # halvings of a set's capture level past the la
 PLANE_SUGGEST_MAX_R = 1e4        # suggest_radius searches balls up to this radius
 PLANE_SUGGEST_MARGIN = 0.15      # the suggested R exceeds the farthest minimum or saddle by this
 PLANE_CACHE_SIZE = 16            # b-independent geometries kept per process
+
+# --- the bounded worker (landscape._bounded)
+#: wall-clock backstop = WORKER_WALL_FACTOR * timeout seconds
+WORKER_WALL_FACTOR = 1.75
+
+# --- 2-D jumps and ray integrals (landscape._plane_jumps)
+#: Sub-cells per cell side along the field boundaries.
+PLANE_JUMPS_REFINE = 4
+#: Most descent steps of the flow that labels one sub-cell.
+PLANE_JUMPS_CLASSIFY_STEPS = 3000
+#: Largest number of ray samples handled in one NumPy block.
+PLANE_JUMPS_BLOCK = 2_000_000
+
+# --- 2-D critical points (landscape._plane_points)
+#: relative size of a Hessian eigenvalue that counts as zero
+PLANE_DEGENERATE_REL_TOL = 1e-7
+
+# --- evaluation of f (landscape.loss, landscape.plane)
+#: expressions with more nodes than this are evaluated through common subexpressions
+CSE_NODES = 200
+#: polynomials up to this degree in x and in y are evaluated by :func:`_polynomial_evaluator`
+PLANE_MAX_HORNER_DEGREE = 40
+
+# --- the 1-D constants q (landscape.rates)
+#: Largest l* for which q is computed, per method.
+RATES_MAX_L_STAR = 6
+RATES_MAX_L_STAR_ADAPTIVE = 3
+#: The panel method refines (panels / 4) while its error estimate exceeds this * q_i.
+RATES_PANEL_RTOL = 1e-7
+#: Relative tolerance of the integrals for l* >= 2.
+RATES_RTOL = 1e-6
+#: Seconds one field's nested integrals may take before giving up (says so plainly).
+RATES_TIME_BUDGET = 20.0
+
+# --- the 2-D constants q (landscape.rates_plane)
+#: Largest l* for which the 2-D constants are computed.
+PLANE_RATES_MAX_L_STAR = 2
+#: Points along a minimiser segment from which the rates are computed.
+PLANE_RATES_SEGMENT_POINTS = 3
+#: Directions of the l* = 1 ray integral from a minimum.
+PLANE_RATES_N_THETA = 2048
+#: Directions of the tabulated last jump (l* = 2).
+PLANE_RATES_N_THETA_TABLE = 64
+#: Most points of the last-jump table (l* = 2).
+PLANE_RATES_TABLE_POINTS = 2500
+#: Sobol points per scrambling and number of scramblings (l* = 2).
+PLANE_RATES_QMC_POINTS = 512
+PLANE_RATES_QMC_REPLICATES = 4
+#: Seconds the rates of one landscape may take.
+PLANE_RATES_TIME_BUDGET = 30.0
+
+# --- the smoothed loss (landscape.smoothing)
+#: Upper end of t = -log(1 - v) (e^-40: the rest of the mass is negligible).
+SMOOTHING_T_MAX = 40.0
+
+# --- noise tails (landscape.tails)
+#: Above this x/scale the stable tail uses its asymptotic form (scipy is slow and
+#: inaccurate far out).
+STABLE_ASYMPTOTIC_FROM = 100.0

@@ -10,12 +10,11 @@ import numpy as np
 import scipy.special
 import sympy
 
+from . import config
 from .vocabulary import X
 
 #: parts of f where it may fail to be C^2 (where their argument is 0, or ties)
 NON_SMOOTH = (sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Max, sympy.Min, sympy.Piecewise)
-#: expressions with more nodes than this are evaluated through common subexpressions
-CSE_NODES = 200
 
 
 def node_count(expression: sympy.Basic, limit: int | None = None) -> int:
@@ -62,7 +61,7 @@ def vectorise(expression: sympy.Expr, replacements=None,
         shared = (_needed(expression, replacements), expression)
         cse = lambda expressions: shared   # lambdify takes a cse callable
     else:
-        cse = node_count(expression, CSE_NODES) > CSE_NODES
+        cse = node_count(expression, config.CSE_NODES) > config.CSE_NODES
     arguments = variables[0] if len(variables) == 1 else list(variables)
     function = sympy.lambdify(arguments, expression,
                               modules=[{"erf": scipy.special.erf}, "numpy"], cse=cse)

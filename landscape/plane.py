@@ -17,6 +17,7 @@ import numpy as np
 import scipy.special
 import sympy
 
+from . import config
 from .errors import AnalysisError
 from .loss import NON_SMOOTH, drop_deltas, vectorise
 from .vocabulary import X, Y
@@ -53,8 +54,6 @@ def _vectorise_together(expressions) -> Callable[..., tuple[np.ndarray, ...]]:
     return evaluate
 
 
-#: polynomials up to this degree in x and in y are evaluated by :func:`_polynomial_evaluator`
-MAX_HORNER_DEGREE = 40
 
 
 def _lambdify_cost(expression) -> int:
@@ -94,7 +93,7 @@ def _polynomial_evaluator(expressions) -> Callable[..., tuple[np.ndarray, ...]] 
     degree_y = max(max(p.degree(Y), 0) for p in polys)
     terms = [[((i, j), float(c)) for (i, j), c in p.terms() if c != 0] for p in polys]
     horner_cost = sum(2 * len(t) for t in terms) + len(polys) * degree_x + degree_y
-    if max(degree_x, degree_y) > MAX_HORNER_DEGREE \
+    if max(degree_x, degree_y) > config.PLANE_MAX_HORNER_DEGREE \
             or horner_cost >= sum(_lambdify_cost(e) for e in expressions):
         return None
     by_power = [[[(j, c) for (i, j), c in t if i == power] for power in range(degree_x + 1)]

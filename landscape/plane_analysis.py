@@ -26,34 +26,23 @@ the gradient, classified by the Hessian. The b-independent part is cached.
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from . import config
-from ._plane_fields import (
-    assign_free_ends,
-    capture_grid,
-    cell_lower_bound,
-    field_distances,
-    fill_unresolved,
-    wall_saddles,
-)
-from ._plane_flow import follow_flow
-from ._plane_points import MinimiserSet, critical_points, degenerate_warnings, extend_segment
-from ._plane_sets import minimiser_sets
-from .analysis import _check_alpha, structure_warnings
+from ._plane_points import MinimiserSet
+from .analysis import check_alpha, structure_warnings
 from .errors import AnalysisError
 from .plane import PlaneLandscape
+from .plane_geometry import plane_geometry
 from .theory import Structure, clip_threshold, exit_exponent, structure_from_distances
 
 __all__ = ["MinimiserSet", "PlaneAnalysis", "PlaneField", "analyze_plane"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class PlaneField:
     """One attraction field: its minimiser set, width r_i, l*_i and share of the ball.
 
@@ -69,38 +58,24 @@ class PlaneField:
     sharp: bool = False
 
 
-@dataclass(frozen=True, eq=False)
-class _Geometry:
-    """The b-independent part of an analysis (cached)."""
-
-    sets: tuple[MinimiserSet, ...]
-    distances: np.ndarray
-    label_grid: np.ndarray
-    near_grid: np.ndarray
-    area_shares: tuple[float, ...]
-    saddles: np.ndarray
-    maxima: np.ndarray
-    warnings: tuple[str, ...]
-    seconds: float
-
-
 def _json_float(value):
     value = float(value)
     return value if math.isfinite(value) else None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class PlaneAnalysis:
     """Everything the theory says about one (f(x, y), R, b, alpha); see the module docstring.
 
-    ``jump_matrix`` holds l_{i,j} with a zero diagonal (l*_i are in ``fields``
-    and on the diagonal of ``structure.jump_matrix``, as in 1-D).
+    ``jump_matrix`` holds l_{i,j} with l*_i on its diagonal, as in 1-D
+    (``structure.jump_matrix``; eqs. 5, 7).
     ``label_grid`` and ``near_grid`` are int16 (n, n) arrays indexed
     [row = y index, col = x index], cell centres ``numpy.linspace`` over
     ``extent``; -1 outside the ball (label) or away from every minimiser set
     (near). ``seconds`` is how long the b-independent part took.
     """
 
+    dimension: ClassVar[int] = 2
     landscape: PlaneLandscape
     R: float
     b: float
@@ -223,125 +198,6 @@ def _check_grid(grid) -> int:
     return int(grid)
 
 
-# --------------------------------------------------------------------------
-# the b-independent geometry
-# --------------------------------------------------------------------------
-def _geometry(land: PlaneLandscape, R: float, n: int, near: float, progress) -> _Geometry:
-    started = time.perf_counter()
-    report = progress if progress is not None else (lambda share, stage: None)
-    report(0.0, "critical points")
-    cpu_started = time.thread_time()           # budgets in CPU time: one core, whatever the load
-    deadline = cpu_started + config.PLANE_TIME_BUDGET
-    axis_values = np.linspace(-R, R, n)
-    grid_x, grid_y = np.meshgrid(axis_values, axis_values)
-    inside = grid_x ** 2 + grid_y ** 2 <= R * R * (1 + 1e-12)
-    spacing = 2 * R / (n - 1)
-    f_grid = land.f(grid_x, grid_y)
-    points, kinds, warnings = critical_points(land, grid_x, grid_y, inside, R,
-                                              cpu_started + config.PLANE_ROOT_TIME_BUDGET)
-    # 1. a coarse pass finds the minimiser sets
-    m = min(n, config.PLANE_COARSE_GRID)
-    coarse_axis = np.linspace(-R, R, m)
-    coarse_x, coarse_y = np.meshgrid(coarse_axis, coarse_axis)
-    coarse_spacing = 2 * R / (m - 1)
-    report(0.1, "gradient flow from a coarse grid")
-    coarse = follow_flow(land, coarse_x, coarse_y,
-                         coarse_x ** 2 + coarse_y ** 2 <= R * R * (1 + 1e-12), R, deadline,
-                         max_iterations=config.PLANE_COARSE_MAX_ITERATIONS)
-    finite = f_grid[inside & np.isfinite(f_grid)]
-    scale = float(np.ptp(finite)) if finite.size else 1.0
-    sets, _, notes = minimiser_sets(land, coarse, R, coarse_spacing, scale)
-    warnings.extend(notes)
-    sets = [extend_segment(land, s, R, scale) if s.is_segment else s for s in sets]
-    # 2. the full grid, each start stopped once it surely ends at a known set
-    on_sets = [min((s.distance(*p) for s in sets), default=np.inf) <= 2 * coarse_spacing
-               for p in points]
-    barriers = [p for p, k, on in zip(points, kinds, on_sets, strict=True)
-                if k in ("saddle", "max") or (k in ("degenerate", "min") and not on)]
-    barriers = np.concatenate([np.reshape(barriers, (-1, 2)), wall_saddles(land, R, 8 * n)])
-    capture = capture_grid(sets, barriers, cell_lower_bound(land, grid_x, grid_y, f_grid),
-                           inside, R)
-    report(0.2, f"gradient flow from {int(inside.sum())} grid cells")
-    fine = follow_flow(land, grid_x, grid_y, inside, R, deadline, capture,
-                       lambda share: report(0.2 + 0.7 * share, "gradient flow"))
-    report(0.9, "widths and distances")
-    start_set = assign_free_ends(land, fine, sets, R, spacing, coarse_spacing, scale,
-                                  warnings)
-    if not sets:
-        raise AnalysisError("no minimum of f found in the ball: the gradient flow ends "
-                            "nowhere (is f unbounded below or undefined there?)")
-    if len(sets) > config.PLANE_MAX_FIELDS:
-        raise AnalysisError(f"{len(sets)} minimiser sets in the ball (limit "
-                            f"{config.PLANE_MAX_FIELDS}); choose a smaller R or a smoother f")
-    order = sorted(range(len(sets)), key=lambda k: tuple(sets[k].points[0]))
-    rank = np.empty(len(sets) + 1, dtype=np.int64)
-    rank[order] = np.arange(len(sets))
-    rank[-1] = -1
-    sets = [sets[k] for k in order]
-    labels = np.full((n, n), -1, dtype=np.int16)
-    labels[fine.cells[:, 0], fine.cells[:, 1]] = rank[start_set]
-    unconverged = 1.0 - float(np.mean(fine.converged))
-    if unconverged > config.PLANE_UNCONVERGED_WARN:
-        warnings.append(f"{unconverged:.0%} of the grid starts had not converged after "
-                        f"{fine.iterations} descent steps (slow valleys); they are labelled by "
-                        "their neighbours")
-    fill_unresolved(labels, inside)
-    distances = field_distances(sets, labels, axis_values)
-    near_grid = np.full((n, n), -1, dtype=np.int16)
-    closest = np.full((n, n), np.inf)
-    for i, minimiser in enumerate(sets):
-        d = minimiser.distance(grid_x, grid_y)
-        better = inside & (d < near) & (d < closest)
-        near_grid[better] = i
-        closest[better] = d[better]
-    counts = np.bincount(labels[inside].astype(np.int64), minlength=len(sets))
-    shares = tuple(float(c) / max(1, int(inside.sum())) for c in counts)
-    for minimiser in sets:
-        if minimiser.at_wall:
-            where = " to ".join(f"({x:.4g}, {y:.4g})" for x, y in minimiser.points)
-            warnings.append(f"f decreases towards the wall |x| = R at {where}: iterates "
-                            "pile up there (not a minimum of f)")
-    degenerate = []
-    for point, kind in zip(points, kinds, strict=True):
-        on_set = min(s.distance(*point) for s in sets) <= 2 * spacing
-        if kind == "min" and not on_set:
-            warnings.append(f"a minimum at ({point[0]:.4g}, {point[1]:.4g}) has no grid start "
-                            "flowing to it (its field is smaller than a grid cell); use a "
-                            "larger grid")
-        elif kind == "degenerate" and not on_set:
-            degenerate.append(point)
-    warnings.extend(degenerate_warnings(degenerate))
-    saddles = points[[k == "saddle" for k in kinds]].reshape(-1, 2)
-    maxima = points[[k == "max" for k in kinds]].reshape(-1, 2)
-    report(1.0, "done")
-    return _Geometry(tuple(sets), distances, labels, near_grid, shares, saddles, maxima,
-                     tuple(dict.fromkeys(warnings)), time.perf_counter() - started)
-
-
-_cache: OrderedDict[tuple, _Geometry] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def _cached_geometry(land: PlaneLandscape, R: float, n: int, near: float,
-                     progress=None) -> _Geometry:
-    key = (land.text, sympy_key(land), R, n, near)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    geometry = _geometry(land, R, n, near, progress)
-    with _cache_lock:
-        _cache[key] = geometry
-        while len(_cache) > config.PLANE_CACHE_SIZE:
-            _cache.popitem(last=False)
-    return geometry
-
-
-def sympy_key(land: PlaneLandscape) -> str:
-    """The expression's text, so two landscapes with one text but other f never share a cache."""
-    return str(land.expr)
-
-
 def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None = None,
                   grid: int = 301, near: float = 0.5, progress=None) -> PlaneAnalysis:
     """Fields, widths, jump numbers and the typical transition graph of f(x, y).
@@ -380,22 +236,23 @@ def analyze_plane(land: PlaneLandscape, R: float, b: float, alpha: float | None 
                             "and y); use landscape.analyze for f(x)")
     R = _check_positive("R", R)
     b = clip_threshold(b)
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     n = _check_grid(grid)
     near = _check_positive("near", near, upper=2 * R)
-    geometry = _cached_geometry(land, R, n, near, progress)
+    geometry = plane_geometry(land, R, n, near, progress)
     m = len(geometry.sets)
     structure = structure_from_distances(tuple(s.centre for s in geometry.sets), (None,) * m,
                                          (None,) * m, geometry.distances, b)
     large = {i for c in structure.classes for i in c.large}
-    fields = tuple(PlaneField(s, structure.widths[i], structure.l_star[i],
-                              geometry.area_shares[i], i, i not in large)
+    fields = tuple(PlaneField(minimiser=s, width=structure.widths[i],
+                              l_star=structure.l_star[i], area_share=geometry.area_shares[i],
+                              index=i, sharp=i not in large)
                    for i, s in enumerate(geometry.sets))
     warnings = list(geometry.warnings)
     warnings += structure_warnings(structure, b, geometry.distances)
-    jump_matrix = structure.jump_matrix.copy()     # the contract's l_{i,j}: diagonal 0
-    np.fill_diagonal(jump_matrix, 0)
-    return PlaneAnalysis(land, R, b, alpha, fields, geometry.saddles, geometry.maxima,
-                         jump_matrix, structure, (-R, R, -R, R), geometry.label_grid,
-                         geometry.near_grid, tuple(dict.fromkeys(warnings)), near,
-                         geometry.seconds)
+    return PlaneAnalysis(landscape=land, R=R, b=b, alpha=alpha, fields=fields,
+                         saddles=geometry.saddles, maxima=geometry.maxima,
+                         jump_matrix=structure.jump_matrix, structure=structure,
+                         extent=(-R, R, -R, R), label_grid=geometry.label_grid,
+                         near_grid=geometry.near_grid, warnings=tuple(dict.fromkeys(warnings)),
+                         near=near, seconds=geometry.seconds)

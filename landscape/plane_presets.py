@@ -79,32 +79,39 @@ PAPER_HIMMELBLAU_DESCRIPTION = (
     "the paper; clipped SGD avoids the two narrow fields.")
 
 PLANE_PRESETS: dict[str, Preset] = {
-    "paper-himmelblau": Preset(
-        "paper-himmelblau", "Paper, Fig. 3 in 2-D (modified Himmelblau)",
-        PAPER_HIMMELBLAU_DESCRIPTION, PAPER_HIMMELBLAU_FORMULA,
-        4.2, 2.15, 5e-4, 2.9, PAPER_2D_NOISE, y0=1.0, dimension=2),
+    "paper-himmelblau": Preset(key="paper-himmelblau",
+                               title="Paper, Fig. 3 in 2-D (modified Himmelblau)",
+                               description=PAPER_HIMMELBLAU_DESCRIPTION,
+                               source=PAPER_HIMMELBLAU_FORMULA, L=4.2, b=2.15, eta=5e-4, x0=2.9,
+                               noise=PAPER_2D_NOISE, y0=1.0, dimension=2),
     "himmelblau": Preset(
-        "himmelblau", "Himmelblau (four minima, 2-D)",
-        "Himmelblau's function (x^2 + y - 11)^2 + (x + y^2 - 7)^2: four minima with f = 0 "
-        "at (3, 2), (-2.8051, 3.1313), (-3.7793, -3.2832), (3.5844, -1.8481), four saddles "
-        "and a maximum near (-0.2708, -0.9230), all inside the ball of radius 6. At b = 2 "
-        "the two left fields need two jumps to leave, the two right ones one.",
-        HIMMELBLAU_FORMULA, 6.0, 2.0, 5e-4, 2.9, PAPER_2D_NOISE, y0=1.0, dimension=2),
+        key="himmelblau",
+        title="Himmelblau (four minima, 2-D)",
+        description=("Himmelblau's function (x^2 + y - 11)^2 + (x + y^2 - 7)^2: four minima with f = 0 "
+                     "at (3, 2), (-2.8051, 3.1313), (-3.7793, -3.2832), (3.5844, -1.8481), four saddles "
+                     "and a maximum near (-0.2708, -0.9230), all inside the ball of radius 6. At b = 2 "
+                     "the two left fields need two jumps to leave, the two right ones one."),
+        source=HIMMELBLAU_FORMULA,
+        L=6.0, b=2.0, eta=5e-4, x0=2.9, y0=1.0, noise=PAPER_2D_NOISE, dimension=2),
     "double-well-2d": Preset(
-        "double-well-2d", "Asymmetric double well (2-D)",
-        "f = x^4 + 1.6 x^3 - 1.28 x^2 - 3.072 x + 2 y^2: f_x = 4 (x + 1.2)(x + 0.8)(x - 0.8), "
-        "a narrow well at (-1.2, 0) next to a wide one at (0.8, 0), split by the line x = -0.8 "
-        "through the saddle (-0.8, 0). Widths r = 0.4 and 1.6: with b = 0.5 the narrow well "
-        "needs one jump to escape, the wide one four.",
-        "x^4 + 1.6x^3 - 1.28x^2 - 3.072x + 2y^2", 2.0, 0.5, 1e-3, -1.2, NoiseDefaults(
-            "pareto", 1.2, 0.1), y0=0.0, dimension=2),
+        key="double-well-2d",
+        title="Asymmetric double well (2-D)",
+        description=("f = x^4 + 1.6 x^3 - 1.28 x^2 - 3.072 x + 2 y^2: f_x = 4 (x + 1.2)(x + 0.8)(x - 0.8), "
+                     "a narrow well at (-1.2, 0) next to a wide one at (0.8, 0), split by the line x = -0.8 "
+                     "through the saddle (-0.8, 0). Widths r = 0.4 and 1.6: with b = 0.5 the narrow well "
+                     "needs one jump to escape, the wide one four."),
+        source="x^4 + 1.6x^3 - 1.28x^2 - 3.072x + 2y^2",
+        L=2.0, b=0.5, eta=1e-3, x0=-1.2, y0=0.0, noise=NoiseDefaults("pareto", 1.2, 0.1),
+        dimension=2),
     "bowl-ripples-2d": Preset(
-        "bowl-ripples-2d", "Wide bowl with sharp ripples (2-D)",
-        "After Kleinberg, Li & Yuan (2018) in the plane: a wide bowl (x^2 + y^2)/2 with "
-        "narrow wells of depth 0.1 on a lattice of spacing 2 pi/10: nine minima in the ball of radius 1, "
-        "eight small fields (l* = 1 at b = 0.3) around the wide bottom (l* = 2). Clipped heavy-tailed noise leaves the small wells.",
-        "(x^2 + y^2)/2 - 0.1 exp(-6(2 - cos(10x) - cos(10y)))", 1.0, 0.3, 0.01, 0.6,
-        NoiseDefaults("pareto", 1.2, 0.1), y0=0.6, dimension=2),
+        key="bowl-ripples-2d",
+        title="Wide bowl with sharp ripples (2-D)",
+        description=("After Kleinberg, Li & Yuan (2018) in the plane: a wide bowl (x^2 + y^2)/2 with "
+                     "narrow wells of depth 0.1 on a lattice of spacing 2 pi/10: nine minima in the ball of radius 1, "
+                     "eight small fields (l* = 1 at b = 0.3) around the wide bottom (l* = 2). Clipped heavy-tailed noise leaves the small wells."),
+        source="(x^2 + y^2)/2 - 0.1 exp(-6(2 - cos(10x) - cos(10y)))",
+        L=1.0, b=0.3, eta=0.01, x0=0.6, y0=0.6, noise=NoiseDefaults("pareto", 1.2, 0.1),
+        dimension=2),
 }
 """2-D presets by key."""
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import config
 from .chain import (
     ClassChain,
     SmallFieldShare,
@@ -28,12 +29,12 @@ from .chain import (
     time_average_law,
 )
 from .errors import TheoryError
-from .rates import MAX_L_STAR, ExitPrediction, ExitRates, exit_rates, predict_exit
+from .rates import ExitPrediction, ExitRates, exit_rates, predict_exit
 from .tails import noise_parameters, tail_balance, tail_index, tail_probability
 from .theory import LIMIT_NOTE, CommunicatingClass, clip_threshold, structure_for_widths
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Prediction:
     """Theorem 1's rates, the exits at eta and the limiting chain of every class.
 
@@ -190,7 +191,7 @@ def _heavy_noise(noise) -> tuple[str, float, float]:
 def predict_from_points(minima: Sequence[float], maxima: Sequence[float], L: float, b,
                         df: Callable[[np.ndarray], np.ndarray], noise, *,
                         eta: float | None = None, x0: float | None = None,
-                        max_l_star: int = MAX_L_STAR) -> Prediction:
+                        max_l_star: int = config.RATES_MAX_L_STAR) -> Prediction:
     """All predictions from plain numbers.
 
     Parameters
@@ -236,13 +237,14 @@ def predict_from_points(minima: Sequence[float], maxima: Sequence[float], L: flo
                                           side="right"))
         chain = next(c for c in chains if start_field in c.members)
         initial = chain.initial(start_field)
-    return Prediction(structure.minima, tuple(sorted(maxima)), float(L), b,
-                      (family, alpha, scale), eta, rates, exits, structure.classes, chains,
-                      start_field, initial)
+    return Prediction(minima=structure.minima, maxima=tuple(sorted(maxima)), L=float(L), b=b,
+                      noise=(family, alpha, scale), eta=eta, rates=rates, exits=exits,
+                      classes=structure.classes, chains=chains, start_field=start_field,
+                      initial=initial)
 
 
 def predict(analysis, land, noise, *, eta: float | None = None, x0: float | None = None,
-            max_l_star: int = MAX_L_STAR) -> Prediction:
+            max_l_star: int = config.RATES_MAX_L_STAR) -> Prediction:
     """``predict_from_points`` for a ``landscape.Analysis`` and its ``Landscape``.
 
     Raises
@@ -299,6 +301,7 @@ def predict_plane(analysis, noise, *, eta: float | None = None,
         chain = next(c for c in chains if start_field in c.members)
         initial = chain.initial(start_field)
     minima = tuple(f.minimiser.to_json() for f in analysis.fields)
-    return Prediction(minima, (), float(analysis.R), float(analysis.b), (family, alpha, scale),
-                      eta, rates, exits, analysis.classes, chains, start_field, initial,
-                      tuple(analysis.warnings), field_minima=minima)
+    return Prediction(minima=minima, maxima=(), L=float(analysis.R), b=float(analysis.b),
+                      noise=(family, alpha, scale), eta=eta, rates=rates, exits=exits,
+                      classes=analysis.classes, chains=chains, start_field=start_field,
+                      initial=initial, warnings=tuple(analysis.warnings), field_minima=minima)

@@ -26,9 +26,9 @@ class NoiseDefaults:
     scale: float
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Preset:
-    """A landscape with recommended L, b (None: no clipping), eta, x0 and noise.
+    """A landscape with recommended L, b (``math.inf``: no clipping), eta, x0 and noise.
 
     For a 2-D preset (``dimension == 2``, :data:`landscape.plane_presets.PLANE_PRESETS`)
     L is the radius R of the ball and (x0, y0) the start.
@@ -39,7 +39,7 @@ class Preset:
     description: str
     source: str
     L: float
-    b: float | None
+    b: float
     eta: float
     x0: float
     noise: NoiseDefaults
@@ -93,47 +93,52 @@ KLEINBERG_DESCRIPTION = (
 
 PRESETS: dict[str, Preset] = {
     "paper-fig2": Preset(
-        "paper-fig2", "Paper, Fig. 2 (four minima, the appendix formula)",
-        "The landscape of Wang, Oh & Rhee (2022), Figs. 1, 2, 4, 5, as printed in their "
-        "appendix A.1. Computed critical points: minima m = -1.5115, -0.6993, 0.4962, "
-        "1.3221 and maxima s = -1.3, 0.2, 0.7 (f = 0 there); m_1 and m_3 are deep narrow "
-        "wells, m_2 and m_4 wide. The paper's text rounds these (m_2 = -0.66, "
-        "m_3 = 0.49, ...).",
-        PAPER_FIG2_FORMULA,
-        1.6, 0.5, 0.001, 0.3, PAPER_HEAVY),
+        key="paper-fig2",
+        title="Paper, Fig. 2 (four minima, the appendix formula)",
+        description=("The landscape of Wang, Oh & Rhee (2022), Figs. 1, 2, 4, 5, as printed in their "
+                     "appendix A.1. Computed critical points: minima m = -1.5115, -0.6993, 0.4962, "
+                     "1.3221 and maxima s = -1.3, 0.2, 0.7 (f = 0 there); m_1 and m_3 are deep narrow "
+                     "wells, m_2 and m_4 wide. The paper's text rounds these (m_2 = -0.66, "
+                     "m_3 = 0.49, ...)."),
+        source=PAPER_FIG2_FORMULA,
+        L=1.6, b=0.5, eta=0.001, x0=0.3, noise=PAPER_HEAVY),
     "paper-fig2-standin": Preset(
-        "paper-fig2-standin", "Paper, Fig. 2: polynomial stand-in",
-        "A stand-in for the paper's Fig. 2 landscape, not the landscape itself: "
-        "f'(x) = 5 prod(x - c_k) over the text's rounded critical points -1.51, -1.3, "
-        "-0.66, 0.2, 0.49, 0.7, 1.32 (exact rationals, exact roots, the fastest kernel). "
-        "Its sharp wells are shallow bumps, unlike the paper's picture.",
-        polynomial_from_critical_points(FIG2_CRITICAL_POINTS, 5),
-        1.6, 0.5, 0.001, 0.3, PAPER_HEAVY),
+        key="paper-fig2-standin",
+        title="Paper, Fig. 2: polynomial stand-in",
+        description=("A stand-in for the paper's Fig. 2 landscape, not the landscape itself: "
+                     "f'(x) = 5 prod(x - c_k) over the text's rounded critical points -1.51, -1.3, "
+                     "-0.66, 0.2, 0.49, 0.7, 1.32 (exact rationals, exact roots, the fastest kernel). "
+                     "Its sharp wells are shallow bumps, unlike the paper's picture."),
+        source=polynomial_from_critical_points(FIG2_CRITICAL_POINTS, 5),
+        L=1.6, b=0.5, eta=0.001, x0=0.3, noise=PAPER_HEAVY),
     "paper-fig3": Preset(
-        "paper-fig3", "Paper, Fig. 3 (three fields, widths 0.6 / 0.9)",
-        "Three fields with m_2 - s_1 = 0.6 and s_2 - m_2 = 0.9 as printed in the paper's "
-        "Fig. 3 (minima -0.9, 0, 1.2; maxima -0.6, 0.9). b = 0.5 gives an irreducible "
-        "graph; b = 0.4 gives the absorbing class {m_1, m_2} and the transient class {m_3}.",
-        polynomial_from_critical_points(FIG3_CRITICAL_POINTS, 5),
-        1.6, 0.4, 0.001, 0.0, PAPER_HEAVY),
+        key="paper-fig3",
+        title="Paper, Fig. 3 (three fields, widths 0.6 / 0.9)",
+        description=("Three fields with m_2 - s_1 = 0.6 and s_2 - m_2 = 0.9 as printed in the paper's "
+                     "Fig. 3 (minima -0.9, 0, 1.2; maxima -0.6, 0.9). b = 0.5 gives an irreducible "
+                     "graph; b = 0.4 gives the absorbing class {m_1, m_2} and the transient class {m_3}."),
+        source=polynomial_from_critical_points(FIG3_CRITICAL_POINTS, 5),
+        L=1.6, b=0.4, eta=0.001, x0=0.0, noise=PAPER_HEAVY),
     "asymmetric-double-well": Preset(
-        "asymmetric-double-well", "Asymmetric double well",
-        "A narrow well at -1.2 (r = 0.4) next to a wide one at 0.8 (r = 1.6). With b = 0.5 "
-        "the narrow well needs one jump to escape, the wide one four.",
-        polynomial_from_critical_points(DOUBLE_WELL_CRITICAL_POINTS, 4),
-        1.6, 0.5, 0.001, -1.2, PAPER_HEAVY),
-    "kleinberg-ripples": Preset(
-        "kleinberg-ripples", "Wide bowl with small sharp spikes",
-        KLEINBERG_DESCRIPTION,
-        KLEINBERG_FORMULA,
-        1.5, 0.3, 0.01, 1.2, NoiseDefaults("uniform", None, KLEINBERG_NOISE)),
+        key="asymmetric-double-well",
+        title="Asymmetric double well",
+        description=("A narrow well at -1.2 (r = 0.4) next to a wide one at 0.8 (r = 1.6). With b = 0.5 "
+                     "the narrow well needs one jump to escape, the wide one four."),
+        source=polynomial_from_critical_points(DOUBLE_WELL_CRITICAL_POINTS, 4),
+        L=1.6, b=0.5, eta=0.001, x0=-1.2, noise=PAPER_HEAVY),
+    "kleinberg-ripples": Preset(key="kleinberg-ripples",
+                                title="Wide bowl with small sharp spikes",
+                                description=KLEINBERG_DESCRIPTION, source=KLEINBERG_FORMULA,
+                                L=1.5, b=0.3, eta=0.01, x0=1.2,
+                                noise=NoiseDefaults("uniform", None, KLEINBERG_NOISE)),
     "broken-assumption": Preset(
-        "broken-assumption", "Breaks Assumption 1",
-        "f = x^5/5 - x^3/3: f' = x^2 (x^2 - 1) has a degenerate touch point at 0 and the "
-        "leftmost critical point is a maximum, so iterates left of -1 pile up at the wall "
-        "-L. The app shows which conditions fail.",
-        "x**5/5 - x**3/3",
-        1.5, 0.3, 0.001, 0.5, PAPER_HEAVY),
+        key="broken-assumption",
+        title="Breaks Assumption 1",
+        description=("f = x^5/5 - x^3/3: f' = x^2 (x^2 - 1) has a degenerate touch point at 0 and the "
+                     "leftmost critical point is a maximum, so iterates left of -1 pile up at the wall "
+                     "-L. The app shows which conditions fail."),
+        source="x**5/5 - x**3/3",
+        L=1.5, b=0.3, eta=0.001, x0=0.5, noise=PAPER_HEAVY),
 }
 """Presets by key; :data:`DEFAULT_PRESET` is the paper's Fig. 2 landscape."""
 

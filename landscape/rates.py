@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import config
 from .errors import TheoryError
 from .tails import tail_balance, tail_index, tail_probability
 from .theory import (
@@ -50,16 +51,6 @@ from .theory import (
     structure_for_widths,
     time_scale,
 )
-
-#: Largest l* for which q is computed, per method.
-MAX_L_STAR = 6
-MAX_L_STAR_ADAPTIVE = 3
-#: The panel method refines (panels / 4) while its error estimate exceeds this * q_i.
-PANEL_RTOL = 1e-7
-#: Relative tolerance of the integrals for l* >= 2.
-RTOL = 1e-6
-#: Seconds one field's nested integrals may take before giving up (says so plainly).
-TIME_BUDGET = 20.0
 
 
 def one_jump_rates(position: float, maxima: Sequence[float], b: float, alpha: float,
@@ -102,7 +93,7 @@ def one_jump_rates(position: float, maxima: Sequence[float], b: float, alpha: fl
     return rates
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class ExitRates:
     """q_{i,j} and q_i of every field, with error estimates.
 
@@ -139,7 +130,7 @@ class ExitRates:
 def exit_rates(minima: Sequence[float], maxima: Sequence[float], L: float, b,
                df: Callable[[np.ndarray], np.ndarray], alpha: float, *,
                p_plus: float = 0.5, max_l_star: int | None = None,
-               method: str = "panels", rtol: float = RTOL) -> ExitRates:
+               method: str = "panels", rtol: float = config.RATES_RTOL) -> ExitRates:
     """Theorem 1's constants for every field.
 
     Parameters
@@ -155,8 +146,8 @@ def exit_rates(minima: Sequence[float], maxima: Sequence[float], L: float, b,
     alpha : float
         Tail index of the noise, > 1.
     max_l_star : int, optional
-        Fields with a larger l* raise; default ``MAX_L_STAR`` (panels) or
-        ``MAX_L_STAR_ADAPTIVE``.
+        Fields with a larger l* raise; default ``config.RATES_MAX_L_STAR`` (panels) or
+        ``config.RATES_MAX_L_STAR_ADAPTIVE``.
     method : {"panels", "adaptive"}
         How the l* >= 2 integrals are done (module docstring).
 
@@ -169,7 +160,8 @@ def exit_rates(minima: Sequence[float], maxima: Sequence[float], L: float, b,
     if method not in ("panels", "adaptive"):
         raise TheoryError(f"method must be 'panels' or 'adaptive', not {method!r}")
     if max_l_star is None:
-        max_l_star = MAX_L_STAR if method == "panels" else MAX_L_STAR_ADAPTIVE
+        max_l_star = (config.RATES_MAX_L_STAR if method == "panels"
+                      else config.RATES_MAX_L_STAR_ADAPTIVE)
     if alpha is None or not alpha > 1:
         raise TheoryError(f"the rates need a tail index alpha > 1, not {alpha!r}")
     structure = structure_for_widths(minima, maxima, b)
@@ -208,8 +200,8 @@ def exit_rates(minima: Sequence[float], maxima: Sequence[float], L: float, b,
                               L, b, df, alpha, p_plus, lstar, rtol)
             q_matrix[i], error = path.rates()
             errors[i] = float(np.sum(error))
-    return ExitRates(structure.l_star, q_matrix.sum(axis=1), q_matrix, errors,
-                     float(alpha), b, float(L))
+    return ExitRates(l_star=structure.l_star, q=q_matrix.sum(axis=1), q_matrix=q_matrix,
+                     errors=errors, alpha=float(alpha), b=b, L=float(L))
 
 
 def _panel_rates(index, minimum, left, right, maxima, L, b, df, alpha, p_plus, l_star):
@@ -221,7 +213,7 @@ def _panel_rates(index, minimum, left, right, maxima, L, b, df, alpha, p_plus, l
         paths = _grid_paths.GridPaths(index, minimum, left, right, maxima, L, b, df, alpha,
                                       p_plus, l_star, panel_width=width)
         rates, error = paths.rates()
-        if error.sum() <= PANEL_RTOL * max(rates.sum(), 1e-300):
+        if error.sum() <= config.RATES_PANEL_RTOL * max(rates.sum(), 1e-300):
             break
         width /= 4
     return rates, float(error.sum())
@@ -277,7 +269,7 @@ class _JumpPaths:
         if time.perf_counter() > self.deadline:
             raise TheoryError(
                 f"the integrals for q_{self.index + 1} (l* = {self.l}) did not converge within "
-                f"{TIME_BUDGET:g} s; b is probably very close to a breakpoint r/k")
+                f"{config.RATES_TIME_BUDGET:g} s; b is probably very close to a breakpoint r/k")
         total = np.zeros(2 * self.n)
         for low, high in self._pieces(k, previous):
             points = [x for x in self.marks if low < x < high] or None
@@ -306,12 +298,12 @@ class _JumpPaths:
 
     def rates(self) -> tuple[np.ndarray, np.ndarray]:
         """(q_{i,j} for every j, their absolute error estimates)."""
-        self.deadline = time.perf_counter() + TIME_BUDGET
+        self.deadline = time.perf_counter() + config.RATES_TIME_BUDGET
         out = self._level(1, self.m)
         return out[:self.n], out[self.n:]
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class ExitPrediction:
     """Theorem 1 at a given eta for one field (0-based ``field``).
 
@@ -363,7 +355,8 @@ def predict_exit(rates: ExitRates, i: int, eta: float, noise) -> ExitPrediction:
     lam = time_scale(tail, eta, rates.l_star[i])
     q = float(rates.q[i])
     mean = mean_exit_steps(q, rates.l_star[i], tail, eta)
-    return ExitPrediction(i, rates.l_star[i], q, lam, mean, rates.destinations(i))
+    return ExitPrediction(field=i, l_star=rates.l_star[i], q=q, time_scale=lam,
+                          mean_exit_time=mean, destinations=rates.destinations(i))
 
 
 def tail_balance_of(noise) -> float:
@@ -373,5 +366,12 @@ def tail_balance_of(noise) -> float:
     return tail_balance(noise_parameters(noise)[0])[0]
 
 
-__all__ = ["MAX_L_STAR", "ExitPrediction", "ExitRates", "exit_rates", "field_bounds",
-           "one_jump_rates", "predict_exit", "tail_balance_of"]
+__all__ = [
+    "ExitPrediction",
+    "ExitRates",
+    "exit_rates",
+    "field_bounds",
+    "one_jump_rates",
+    "predict_exit",
+    "tail_balance_of",
+]

@@ -25,7 +25,7 @@ Omega_j}, mu_i = nu^l x Lebesgue^(l-1), q_i = sum_j q_{i,j}.
   independent scramblings + the crossing bound + the table's interpolation
   error measured at random points.
 * A minimiser segment has no single m_i: the rates are computed from
-  ``SEGMENT_POINTS`` points spread evenly along it; ``q_matrix`` holds their
+  ``config.PLANE_RATES_SEGMENT_POINTS`` points spread evenly along it; ``q_matrix`` holds their
   mean (a start spread uniformly along the segment), ``q_low`` / ``q_high`` the
   smallest and largest q_i over the points.
 
@@ -47,24 +47,8 @@ from ._plane_jumps import FieldMap, project
 from .errors import TheoryError
 from .rates import ExitRates
 
-#: Largest l* for which the 2-D constants are computed.
-MAX_PLANE_L_STAR = 2
-#: Points along a minimiser segment from which the rates are computed.
-SEGMENT_POINTS = 3
-#: Directions of the l* = 1 ray integral from a minimum.
-N_THETA = 2048
-#: Directions of the tabulated last jump (l* = 2).
-N_THETA_TABLE = 64
-#: Most points of the last-jump table (l* = 2).
-TABLE_POINTS = 2500
-#: Sobol points per scrambling and number of scramblings (l* = 2).
-QMC_POINTS = 512
-QMC_REPLICATES = 4
-#: Seconds the rates of one landscape may take.
-TIME_BUDGET = 30.0
 
-
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class PlaneExitRates(ExitRates):
     """``ExitRates`` of a 2-D landscape, with the range over a segment's points.
 
@@ -84,15 +68,16 @@ class PlaneExitRates(ExitRates):
     seconds: float = 0.0
 
 
-def plane_exit_rates(analysis, alpha: float, *, n_theta: int = N_THETA,
-                     qmc_points: int = QMC_POINTS, replicates: int = QMC_REPLICATES,
-                     seed: int = 0, time_budget: float = TIME_BUDGET) -> PlaneExitRates:
+def plane_exit_rates(analysis, alpha: float, *, n_theta: int = config.PLANE_RATES_N_THETA,
+                     qmc_points: int = config.PLANE_RATES_QMC_POINTS,
+                     replicates: int = config.PLANE_RATES_QMC_REPLICATES, seed: int = 0,
+                     time_budget: float = config.PLANE_RATES_TIME_BUDGET) -> PlaneExitRates:
     """q_{i,j} and q_i of every field of a ``PlaneAnalysis`` (module docstring).
 
     Raises
     ------
     TheoryError
-        alpha <= 1, a field with l* > ``MAX_PLANE_L_STAR``, Assumption 3
+        alpha <= 1, a field with l* > ``config.PLANE_RATES_MAX_L_STAR``, Assumption 3
         (r_i / b an integer), or more than ``time_budget`` seconds.
     """
     started = time.perf_counter()
@@ -100,12 +85,13 @@ def plane_exit_rates(analysis, alpha: float, *, n_theta: int = N_THETA,
         raise TheoryError(f"the rates need a tail index alpha > 1, not {alpha!r}")
     b = float(analysis.b)
     fields = analysis.fields
-    too_many = [f for f in fields if f.l_star > MAX_PLANE_L_STAR]
+    too_many = [f for f in fields if f.l_star > config.PLANE_RATES_MAX_L_STAR]
     if too_many:
         names = ", ".join(f"Omega_{f.index + 1} (l* = {f.l_star})" for f in too_many)
-        raise TheoryError(f"{names} needs more than {MAX_PLANE_L_STAR} jumps to leave; in two "
+        raise TheoryError(f"{names} needs more than {config.PLANE_RATES_MAX_L_STAR} jumps to "
+                          "leave; in two "
                           f"dimensions the constants q are computed up to l* = "
-                          f"{MAX_PLANE_L_STAR} only (choose a larger b)")
+                          f"{config.PLANE_RATES_MAX_L_STAR} only (choose a larger b)")
     for f in fields:
         if f.l_star >= 2 and f.width - (f.l_star - 1) * b <= config.ASSUMPTION3_REL_TOL * b:
             raise TheoryError(f"Assumption 3 fails: r_{f.index + 1}/b = {f.width / b:.6g} is "
@@ -133,18 +119,20 @@ def plane_exit_rates(analysis, alpha: float, *, n_theta: int = N_THETA,
         errors[i] = float(np.mean(errs))
         totals = rows.sum(axis=1)
         q_low[i], q_high[i] = float(totals.min()), float(totals.max())
-    return PlaneExitRates(tuple(f.l_star for f in fields), q_matrix.sum(axis=1), q_matrix,
-                          errors, float(alpha), b, float(analysis.R), q_low=q_low,
+    return PlaneExitRates(l_star=tuple(f.l_star for f in fields), q=q_matrix.sum(axis=1),
+                          q_matrix=q_matrix, errors=errors, alpha=float(alpha), b=b,
+                          L=float(analysis.R), q_low=q_low,
                           q_high=q_high, methods=tuple(methods),
                           seconds=time.perf_counter() - started)
 
 
 def _start_points(minimiser) -> np.ndarray:
-    """The minimum, or ``SEGMENT_POINTS`` points spread evenly along a segment."""
+    """The minimum, or ``config.PLANE_RATES_SEGMENT_POINTS`` points spread evenly along a
+    segment."""
     points = np.asarray(minimiser.points, dtype=np.float64)
     if not minimiser.is_segment:
         return points[:1]
-    share = np.linspace(0.0, 1.0, SEGMENT_POINTS)[:, None]
+    share = np.linspace(0.0, 1.0, config.PLANE_RATES_SEGMENT_POINTS)[:, None]
     return points[0] + share * (points[1] - points[0])
 
 
@@ -168,9 +156,9 @@ def _last_jump_table(fmap: FieldMap, i: int, b: float, alpha: float, closest: fl
     own = fmap.coarse == i
     distance = ndimage.distance_transform_edt(own) * fmap.spacing
     band = own & (distance < b + 2 * fmap.spacing)
-    stride = max(1, math.ceil(math.sqrt(band.sum() / TABLE_POINTS)))
+    stride = max(1, math.ceil(math.sqrt(band.sum() / config.PLANE_RATES_TABLE_POINTS)))
     support = band & (distance > closest - 3 * stride * fmap.spacing)
-    stride = max(1, math.ceil(math.sqrt(support.sum() / TABLE_POINTS)))
+    stride = max(1, math.ceil(math.sqrt(support.sum() / config.PLANE_RATES_TABLE_POINTS)))
     sub = support[::stride, ::stride]
     rows, cols = np.nonzero(sub)
     spacing = stride * fmap.spacing
@@ -178,7 +166,8 @@ def _last_jump_table(fmap: FieldMap, i: int, b: float, alpha: float, closest: fl
     x, y = project(x, y, fmap.R)
     step = 0.5 * fmap.spacing
     near = np.maximum(distance[::stride, ::stride][rows, cols] - 2 * fmap.spacing, 0.0)
-    rates, sensitivity = fmap.ray_rates(x, y, i, b, alpha, N_THETA_TABLE, step=step, near=near)
+    rates, sensitivity = fmap.ray_rates(x, y, i, b, alpha, config.PLANE_RATES_N_THETA_TABLE,
+                                        step=step, near=near)
     table = np.zeros(sub.shape + (fmap.m + 1,))
     table[rows, cols, :fmap.m] = rates
     table[rows, cols, fmap.m] = sensitivity
@@ -197,7 +186,8 @@ def _table_error(fmap, table, stride, step, i, b, alpha, x, y) -> float:
     inside = fmap.lookup(x, y) == i
     if not inside.any():
         return 0.0
-    exact, _ = fmap.ray_rates(x[inside], y[inside], i, b, alpha, N_THETA_TABLE, step=step)
+    exact, _ = fmap.ray_rates(x[inside], y[inside], i, b, alpha,
+                              config.PLANE_RATES_N_THETA_TABLE, step=step)
     guess = fmap.bilinear(table, x[inside], y[inside], stride)[:, :fmap.m]
     scale = max(float(np.abs(exact.sum(axis=1)).mean()), 1e-300)
     return float(np.abs(exact.sum(axis=1) - guess.sum(axis=1)).mean()) / scale

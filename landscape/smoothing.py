@@ -22,17 +22,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import config
 from .errors import TheoryError
 from .tails import abs_quantile, noise_parameters, tail_index, tail_probability
 from .theory import clip_threshold
 
 #: Gauss-Legendre panels and nodes per panel of the expectation.
 PANELS, NODES = 24, 8
-#: Upper end of t = -log(1 - v) (e^-40: the rest of the mass is negligible).
-T_MAX = 40.0
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class SmoothedLoss:
     """g(x) = E[f(x - W)] and g'(x) on a grid ``x``."""
 
@@ -55,7 +54,7 @@ def _step_noise_nodes(eta: float, b: float, noise) -> tuple[np.ndarray, np.ndarr
             f"without clipping E[f(x - W)] exists only if |f| grows slower than |w|^{alpha:g} "
             f"({family} noise is heavy tailed); choose a finite b to see the smoothed loss")
     atom = float(tail_probability(family, alpha, scale, b / eta)) if math.isfinite(b) else 0.0
-    t_end = T_MAX if atom <= math.exp(-T_MAX) else -math.log(atom)
+    t_end = config.SMOOTHING_T_MAX if atom <= math.exp(-config.SMOOTHING_T_MAX) else -math.log(atom)
     base, base_weights = np.polynomial.legendre.leggauss(NODES)
     edges = np.linspace(0.0, t_end, PANELS + 1)
     half = 0.5 * np.diff(edges)
@@ -99,7 +98,7 @@ def smoothed_loss(f: Callable[[np.ndarray], np.ndarray], x, eta: float, b, noise
         slopes = np.gradient(values, xs)
     else:
         slopes = np.full(xs.shape, np.nan)
-    return SmoothedLoss(xs, values, slopes, float(eta), b)
+    return SmoothedLoss(x=xs, values=values, slopes=slopes, eta=float(eta), b=b)
 
 
 def one_point_convex_region(x, slopes, target: float) -> tuple[tuple[float, float], ...]:

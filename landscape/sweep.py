@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from . import config
-from .critical import _check_L, critical_points
+from .critical import check_L, critical_points
 from .errors import AnalysisError
 from .loss import Landscape
 from .theory import (
@@ -26,7 +26,7 @@ from .theory import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class SweepInterval:
     """The structure for every b in the open interval (b_low, b_high).
 
@@ -147,7 +147,7 @@ def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepI
         differ in l*, edges or classes. Their shared ends are the exact values
         d/k where the structure changes.
     """
-    L = _check_L(L)
+    L = check_L(L)
     b_min, b_max = _check_range(b_min, b_max)
     points = critical_points(land, L)
     cuts = (b_min,) + breakpoints(points, b_min, b_max) + (b_max,)
@@ -156,14 +156,17 @@ def sweep(land: Landscape, L: float, b_min: float, b_max: float) -> tuple[SweepI
         b = math.inf if math.isinf(high) else 0.5 * (low + high)
         structure = structure_for_widths(points.minima, points.maxima, b)
         surviving = surviving_minima(structure.classes)
-        interval = SweepInterval(low, high, structure.l_star, structure.edges,
-                                 structure.classes, structure.irreducible, surviving)
+        interval = SweepInterval(b_low=low, b_high=high, l_star=structure.l_star,
+                                 edges=structure.edges, classes=structure.classes,
+                                 irreducible=structure.irreducible, surviving=surviving)
         previous = intervals[-1] if intervals else None
         if previous is not None and (previous.l_star, previous.edges, previous.classes) == \
                 (interval.l_star, interval.edges, interval.classes):
-            intervals[-1] = SweepInterval(previous.b_low, high, previous.l_star, previous.edges,
-                                          previous.classes, previous.irreducible,
-                                          previous.surviving)
+            intervals[-1] = SweepInterval(b_low=previous.b_low, b_high=high,
+                                          l_star=previous.l_star, edges=previous.edges,
+                                          classes=previous.classes,
+                                          irreducible=previous.irreducible,
+                                          surviving=previous.surviving)
         else:
             intervals.append(interval)
     return tuple(intervals)

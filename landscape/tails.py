@@ -8,7 +8,7 @@ The families are those of ``simulate.config`` (with the same parameters):
 * ``"student-t"`` Z = scale * T, T ~ Student-t with alpha degrees of freedom
 * ``"stable"``    Z = scale * S, S symmetric alpha-stable, E exp(i t S) = exp(-|t|^alpha)
                   (scipy's ``levy_stable`` with beta = 0; for x/scale above
-                  ``STABLE_ASYMPTOTIC_FROM`` the first two terms of its tail series
+                  ``config.STABLE_ASYMPTOTIC_FROM`` the first two terms of its tail series
                   (2/pi)[Gamma(a) sin(pi a/2) z^-a - Gamma(2a)/2 sin(pi a) z^-2a],
                   z = x/scale, relative error below 1e-4 there; scipy's numerical
                   integration is slow and returns 0 far out)
@@ -23,15 +23,13 @@ import math
 
 import numpy as np
 
+from . import config
 from .errors import AnalysisError
 
 #: Families whose tail is regularly varying (heavy) for admissible alpha.
 HEAVY_FAMILIES = ("pareto", "pareto1", "student-t", "stable")
 #: Every family the tail functions know.
 FAMILIES = ("pareto", "pareto1", "gaussian", "student-t", "stable", "uniform", "none")
-#: Above this x/scale the stable tail uses its asymptotic form (scipy is slow and
-#: inaccurate far out).
-STABLE_ASYMPTOTIC_FROM = 100.0
 
 
 def noise_parameters(noise) -> tuple[str, float | None, float]:
@@ -129,7 +127,7 @@ def _stable_tail(alpha: float, z: np.ndarray) -> np.ndarray:
         from scipy.special import erfc
 
         return erfc(z / 2.0)            # S ~ N(0, 2) at alpha = 2
-    far = z >= STABLE_ASYMPTOTIC_FROM
+    far = z >= config.STABLE_ASYMPTOTIC_FROM
     out = np.empty_like(z)
     out[far] = _stable_far_tail(alpha, z[far])
     if (~far).any():
@@ -171,7 +169,7 @@ def abs_quantile(family: str, alpha: float | None, scale: float, tail):
 
 
 def _stable_abs_quantile(alpha: float, u: np.ndarray) -> np.ndarray:
-    grid = np.logspace(-4, math.log10(STABLE_ASYMPTOTIC_FROM), 80)
+    grid = np.logspace(-4, math.log10(config.STABLE_ASYMPTOTIC_FROM), 80)
     tails = _stable_tail(alpha, grid)
     out = np.empty_like(u)
     far = u < tails[-1]

@@ -24,6 +24,7 @@ Indices are 0-based in Python objects, 1-based in the maths and in JSON.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,33 +39,53 @@ from .errors import AnalysisError
 LIMIT_NOTE = ("eta -> 0 limit of the theory; at finite eta the gap to simulation shrinks only "
               "like eta^(alpha - 1) (moderate jumps between the l* large ones)")
 
-_NO_CLIP_TEXT = ("inf", "+inf", "infinity", "none", "no", "off", "")
+#: what a user may type for "no clipping" at the edges (command line, TOML, URL)
+NO_CLIP_TEXT = ("inf", "+inf", "infinity", "none", "no", "off", "")
 
 
 def clip_threshold(b) -> float:
-    """The clipping threshold b as a float; every spelling of "no clipping" -> inf.
+    """The clipping threshold b as a float: a positive number, ``math.inf`` for no clipping.
 
-    ``None``, ``False``, ``math.inf`` and the strings ``"inf"``/``"none"``
-    (any case) mean no clipping and give ``math.inf``.
+    Inside the code "no clipping" has one spelling, ``math.inf``; text from a
+    user goes through :func:`parse_clip_threshold` first.
 
     Raises
     ------
     AnalysisError
-        If b is not a positive number (or one of the spellings above).
+        If b is not a positive number (None and strings included).
     """
-    if b is None or b is False:
-        return math.inf
-    if isinstance(b, str) and b.strip().lower() in _NO_CLIP_TEXT:
-        return math.inf
-    if b is True:
-        raise AnalysisError("b must be a number or inf (no clipping), not True")
-    try:
-        value = float(b)
-    except (TypeError, ValueError):
-        raise AnalysisError(f"b must be a number or inf (no clipping), not {b!r}") from None
+    if isinstance(b, bool) or not isinstance(b, numbers.Real):
+        raise AnalysisError(f"b must be a positive number or inf (no clipping), not {b!r}")
+    value = float(b)
     if math.isnan(value) or value <= 0:
         raise AnalysisError(f"b must be positive (or inf for no clipping), not {b!r}")
     return value
+
+
+def parse_clip_threshold(value) -> float:
+    """The edge parser of b: text or a number from a user -> :func:`clip_threshold`.
+
+    ``None`` (not given), ``False`` and the strings of :data:`NO_CLIP_TEXT` (any
+    case, spaces ignored) mean no clipping and give ``math.inf``; other text is
+    read as a number.
+
+    Raises
+    ------
+    AnalysisError
+        If the value is not a positive number or one of the spellings above.
+    """
+    if value is None or value is False:
+        return math.inf
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in NO_CLIP_TEXT:
+            return math.inf
+        try:
+            value = float(text)
+        except ValueError:
+            raise AnalysisError(f"b must be a number or inf (no clipping), not {value!r}") \
+                from None
+    return clip_threshold(value)
 
 
 def is_clipped(b) -> bool:
@@ -214,7 +235,7 @@ def surviving_minima(classes: Sequence[CommunicatingClass]) -> tuple[int, ...]:
     return tuple(i for c in classes if c.absorbing for i in c.large)
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Structure:
     """Widths, jump numbers and the typical transition graph for one b.
 
@@ -284,8 +305,9 @@ def structure_from_distances(minima: Sequence, left: Sequence, right: Sequence,
     edges = typical_edges(jump_matrix)
     classes = communicating_classes(n, edges, l_star)
     widths = tuple(float(distances[i, i]) for i in range(n))
-    return Structure(tuple(minima), tuple(left), tuple(right), widths, l_star, jump_matrix,
-                     edges, classes, n > 0 and len(classes) == 1)
+    return Structure(minima=tuple(minima), left=tuple(left), right=tuple(right), widths=widths,
+                     l_star=l_star, jump_matrix=jump_matrix, edges=edges, classes=classes,
+                     irreducible=n > 0 and len(classes) == 1)
 
 
 def exit_exponent(alpha: float, l_star: int) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -20,17 +19,6 @@ from dashboard import figures_plane as FP
 from dashboard import state as S
 from landscape.theory import gradient_norm_clip
 from widgets import navigation, plane_ui, theory_plane, ui
-
-
-def jump_numbers(analysis) -> np.ndarray | None:
-    """l_{i,j} with the diagonal l*_i, or None if the analysis has none."""
-    jm = getattr(analysis, "jump_matrix", None)
-    if jm is None:
-        return None
-    jm = np.array(jm, dtype=int)
-    for i, fl in enumerate(analysis.fields):
-        jm[i, i] = int(fl.l_star)
-    return jm
 
 
 def _theory(source: str, analysis, eta: float) -> None:
@@ -86,14 +74,13 @@ with top_l:
 with top_r:
     ui.class_summary(structure.classes, structure.edges, structure.irreducible,
                      plane_ui.surviving(analysis))  # fmt: skip
-jm = jump_numbers(analysis)
-if jm is not None:
-    st.markdown("#### Jumps needed between fields")
-    st.caption(figures.md_escape("l_{i,j} = ⌈dist(minimiser set of m_i, Ω_j) / b⌉; the diagonal "
-                                 "is l*_i. Edges leave each field toward its cheapest targets."))  # fmt: skip
-    names = [f"Ω{j + 1}" for j in range(len(jm))]
-    st.dataframe(pd.DataFrame(jm, index=[f"from m{i + 1}" for i in range(len(jm))], columns=names),
-                 key="jump_table")  # fmt: skip
+jm = analysis.jump_matrix  # l_{i,j}, diagonal l*_i (as in 1-D)
+st.markdown("#### Jumps needed between fields")
+st.caption(figures.md_escape("l_{i,j} = ⌈dist(minimiser set of m_i, Ω_j) / b⌉; the diagonal "
+                             "is l*_i. Edges leave each field toward its cheapest targets."))  # fmt: skip
+names = [f"Ω{j + 1}" for j in range(len(jm))]
+st.dataframe(pd.DataFrame(jm, index=[f"from m{i + 1}" for i in range(len(jm))], columns=names),
+             key="jump_table")  # fmt: skip
 st.markdown("#### Predicted first-exit exponents")
 alpha = float(p["alpha"])
 rows = []

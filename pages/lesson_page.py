@@ -151,7 +151,7 @@ def _settings_key(params) -> tuple:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def exit_study(source_: str, key: tuple, clipped: bool):
     params = dict(key)
-    return lesson_runs.exit_study_of(ui.get_landscape(source_), params, float(params["b"]) if clipped else None)
+    return lesson_runs.exit_study_of(ui.get_landscape(source_), params, float(params["b"]) if clipped else math.inf)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -34,10 +34,9 @@ xs, ys = ui.get_curve(source, L)
 maxima = tuple(analysis.maxima) if analysis is not None else ()
 f_range = figures.f_view_range(ys, analysis, land.f)
 
-domain_notes = [w for w in (analysis.warnings if analysis is not None else ())
-                if w.startswith("Assumption 1: f is undefined")]  # fmt: skip
-if domain_notes:  # log(x) on [-L, L]: say it before a run crosses it (issue 21.7)
-    st.warning(figures.md_escape(domain_notes[0].removeprefix("Assumption 1: ")) + ". Choose a "
+domain_note = analysis.undefined_note if analysis is not None else None
+if domain_note:  # log(x) on [-L, L]: say it before a run crosses it (issue 21.7)
+    st.warning(figures.md_escape(domain_note) + ". Choose a "
                "smaller L or a formula defined on all of [-L, L] (e.g. log(1 + x^2)).",
                icon=":material/warning:")  # fmt: skip
 

@@ -133,7 +133,7 @@ def _theory_shares(r) -> None:
         st.caption(f"No prediction for this run: {why_not}")
         return
     res = next(iter(r.results.values()))
-    fractions = res.field_fraction()
+    fractions = res.field_fraction
     eta, steps = float(p["eta"]), int(r.steps_done)
     try:
         shares = prediction.run_shares(float(f"{steps:.2g}"), eta)
@@ -150,7 +150,7 @@ def _theory_shares(r) -> None:
 def _near_table(r) -> pd.DataFrame:
     rows = []
     for name, res in r.results.items():
-        nf = res.near_fraction()
+        nf = res.near_fraction
         row = {"case": name}
         for i, v in enumerate(nf[:-1]):
             row[f"near m{i + 1}"] = f"{v:.1%}"

@@ -12,6 +12,7 @@ from .errors import SimulationError
 from .exits import ExitStudy, ExitTimes, exit_study, exit_times
 from .gradient import Gradient, compile_gradient
 from .noise import PAPER_HEAVY, PAPER_LIGHT, Noise, make_noise
+from .protocols import ExitSamples, GeneratedGradient, Run, RunResult
 from .rng import draw_noise, seed_states
 from .simulation import Simulation
 from .warmup import warmup
@@ -23,6 +24,7 @@ _LAZY = {"run_study": "study", "load_spec": "study_spec", "StudySpec": "study_sp
          "load_study": "study_results", "StudyResults": "study_results",
          # 2-D (issue 11)
          "simulate_plane": "plane", "PlaneGrids": "plane", "PlaneRunResult": "plane",
+         "PlaneSimulation": "plane_run",
          "draw_plane_noise": "plane", "plane_exit_times": "plane_exits",
          "PlaneExitTimes": "plane_exits", "compile_plane_gradient": "plane_gradient",
          "PlaneGradient": "plane_gradient"}
@@ -39,14 +41,19 @@ def __getattr__(name: str):
 __all__ = [
     "PAPER_HEAVY",
     "PAPER_LIGHT",
+    "ExitSamples",
     "ExitStudy",
     "ExitTimes",
+    "GeneratedGradient",
     "Gradient",
     "Noise",
     "PlaneExitTimes",
     "PlaneGradient",
     "PlaneGrids",
     "PlaneRunResult",
+    "PlaneSimulation",
+    "Run",
+    "RunResult",
     "Simulation",
     "SimulationError",
     "StudyResults",

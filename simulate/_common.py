@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 
-from landscape.theory import clip_threshold as _no_clip_is_inf
+from landscape import theory
 
 from . import config
 from .errors import SimulationError
@@ -40,9 +40,18 @@ def count(name: str, value, lo: int, hi: int) -> int:
 
 
 def clip_threshold(b) -> float:
-    """b as a float; None, False, "inf", inf -> inf (``landscape.theory.clip_threshold``)."""
+    """b as a positive float, ``math.inf`` for no clipping (``landscape.theory.clip_threshold``)."""
     try:
-        return _no_clip_is_inf(b)
+        return theory.clip_threshold(b)
+    except ValueError as exc:
+        raise SimulationError(f"b (clipping threshold): {exc}") from None
+
+
+def parse_clip_threshold(value) -> float:
+    """b from a user (command line, TOML): None and the words of no clipping -> inf
+    (``landscape.theory.parse_clip_threshold``)."""
+    try:
+        return theory.parse_clip_threshold(value)
     except ValueError as exc:
         raise SimulationError(f"b (clipping threshold): {exc}") from None
 

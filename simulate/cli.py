@@ -135,10 +135,10 @@ def _run(args) -> dict:
         return cli_study(args)
     noise = make_noise(args.noise, args.alpha, args.scale)
     land, L = _landscape(args)
-    b = C.clip_threshold(args.b)
-    if getattr(land, "dimension", 1) == 2 and args.command == "exit-study":
+    b = C.parse_clip_threshold(args.b)
+    if land.dimension == 2 and args.command == "exit-study":
         return _plane_exit_study(args, land, L, b, noise)
-    if getattr(land, "dimension", 1) == 2:
+    if land.dimension == 2:
         from .plane_cli import run_plane_command
 
         return run_plane_command(args, land, L, b, noise)
@@ -149,7 +149,7 @@ def _run(args) -> dict:
         sim = Simulation(land, L, args.eta, noise, b=b, x0=x0, paths=args.paths,
                          seed=args.seed, hist_bins=0, buffer_size=1)
         sim.advance(args.steps)
-        return sim.summary()
+        return sim.to_json()
     if args.command == "exit-times":
         return exit_times(land, L, args.eta, noise, b=b, x0=x0, samples=args.samples,
                           seed=args.seed, max_steps=args.max_steps).to_json()

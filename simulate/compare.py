@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from . import _common as C
 from . import config
 from .noise import PAPER_HEAVY, PAPER_LIGHT, as_noise
@@ -35,9 +37,9 @@ def four_way(land, L, eta, *, b, x0, paths, steps, seed=0, heavy=PAPER_HEAVY,
     bounds = C.boundaries_for(land, L, boundaries)
     specs = {
         "heavy-clipped": (heavy, b),
-        "heavy-unclipped": (heavy, None),
+        "heavy-unclipped": (heavy, math.inf),
         "light-clipped": (light, b),
-        "light-unclipped": (light, None),
+        "light-unclipped": (light, math.inf),
     }
     sims = {key: Simulation(land, L, eta, noise, b=bb, x0=x0, paths=paths, seed=seed,
                             record_every=record_every, buffer_size=buffer_size,

@@ -139,3 +139,35 @@ PLANE_TABLE_CELLS = (64, 128, 256)
 PLANE_TABLE_MAX_FAILED = 0.02
 #: the table is refused (exact grad f everywhere) if more than this share of its cells is exact
 PLANE_TABLE_MAX_EXACT = 0.25
+
+# --- exit-study step caps (simulate.exit_caps)
+#: Auto cap = EXIT_CAP_FACTOR predicted means: P(Exp > 25 means) = e^-25.
+EXIT_CAP_FACTOR = 25.0
+#: The auto cap never goes below this (moderate eta: the asymptotics are loose there).
+MIN_AUTO_CAP = 100_000
+#: simulate's limit per call; the auto cap never goes above it.
+MAX_AUTO_CAP = 10_000_000_000
+#: Per sample, when the theory has no prediction (light-tailed noise).
+NO_PREDICTION_CAP = 5_000_000
+
+# --- generated f' (simulate.gradient)
+#: polynomials of higher degree go through the generic (cfunc) path
+MAX_HORNER_DEGREE = 40
+#: refuse f' whose body after common-subexpression elimination is longer
+#: (characters of generated Python): the compile time grows with it
+MAX_BODY_CHARS = 200_000
+
+# --- 2-D runs (simulate.plane)
+#: default and largest number of histogram bins per axis
+DEFAULT_PLANE_BINS = 200
+MAX_PLANE_BINS = 2000
+
+# --- studies on Dask (simulate.study, simulate.study_spec)
+#: Dask retries of a chunk whose worker died or that raised.
+STUDY_RETRIES = 3
+#: Default samples (exit times) or paths (occupancy) per chunk when the
+#: theory gives no estimate of the work.
+STUDY_DEFAULT_CHUNK = 10
+#: Target steps of one chunk when the chunk size is chosen from the theory.
+STUDY_CHUNK_TARGET_STEPS = 200_000_000
+STUDY_DEFAULT_BINS = 200

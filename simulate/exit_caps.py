@@ -4,13 +4,13 @@ The Exit times pages (1-D and 2-D), ``python -m simulate exit-study`` and the
 TOML studies all size their caps and fit their slopes here, so that a study
 gives the same numbers wherever it is run.
 
-* Step cap (per sample): the user's when given; else ``CAP_FACTOR`` times the
+* Step cap (per sample): the user's when given; else ``config.EXIT_CAP_FACTOR`` times the
   theory's predicted mean exit time 1/(q_i lambda_i(eta)) (THEORY 9), within
-  [``MIN_AUTO_CAP``, ``MAX_AUTO_CAP``]: an exponential exit time passes 25
+  [``config.MIN_AUTO_CAP``, ``config.MAX_AUTO_CAP``]: an exponential exit time passes 25
   means with probability e^-25. When q_i is unknown (Assumption 1 fails, or
   l* is beyond the quadrature) the time scale 1/lambda_i(eta) stands in for
   the mean (q taken as 1). Light-tailed noise has no prediction (exit times
-  grow like exp(c/eta)): ``NO_PREDICTION_CAP``.
+  grow like exp(c/eta)): ``config.NO_PREDICTION_CAP``.
 * Mean of censored samples: the exponential model's estimate, steps run /
   exits seen (the plain mean when nothing is censored).
 * Slope: least squares of log(mean) on log(1/eta) over the etas with at least
@@ -25,14 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Auto cap = CAP_FACTOR predicted means: P(Exp > 25 means) = e^-25.
-CAP_FACTOR = 25.0
-#: The auto cap never goes below this (moderate eta: the asymptotics are loose there).
-MIN_AUTO_CAP = 100_000
-#: simulate's limit per call; the auto cap never goes above it.
-MAX_AUTO_CAP = 10_000_000_000
-#: Per sample, when the theory has no prediction (light-tailed noise).
-NO_PREDICTION_CAP = 5_000_000
+from . import config
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,8 +36,8 @@ class StepCap:
     ----------
     steps : int
     source : str
-        ``"user"`` (given), ``"theory"`` (CAP_FACTOR x the predicted mean) or
-        ``"default"`` (no prediction: ``NO_PREDICTION_CAP``).
+        ``"user"`` (given), ``"theory"`` (config.EXIT_CAP_FACTOR x the predicted mean) or
+        ``"default"`` (no prediction: ``config.NO_PREDICTION_CAP``).
     predicted_mean : float or None
         The mean exit time (steps) the cap was sized from, if any.
     """
@@ -70,8 +63,9 @@ def step_cap(predicted_mean: float | None, override: int | None = None) -> StepC
     if override is not None:
         return StepCap(steps=int(override), source="user", predicted_mean=mean)
     if mean is None:
-        return StepCap(steps=NO_PREDICTION_CAP, source="default", predicted_mean=None)
-    steps = min(MAX_AUTO_CAP, max(MIN_AUTO_CAP, math.ceil(CAP_FACTOR * mean)))
+        return StepCap(steps=config.NO_PREDICTION_CAP, source="default", predicted_mean=None)
+    steps = min(config.MAX_AUTO_CAP,
+                max(config.MIN_AUTO_CAP, math.ceil(config.EXIT_CAP_FACTOR * mean)))
     return StepCap(steps=int(steps), source="theory", predicted_mean=mean)
 
 
@@ -177,5 +171,11 @@ def fit_exit_slope(etas, means, censored=None, samples=None) -> SlopeFit:
     return SlopeFit(slope=slope, intercept=intercept, r_value=r_value, used=used)
 
 
-__all__ = ["CAP_FACTOR", "MAX_AUTO_CAP", "MIN_AUTO_CAP", "NO_PREDICTION_CAP", "SlopeFit",
-           "StepCap", "censored_mean", "fit_exit_slope", "predicted_exit_means", "step_cap"]
+__all__ = [
+    "SlopeFit",
+    "StepCap",
+    "censored_mean",
+    "fit_exit_slope",
+    "predicted_exit_means",
+    "step_cap",
+]

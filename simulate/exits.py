@@ -3,105 +3,41 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from landscape.theory import effective_width, exit_exponent, jumps, structure_for_widths
+from landscape.theory import effective_width, jumps, structure_for_widths
 
 from . import _common as C
 from . import config
 from .errors import SimulationError
-from .exit_caps import StepCap, censored_mean, fit_exit_slope, predicted_exit_means, step_cap
+from .exit_caps import predicted_exit_means, step_cap
 from .gradient import compile_gradient
 from .noise import as_noise
+from .protocols import ExitSamples, ExitStudy, Progress, assemble_study, study_etas
 from .rng import FAMILY_CODES, seed_states
 from .table import choose_gradient, kinks_of
 
-Progress = Callable[[float, str], object]
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ExitTimes(ExitSamples):
+    """First-exit samples from the field of x0 on a 1-D landscape (:class:`ExitSamples`)."""
 
 
-@dataclass(frozen=True)
-class ExitTimes:
-    """First-exit samples from the field of x0.
-
-    Attributes
-    ----------
-    times : ndarray of int64
-        Exit step sigma of every sample (max_steps if censored).
-    destinations : ndarray of int64
-        0-based field the iterate landed in; -1 if censored (or stopped by
-        a non-finite gradient).
-    censored : ndarray of bool
-        True where the sample reached max_steps without leaving.
-    field : int
-        0-based field of x0.
-    error : str or None
-        Set if the gradient became NaN/inf (those samples are censored).
-    gradient : str
-        The f' the kernels used: "polynomial", "tabulated", "generic" or
-        "specialised" (``simulate.table.GradientChoice.method``).
-    gradient_note : str
-        One line saying which f' and, for a table, its measured error.
-    """
-
-    eta: float
-    x0: float
-    field: int
-    max_steps: int
-    times: np.ndarray
-    destinations: np.ndarray
-    censored: np.ndarray
-    error: str | None = None
-    seconds: float = 0.0
-    gradient: str = ""
-    gradient_note: str = ""
-
-    @property
-    def n_censored(self) -> int:
-        return int(self.censored.sum())
-
-    @property
-    def mean(self) -> float:
-        """Mean exit time, censored samples included: steps run / exits (``censored_mean``).
-
-        The plain mean when nothing is censored; NaN when no sample exited.
-        """
-        return censored_mean(self.times, self.censored)
-
-    def destination_counts(self) -> dict[int, int]:
-        """{0-based destination field: count} over uncensored samples."""
-        d = self.destinations[self.destinations >= 0]
-        vals, cnt = np.unique(d, return_counts=True)
-        return {int(v): int(c) for v, c in zip(vals, cnt)}
-
-    def to_json(self) -> dict:
-        """The ``python -m simulate exit-times`` JSON (1-based fields)."""
-        out = {
-            "exit_times": [int(t) for t in self.times],
-            "mean": _num(self.mean),
-            "destinations": {str(k + 1): v for k, v in self.destination_counts().items()},
-            "censored": self.n_censored,
-            "field": self.field + 1,
-            "max_steps": self.max_steps,
-            "gradient": self.gradient,
-        }
-        if self.error:
-            out["error"] = self.error
-        return out
-
-
-def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
+def exit_times(land, L, eta, noise, *, b=math.inf, x0, samples, seed=0,
                max_steps: int | None = None, boundaries=None,
                progress: Progress | None = None, stream: int = 0, tabulate: bool = True,
-               _progress_span=(0.0, 1.0), _kernels=None) -> ExitTimes:
+               progress_span=(0.0, 1.0), kernels=None) -> ExitTimes:
     """First-exit times from the field of ``x0``, ``samples`` independent runs.
 
     Each sample runs until the iterate leaves its start field (or
     ``max_steps``, then it is censored). Sample j uses the random stream
     (seed, stream, j). ``progress(fraction, message)`` is called between
-    segments of ``config.EXIT_SEGMENT_STEPS`` steps. ``tabulate``: use the
+    segments of ``config.EXIT_SEGMENT_STEPS`` steps, with fractions mapped into
+    ``progress_span`` (a study's share for this eta). ``kernels``: a kernels module
+    to use instead of the gradient's choice (tests, warm-up). ``tabulate``: use the
     tabulated f' when it passes its check (``simulate.table``; the result's
     ``gradient`` says which f' ran), False: always the exact f'.
     ``max_steps`` default: ``simulate.exit_caps.step_cap`` of the theory's
@@ -147,13 +83,13 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
     import time as _time
     t0 = _time.perf_counter()
     limit = done_limit = 0
-    a0, a1 = _progress_span
+    a0, a1 = progress_span
     while limit < max_steps:
         limit = min(max_steps, limit + config.EXIT_SEGMENT_STEPS)
-        kernels = _kernels or choice.kernels(samples * (limit - done_limit))
+        module = kernels or choice.kernels(samples * (limit - done_limit))
         done_limit = limit
         with C.launch_guard():
-            kernels.exit_kernel(*choice.args(), FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, eta, b,
+            module.exit_kernel(*choice.args(), FAMILY_CODES[noise.family], noise.alpha_or_nan, noise.scale, eta, b,
                         L, ext, lo, hi, x, t, dest, state, limit, err_step, err_x)
         running = int(((dest < 0) & (err_step < 0)).sum())
         if progress is not None:
@@ -170,58 +106,13 @@ def exit_times(land, L, eta, noise, *, b=None, x0, samples, seed=0,
         error = (f"the gradient f'(x) is not finite at x = {err_x[p]:.17g} "
                  f"(sample {p + 1}, step {int(err_step[p]):,}); that sample stopped there")
     censored = dest < 0
-    return ExitTimes(eta=eta, x0=x0f, field=f0, max_steps=max_steps, times=t,
+    return ExitTimes(eta=eta, x0=x0f, field=f0, max_steps=max_steps, exit_steps=t,
                      destinations=dest, censored=censored, error=error,
                      seconds=_time.perf_counter() - t0, gradient=choice.method,
                      gradient_note=choice.note)
 
 
-@dataclass(frozen=True)
-class ExitStudy:
-    """Mean first-exit time against eta and the log-log slope (paper Fig. 4).
-
-    ``slope`` is the least-squares slope of log(mean exit) against
-    log(1/eta); ``predicted_slope`` is beta = alpha + (alpha - 1)(l* - 1)
-    for the start field (None for light-tailed noise, where exit times grow
-    like exp(c / eta)).
-    """
-
-    etas: np.ndarray
-    mean_exit_times: np.ndarray
-    slope: float
-    intercept: float
-    r_value: float
-    predicted_slope: float | None
-    field: int
-    l_star: int
-    alpha: float | None
-    censored: np.ndarray
-    caps: tuple[StepCap, ...] = ()
-    results: tuple[ExitTimes, ...] = field(repr=False, default=())
-
-    def to_json(self) -> dict:
-        """The ``python -m simulate exit-study`` JSON."""
-        return {
-            "etas": [float(e) for e in self.etas],
-            "mean_exit_times": [float(m) for m in self.mean_exit_times],
-            "slope": _num(self.slope),
-            "predicted_slope": _num(self.predicted_slope),
-            "intercept": _num(self.intercept),
-            "r_value": _num(self.r_value),
-            "field": self.field + 1,
-            "l_star": self.l_star,
-            "censored": [int(c) for c in self.censored],
-            "max_steps": [c.steps for c in self.caps],
-            "max_steps_source": [c.source for c in self.caps],
-            "predicted_mean_exit_times": [_num(c.predicted_mean) for c in self.caps],
-        }
-
-
-def _num(v):
-    return None if v is None or not math.isfinite(v) else float(v)
-
-
-def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, seed=0,
+def exit_study(land, L, etas: Sequence[float], noise, *, b=math.inf, x0, samples, seed=0,
                alpha=None, progress: Progress | None = None,
                max_steps: int | None = None, boundaries=None) -> ExitStudy:
     """Exit-time study over a list of learning rates.
@@ -243,14 +134,7 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
         of the Exit times page and of the TOML studies).
     """
     noise = as_noise(noise)
-    try:
-        etas = np.array([float(e) for e in etas], dtype=float)
-    except (TypeError, ValueError):
-        raise SimulationError(f"etas must be numbers, got {etas!r}") from None
-    if etas.size < 2:
-        raise SimulationError("an exit study needs at least two learning rates")
-    for e in etas:
-        C.positive("eta (learning rate)", e)
+    etas = study_etas(etas)
     L = C.positive("L", L)
     bval = C.clip_threshold(b)
     bounds = C.boundaries_for(land, L, boundaries)
@@ -265,20 +149,12 @@ def exit_study(land, L, etas: Sequence[float], noise, *, b=None, x0, samples, se
         results.append(exit_times(land, L, eta, noise, b=bval, x0=x0, samples=samples,
                                   seed=seed, max_steps=cap.steps, boundaries=bounds,
                                   progress=progress, stream=i + 1,
-                                  _progress_span=(i / k, (i + 1) / k)))
-    means = np.array([r.mean for r in results])
-    cens = np.array([r.n_censored for r in results])
-    fit = fit_exit_slope(etas, means, cens, [r.times.size for r in results])
-    slope, intercept, r_value = fit.slope, fit.intercept, fit.r_value
+                                  progress_span=(i / k, (i + 1) / k)))
     f0 = results[0].field
-    a = alpha if alpha is not None else noise.tail_index
-    lstar = l_star_for(land, L, bval, bounds, f0)
-    pred = None if a is None else float(exit_exponent(a, lstar))
-    if progress is not None:
-        progress(1.0, "exit study done")
-    return ExitStudy(etas=etas, mean_exit_times=means, slope=slope, intercept=intercept,
-                     r_value=r_value, predicted_slope=pred, field=f0, l_star=lstar,
-                     alpha=a, censored=cens, caps=tuple(caps), results=tuple(results))
+    return assemble_study(etas, results, caps, field=f0,
+                          l_star=l_star_for(land, L, bval, bounds, f0),
+                          alpha=alpha if alpha is not None else noise.tail_index,
+                          progress=progress)
 
 
 def l_star_for(land, L: float, b: float, bounds: np.ndarray, f: int) -> int:

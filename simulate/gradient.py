@@ -50,11 +50,6 @@ from .errors import SimulationError
 
 #: bump when the generated module text changes
 _CODEGEN_VERSION = "4"
-#: polynomials of higher degree go through the generic (cfunc) path
-MAX_HORNER_DEGREE = 40
-#: refuse f' whose body after common-subexpression elimination is longer
-#: (characters of generated Python): the compile time grows with it
-MAX_BODY_CHARS = 200_000
 
 _SIG = float64(float64)
 
@@ -283,7 +278,7 @@ def _function_body(expr) -> str:
 def checked_code(make_lines, described) -> str:
     """The generated lines of ``make_lines()`` joined into code, refused with a
     ``SimulationError`` naming ``described`` if SymPy cannot print them as plain
-    one-line statements or if they are longer than ``MAX_BODY_CHARS``."""
+    one-line statements or if they are longer than ``config.MAX_BODY_CHARS``."""
     try:
         lines = make_lines()
     except Exception as exc:  # sympy raises PrintMethodNotImplementedError & co.
@@ -291,10 +286,10 @@ def checked_code(make_lines, described) -> str:
     if any("\n" in line or "#" in line for line in lines):
         raise SimulationError(f"cannot compile the gradient {described}: unsupported function")
     body = "\n".join(lines)
-    if len(body) > MAX_BODY_CHARS:
+    if len(body) > config.MAX_BODY_CHARS:
         raise SimulationError(
             f"the gradient is too large to compile ({len(body):,} characters of code after "
-            f"common-subexpression elimination, limit {MAX_BODY_CHARS:,})")
+            f"common-subexpression elimination, limit {config.MAX_BODY_CHARS:,})")
     return body
 
 
@@ -303,7 +298,7 @@ def _poly_coefficients(expr, x) -> np.ndarray | None:
         return None
     try:
         poly = sympy.Poly(expr, x)
-        if poly.degree() > MAX_HORNER_DEGREE:
+        if poly.degree() > config.MAX_HORNER_DEGREE:
             return None
         c = np.array([float(v) for v in poly.all_coeffs()], dtype=float)
     except (sympy.PolynomialError, TypeError, ValueError):

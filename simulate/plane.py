@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numba
 import numpy as np
@@ -34,18 +35,14 @@ from .plane_gradient import compile_specialised as compile_specialised  # noqa: 
 from .plane_grids import PlaneGrids
 from .rng import FAMILY_CODES, seed_states
 
-#: default and largest number of histogram bins per axis
-DEFAULT_PLANE_BINS = 200
-MAX_PLANE_BINS = 2000
 
-
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class PlaneRunResult:
     """Everything a 2-D run measured (cumulative over the slices of a run).
 
     Attributes
     ----------
-    steps, paths : int
+    steps_done, paths : int
         Steps done per path so far, number of paths.
     seconds, steps_per_second : float
         Kernel wall time of all slices, and all paths' steps / seconds.
@@ -56,7 +53,7 @@ class PlaneRunResult:
         ``trace_points``), the label of its cell (-1: none) and n.
     histogram : (bins, bins)
         Occupancy counts of X_n, n >= 1, over the extent, [row = y bin, col = x bin].
-    field_time, near_time : (m + 1,)
+    field_steps, near_steps : (m + 1,)
         Steps (n >= 1, all paths) per field / within ``near`` of each minimiser
         set; the last entry: in no field / "out".
     transitions : (m, m)
@@ -64,13 +61,17 @@ class PlaneRunResult:
         cells of no field between them counts as i -> j).
     error : str or None
         Set when the gradient was not finite on some path (it stopped there).
+    gradient : str
+        Which grad f the run uses: ``"tabulated"``, ``"exact, generic"`` or
+        ``"exact, specialised"`` (``PlaneGradientChoice.method``).
     gradient_note : str
-        Which grad f the run uses (tabulated or exact) and how exact.
+        One line: which grad f and how exact.
     state : PlaneRunState
         Pass as ``state=`` to continue the run.
     """
 
-    steps: int
+    dimension: ClassVar[int] = 2
+    steps_done: int
     paths: int
     seconds: float
     steps_per_second: float
@@ -78,40 +79,44 @@ class PlaneRunResult:
     trace: np.ndarray
     trace_fields: np.ndarray
     histogram: np.ndarray
-    field_time: np.ndarray
-    near_time: np.ndarray
+    field_steps: np.ndarray
+    near_steps: np.ndarray
     transitions: np.ndarray
     trace_steps: np.ndarray = None
     extent: tuple = ()
     error: str | None = None
+    gradient: str = ""
     gradient_note: str = ""
     state: PlaneRunState | None = field(default=None, repr=False)
 
-    def field_fraction(self) -> list[float]:
+    @property
+    def field_fraction(self) -> np.ndarray:
         """Share of steps in each field (m + 1 entries, the last: no field)."""
-        return _fractions(self.field_time)
+        return _fractions(self.field_steps)
 
-    def near_fraction(self) -> list[float]:
+    @property
+    def near_fraction(self) -> np.ndarray:
         """Share of steps near each minimiser set (m + 1 entries, the last: "out")."""
-        return _fractions(self.near_time)
+        return _fractions(self.near_steps)
 
     def to_json(self) -> dict:
         """The ``python -m simulate run`` JSON of a 2-D run (1-based field indices)."""
         tr = self.transitions
-        out = {"steps": self.steps, "paths": self.paths, "dimension": 2,
-               "field_fraction": self.field_fraction(), "near_fraction": self.near_fraction(),
+        out = {"steps": self.steps_done, "paths": self.paths, "dimension": 2,
+               "field_fraction": [float(v) for v in self.field_fraction],
+               "near_fraction": [float(v) for v in self.near_fraction],
                "transitions": [[int(i) + 1, int(j) + 1, int(tr[i, j])]
                                for i, j in zip(*np.nonzero(tr))],
                "seconds": self.seconds, "steps_per_second": self.steps_per_second,
-               "gradient": self.gradient_note}
+               "gradient": self.gradient, "gradient_note": self.gradient_note}
         if self.error:
             out["error"] = self.error
         return out
 
 
-def _fractions(counts: np.ndarray) -> list[float]:
+def _fractions(counts: np.ndarray) -> np.ndarray:
     tot = counts.sum()
-    return [float(v / tot) if tot else 0.0 for v in counts]
+    return counts / tot if tot else np.zeros(len(counts))
 
 
 class PlaneRunState:
@@ -181,7 +186,7 @@ def start_points(x0, paths: int, R: float) -> np.ndarray:
 def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None, scale=None,
                    x0, paths: int, steps: int, seed: int = 0, trace_points: int = 2000,
                    state: PlaneRunState | None = None, record_every: int | None = None,
-                   bins: int = DEFAULT_PLANE_BINS, stream: int = 0,
+                   bins: int = config.DEFAULT_PLANE_BINS, stream: int = 0,
                    tabulate: bool = True, _kernels=None) -> PlaneRunResult:
     """Run ``paths`` paths of clipped SGD on a 2-D landscape for ``steps`` steps.
 
@@ -224,7 +229,7 @@ def simulate_plane(gradient, grids: PlaneGrids, *, R, eta, b, family, alpha=None
     R, eta, b, noise, seed, stream = checked_dynamics(R, eta, b, family, alpha, scale, seed, stream)
     paths = C.count("paths", paths, 1, config.MAX_PATHS)
     steps = C.count("steps", steps, 0, config.MAX_STEPS_PER_ADVANCE)
-    bins = C.count("bins", bins, 1, MAX_PLANE_BINS)
+    bins = C.count("bins", bins, 1, config.MAX_PLANE_BINS)
     C.work_check(paths, steps)
     if not isinstance(grids, PlaneGrids):
         raise SimulationError(f"grids must be PlaneGrids, got {type(grids).__name__}")
@@ -295,12 +300,13 @@ def _result(st: PlaneRunState, extent) -> PlaneRunResult:
                  "that path stopped there")
     total = int(st.path_steps.sum())
     return PlaneRunResult(
-        steps=int(st.path_steps.max()), paths=P, seconds=st.seconds,
+        steps_done=int(st.path_steps.max()), paths=P, seconds=st.seconds,
         steps_per_second=total / st.seconds if st.seconds > 0 else 0.0,
         final=st.xy.copy(), trace=trace, trace_fields=trace_fields,
-        histogram=st.hist.sum(axis=0), field_time=st.field_steps.sum(axis=0),
-        near_time=st.near_steps.sum(axis=0), transitions=st.trans.sum(axis=0),
+        histogram=st.hist.sum(axis=0), field_steps=st.field_steps.sum(axis=0),
+        near_steps=st.near_steps.sum(axis=0), transitions=st.trans.sum(axis=0),
         trace_steps=j * k, extent=tuple(extent), error=error,
+        gradient=st.choice.method if st.choice is not None else "",
         gradient_note=st.choice.note if st.choice is not None else "", state=st)
 
 

@@ -8,17 +8,7 @@ counts); field indices in the output are 1-based.
 from __future__ import annotations
 
 from .errors import SimulationError
-from .plane import PlaneGrids, simulate_plane
-
-
-def plane_grids(land, R: float, b: float, alpha) -> PlaneGrids:
-    """The kernels' grids from the landscape's analysis (``AnalysisError`` -> SimulationError)."""
-    from landscape.plane_analysis import analyze_plane
-
-    try:
-        return PlaneGrids.from_analysis(analyze_plane(land, R, b, alpha))
-    except ValueError as exc:
-        raise SimulationError(str(exc)) from exc
+from .plane_run import PlaneSimulation, grids_for
 
 
 def run_json(res) -> dict:
@@ -39,13 +29,14 @@ def run_plane_command(args, land, R: float, b: float, noise) -> dict:
                               "use run or exit-times")
     if len(args.x0) != 2:
         raise SimulationError("--x0 takes two numbers X,Y for a formula in x and y")
-    grids = plane_grids(land, R, b, noise.tail_index)
+    grids = grids_for(land, R, b, noise.tail_index)
     x0 = tuple(args.x0)
     if args.command == "run":
-        res = simulate_plane(land, grids, R=R, eta=args.eta, b=b, family=noise, x0=x0,
-                             paths=args.paths, steps=args.steps, seed=args.seed,
-                             trace_points=1, record_every=max(1, args.steps))
-        return run_json(res)
+        run = PlaneSimulation(land, R, args.eta, noise, b=b, x0=x0, paths=args.paths,
+                              seed=args.seed, grids=grids, trace_points=1,
+                              record_every=max(1, args.steps))
+        run.advance(args.steps)
+        return run_json(run.result)
     from .exit_caps import step_cap
     from .plane_exits import plane_exit_times
 

@@ -5,13 +5,12 @@
   policy of ``simulate.exit_caps`` (the theory's mean exit time
   1/(q_i lambda_i(eta)) from :func:`predicted_plane_exit_means`, THEORY.md 11),
   with the censored means and the log-log slope of ``simulate.exit_caps``;
-  the 1-D ``ExitStudy`` holds the result (same JSON).
+  ``simulate.protocols.ExitStudy`` holds the result, as in 1-D (same JSON).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,73 +19,27 @@ from cachetools import LRUCache
 from . import _common as C
 from . import config
 from .errors import SimulationError
-from .exit_caps import censored_mean, fit_exit_slope, step_cap
+from .exit_caps import step_cap
+from .noise import as_noise
 from .plane import PlaneGrids, checked_dynamics, start_points
-from .plane_gradient import as_plane_gradient
+from .plane_gradient import as_plane_gradient, choose_plane_gradient
+from .protocols import ExitSamples, ExitStudy, Progress, assemble_study, study_etas
 from .rng import FAMILY_CODES, seed_states
 
 
-@dataclass(frozen=True, eq=False)
-class PlaneExitTimes:
-    """First-exit samples from one field; unpacks as ``(exit_steps, destinations, censored)``.
-
-    Attributes
-    ----------
-    exit_steps : int64 (samples,)
-        Step of the exit (max_steps if censored).
-    destinations : int64 (samples,)
-        0-based field entered; -1 if censored (or stopped by a non-finite gradient).
-    censored : bool (samples,)
-        True where the sample reached max_steps without leaving.
-    """
-
-    exit_steps: np.ndarray
-    destinations: np.ndarray
-    censored: np.ndarray
-    field: int = 0
-    max_steps: int = 0
-    error: str | None = None
-    seconds: float = 0.0
+@dataclass(frozen=True, kw_only=True, eq=False)
+class PlaneExitTimes(ExitSamples):
+    """First-exit samples from one field of a 2-D landscape (:class:`ExitSamples`);
+    unpacks as ``(exit_steps, destinations, censored)``."""
 
     def __iter__(self):
         return iter((self.exit_steps, self.destinations, self.censored))
-
-    @property
-    def times(self) -> np.ndarray:
-        """The exit steps (the 1-D ``ExitTimes`` name)."""
-        return self.exit_steps
-
-    @property
-    def n_censored(self) -> int:
-        return int(self.censored.sum())
-
-    @property
-    def mean(self) -> float:
-        """Mean exit step, censored samples included: steps run / exits (``censored_mean``)."""
-        return censored_mean(self.exit_steps, self.censored)
-
-    def destination_counts(self) -> dict[int, int]:
-        d = self.destinations[self.destinations >= 0]
-        vals, cnt = np.unique(d, return_counts=True)
-        return {int(v): int(c) for v, c in zip(vals, cnt)}
-
-    def to_json(self) -> dict:
-        """As ``python -m simulate exit-times`` (1-based fields)."""
-        mean = self.mean
-        out = {"exit_times": [int(t) for t in self.exit_steps],
-               "mean": mean if np.isfinite(mean) else None,
-               "destinations": {str(k + 1): v for k, v in self.destination_counts().items()},
-               "censored": int(self.censored.sum()), "field": self.field + 1,
-               "max_steps": self.max_steps}
-        if self.error:
-            out["error"] = self.error
-        return out
 
 
 def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, family, alpha=None,
                      scale=None, x0, samples: int, seed: int = 0,
                      max_steps: int = config.DEFAULT_MAX_EXIT_STEPS, stream: int = 0,
-                     progress: Callable[[float, str], object] | None = None) -> PlaneExitTimes:
+                     progress: Progress | None = None) -> PlaneExitTimes:
     """First-exit steps from field ``field`` (0-based) starting at ``x0``, ``samples`` runs.
 
     A sample exits at the first step whose iterate's nearest cell (of
@@ -113,6 +66,7 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
     xy = start_points(x0, samples, R)
     if np.ptp(xy, axis=0).any():
         raise SimulationError("plane_exit_times needs a single start point x0")
+    x0 = (float(xy[0, 0]), float(xy[0, 1]))          # xy moves with the samples
     start = int(grids.field_of(xy[0, 0], xy[0, 1], R))
     if start >= 0 and start != field:
         raise SimulationError(f"the start ({xy[0, 0]:g}, {xy[0, 1]:g}) is in field {start + 1}, "
@@ -140,6 +94,7 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
                      f"({limit:,} steps so far)")
         if running == 0:
             break
+    choice = choose_plane_gradient(grad, R)     # what grad.kernels() ran (for the record)
     error = None
     bad = np.flatnonzero(err_step >= 0)
     if bad.size:
@@ -147,8 +102,10 @@ def plane_exit_times(gradient, grids: PlaneGrids, *, field: int, R, eta, b, fami
         error = (f"the gradient is not finite at (x, y) = ({err_xy[p, 0]:.17g}, "
                  f"{err_xy[p, 1]:.17g}) (sample {p + 1}, step {int(err_step[p]):,}); "
                  "that sample stopped there")
-    return PlaneExitTimes(exit_steps=t, destinations=dest, censored=dest < 0, field=field,
-                          max_steps=max_steps, error=error, seconds=time.perf_counter() - t0)
+    return PlaneExitTimes(eta=eta, x0=x0, field=field,
+                          max_steps=max_steps, exit_steps=t, destinations=dest,
+                          censored=dest < 0, error=error, seconds=time.perf_counter() - t0,
+                          gradient=choice.method, gradient_note=choice.note)
 
 
 _RATES: LRUCache = LRUCache(maxsize=8)
@@ -190,7 +147,7 @@ def predicted_plane_exit_means(analysis, noise, field: int, etas) -> list[float 
 
 
 def plane_exit_study(land, analysis, etas, noise, *, x0, samples: int, seed: int = 0,
-                     max_steps: int | None = None, progress=None):
+                     max_steps: int | None = None, progress: Progress | None = None) -> ExitStudy:
     """Exit-time study of a 2-D field over several learning rates (1-D ``exit_study``'s twin).
 
     Parameters
@@ -210,24 +167,12 @@ def plane_exit_study(land, analysis, etas, noise, *, x0, samples: int, seed: int
 
     Returns
     -------
-    simulate.exits.ExitStudy
+    simulate.protocols.ExitStudy
         ``results`` holds one ``PlaneExitTimes`` per eta; an eta whose every
         sample hit its cap is left out of the slope (``censored`` says which).
     """
-    from landscape.theory import exit_exponent
-
-    from .exits import ExitStudy
-    from .noise import as_noise
-
     noise = as_noise(noise)
-    try:
-        etas = np.array([float(e) for e in etas], dtype=float)
-    except (TypeError, ValueError):
-        raise SimulationError(f"etas must be numbers, got {etas!r}") from None
-    if etas.size < 2:
-        raise SimulationError("an exit study needs at least two learning rates")
-    for e in etas:
-        C.positive("eta (learning rate)", e)
+    etas = study_etas(etas)
     grids = PlaneGrids.from_analysis(analysis)
     R, b = float(analysis.R), float(analysis.b)
     start = start_points(x0, 1, R)[0]
@@ -248,14 +193,6 @@ def plane_exit_study(land, analysis, etas, noise, *, x0, samples: int, seed: int
                                         family=noise, x0=tuple(start), samples=samples,
                                         seed=seed, stream=i + 1, max_steps=cap.steps,
                                         progress=report))
-    means = np.array([r.mean for r in results])
-    censored = np.array([r.n_censored for r in results])
-    fit = fit_exit_slope(etas, means, censored, [r.exit_steps.size for r in results])
-    l_star = int(analysis.fields[field].l_star)
-    alpha = noise.tail_index
-    beta = None if alpha is None else float(exit_exponent(alpha, l_star))
-    if progress is not None:
-        progress(1.0, "exit study done")
-    return ExitStudy(etas=etas, mean_exit_times=means, slope=fit.slope, intercept=fit.intercept,
-                     r_value=fit.r_value, predicted_slope=beta, field=field, l_star=l_star,
-                     alpha=alpha, censored=censored, caps=tuple(caps), results=tuple(results))
+    return assemble_study(etas, results, caps, field=field,
+                          l_star=int(analysis.fields[field].l_star), alpha=noise.tail_index,
+                          progress=progress)

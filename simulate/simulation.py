@@ -52,8 +52,8 @@ class Simulation:
         Learning rate.
     noise : Noise or str
         Noise family (``PAPER_HEAVY``, ``PAPER_LIGHT``, ``"pareto"``...).
-    b : float or None
-        Clipping threshold; None or inf: no clipping.
+    b : float
+        Clipping threshold; ``math.inf`` (the default): no clipping.
     x0 : float or array of shape (paths,)
         Start point(s) in [-L, L].
     paths, seed, record_every, buffer_size, hist_bins : int
@@ -65,6 +65,9 @@ class Simulation:
     tabulate : bool
         Use the tabulated f' when it passes its check (default); False: always
         the exact f'.
+    stream, first_path : int
+        Path p uses the random stream (seed, stream, first_path + p): a study's
+        chunk runs paths first_path..first_path + paths - 1 of its cell.
 
     Attributes
     ----------
@@ -73,10 +76,13 @@ class Simulation:
         there (later ``advance`` calls do nothing), data so far is kept.
     """
 
-    def __init__(self, land, L, eta, noise, *, b=None, x0=0.0, paths=config.DEFAULT_PATHS,
+    #: the landscape's dimension (``simulate.protocols.Run``)
+    dimension = 1
+
+    def __init__(self, land, L, eta, noise, *, b=math.inf, x0=0.0, paths=config.DEFAULT_PATHS,
                  seed=0, record_every=config.DEFAULT_RECORD_EVERY,
                  buffer_size=config.DEFAULT_BUFFER_SIZE, hist_bins=config.DEFAULT_HIST_BINS,
-                 boundaries=None, tabulate=True):
+                 boundaries=None, tabulate=True, stream=0, first_path=0):
         self.L = C.positive("L", L)
         self.eta = C.positive("eta (learning rate)", eta)
         self.noise = as_noise(noise)
@@ -107,7 +113,7 @@ class Simulation:
 
         P, n = self.paths, self.n_fields
         self._x = x
-        self._state = seed_states(self.seed, P)
+        self._state = seed_states(self.seed, P, stream=stream, first=first_path)
         self._path_steps = np.zeros(P, dtype=np.int64)
         self._traj = np.full((self.buffer_size, P), np.nan)
         self._traj[0] = x
@@ -118,11 +124,11 @@ class Simulation:
         self._err_step = np.full(P, -1, dtype=np.int64)
         self._err_x = np.full(P, np.nan)
         self.error: str | None = None
-        self.steps_per_second = 0.0
-        self.seconds = 0.0                       # wall time of all advances
+        self.seconds = 0.0                       # kernel wall time of all advances
         self._lock = threading.Lock()
-        #: kernels module forced for every advance (None: ``gradient.kernels()``)
-        self._kernels = None
+        #: kernels module forced for every advance (None: ``gradient_choice.kernels()``;
+        #: the warm-up and the tests set it)
+        self.forced_kernels = None
 
     # ------------------------------------------------------------------ run
     def advance(self, steps: int) -> None:
@@ -139,10 +145,9 @@ class Simulation:
         with self._lock:
             if steps == 0 or self.error is not None:
                 return
-            before = self._path_steps.copy()
             t0 = time.perf_counter()
             choice = self.gradient_choice
-            kernels = self._kernels or choice.kernels(self.paths * steps)
+            kernels = self.forced_kernels or choice.kernels(self.paths * steps)
             fn, coef, mode = choice.args()
             with C.launch_guard(), C.thread_budget(self.paths):
                 kernels.run_kernel(fn, coef, mode, FAMILY_CODES[self.noise.family],
@@ -150,10 +155,7 @@ class Simulation:
                            self._state, steps, self._path_steps, self.record_every, self._traj,
                            self._hist, self.hist_bins > 0, self._field, self._field_steps,
                            self._trans, self._err_step, self._err_x)
-            dt = time.perf_counter() - t0
-            self.seconds += dt
-            done = int((self._path_steps - before).sum())
-            self.steps_per_second = done / dt if dt > 0 else math.inf
+            self.seconds += time.perf_counter() - t0
             bad = np.flatnonzero(self._err_step >= 0)
             if bad.size:
                 p = int(bad[np.argmin(self._err_step[bad])])
@@ -251,7 +253,18 @@ class Simulation:
         with self._lock:
             return self._field.copy()
 
-    def summary(self) -> dict:
+    @property
+    def steps_per_second(self) -> float:
+        """Steps of all paths per second of kernel time, over the whole run."""
+        return self.total_steps / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def result(self) -> Simulation:
+        """What the run measured (``simulate.protocols.RunResult``): the run itself, whose
+        read views are live."""
+        return self
+
+    def to_json(self) -> dict:
         """The ``python -m simulate run`` JSON (1-based field indices)."""
         tr = self.transitions
         out = {
@@ -261,7 +274,7 @@ class Simulation:
             "transitions": [[int(i) + 1, int(j) + 1, int(tr[i, j])]
                             for i, j in zip(*np.nonzero(tr))],
             "seconds": self.seconds,
-            "steps_per_second": self.total_steps / self.seconds if self.seconds > 0 else 0.0,
+            "steps_per_second": self.steps_per_second,
             "gradient": self.gradient_method,
             "gradient_note": self.gradient_note,
         }

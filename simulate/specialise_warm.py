@@ -26,10 +26,10 @@ def warm(mod) -> None:
     x = sympy.Symbol("x", real=True)
     stand_in = compile_gradient(sympy.atan(x))    # any cfunc: the same numba type
     sim = Simulation(stand_in, 1.0, 0.1, PAPER_HEAVY, b=0.5, x0=0.0, paths=2, boundaries=[0.5])
-    sim._kernels = mod
+    sim.forced_kernels = mod
     sim.advance(2)
     exit_times(stand_in, 1.0, 0.1, PAPER_HEAVY, b=0.5, x0=0.0, samples=2, boundaries=[0.5],
-               max_steps=2, _kernels=mod)
+               max_steps=2, kernels=mod)
 
 
 def _main(argv: list[str]) -> int:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import study_run
+from . import config, study_run
 from .errors import SimulationError
 from .study_manifest import versions, write_manifest  # noqa: F401  (re-exported)
 from .study_results import consolidate
@@ -40,9 +40,6 @@ from .study_run import (
     run_chunk,
 )
 from .study_spec import Cell, StudySpec, load_spec
-
-#: Dask retries of a chunk whose worker died or that raised.
-RETRIES = 3
 
 
 @dataclass
@@ -155,7 +152,7 @@ def _write_frame(out: Path, cell: Cell, first: int, count: int, df) -> Path:
 
 def run_study(spec: StudySpec | str | Path, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, client=None, progress: Progress | None = None,
-              retries: int = RETRIES) -> StudyRun:
+              retries: int = config.STUDY_RETRIES) -> StudyRun:
     """Run (or resume) a study; every finished chunk is written to ``out`` at once.
 
     Parameters

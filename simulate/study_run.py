@@ -129,15 +129,13 @@ def _exit_chunk(cell: Cell, first: int, count: int) -> dict:
 
 
 def _occupancy_chunk(cell: Cell, first: int, count: int) -> dict:
-    from .rng import seed_states
     from .simulation import Simulation
 
     t0, cpu0 = time.perf_counter(), time.process_time()
     sim = Simulation(_gradient(cell.expr), cell.L, cell.eta, _noise(cell), b=cell.b, x0=cell.x0,
                      paths=count, seed=cell.seed, record_every=config.MAX_STEPS_PER_ADVANCE,
-                     buffer_size=1, hist_bins=cell.bins, boundaries=cell.boundaries)
-    # the chunk's own streams: paths first..first+count-1 of (seed, stream)
-    sim._state = seed_states(cell.seed, count, stream=cell.stream, first=first)
+                     buffer_size=1, hist_bins=cell.bins, boundaries=cell.boundaries,
+                     stream=cell.stream, first_path=first)  # the chunk's own streams
     per_call = max(1, min(config.MAX_STEPS_PER_ADVANCE, config.MAX_WORK // count))
     left = cell.steps
     while left > 0 and sim.error is None:

@@ -38,6 +38,8 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from landscape.theory import NO_CLIP_TEXT
+
 from . import _common as C
 from . import config
 from .errors import SimulationError
@@ -50,12 +52,6 @@ GRID_KEYS = ("expr", "L", "family", "alpha", "scale", "b", "eta", "x0", "seed")
 NOISE_KEYS = ("family", "alpha", "scale")
 _TOP_KEYS = {"kind", "samples", "paths", "steps", "bins", "max_steps", "chunk", "noise", "grid",
              "title", "note"} | set(GRID_KEYS) - set(NOISE_KEYS)
-#: Default samples (exit times) or paths (occupancy) per chunk when the
-#: theory gives no estimate of the work.
-DEFAULT_CHUNK = 10
-#: Target steps of one chunk when the chunk size is chosen from the theory.
-CHUNK_TARGET_STEPS = 200_000_000
-DEFAULT_BINS = 200
 
 
 @dataclass(frozen=True)
@@ -225,7 +221,8 @@ def _sizes(kind: str, raw: dict) -> dict:
                                       "has paths, steps and bins")
         out = {"size": integer("paths", 1, config.MAX_PATHS),
                "steps": integer("steps", 1, config.MAX_STEPS_PER_ADVANCE),
-               "bins": integer("bins", 1, config.MAX_HIST_BINS, DEFAULT_BINS), "max_steps": None}
+               "bins": integer("bins", 1, config.MAX_HIST_BINS, config.STUDY_DEFAULT_BINS),
+               "max_steps": None}
     out["chunk"] = None if "chunk" not in raw else C.count("chunk", raw["chunk"], 1, out["size"])
     return out
 
@@ -237,11 +234,12 @@ def _number(name: str, v) -> float:
 
 
 def _clip(v) -> float:
-    if v is None or (isinstance(v, str) and v.strip().lower() in ("inf", "none")):
-        return math.inf
-    if isinstance(v, str):
+    """b of a TOML spec: a number, or "inf" / "none" / absent for no clipping."""
+    if isinstance(v, str) and v.strip().lower() not in NO_CLIP_TEXT:
         raise SimulationError(f'b must be a number or "inf" (no clipping), got {v!r}')
-    return C.clip_threshold(_number("b", v))
+    if v is not None and not isinstance(v, str):
+        _number("b", v)
+    return C.parse_clip_threshold(v)
 
 
 def _landscape(expr, L, cache):
@@ -305,8 +303,8 @@ def _cell(index: int, kind: str, v: dict, sizes: dict, cache: dict) -> Cell:
     chunk = sizes["chunk"]
     if chunk is None:
         per = theory if kind == "exit-times" else sizes["steps"]
-        chunk = (DEFAULT_CHUNK if per is None else
-                 max(1, min(sizes["size"], int(CHUNK_TARGET_STEPS // max(per, 1.0)))))
+        chunk = (config.STUDY_DEFAULT_CHUNK if per is None else
+                 max(1, min(sizes["size"], int(config.STUDY_CHUNK_TARGET_STEPS // max(per, 1.0)))))
     identity = {"kind": kind, "expr": expr, "L": L, "family": noise.family, "alpha": noise.alpha,
                 "scale": noise.scale, "b": "inf" if math.isinf(b) else b, "eta": eta, "x0": x0,
                 "steps": sizes["steps"], "bins": sizes["bins"],

@@ -52,7 +52,7 @@ from . import (
 
 #: bump when the table layout or the check changes
 _TABLE_VERSION = "5"
-#: kernel path code of the tabulated f' (``simulate._kernels._grad``)
+#: kernel path code of the tabulated f' (``simulate._kernel_steps.gradient_at``)
 TABLE_MODE = 3
 #: degree of the pieces (the kernels' Estrin scheme takes 8 coefficients)
 DEGREE = 7
@@ -60,7 +60,7 @@ DEGREE = 7
 CHECKS_PER_CELL = 33
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(kw_only=True, frozen=True, eq=False)
 class GradientTable:
     """f' on [-L, L] as polynomial pieces of degree 7, with its measured error.
 
@@ -170,8 +170,9 @@ def build_table(df, L: float, cells: int, kinks=()) -> GradientTable:
     with np.errstate(all="ignore"):
         values = _values(df, (centre[:, None] + radius[:, None] * nodes).ravel())
     if not np.all(np.isfinite(values)):
-        return GradientTable(L, cells, np.zeros(8), math.inf, math.inf, math.inf, 0,
-                             "f' is not finite everywhere on [-L, L]")
+        return GradientTable(L=L, cells=cells, coefficients=np.zeros(8), max_error=math.inf,
+                             scale=math.inf, relative_error=math.inf, checked_points=0,
+                             reason="f' is not finite everywhere on [-L, L]")
     cheb = np.linalg.solve(chebyshev.chebvander(nodes, DEGREE), values.reshape(cells, -1).T).T
     power = (cheb @ _cheb_to_power()) / radius[:, None] ** np.arange(DEGREE + 1)
     first = 8 * ((5 + cells + 7) // 8)
@@ -179,7 +180,8 @@ def build_table(df, L: float, cells: int, kinks=()) -> GradientTable:
     out[:4] = (1.0 / h, L, cells, first)
     out[4:5 + cells] = b
     out[first:] = power[:, ::-1].ravel()
-    table = GradientTable(L, cells, out, 0.0, 0.0, 0.0, 0)
+    table = GradientTable(L=L, cells=cells, coefficients=out, max_error=0.0, scale=0.0,
+                          relative_error=0.0, checked_points=0)
 
     u = np.linspace(-1.0, 1.0, CHECKS_PER_CELL)
     checks = (centre[:, None] + radius[:, None] * u).ravel()
@@ -191,8 +193,9 @@ def build_table(df, L: float, cells: int, kinks=()) -> GradientTable:
         err = np.abs(table(checks) - exact)
     if not np.all(np.isfinite(err)):
         bad = checks[~np.isfinite(err)][0]
-        return GradientTable(L, cells, out, math.inf, math.inf, math.inf, checks.size,
-                             f"f' is not finite at x = {bad:.6g}")
+        return GradientTable(L=L, cells=cells, coefficients=out, max_error=math.inf,
+                             scale=math.inf, relative_error=math.inf, checked_points=checks.size,
+                             reason=f"f' is not finite at x = {bad:.6g}")
     piece = np.clip(np.searchsorted(b, checks, side="right") - 1, 0, cells - 1)
     piece_err = np.zeros(cells)
     piece_scale = np.zeros(cells)
@@ -200,8 +203,10 @@ def build_table(df, L: float, cells: int, kinks=()) -> GradientTable:
     np.maximum.at(piece_scale, piece, np.abs(exact))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(piece_err == 0, 0.0, piece_err / piece_scale)
-    return GradientTable(L, cells, out, float(err.max()), float(np.abs(exact).max()),
-                         float(np.nan_to_num(ratio, nan=math.inf).max()), checks.size)
+    return GradientTable(L=L, cells=cells, coefficients=out, max_error=float(err.max()),
+                         scale=float(np.abs(exact).max()),
+                         relative_error=float(np.nan_to_num(ratio, nan=math.inf).max()),
+                         checked_points=checks.size)
 
 
 def _values(fn, x: np.ndarray) -> np.ndarray:
@@ -280,10 +285,11 @@ def _load(path) -> GradientTable | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             reason = str(z["reason"])
-            return GradientTable(float(z["L"]), int(z["cells"]), z["coefficients"].copy(),
-                                 float(z["max_error"]), float(z["scale"]),
-                                 float(z["relative_error"]), int(z["checked_points"]),
-                                 reason or None)
+            return GradientTable(L=float(z["L"]), cells=int(z["cells"]),
+                                 coefficients=z["coefficients"].copy(),
+                                 max_error=float(z["max_error"]), scale=float(z["scale"]),
+                                 relative_error=float(z["relative_error"]),
+                                 checked_points=int(z["checked_points"]), reason=reason or None)
     except (OSError, KeyError, ValueError):
         return None
 

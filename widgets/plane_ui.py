@@ -21,18 +21,6 @@ from dashboard import figures_plane as FP
 from dashboard import state as S
 from widgets import session, ui
 
-
-def is_plane(land: Any) -> bool:
-    """True for a two-dimensional landscape (``PlaneLandscape``)."""
-    return getattr(land, "dimension", 1) == 2
-
-
-def current_is_plane() -> bool:
-    """True when the landscape the user chose is accepted and two-dimensional."""
-    land, _, err = ui.current_landscape()
-    return err is None and is_plane(land)
-
-
 ANALYSES_KEPT = 64
 _ANALYSES: LRUCache = LRUCache(maxsize=ANALYSES_KEPT)
 _ANALYSES_LOCK = threading.Lock()
@@ -89,7 +77,7 @@ def current_plane_analysis(source: str, *, b: float | None = None):
 
 def page_plane() -> tuple[Any, str, Any, str | None]:
     """(landscape, source, analysis or None, error) for the 2-D pages after Landscape
-    (a refused landscape never gets here: the pages dispatch on :func:`current_is_plane`)."""
+    (a refused landscape never gets here: the pages dispatch on ``ui.landscape_dimension()``)."""
     land, source, _ = ui.current_landscape()
     analysis, err = current_plane_analysis(source)
     return land, source, analysis, err

@@ -153,7 +153,7 @@ def current_landscape() -> tuple[Any, str, Exception | None]:
 def landscape_dimension() -> int:
     """1 or 2: the dimension of the chosen landscape (1 while it is refused)."""
     land, _, err = current_landscape()
-    return 1 if err is not None else int(getattr(land, "dimension", 1))
+    return 1 if err is not None else int(land.dimension)
 
 
 def restore_last_good() -> None:
@@ -235,7 +235,7 @@ def apply_preset(key: str) -> None:
         return
     write = session.write
     write("L", float(pr.L))
-    if pr.b is None or not math.isfinite(pr.b):
+    if not math.isfinite(pr.b):
         write("clip", False)
     else:
         write("clip", True)

@@ -1,6 +1,5 @@
 """Every preset loads, is analysable, and says what it claims."""
 
-import math
 
 import numpy as np
 import pytest
@@ -22,7 +21,7 @@ def test_preset_loads_and_analyses(key):
     preset = PRESETS[key]
     assert preset.key == key
     land = parse_formula(preset.source)
-    result = analyze(land, preset.L, math.inf if preset.b is None else preset.b,
+    result = analyze(land, preset.L, preset.b,
                      preset.noise.alpha if preset.noise.alpha and preset.noise.alpha > 1 else None)
     assert -preset.L <= preset.x0 <= preset.L and preset.eta > 0
     if key == "broken-assumption":

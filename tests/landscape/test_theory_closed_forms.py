@@ -20,6 +20,7 @@ from landscape.theory import (
     effective_width,
     exit_exponent,
     jumps,
+    parse_clip_threshold,
     structure_for_widths,
     surviving_minima,
     time_scale,
@@ -32,15 +33,25 @@ ALPHA = 1.2
 
 
 @pytest.mark.parametrize("spelling", [None, False, math.inf, float("inf"), "inf", "INF",
-                                      " inf ", "none", "Infinity"])
-def test_every_spelling_of_no_clipping_is_inf(spelling):
-    assert clip_threshold(spelling) == math.inf
+                                      " inf ", "none", "Infinity", "off", ""])
+def test_the_edge_parser_reads_every_spelling_of_no_clipping_as_inf(spelling):
+    assert parse_clip_threshold(spelling) == math.inf
+
+
+def test_inside_the_code_no_clipping_is_only_inf():
+    assert clip_threshold(math.inf) == math.inf and clip_threshold(0.5) == 0.5
+    assert parse_clip_threshold("0.5") == 0.5 == parse_clip_threshold(0.5)
+    for other_spelling in (None, False, "inf", "none"):
+        with pytest.raises(AnalysisError, match="b must be"):
+            clip_threshold(other_spelling)
 
 
 @pytest.mark.parametrize("bad", [0, -1, "abc", float("nan"), True, [0.5]])
 def test_bad_clipping_threshold_is_refused(bad):
     with pytest.raises(AnalysisError, match="b must be"):
         clip_threshold(bad)
+    with pytest.raises(AnalysisError, match="b must be"):
+        parse_clip_threshold(bad)
 
 
 def test_simulate_uses_the_same_no_clipping_spelling():
@@ -48,10 +59,13 @@ def test_simulate_uses_the_same_no_clipping_spelling():
     from simulate.errors import SimulationError
 
     for spelling in (None, False, "inf", math.inf):
-        assert _common.clip_threshold(spelling) == math.inf
+        assert _common.parse_clip_threshold(spelling) == math.inf
+    assert _common.clip_threshold(math.inf) == math.inf
     assert _common.clip_threshold(0.5) == 0.5
     with pytest.raises(SimulationError, match="clipping threshold"):
         _common.clip_threshold(-2)
+    with pytest.raises(SimulationError, match="clipping threshold"):
+        _common.clip_threshold(None)
 
 
 def test_width_jump_numbers_and_exponents():

@@ -33,7 +33,7 @@ def clipped(stand_in):
 
 @pytest.fixture(scope="module")
 def unclipped(stand_in):
-    return predict_from_points(MINIMA, MAXIMA, L, None, stand_in.df, NOISE, eta=1e-3, x0=0.3)
+    return predict_from_points(MINIMA, MAXIMA, L, math.inf, stand_in.df, NOISE, eta=1e-3, x0=0.3)
 
 
 def test_two_jump_rates_match_the_brute_force_integrator(stand_in):

@@ -1,5 +1,7 @@
 """The smoothed loss g(x) = E[f(x - W)] and its one-point convex region (THEORY.md 7)."""
 
+import math
+
 import numpy as np
 import pytest
 from scipy import integrate
@@ -16,7 +18,7 @@ def square(x):
 def test_gaussian_smoothing_of_a_parabola_is_exact():
     # E[(x - W)^2] = x^2 + (eta sigma)^2 for W ~ N(0, (eta sigma)^2)
     x = np.linspace(-1, 1, 5)
-    g = smoothed_loss(square, x, 0.1, None, ("gaussian", None, 2.0), df=lambda z: 2 * z)
+    g = smoothed_loss(square, x, 0.1, math.inf, ("gaussian", None, 2.0), df=lambda z: 2 * z)
     np.testing.assert_allclose(g.values, x ** 2 + 0.04, rtol=1e-7)
     np.testing.assert_allclose(g.slopes, 2 * x, atol=1e-9)
 
@@ -35,7 +37,7 @@ def test_clipped_heavy_smoothing_matches_the_tail_integral(family, alpha):
 
 def test_unclipped_heavy_expectation_is_refused():
     with pytest.raises(TheoryError, match="exists only if"):
-        smoothed_loss(square, np.array([0.0]), 0.01, None, ("pareto", 1.2, 0.1))
+        smoothed_loss(square, np.array([0.0]), 0.01, math.inf, ("pareto", 1.2, 0.1))
 
 
 def test_no_noise_leaves_f_alone():
@@ -55,8 +57,8 @@ def test_one_point_convex_region():
     def slope(z):
         return 4 * z * (z ** 2 - 1)
 
-    sharp = smoothed_loss(well, x, 1.0, None, ("none", None, 0.0), df=slope)
+    sharp = smoothed_loss(well, x, 1.0, math.inf, ("none", None, 0.0), df=slope)
     region = one_point_convex_region(x, sharp.slopes, 1.0)
     assert region == ((-2.0, pytest.approx(-1.01)), (pytest.approx(0.01), 2.0))
-    smooth = smoothed_loss(well, x, 1.0, None, ("uniform", None, 1.5), df=slope)
+    smooth = smoothed_loss(well, x, 1.0, math.inf, ("uniform", None, 1.5), df=slope)
     assert one_point_convex_region(x, smooth.slopes, 0.0) == ((-2.0, 2.0),)

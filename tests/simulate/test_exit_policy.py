@@ -18,11 +18,9 @@ import pytest
 import landscape
 import simulate
 from landscape.tails import tail_probability
+from simulate.config import EXIT_CAP_FACTOR as CAP_FACTOR
+from simulate.config import MAX_AUTO_CAP, MIN_AUTO_CAP, NO_PREDICTION_CAP
 from simulate.exit_caps import (
-    CAP_FACTOR,
-    MAX_AUTO_CAP,
-    MIN_AUTO_CAP,
-    NO_PREDICTION_CAP,
     censored_mean,
     fit_exit_slope,
     predicted_exit_means,

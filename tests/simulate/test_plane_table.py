@@ -228,7 +228,7 @@ def test_exact_generic_and_specialised_kernels_agree_bit_for_bit():
     for other in (b, c):
         np.testing.assert_array_equal(other.trace, a.trace)
         np.testing.assert_array_equal(other.histogram, a.histogram)
-        np.testing.assert_array_equal(other.field_time, a.field_time)
+        np.testing.assert_array_equal(other.field_steps, a.field_steps)
     assert not np.isnan(a.trace).any()
 
 

@@ -55,7 +55,7 @@ def test_invariants_clip_and_wall():
 
 
 def test_wall_reached_without_clipping():
-    sim = _sim(Noise("pareto", 1.1, 1.0), b=None, paths=2, eta=0.5, buffer_size=3001)
+    sim = _sim(Noise("pareto", 1.1, 1.0), b=math.inf, paths=2, eta=0.5, buffer_size=3001)
     sim.advance(3000)
     _, traj = sim.trajectory()
     assert np.all(np.abs(traj) <= L) and np.any(np.abs(traj) == L)
@@ -178,7 +178,7 @@ def test_exit_times_match_reference():
     for j in range(4):
         t, dest = naive.exit_time(g.py, L, 0.1, "pareto", 1.2, 0.1, b=0.5, x0=-0.7,
                                   bounds=FIG2_S, seed=3, sample=j)
-        assert (res.times[j], res.destinations[j]) == (t, dest)
+        assert (res.exit_steps[j], res.destinations[j]) == (t, dest)
 
 
 def test_nan_on_one_path_other_paths_continue():

@@ -8,6 +8,7 @@ formula in a subprocess (about a minute cold on the 2-core VM, under a second
 once numba's disk cache holds them).
 """
 
+import math
 import threading
 
 import numpy as np
@@ -30,7 +31,7 @@ def _snapshot(sim):
 def _run(land, kernels, noise, b, x0, steps=60_000):
     sim = Simulation(land, L, 0.01, noise, b=b, x0=x0, paths=3, seed=9, boundaries=MAXIMA,
                      record_every=7, buffer_size=500, hist_bins=64, tabulate=False)
-    sim._kernels = kernels          # None: whatever gradient.kernels() serves
+    sim.forced_kernels = kernels          # None: whatever gradient.kernels() serves
     sim.advance(steps // 2)
     sim.advance(steps - steps // 2)
     return sim
@@ -47,7 +48,7 @@ def appendix():
 
 
 @pytest.mark.parametrize("noise,b", [(Noise("pareto", 1.2, 0.1), 0.5),
-                                     (Noise("pareto1", 1.5, 0.05), None),
+                                     (Noise("pareto1", 1.5, 0.05), math.inf),
                                      (Noise("gaussian", None, 1.0), 0.5)])
 def test_specialised_run_bit_identical_to_generic(appendix, noise, b):
     land, g = appendix
@@ -67,10 +68,10 @@ def test_specialised_exit_times_bit_identical_to_generic(appendix):
     kw = {"b": 0.5, "x0": -0.7, "samples": 6, "seed": 4, "boundaries": MAXIMA,
           "max_steps": 3_000_000, "tabulate": False}
     noise = Noise("pareto", 1.2, 0.1)
-    generic = exit_times(land, L, 0.05, noise, _kernels=generic_kernels, **kw)
+    generic = exit_times(land, L, 0.05, noise, kernels=generic_kernels, **kw)
     special = exit_times(land, L, 0.05, noise, **kw)
     assert generic.n_censored < 6
-    np.testing.assert_array_equal(generic.times, special.times)
+    np.testing.assert_array_equal(generic.exit_steps, special.exit_steps)
     np.testing.assert_array_equal(generic.destinations, special.destinations)
 
 
@@ -83,9 +84,9 @@ def test_switch_mid_run_changes_no_number(appendix):
     ref = _run(land, generic_kernels, noise, 0.5, x0)
     sim = Simulation(land, L, 0.01, noise, b=0.5, x0=x0, paths=3, seed=9, boundaries=MAXIMA,
                      record_every=7, buffer_size=500, hist_bins=64, tabulate=False)
-    sim._kernels = generic_kernels
+    sim.forced_kernels = generic_kernels
     sim.advance(20_000)
-    sim._kernels = None
+    sim.forced_kernels = None
     sim.advance(40_000)
     for a, c in zip(_snapshot(ref), _snapshot(sim)):
         np.testing.assert_array_equal(a, c)
@@ -155,16 +156,16 @@ def test_polynomial_needs_no_specialisation():
 
 def test_oversized_gradient_refused():
     from simulate import SimulationError
-    from simulate import gradient as gradient_module
+    from simulate import config as simulate_config
 
     big = sum(sp.sin((k + 1) * X) * sp.exp(X / (k + 2)) for k in range(40))
-    old = gradient_module.MAX_BODY_CHARS
+    old = simulate_config.MAX_BODY_CHARS
     try:
-        gradient_module.MAX_BODY_CHARS = 500
+        simulate_config.MAX_BODY_CHARS = 500
         with pytest.raises(SimulationError, match="too large"):
             compile_gradient(big)
     finally:
-        gradient_module.MAX_BODY_CHARS = old
+        simulate_config.MAX_BODY_CHARS = old
 
 
 @pytest.mark.slow
@@ -178,7 +179,7 @@ def test_specialised_nan_stop_identical_to_generic():
         sim = Simulation(g, 2.0, 0.1, Noise("none"), x0=[0.5, 1.9, 1.0], paths=3,
                          boundaries=[], record_every=1, buffer_size=1000, hist_bins=0,
                          tabulate=False)
-        sim._kernels = kernels
+        sim.forced_kernels = kernels
         sim.advance(500)
         sims.append(sim)
     generic, special = sims

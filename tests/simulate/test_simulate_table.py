@@ -7,7 +7,7 @@ import sympy as sp
 from numba import njit
 
 from simulate import Noise, Simulation, compile_gradient, config, exit_times
-from simulate._kernels import _grad, _no_cell
+from simulate._kernel_steps import gradient_at, no_cell
 from simulate.table import TABLE_MODE, build_table, choose_gradient, gradient_table
 from tests.support.paper_appendix import MAXIMA, AppendixLandscape, L
 
@@ -31,9 +31,9 @@ def appendix():
 def _kernel_values(placeholder, coef, xs):
     """f' as the kernels compute it in table mode, carrying the piece state along xs."""
     out = np.empty(xs.shape[0])
-    cell = _no_cell(coef, 3)
+    cell = no_cell(coef, 3)
     for i in range(xs.shape[0]):
-        out[i], cell = _grad(placeholder, coef, 3, xs[i], cell)
+        out[i], cell = gradient_at(placeholder, coef, 3, xs[i], cell)
     return out
 
 
@@ -124,7 +124,7 @@ def test_tabulated_exit_times_agree_with_exact(appendix):
     exact = exit_times(land, L, 0.05, HEAVY, tabulate=False, **kw)
     assert tab.gradient == "tabulated" and exact.gradient in ("generic", "specialised")
     assert tab.n_censored < 8
-    np.testing.assert_array_equal(tab.times, exact.times)
+    np.testing.assert_array_equal(tab.exit_steps, exact.exit_steps)
     np.testing.assert_array_equal(tab.destinations, exact.destinations)
 
 
@@ -160,7 +160,7 @@ def test_polynomial_and_opt_out_use_no_table(appendix):
     assert choose_gradient(g, L, tabulate=False).table is None
     sim = Simulation(land, L, 0.01, HEAVY, b=0.5, paths=1, boundaries=MAXIMA, tabulate=False)
     assert sim.gradient_method in ("generic", "specialised")
-    assert sim.summary()["gradient"] == sim.gradient_method
+    assert sim.to_json()["gradient"] == sim.gradient_method
 
 
 def test_table_cached_on_disk(tmp_path, monkeypatch, appendix):

@@ -122,7 +122,7 @@ def test_in_process_study_equals_exit_times_and_any_split(tmp_path):
                                  samples=c.size, seed=c.seed, stream=c.stream,
                                  max_steps=c.max_steps)
         r = rows[rows.cell == c.key]
-        np.testing.assert_array_equal(r.exit_time, et.times)
+        np.testing.assert_array_equal(r.exit_time, et.exit_steps)
         np.testing.assert_array_equal(r.destination, np.where(et.destinations >= 0,
                                                               et.destinations + 1, -1))
     run_study(load_spec(EXIT_SPEC.replace("chunk = 3", "chunk = 7")), tmp_path / "b", workers=0)

@@ -71,7 +71,7 @@ def run(grad, labels, nears, extent, *, R, eta, b, family, alpha, scale, x0s, st
     ny, nx = labels.shape
     m = int(max(labels.max(), nears.max())) + 1 if m is None else m
     out = {"final": [], "trace": [], "trace_fields": [], "hist": np.zeros((bins, bins), int),
-           "field_time": np.zeros(m + 1, int), "near_time": np.zeros(m + 1, int),
+           "field_steps": np.zeros(m + 1, int), "near_steps": np.zeros(m + 1, int),
            "trans": np.zeros((m, m), int)}
 
     def cell(x, y):
@@ -92,8 +92,8 @@ def run(grad, labels, nears, extent, *, R, eta, b, family, alpha, scale, x0s, st
                 if last >= 0 and f != last:
                     out["trans"][last, f] += 1
                 last = f
-            out["field_time"][f if f >= 0 else m] += 1
-            out["near_time"][near if near >= 0 else m] += 1
+            out["field_steps"][f if f >= 0 else m] += 1
+            out["near_steps"][near if near >= 0 else m] += 1
             out["hist"][bin_of(y, y_lo, y_hi, bins), bin_of(x, x_lo, x_hi, bins)] += 1
             trace.append((x, y))
             fields.append(f)
