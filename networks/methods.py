@@ -49,15 +49,20 @@ METHOD_RULES = {
     "Our2": ("heavy", True, True),
 }
 assert tuple(METHOD_RULES) == METHODS
+#: The gradients a step program computes: "LB", "SB", "heavy" (SB* = SB) or "heavy-independent".
+GRADIENT_KINDS = ("LB", "SB", "heavy", "heavy-independent")
 
 
 @dataclass(frozen=True)
 class StepRule:
-    """What one step of a method does (hashable: a static argument of the jitted step)."""
+    """What one step of a method does.
 
-    gradient: str
-    clipped: bool
-    independent_star: bool
+    ``kind`` and the batch sizes fix the compiled program (one of
+    :data:`GRADIENT_KINDS`); ``eta`` and ``b`` are its data (b = inf: no clip),
+    so SB and SB + Clip share a program, and so do SB + Noise and Our 1.
+    """
+
+    kind: str
     eta: float
     b: float
     small_batch: int
@@ -66,9 +71,9 @@ class StepRule:
 
 def step_rule(method: str, settings) -> StepRule:
     gradient, clipped, independent = METHOD_RULES[method]
-    b = settings.b if clipped else math.inf
-    return StepRule(gradient, clipped and math.isfinite(b), independent, float(settings.eta),
-                    float(b), settings.small_batch, settings.large_batch)
+    kind = "heavy-independent" if independent else gradient
+    b = float(settings.b) if clipped else math.inf
+    return StepRule(kind, float(settings.eta), b, settings.small_batch, settings.large_batch)
 
 
 def draw_z(settings, steps: int, seed: int) -> np.ndarray:
@@ -84,18 +89,27 @@ def draw_z(settings, steps: int, seed: int) -> np.ndarray:
     return (magnitude * rng.choice((-1.0, 1.0), steps)).astype(np.float32)
 
 
-def clip_step(step, b: float):
-    """phi_b(v) = min(1, b / |v|) v over all parameters (optax's global norm clip)."""
+def clip_step(step, b):
+    """phi_b(v) = min(1, b / |v|) v over all parameters (optax's global norm clip).
+
+    ``b`` may be a traced number; b = inf leaves every finite step unchanged.
+    """
     clipped, _ = optax.clip_by_global_norm(b).update(step, optax.EmptyState())
     return clipped
 
 
-def make_scan(model, rule: StepRule):
-    """A jitted function (theta, key, z_chunk, x, y) -> (theta, key) running len(z_chunk) steps."""
+def make_step(model, kind: str, small_batch: int, large_batch: int):
+    """A jitted step ``(theta, key, z, eta, b, x, y) -> (theta, key)`` of one gradient kind.
+
+    One step a call: XLA on the CPU runs a convolution's gradient two to three
+    times slower inside a loop or a branch (``lax.scan``, ``lax.cond``) than at
+    the top of a program, which costs more than the dispatch of each step.
+    """
+    if kind not in GRADIENT_KINDS:
+        raise ValueError(f"unknown gradient kind {kind!r}")
     grad = jax.grad(model.loss)
 
-    def one_step(carry, z, x, y):
-        theta, key = carry
+    def step(theta, key, z, eta, b, x, y):
         key, k_small, k_star, k_large = jax.random.split(key, 4)
         n = x.shape[0]
 
@@ -103,21 +117,13 @@ def make_scan(model, rule: StepRule):
             index = jax.random.randint(k, (size,), 0, n)
             return grad(theta, x[index], y[index])
 
-        if rule.gradient == "LB":
-            g = batch_grad(k_large, rule.large_batch)
+        if kind == "LB":
+            g = batch_grad(k_large, large_batch)
         else:
-            g = batch_grad(k_small, rule.small_batch)
-            if rule.gradient == "heavy":
-                star = batch_grad(k_star, rule.small_batch) if rule.independent_star else g
-                g = g + z * (star - batch_grad(k_large, rule.large_batch))
-        step = rule.eta * g
-        if rule.clipped:
-            step = clip_step(step, rule.b)
-        return (theta - step, key), None
+            g = batch_grad(k_small, small_batch)
+            if kind != "SB":
+                star = batch_grad(k_star, small_batch) if kind == "heavy-independent" else g
+                g = g + z * (star - batch_grad(k_large, large_batch))
+        return theta - clip_step(eta * g, b), key
 
-    @jax.jit
-    def run(theta, key, z_chunk, x, y):
-        (theta, key), _ = jax.lax.scan(lambda c, z: one_step(c, z, x, y), (theta, key), z_chunk)
-        return theta, key
-
-    return run
+    return jax.jit(step)
