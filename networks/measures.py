@@ -52,11 +52,11 @@ def hessian_vector_product(loss, theta, vector, *data):
 def max_eigenvalue(loss, theta, iterations: int, key, *data) -> float:
     """The Hessian's eigenvalue of largest magnitude (Rayleigh quotient after power iteration).
 
-    ``loss(theta, *data)``; one jitted call an iteration (compiled once for the
-    same ``loss`` function and shapes).
+    ``loss(theta, *data)``; the start vector is drawn in NumPy from ``key``; one
+    jitted call an iteration (compiled once for the same ``loss`` function and shapes).
     """
-    vector = jax.random.normal(key, theta.shape, dtype=theta.dtype)
-    vector = vector / jnp.linalg.norm(vector)
+    start = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel()).standard_normal(theta.size)
+    vector = jnp.asarray((start / np.linalg.norm(start)).reshape(theta.shape), theta.dtype)
     rayleigh = jnp.zeros((), theta.dtype)
     for _ in range(iterations):
         vector, rayleigh = _power_step(loss, theta, vector, *data)

@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import optax
 
@@ -49,20 +50,18 @@ METHOD_RULES = {
     "Our2": ("heavy", True, True),
 }
 assert tuple(METHOD_RULES) == METHODS
-#: The gradients a step program computes: "LB", "SB", "heavy" (SB* = SB) or "heavy-independent".
-GRADIENT_KINDS = ("LB", "SB", "heavy", "heavy-independent")
 
 
 @dataclass(frozen=True)
 class StepRule:
-    """What one step of a method does.
+    """What one step of a method does, as data of the one step program.
 
-    ``kind`` and the batch sizes fix the compiled program (one of
-    :data:`GRADIENT_KINDS`); ``eta`` and ``b`` are its data (b = inf: no clip),
-    so SB and SB + Clip share a program, and so do SB + Noise and Our 1.
+    ``gradient`` and ``independent_star`` give the coefficients of the three
+    batch gradients (:func:`gradient_coefficients`), ``b`` the clip (inf: none).
     """
 
-    kind: str
+    gradient: str
+    independent_star: bool
     eta: float
     b: float
     small_batch: int
@@ -71,9 +70,28 @@ class StepRule:
 
 def step_rule(method: str, settings) -> StepRule:
     gradient, clipped, independent = METHOD_RULES[method]
-    kind = "heavy-independent" if independent else gradient
     b = float(settings.b) if clipped else math.inf
-    return StepRule(kind, float(settings.eta), b, settings.small_batch, settings.large_batch)
+    return StepRule(gradient, independent, float(settings.eta), b, settings.small_batch,
+                    settings.large_batch)
+
+
+def gradient_coefficients(rule: StepRule, z: np.ndarray) -> np.ndarray:
+    """(c_SB, c_SB*, c_LB) a step, rows: the step's g = c_SB g_SB + c_SB* g_SB* + c_LB g_LB.
+
+    LB: (0, 0, 1); SB: (1, 0, 0); g_heavy = g_SB + Z (g_SB* - g_LB) with SB* = SB:
+    (1 + Z, 0, -Z); with SB* an independent batch: (1, Z, -Z).
+    """
+    z = np.asarray(z, np.float32)
+    out = np.zeros((z.size, 3), np.float32)
+    if rule.gradient == "LB":
+        out[:, 2] = 1.0
+    elif rule.gradient == "SB":
+        out[:, 0] = 1.0
+    elif rule.independent_star:
+        out[:, 0], out[:, 1], out[:, 2] = 1.0, z, -z
+    else:
+        out[:, 0], out[:, 2] = 1.0 + z, -z
+    return out
 
 
 def draw_z(settings, steps: int, seed: int) -> np.ndarray:
@@ -98,32 +116,32 @@ def clip_step(step, b):
     return clipped
 
 
-def make_step(model, kind: str, small_batch: int, large_batch: int):
-    """A jitted step ``(theta, key, z, eta, b, x, y) -> (theta, key)`` of one gradient kind.
+def make_step(model, small_batch: int, large_batch: int):
+    """The jitted step ``(theta, key, coefficients, eta, b, x, y) -> (theta, key)`` of every method.
 
-    One step a call: XLA on the CPU runs a convolution's gradient two to three
-    times slower inside a loop or a branch (``lax.scan``, ``lax.cond``) than at
-    the top of a program, which costs more than the dispatch of each step.
+    Each step draws the three batches SB, SB* (``small_batch`` rows each) and
+    LB (``large_batch``) and takes one gradient of the weighted loss
+    c_SB L_SB + c_SB* L_SB* + c_LB L_LB (L_B the mean cross-entropy on batch B),
+    which is c_SB g_SB + c_SB* g_SB* + c_LB g_LB: the method is data
+    (:func:`gradient_coefficients`, and b = inf for no clip), so the program
+    compiles once. One step a call: XLA on the CPU runs a convolution's gradient
+    two to three times slower inside a loop or a branch (``lax.scan``,
+    ``lax.cond``) than at the top of a program.
     """
-    if kind not in GRADIENT_KINDS:
-        raise ValueError(f"unknown gradient kind {kind!r}")
-    grad = jax.grad(model.loss)
+    sizes = (small_batch, small_batch, large_batch)
 
-    def step(theta, key, z, eta, b, x, y):
+    def weighted_loss(theta, coefficients, x, y):
+        weights = jnp.concatenate([jnp.full(size, c / size) for c, size in
+                                   zip(coefficients, sizes, strict=True)])
+        return jnp.dot(weights, model.example_losses(theta, x, y))
+
+    grad = jax.grad(weighted_loss)
+
+    def step(theta, key, coefficients, eta, b, x, y):
         key, k_small, k_star, k_large = jax.random.split(key, 4)
-        n = x.shape[0]
-
-        def batch_grad(k, size):
-            index = jax.random.randint(k, (size,), 0, n)
-            return grad(theta, x[index], y[index])
-
-        if kind == "LB":
-            g = batch_grad(k_large, large_batch)
-        else:
-            g = batch_grad(k_small, small_batch)
-            if kind != "SB":
-                star = batch_grad(k_star, small_batch) if kind == "heavy-independent" else g
-                g = g + z * (star - batch_grad(k_large, large_batch))
+        index = jnp.concatenate([jax.random.randint(k, (size,), 0, x.shape[0])
+                                 for k, size in zip((k_small, k_star, k_large), sizes, strict=True)])
+        g = grad(theta, [coefficients[0], coefficients[1], coefficients[2]], x[index], y[index])
         return theta - clip_step(eta * g, b), key
 
     return jax.jit(step)

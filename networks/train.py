@@ -1,6 +1,6 @@
 """Train one method with one seed, record curves along the way, measure the result.
 
-:func:`train` calls the method's jitted step (one of four programs,
+:func:`train` calls the jitted step (one program for every method,
 :func:`networks.methods.make_step`) ``steps`` times; every ``record_every``
 steps it records the full-batch training loss, the test accuracy and the tail
 index of the gradient noise, and calls ``progress(record)``, which may return
@@ -26,7 +26,7 @@ from . import compile_cache
 from .config import TrainSettings
 from .data import DataSet
 from .measures import expected_sharpness, gradient_noise, max_eigenvalue, noise_tail_index
-from .methods import draw_z, make_step, step_rule
+from .methods import draw_z, gradient_coefficients, make_step, step_rule
 from .models import Model, build_model
 
 jax.config.update("jax_enable_x64", False)
@@ -35,7 +35,8 @@ compile_cache.enable()
 
 @dataclass
 class TrainResult:
-    """A trained model and what was measured on it (``seconds``: training time)."""
+    """A trained model and what was measured on it (``seconds``: training time;
+    ``initial_train_loss``: the training loss of the initial weights)."""
 
     method: str
     seed: int
@@ -46,16 +47,27 @@ class TrainResult:
     records: list[dict] = field(default_factory=list)
     measures: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    initial_train_loss: float = math.nan
+
+
+def has_diverged(initial_train_loss: float, final_train_loss: float) -> bool:
+    """A run diverged when its final training loss is not finite or above its initial one.
+
+    (It ended worse than it started, e.g. SB + Noise after one unclipped step of a huge Z;
+    its sharpness and eigenvalue would describe the collapse, not a minimum, and are not
+    measured.)
+    """
+    return not math.isfinite(final_train_loss) or final_train_loss > initial_train_loss
 
 
 _STEPS: dict = {}
 
 
 def step_program(model: Model, rule, image_shape):
-    """The jitted step of ``rule``'s gradient kind and batch sizes (made once a process)."""
-    key = (model.name, image_shape, rule.kind, rule.small_batch, rule.large_batch)
+    """The jitted step of every method for ``rule``'s batch sizes (made once a process)."""
+    key = (model.name, image_shape, rule.small_batch, rule.large_batch)
     if key not in _STEPS:
-        _STEPS[key] = make_step(model, rule.kind, rule.small_batch, rule.large_batch)
+        _STEPS[key] = make_step(model, rule.small_batch, rule.large_batch)
     return _STEPS[key]
 
 
@@ -110,16 +122,17 @@ def train(settings: TrainSettings, data: DataSet, method: str, seed: int,
     step = step_program(model, rule, data.image_shape)
     key_init, key = jax.random.split(jax.random.PRNGKey(seed))
     theta = model.init(key_init)
-    z = draw_z(settings, settings.steps, seed)
+    coefficients = gradient_coefficients(rule, draw_z(settings, settings.steps, seed))
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     eta, b = np.float32(rule.eta), np.float32(rule.b)
-    result = TrainResult(method, seed, np.asarray(theta), 0, False, 0.0)
+    result = TrainResult(method, seed, np.asarray(theta), 0, False, 0.0,
+                         initial_train_loss=evaluate(model, theta, data)["train_loss"])
     start = time.perf_counter()
     done = 0
     while done < settings.steps:
         count = min(settings.record_every, settings.steps - done)
         for index in range(done, done + count):
-            theta, key = step(theta, key, z[index], eta, b, x, y)
+            theta, key = step(theta, key, coefficients[index], eta, b, x, y)
         theta.block_until_ready()
         done += count
         record = {"method": method, "seed": seed, "step": done, **evaluate(model, theta, data)}
@@ -140,6 +153,7 @@ def train(settings: TrainSettings, data: DataSet, method: str, seed: int,
 def measure(settings: TrainSettings, data: DataSet, result: TrainResult) -> dict:
     """Accuracy, loss, expected sharpness, top eigenvalue and noise tail index of a result.
 
+    ``diverged`` (:func:`has_diverged`): then the last three are nan (not measured).
     Also fills ``result.measures`` and ``result.timings`` (seconds of each measure).
     """
     model = model_for(settings, data)
@@ -151,7 +165,9 @@ def measure(settings: TrainSettings, data: DataSet, result: TrainResult) -> dict
     clock = time.perf_counter()
     out = evaluate(model, theta, data)
     timings["accuracy"] = time.perf_counter() - clock
-    if not np.all(np.isfinite(result.theta)):
+    out["diverged"] = (not np.all(np.isfinite(result.theta))
+                       or has_diverged(result.initial_train_loss, out["train_loss"]))
+    if out["diverged"]:
         out.update(expected_sharpness=math.nan, max_eigenvalue=math.nan, tail_index=math.nan,
                    tail_ci=[math.nan, math.nan])
         result.measures, result.timings = out, timings
