@@ -148,8 +148,9 @@ def _print_text(command: str, out: dict) -> None:
                   f"{_mean_sd(row['expected_sharpness'], 9, 4)} "
                   f"{_mean_sd(row['max_eigenvalue'], 7, 2)} {_mean_sd(row['tail_index'], 5, 2)} "
                   f"{row['diverged']:>3} of {len(row['seeds'])} {row['seconds']:6.1f}")
-        print("diverged: the run's final training loss is above its initial one (or not finite);"
-              " its sharpness, eigenvalue and tail index are not measured")
+        print("diverged: the run ended with a training loss above its initial one (or not "
+              "finite), or no more accurate than always answering the most frequent label; "
+              "its sharpness, eigenvalue and tail index are not measured")
     elif command == "tail-index":
         print(f"alpha = {out['alpha']:.4g}  95% CI [{out['ci'][0]:.4g}, {out['ci'][1]:.4g}]  "
               f"({out['estimator']}, n = {out['n']})")

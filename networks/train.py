@@ -50,14 +50,23 @@ class TrainResult:
     initial_train_loss: float = math.nan
 
 
-def has_diverged(initial_train_loss: float, final_train_loss: float) -> bool:
-    """A run diverged when its final training loss is not finite or above its initial one.
+def has_diverged(initial_train_loss: float, final_train_loss: float, train_accuracy: float,
+                 constant_accuracy: float) -> bool:
+    """A run diverged when it ended worse than it started or learned nothing.
 
-    (It ended worse than it started, e.g. SB + Noise after one unclipped step of a huge Z;
-    its sharpness and eigenvalue would describe the collapse, not a minimum, and are not
-    measured.)
+    That is: its final training loss is not finite or above its initial one, or its
+    training accuracy is no better than ``constant_accuracy``, that of always
+    answering the most frequent training label (a collapsed network, e.g. SB + Noise
+    after one unclipped step of a huge Z kills its ReLUs). Its sharpness and
+    eigenvalue would describe the collapse, not a minimum, and are not measured.
     """
-    return not math.isfinite(final_train_loss) or final_train_loss > initial_train_loss
+    return (not math.isfinite(final_train_loss) or final_train_loss > initial_train_loss
+            or train_accuracy <= constant_accuracy)
+
+
+def constant_accuracy(data: DataSet) -> float:
+    """The training accuracy of always answering the most frequent training label."""
+    return float(np.bincount(np.asarray(data.y_train)).max() / len(data.y_train))
 
 
 _STEPS: dict = {}
@@ -166,7 +175,8 @@ def measure(settings: TrainSettings, data: DataSet, result: TrainResult) -> dict
     out = evaluate(model, theta, data)
     timings["accuracy"] = time.perf_counter() - clock
     out["diverged"] = (not np.all(np.isfinite(result.theta))
-                       or has_diverged(result.initial_train_loss, out["train_loss"]))
+                       or has_diverged(result.initial_train_loss, out["train_loss"],
+                                       out["train_accuracy"], constant_accuracy(data)))
     if out["diverged"]:
         out.update(expected_sharpness=math.nan, max_eigenvalue=math.nan, tail_index=math.nan,
                    tail_ci=[math.nan, math.nan])

@@ -296,9 +296,9 @@ def main() -> None:
     else:
         st.info(f"Press Train: {len(methods)} method(s) × {int(p['nseeds'])} seed(s) × "
                 f"{settings.steps} steps (about {len(methods) * int(p['nseeds']) * 4} s "
-                "after a compile of about 15 s, once for all methods). A run whose training "
-                "loss ends above its initial one is counted as diverged; its sharpness is "
-                "not measured.")
+                "after a compile of about 15 s, once for all methods). A run that ends with a "
+                "training loss above its initial one, or no more accurate than always answering "
+                "the most frequent label, is counted as diverged; its sharpness is not measured.")
 
 
 main()

@@ -13,7 +13,7 @@ from networks.config import METHODS, TrainSettings
 from networks.data import corrupt_labels, load_digits_corrupted
 from networks.errors import NetworksError
 from networks.methods import clip_step, draw_z, gradient_coefficients, make_step, step_rule
-from networks.train import has_diverged, measure, model_for, train
+from networks.train import constant_accuracy, has_diverged, measure, model_for, train
 
 
 def test_z_zero_gives_sb(tiny, tiny_data):
@@ -145,9 +145,12 @@ def test_gradient_coefficients_of_the_six_methods(tiny):
                                                          tiny.b, tiny.b]
 
 
-def test_a_run_that_ends_worse_than_it_started_diverged():
-    assert has_diverged(2.3, 14.8) and has_diverged(2.3, math.nan) and has_diverged(2.3, math.inf)
-    assert not has_diverged(2.3, 1.1)
+def test_a_run_that_ends_worse_than_it_started_or_learned_nothing_diverged(tiny_data):
+    assert has_diverged(2.3, 14.8, 0.5, 0.12) and has_diverged(2.3, math.nan, 0.5, 0.12)
+    assert has_diverged(2.3, 2.29, 0.11, 0.12)          # collapsed: a constant answer
+    assert not has_diverged(2.3, 1.1, 0.7, 0.12)
+    counts = np.bincount(tiny_data.y_train)
+    assert constant_accuracy(tiny_data) == pytest.approx(counts.max() / counts.sum())
 
 
 def test_diverged_runs_are_counted_and_not_averaged_into_sharpness():
