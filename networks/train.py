@@ -50,6 +50,10 @@ class TrainResult:
     initial_train_loss: float = math.nan
 
 
+#: Accuracies are float32 means: 0.112 reads 0.11200000346.
+ACCURACY_TOLERANCE = 1e-6
+
+
 def has_diverged(initial_train_loss: float, final_train_loss: float, train_accuracy: float,
                  constant_accuracy: float) -> bool:
     """A run diverged when it ended worse than it started or learned nothing.
@@ -61,7 +65,7 @@ def has_diverged(initial_train_loss: float, final_train_loss: float, train_accur
     eigenvalue would describe the collapse, not a minimum, and are not measured.
     """
     return (not math.isfinite(final_train_loss) or final_train_loss > initial_train_loss
-            or train_accuracy <= constant_accuracy)
+            or train_accuracy <= constant_accuracy + ACCURACY_TOLERANCE)
 
 
 def constant_accuracy(data: DataSet) -> float:

@@ -148,6 +148,7 @@ def test_gradient_coefficients_of_the_six_methods(tiny):
 def test_a_run_that_ends_worse_than_it_started_or_learned_nothing_diverged(tiny_data):
     assert has_diverged(2.3, 14.8, 0.5, 0.12) and has_diverged(2.3, math.nan, 0.5, 0.12)
     assert has_diverged(2.3, 2.29, 0.11, 0.12)          # collapsed: a constant answer
+    assert has_diverged(2.6, 2.33, float(np.float32(0.112)), 0.112)   # as float32 reads it
     assert not has_diverged(2.3, 1.1, 0.7, 0.12)
     counts = np.bincount(tiny_data.y_train)
     assert constant_accuracy(tiny_data) == pytest.approx(counts.max() / counts.sum())
