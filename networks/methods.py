@@ -21,7 +21,9 @@ Our2       g_heavy                yes          an independent batch
 =========  =====================  ===========  =====================
 
 The slides call SB + Noise "inflation without clipping" without naming SB*;
-here it is Our1 without the clip. Z = scale * U * W with the law of |Z| from
+here it is Our1 without the clip. All six are one compiled step whose data
+are the coefficients of g = c_SB g_SB + c_SB* g_SB* + c_LB g_LB
+(:func:`gradient_coefficients`) and b (inf: no clip), see :func:`make_step`. Z = scale * U * W with the law of |Z| from
 ``landscape.tails`` (its quantile function ``abs_quantile``), drawn in NumPy
 from the run's seed before training.
 """
