@@ -24,6 +24,8 @@ import math
 import sys
 
 from .analysis import analyze
+from .command_line import exit_bad_input
+from .command_line import number_argument as _number
 from .errors import AnalysisError, FormulaError
 from .plane_analysis import analyze_plane
 from .plane_presets import ALL_PRESETS, PLANE_PRESETS
@@ -34,8 +36,6 @@ from .sweep import sweep
 from .tails import FAMILIES, HEAVY_FAMILIES
 from .theory import parse_clip_threshold
 
-EXIT_BAD_INPUT = 2
-
 
 class UsageError(Exception):
     """Raised instead of argparse's print-and-exit, so the message stays one line."""
@@ -44,16 +44,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(f"{self.prog}: {message}")
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if math.isnan(value):
-        raise argparse.ArgumentTypeError("nan is not allowed")
-    return value
 
 
 def _threshold(text: str) -> float:
@@ -355,11 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(argv)
     except (UsageError, FormulaError, AnalysisError) as error:
-        message = " ".join(str(error).split())
-        if wants_json:
-            print(json.dumps({"error": message}))
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return exit_bad_input(error, wants_json)
 
 
 if __name__ == "__main__":

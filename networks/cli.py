@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
+
+from landscape.command_line import exit_bad_input
+from landscape.command_line import number_argument as _number
 
 from .config import METHODS, MODELS, TrainSettings, check_methods
 from .errors import NetworksError
@@ -30,16 +32,6 @@ class UsageError(NetworksError):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(message)
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if math.isnan(value):
-        raise argparse.ArgumentTypeError("nan is not allowed")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,17 +137,27 @@ def _slice(args) -> dict:
     return slice_of(_settings(args), args.method, args.seed, args.direction, args.points, plane)
 
 
+def _mean_sd(summary: dict, width: int, digits: int, scale: float = 1.0) -> str:
+    """"mean ± sd" of a table cell, or "diverged" when no run was measured."""
+    if summary["n"] == 0:
+        return f"{'diverged':>{2 * width + 3}}"
+    return (f"{scale * summary['mean']:{width}.{digits}f} ± "
+            f"{scale * summary['sd']:<{width}.{digits}f}")
+
+
 def _print_text(command: str, out: dict) -> None:
     if command == "compare":
-        print("  ".join(f"{k}={v}" for k, v in out["settings"].items()))
-        print(f"{'method':<9} {'test acc':>16} {'exp. sharpness':>18} {'max eig':>14} "
-              f"{'tail index':>12} {'s':>6}")
+        print("settings: " + "  ".join(f"{k}={v}" for k, v in out["settings"].items()))
+        print(f"{'method':<9} {'test acc':>16} {'exp. sharpness':>18} {'max eig':>15} "
+              f"{'tail index':>12} {'diverged':>8} {'s':>6}")
         for row in out["rows"]:
-            acc, sharp = row["test_accuracy"], row["expected_sharpness"]
-            eig, tail = row["max_eigenvalue"], row["tail_index"]
-            print(f"{row['method']:<9} {100 * acc['mean']:7.2f}% ± {100 * acc['sd']:5.2f} "
-                  f"{sharp['mean']:9.4f} ± {sharp['sd']:6.4f} {eig['mean']:7.2f} ± {eig['sd']:5.2f} "
-                  f"{tail['mean']:5.2f} ± {tail['sd']:4.2f} {row['seconds']:6.1f}")
+            print(f"{row['method']:<9} {_mean_sd(row['test_accuracy'], 7, 2, 100)}% "
+                  f"{_mean_sd(row['expected_sharpness'], 9, 4)} "
+                  f"{_mean_sd(row['max_eigenvalue'], 7, 2)} {_mean_sd(row['tail_index'], 5, 2)} "
+                  f"{row['diverged']:>3} of {len(row['seeds'])} {row['seconds']:6.1f}")
+        print("diverged: the run ended with a training loss above its initial one (or not "
+              "finite), or no more accurate than always answering the most frequent label; "
+              "its sharpness, eigenvalue and tail index are not measured")
     elif command == "tail-index":
         k = f", k = {out['k']}" if "k" in out else ""
         form = "corrected" if out.get("corrected", True) else "classical"
@@ -176,11 +178,7 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
         out = {"compare": _compare, "tail-index": _tail_index, "slice": _slice}[args.command](args)
     except NetworksError as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"error: {message}", file=sys.stderr)
-        if as_json:
-            print(json.dumps({"error": message}))
-        return 2
+        return exit_bad_input(err, as_json)
     if as_json:
         print(json.dumps(out, allow_nan=True))
     else:

@@ -46,16 +46,21 @@ def data_for(settings: TrainSettings) -> DataSet:
 
 
 def summary(values) -> dict:
-    """{"mean", "sd"} of finite values (sd with n - 1; 0 for one value); nan if none."""
+    """{"mean", "sd", "n"} of the finite values (sd with n - 1; 0 for one value); None if none."""
     finite = np.asarray([v for v in values if v is not None and math.isfinite(v)], float)
     if finite.size == 0:
-        return {"mean": math.nan, "sd": math.nan, "n": 0}
+        return {"mean": None, "sd": None, "n": 0}
     sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
     return {"mean": float(finite.mean()), "sd": sd, "n": int(finite.size)}
 
 
 def table_rows(measured: list[dict]) -> list[dict]:
-    """Rows of the table from per-run measures (dicts with method, seed, seconds, measures)."""
+    """Rows of the table from per-run measures (dicts with method, seed, seconds, measures).
+
+    ``diverged`` counts the runs that diverged (:func:`networks.train.has_diverged`, or
+    a loss that is not finite): their accuracy and loss are in the row, their sharpness,
+    eigenvalue and tail index are not measured (a measure with ``n`` = 0 has mean None).
+    """
     rows = []
     for method in dict.fromkeys(m["method"] for m in measured):
         runs = [m for m in measured if m["method"] == method]
@@ -63,7 +68,8 @@ def table_rows(measured: list[dict]) -> list[dict]:
         for name in ROW_MEASURES:
             row[name] = summary([m.get(name, math.nan) for m in runs])
         row["seconds"] = float(sum(m["seconds"] for m in runs))
-        row["diverged"] = sum(1 for m in runs if not math.isfinite(m.get("train_loss", math.nan)))
+        row["diverged"] = sum(1 for m in runs if m.get("diverged")
+                              or not math.isfinite(m.get("train_loss", math.nan)))
         rows.append(row)
     return rows
 

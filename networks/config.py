@@ -9,7 +9,7 @@ minute on 2 cores. They are printed beside every number.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
 
 from landscape.tails import HEAVY_FAMILIES
 
@@ -21,9 +21,23 @@ MODELS = ("lenet", "mlp")
 Z_FAMILIES = ("pareto", "pareto1", "student-t", "none")
 
 
+#: Every setting and its default, in the order of :class:`TrainSettings`' fields
+#: (grouped: data; training; the law of Z; measures).
+DEFAULTS = {
+    "dataset": "digits-corrupted", "model": "lenet", "n_train": 1000, "corrupt": 0.2, "data_seed": 0,
+    "steps": 600, "eta": 0.1, "small_batch": 16, "large_batch": 128, "b": 0.2,
+    "z_family": "pareto", "z_alpha": 1.5, "z_scale": 1.0,
+    "delta": 0.01, "sharpness_samples": 16, "eigen_iterations": 20, "noise_batches": 32,
+    "record_every": 100,
+}
+_SettingFields = make_dataclass("_SettingFields", [(name, type(value), field(default=value))
+                                                   for name, value in DEFAULTS.items()], frozen=True)
+
+
 @dataclass(frozen=True)
-class TrainSettings:
-    """One training set-up; every field is stated wherever a number is shown.
+class TrainSettings(_SettingFields):
+    """One training set-up (fields and defaults: :data:`DEFAULTS`); every field is stated
+    wherever a number is shown.
 
     Attributes
     ----------
@@ -41,25 +55,6 @@ class TrainSettings:
     noise_batches : small-batch gradients sampled for the gradient-noise tail index
     record_every : steps between two records (loss, test accuracy, tail index)
     """
-
-    dataset: str = "digits-corrupted"
-    model: str = "lenet"
-    n_train: int = 1000
-    corrupt: float = 0.2
-    data_seed: int = 0
-    steps: int = 600
-    eta: float = 0.1
-    small_batch: int = 16
-    large_batch: int = 128
-    b: float = 0.2
-    z_family: str = "pareto"
-    z_alpha: float = 1.5
-    z_scale: float = 1.0
-    delta: float = 0.01
-    sharpness_samples: int = 16
-    eigen_iterations: int = 20
-    noise_batches: int = 32
-    record_every: int = 100
 
     def __post_init__(self) -> None:
         check_settings(self)

@@ -52,22 +52,22 @@ def hessian_vector_product(loss, theta, vector, *data):
 def max_eigenvalue(loss, theta, iterations: int, key, *data) -> float:
     """The Hessian's eigenvalue of largest magnitude (Rayleigh quotient after power iteration).
 
-    ``loss(theta, *data)``; one jitted ``lax.fori_loop`` (cached for the same
-    ``loss`` function and shapes).
+    ``loss(theta, *data)``; the start vector is drawn in NumPy from ``key``; one
+    jitted call an iteration (compiled once for the same ``loss`` function and shapes).
     """
-    return float(_power_jit(loss, theta, iterations, key, *data))
+    start = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel()).standard_normal(theta.size)
+    vector = jnp.asarray((start / np.linalg.norm(start)).reshape(theta.shape), theta.dtype)
+    rayleigh = jnp.zeros((), theta.dtype)
+    for _ in range(iterations):
+        vector, rayleigh = _power_step(loss, theta, vector, *data)
+    return float(rayleigh)
 
 
-@partial(jax.jit, static_argnums=(0, 2))
-def _power_jit(loss, theta, iterations, key, *data):
-    def iterate(_, carry):
-        vector, _ = carry
-        product = hessian_vector_product(loss, theta, vector, *data)
-        return product / jnp.linalg.norm(product), jnp.vdot(vector, product)
-
-    vector = jax.random.normal(key, theta.shape, dtype=theta.dtype)
-    vector = vector / jnp.linalg.norm(vector)
-    return jax.lax.fori_loop(0, iterations, iterate, (vector, jnp.zeros((), theta.dtype)))[1]
+@partial(jax.jit, static_argnums=0)
+def _power_step(loss, theta, vector, *data):
+    """v -> (H v / |H v|, v' H v) for a unit vector v."""
+    product = hessian_vector_product(loss, theta, vector, *data)
+    return product / jnp.linalg.norm(product), jnp.vdot(vector, product)
 
 
 def gradient_noise(loss, theta, x, y, batch: int, count: int, key) -> np.ndarray:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from .errors import NetworksError
@@ -32,24 +33,30 @@ class Model:
     size: int
     segments: tuple[tuple[int, int], ...] = ()  # (start, length) of each weight array in theta
 
+    def example_losses(self, theta, x, y):
+        """The cross-entropy of each example (integer labels y)."""
+        logits = self.logits(theta, x)
+        return (jax.nn.logsumexp(logits, axis=-1)
+                - jnp.take_along_axis(logits, y[:, None], axis=-1)[:, 0])
+
     def loss(self, theta, x, y):
         """Mean cross-entropy of integer labels y."""
-        logits = self.logits(theta, x)
-        return jnp.mean(jax.nn.logsumexp(logits, axis=-1)
-                        - jnp.take_along_axis(logits, y[:, None], axis=-1)[:, 0])
+        return jnp.mean(self.example_losses(theta, x, y))
 
     def accuracy(self, theta, x, y):
         return jnp.mean(jnp.argmax(self.logits(theta, x), axis=-1) == y)
 
 
-def _dense(key, n_in, n_out):
-    scale = jnp.sqrt(2.0 / n_in)
-    return {"w": scale * jax.random.normal(key, (n_in, n_out)), "b": jnp.zeros(n_out)}
+def _dense(rng, n_in, n_out):
+    scale = np.sqrt(2.0 / n_in)
+    return {"w": (scale * rng.standard_normal((n_in, n_out))).astype(np.float32),
+            "b": np.zeros(n_out, np.float32)}
 
 
-def _conv(key, c_in, c_out):
-    scale = jnp.sqrt(2.0 / (9 * c_in))
-    return {"w": scale * jax.random.normal(key, (3, 3, c_in, c_out)), "b": jnp.zeros(c_out)}
+def _conv(rng, c_in, c_out):
+    scale = np.sqrt(2.0 / (9 * c_in))
+    return {"w": (scale * rng.standard_normal((3, 3, c_in, c_out))).astype(np.float32),
+            "b": np.zeros(c_out, np.float32)}
 
 
 def _conv_apply(layer, x):
@@ -64,12 +71,11 @@ def _pool(x):
     return x.reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
 
 
-def _lenet_tree(key, image_shape):
+def _lenet_tree(rng, image_shape):
     h, w, c = image_shape
-    keys = jax.random.split(key, 4)
     flat = (h // 4) * (w // 4) * 16
-    return {"c1": _conv(keys[0], c, 6), "c2": _conv(keys[1], 6, 16),
-            "d1": _dense(keys[2], flat, 32), "d2": _dense(keys[3], 32, 10)}
+    return {"c1": _conv(rng, c, 6), "c2": _conv(rng, 6, 16),
+            "d1": _dense(rng, flat, 32), "d2": _dense(rng, 32, 10)}
 
 
 def _lenet_apply(tree, x):
@@ -80,10 +86,9 @@ def _lenet_apply(tree, x):
     return x @ tree["d2"]["w"] + tree["d2"]["b"]
 
 
-def _mlp_tree(key, image_shape):
+def _mlp_tree(rng, image_shape):
     h, w, c = image_shape
-    keys = jax.random.split(key, 2)
-    return {"d1": _dense(keys[0], h * w * c, 64), "d2": _dense(keys[1], 64, 10)}
+    return {"d1": _dense(rng, h * w * c, 64), "d2": _dense(rng, 64, 10)}
 
 
 def _mlp_apply(tree, x):
@@ -100,15 +105,20 @@ def build_model(name: str, image_shape: tuple[int, int, int]) -> Model:
     if name not in _ARCHITECTURES:
         raise NetworksError(f"unknown model {name!r}; choose lenet or mlp")
     make_tree, apply = _ARCHITECTURES[name]
-    tree = make_tree(jax.random.PRNGKey(0), image_shape)
+    tree = make_tree(np.random.default_rng(0), image_shape)
     template, unravel = ravel_pytree(tree)
     starts, segments = 0, []
-    for leaf in jax.tree_util.tree_leaves(tree):
+    leaves, _ = jax.tree_util.tree_flatten(tree)
+    for leaf in leaves:
         segments.append((starts, int(leaf.size)))
         starts += int(leaf.size)
 
     def init(key):
-        return ravel_pytree(make_tree(key, image_shape))[0]
+        """He-normal weights, zero biases, drawn in NumPy from the key's bits (drawing
+        them with jax.random would compile a program for each layer's shape)."""
+        rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel())
+        return jnp.asarray(np.concatenate([np.ravel(leaf) for leaf in
+                                           jax.tree_util.tree_leaves(make_tree(rng, image_shape))]))
 
     def logits(theta, x):
         return apply(unravel(theta), x)

@@ -1,10 +1,14 @@
 """Train one method with one seed, record curves along the way, measure the result.
 
-:func:`train` runs the jitted steps in chunks of ``record_every`` steps; after
-each it records the full-batch training loss, the test accuracy and the tail
+:func:`train` calls the jitted step (one program for every method,
+:func:`networks.methods.make_step`) ``steps`` times; every ``record_every``
+steps it records the full-batch training loss, the test accuracy and the tail
 index of the gradient noise, and calls ``progress(record)``, which may return
 False to stop. :func:`measure` computes the measures of THEORY.md section 8
 on the training set (the labels the model was trained on).
+
+Compiled programs are kept on disk (:func:`networks.compile_cache.enable`), so
+a second process does not compile them again.
 """
 
 from __future__ import annotations
@@ -18,18 +22,21 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import compile_cache
 from .config import TrainSettings
 from .data import DataSet
 from .measures import expected_sharpness, gradient_noise, max_eigenvalue, noise_tail_index
-from .methods import draw_z, make_scan, step_rule
+from .methods import draw_z, gradient_coefficients, make_step, step_rule
 from .models import Model, build_model
 
 jax.config.update("jax_enable_x64", False)
+compile_cache.enable()
 
 
 @dataclass
 class TrainResult:
-    """A trained model and what was measured on it (``seconds``: training time)."""
+    """A trained model and what was measured on it (``seconds``: training time;
+    ``initial_train_loss``: the training loss of the initial weights)."""
 
     method: str
     seed: int
@@ -40,16 +47,41 @@ class TrainResult:
     records: list[dict] = field(default_factory=list)
     measures: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    initial_train_loss: float = math.nan
 
 
-_SCANS: dict = {}
+#: Accuracies are float32 means: 0.112 reads 0.11200000346.
+ACCURACY_TOLERANCE = 1e-6
 
 
-def _scan(model: Model, rule, image_shape):
-    key = (model.name, image_shape, rule)
-    if key not in _SCANS:
-        _SCANS[key] = make_scan(model, rule)
-    return _SCANS[key]
+def has_diverged(initial_train_loss: float, final_train_loss: float, train_accuracy: float,
+                 constant_accuracy: float) -> bool:
+    """A run diverged when it ended worse than it started or learned nothing.
+
+    That is: its final training loss is not finite or above its initial one, or its
+    training accuracy is no better than ``constant_accuracy``, that of always
+    answering the most frequent training label (a collapsed network, e.g. SB + Noise
+    after one unclipped step of a huge Z kills its ReLUs). Its sharpness and
+    eigenvalue would describe the collapse, not a minimum, and are not measured.
+    """
+    return (not math.isfinite(final_train_loss) or final_train_loss > initial_train_loss
+            or train_accuracy <= constant_accuracy + ACCURACY_TOLERANCE)
+
+
+def constant_accuracy(data: DataSet) -> float:
+    """The training accuracy of always answering the most frequent training label."""
+    return float(np.bincount(np.asarray(data.y_train)).max() / len(data.y_train))
+
+
+_STEPS: dict = {}
+
+
+def step_program(model: Model, rule, image_shape):
+    """The jitted step of every method for ``rule``'s batch sizes (made once a process)."""
+    key = (model.name, image_shape, rule.small_batch, rule.large_batch)
+    if key not in _STEPS:
+        _STEPS[key] = make_step(model, rule.small_batch, rule.large_batch)
+    return _STEPS[key]
 
 
 _MODELS: dict = {}
@@ -62,14 +94,26 @@ def model_for(settings: TrainSettings, data: DataSet) -> Model:
     return _MODELS[key]
 
 
+_EVALUATORS: dict = {}
+
+
+def _evaluator(model: Model):
+    if model not in _EVALUATORS:
+        def four(theta, x_train, y_train, x_test, y_test):
+            return jnp.stack([model.loss(theta, x_train, y_train),
+                              model.accuracy(theta, x_train, y_train),
+                              model.loss(theta, x_test, y_test),
+                              model.accuracy(theta, x_test, y_test)])
+        _EVALUATORS[model] = jax.jit(four)
+    return _EVALUATORS[model]
+
+
 def evaluate(model: Model, theta, data: DataSet) -> dict:
     """Training loss/accuracy (trained labels) and test loss/accuracy (true labels)."""
-    x_train, y_train = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
-    x_test, y_test = jnp.asarray(data.x_test), jnp.asarray(data.y_test)
-    return {"train_loss": float(model.loss(theta, x_train, y_train)),
-            "train_accuracy": float(model.accuracy(theta, x_train, y_train)),
-            "test_loss": float(model.loss(theta, x_test, y_test)),
-            "test_accuracy": float(model.accuracy(theta, x_test, y_test))}
+    values = np.asarray(_evaluator(model)(theta, jnp.asarray(data.x_train), jnp.asarray(data.y_train),
+                                          jnp.asarray(data.x_test), jnp.asarray(data.y_test)))
+    return dict(zip(("train_loss", "train_accuracy", "test_loss", "test_accuracy"),
+                    (float(v) for v in values), strict=True))
 
 
 def noise_samples(settings, model, theta, data, seed: int) -> np.ndarray:
@@ -88,17 +132,20 @@ def train(settings: TrainSettings, data: DataSet, method: str, seed: int,
     """
     model = model_for(settings, data)
     rule = step_rule(method, settings)
-    run = _scan(model, rule, data.image_shape)
+    step = step_program(model, rule, data.image_shape)
     key_init, key = jax.random.split(jax.random.PRNGKey(seed))
     theta = model.init(key_init)
-    z = draw_z(settings, settings.steps, seed)
+    coefficients = gradient_coefficients(rule, draw_z(settings, settings.steps, seed))
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
-    result = TrainResult(method, seed, np.asarray(theta), 0, False, 0.0)
+    eta, b = np.float32(rule.eta), np.float32(rule.b)
+    result = TrainResult(method, seed, np.asarray(theta), 0, False, 0.0,
+                         initial_train_loss=evaluate(model, theta, data)["train_loss"])
     start = time.perf_counter()
     done = 0
     while done < settings.steps:
         count = min(settings.record_every, settings.steps - done)
-        theta, key = run(theta, key, jnp.asarray(z[done:done + count]), x, y)
+        for index in range(done, done + count):
+            theta, key = step(theta, key, coefficients[index], eta, b, x, y)
         theta.block_until_ready()
         done += count
         record = {"method": method, "seed": seed, "step": done, **evaluate(model, theta, data)}
@@ -119,6 +166,7 @@ def train(settings: TrainSettings, data: DataSet, method: str, seed: int,
 def measure(settings: TrainSettings, data: DataSet, result: TrainResult) -> dict:
     """Accuracy, loss, expected sharpness, top eigenvalue and noise tail index of a result.
 
+    ``diverged`` (:func:`has_diverged`): then the last three are nan (not measured).
     Also fills ``result.measures`` and ``result.timings`` (seconds of each measure).
     """
     model = model_for(settings, data)
@@ -130,7 +178,10 @@ def measure(settings: TrainSettings, data: DataSet, result: TrainResult) -> dict
     clock = time.perf_counter()
     out = evaluate(model, theta, data)
     timings["accuracy"] = time.perf_counter() - clock
-    if not np.all(np.isfinite(result.theta)):
+    out["diverged"] = (not np.all(np.isfinite(result.theta))
+                       or has_diverged(result.initial_train_loss, out["train_loss"],
+                                       out["train_accuracy"], constant_accuracy(data)))
+    if out["diverged"]:
         out.update(expected_sharpness=math.nan, max_eigenvalue=math.nan, tail_index=math.nan,
                    tail_ci=[math.nan, math.nan])
         result.measures, result.timings = out, timings

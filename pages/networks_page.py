@@ -138,6 +138,7 @@ def _table(runs: list[dict]) -> None:
                      "λ_max(Hessian)": _fmt(row["max_eigenvalue"], digits=2),
                      "tail index α̂": _fmt(row["tail_index"], digits=2),
                      "train accuracy": _fmt(row["train_accuracy"], True),
+                     "diverged": f"{row['diverged']} of {len(row['seeds'])}",
                      "training s": round(row["seconds"], 1)})
     st.dataframe(rows, hide_index=True, key="networks_table")
 
@@ -289,7 +290,9 @@ def main() -> None:
     else:
         st.info(f"Press Train: {len(methods)} method(s) × {int(p['nseeds'])} seed(s) × "
                 f"{settings.steps} steps (about {len(methods) * int(p['nseeds']) * 4} s "
-                "after a compile of about 10 s a method).")
+                "after a compile of about 15 s, once for all methods). A run that ends with a "
+                "training loss above its initial one, or no more accurate than always answering "
+                "the most frequent label, is counted as diverged; its sharpness is not measured.")
 
 
 main()

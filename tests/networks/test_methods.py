@@ -2,6 +2,7 @@
 
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -11,8 +12,8 @@ from networks.compare import run_compare, table_rows
 from networks.config import METHODS, TrainSettings
 from networks.data import corrupt_labels, load_digits_corrupted
 from networks.errors import NetworksError
-from networks.methods import clip_step, draw_z
-from networks.train import train
+from networks.methods import clip_step, draw_z, gradient_coefficients, make_step, step_rule
+from networks.train import constant_accuracy, has_diverged, measure, model_for, train
 
 
 def test_z_zero_gives_sb(tiny, tiny_data):
@@ -114,3 +115,61 @@ def test_bad_settings_name_the_field(changes, message):
 
 def test_methods_are_the_slides_six():
     assert METHODS == ("LB", "SB", "SB+Clip", "SB+Noise", "Our1", "Our2")
+
+
+def test_the_step_is_the_combination_of_three_batch_gradients(tiny, tiny_data):
+    """One gradient of the weighted loss = c_SB g_SB + c_SB* g_SB* + c_LB g_LB on the step's batches."""
+    model = model_for(tiny, tiny_data)
+    x, y = jnp.asarray(tiny_data.x_train), jnp.asarray(tiny_data.y_train)
+    theta, key = model.init(jax.random.PRNGKey(0)), jax.random.PRNGKey(1)
+    coefficients = np.asarray([0.7, -2.5, 3.0], np.float32)
+    step = make_step(model, tiny.small_batch, tiny.large_batch)
+    moved, _ = step(theta, key, coefficients, np.float32(1.0), np.float32(np.inf), x, y)
+    _, *keys = jax.random.split(key, 4)
+    sizes = (tiny.small_batch, tiny.small_batch, tiny.large_batch)
+    expected = sum(c * jax.grad(model.loss)(theta, x[i], y[i]) for c, i in zip(
+        coefficients, (jax.random.randint(k, (n,), 0, x.shape[0]) for k, n in zip(keys, sizes))))
+    np.testing.assert_allclose(theta - moved, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_gradient_coefficients_of_the_six_methods(tiny):
+    z = np.asarray([0.0, 2.0], np.float32)
+    rows = {m: gradient_coefficients(step_rule(m, tiny), z) for m in METHODS}
+    np.testing.assert_array_equal(rows["LB"], [[0, 0, 1], [0, 0, 1]])
+    for method in ("SB", "SB+Clip"):
+        np.testing.assert_array_equal(rows[method], [[1, 0, 0], [1, 0, 0]])
+    for method in ("SB+Noise", "Our1"):        # g_SB + Z (g_SB - g_LB)
+        np.testing.assert_array_equal(rows[method], [[1, 0, 0], [3, 0, -2]])
+    np.testing.assert_array_equal(rows["Our2"], [[1, 0, 0], [1, 2, -2]])
+    assert [step_rule(m, tiny).b for m in METHODS] == [math.inf, math.inf, tiny.b, math.inf,
+                                                         tiny.b, tiny.b]
+
+
+def test_a_run_that_ends_worse_than_it_started_or_learned_nothing_diverged(tiny_data):
+    assert has_diverged(2.3, 14.8, 0.5, 0.12) and has_diverged(2.3, math.nan, 0.5, 0.12)
+    assert has_diverged(2.3, 2.29, 0.11, 0.12)          # collapsed: a constant answer
+    assert has_diverged(2.6, 2.33, float(np.float32(0.112)), 0.112)   # as float32 reads it
+    assert not has_diverged(2.3, 1.1, 0.7, 0.12)
+    counts = np.bincount(tiny_data.y_train)
+    assert constant_accuracy(tiny_data) == pytest.approx(counts.max() / counts.sum())
+
+
+def test_diverged_runs_are_counted_and_not_averaged_into_sharpness():
+    runs = [{"method": "SB+Noise", "seed": 0, "seconds": 1.0, "test_accuracy": 0.1, "train_loss": 14.8,
+             "diverged": True, "expected_sharpness": math.nan},
+            {"method": "SB+Noise", "seed": 1, "seconds": 1.0, "test_accuracy": 0.6, "train_loss": 1.2,
+             "diverged": False, "expected_sharpness": 0.04}]
+    row = table_rows(runs)[0]
+    assert row["diverged"] == 1 and row["test_accuracy"]["n"] == 2
+    assert row["expected_sharpness"] == {"mean": 0.04, "sd": 0.0, "n": 1}
+    row = table_rows(runs[:1])[0]
+    assert row["expected_sharpness"] == {"mean": None, "sd": None, "n": 0}
+
+
+def test_an_unclipped_huge_z_diverges_and_is_reported_so(tiny, tiny_data):
+    """SB + Noise with |Z| >= 10 (Pareto I, alpha 0.3: |Z| of 10^4 and more) ends worse than
+    it started."""
+    wild = tiny.with_changes(z_family="pareto1", z_alpha=0.3, z_scale=10.0)
+    result = train(wild, tiny_data, "SB+Noise", 0, record_tail=False)
+    out = measure(wild, tiny_data, result)
+    assert out["diverged"] and math.isnan(out["expected_sharpness"])
