@@ -10,7 +10,12 @@ import sympy as sp
 
 import landscape
 from simulate import Noise, config
-from simulate._kernels_plane_table import table_values_kernel
+from simulate._kernels_plane_table import (
+    MODE_SHIFT,
+    kink_coordinate_np,
+    kink_table,
+    table_values_kernel,
+)
 from simulate.plane import simulate_plane
 from simulate.plane_gradient import X, Y, as_plane_gradient, choose_plane_gradient
 from simulate.plane_table import build_plane_table, plane_table
@@ -75,19 +80,61 @@ def test_polynomial_cubic_gradient_is_tabulated_exactly():
     np.testing.assert_allclose(ty, ey, rtol=0, atol=1e-11 * np.abs(ey).max())
 
 
+def _modes(table, x, y):
+    """Each point's cell: -1 exact, else its mode (0 plain, 1 / 2 / 3: t / s / both in the
+    kink coordinate)."""
+    col = np.clip(np.searchsorted(table.edges[0], x, side="right") - 1, 0, table.cells - 1)
+    row = np.clip(np.searchsorted(table.edges[1], y, side="right") - 1, 0, table.cells - 1)
+    raw = table.index[row, col]
+    return np.where(raw < 0, -1, raw >> MODE_SHIFT)
+
+
 def test_kinks_and_the_singular_line_are_exact_cells_only_where_they_matter():
     """The paper's cut min(h, 12 |y + 2.9|^1.1) acts only in its box x in [-5.5, -0.5],
-    |y + 2.9| < 2: cells on y = -2.9 inside the box (|.|^0.1 in grad f) and on the box's
-    right edge x = -0.5 are exact; the same line outside the box, and the fields the
-    paths start in, are tabulated."""
+    |y + 2.9| < 2: on y = -2.9 inside the box, where the min takes 12 |y + 2.9|^1.1
+    (13.2 sign(u) |u|^0.1 in grad f, u = y + 2.9), cells are tabulated in the kink
+    coordinate sign(u) |u|^0.1 (mode 2); where the min's switching curve crosses the
+    line (near x = -1.9) and on the box's right edge x = -0.5 they are exact; the same
+    line outside the box and the fields the paths start in are tabulated plainly."""
     grad = as_plane_gradient(PAPER)
     table = plane_table(grad, R)
-    x = np.array([-3.0, -1.7, -0.5, 2.0, 2.9, 3.1, 0.0])
-    y = np.array([-2.9, -2.9, -1.5, -2.9, 1.0, -0.9, 3.0])
+    x = np.array([-3.0, -1.0, -2.5, -1.9, -0.5, 2.0, 2.9, 3.1, 0.0])
+    y = np.array([-2.9, -2.9, -2.93, -2.9, -1.5, -2.9, 1.0, -0.9, 3.0])
+    np.testing.assert_array_equal(_modes(table, x, y), [2, 2, 2, -1, -1, 0, 0, 0, 0])
     tx, _ = table(x, y)
-    assert np.isnan(tx[:3]).all()
-    assert np.isfinite(tx[3:]).all()
-    assert table.exact_share < 0.05
+    assert np.isnan(tx[3:5]).all() and np.isfinite(tx[:3]).all() and np.isfinite(tx[5:]).all()
+    assert table.exact_share < 0.03 and table.kink_cells > 100
+    assert "kink coordinate" in table.describe()
+
+
+def test_kink_cells_within_the_stated_tolerance_down_to_the_line():
+    """Points at |y + 2.9| from 1e-12 to 0.2 on both sides of the line, x along the
+    segment: in the kink cells, |table - grad f| <= tolerance x max |grad f| of the cell,
+    where no polynomial in y would do (|u|^0.1: the same relative error at every cell
+    size)."""
+    grad = as_plane_gradient(PAPER)
+    table = plane_table(grad, R)
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-3.5, -0.6, 3000)
+    y = -2.9 + rng.choice([-1.0, 1.0], 3000) * 10.0 ** rng.uniform(-12, np.log10(0.2), 3000)
+    kinked = _modes(table, x, y) == 2
+    assert kinked.mean() > 0.7
+    tx, ty = table(x[kinked], y[kinked])
+    ex, ey = grad(x[kinked], y[kinked])
+    err = np.hypot(tx - ex, ty - ey)
+    scale = _cell_max(grad, table, x[kinked], y[kinked])
+    assert (err <= TOL * scale).all(), f"worst {np.max(err / scale):.2e}"
+
+
+@pytest.mark.parametrize("q", [0.1, 0.5, 1.5])
+def test_kink_coordinate_is_the_power_to_a_few_ulp(q):
+    """sign(u) |u|^q by tables and a cubic (no libm), against NumPy's power to 1e-11, from
+    tiny u (|u|^q not subnormal) to |u| = 8, both signs, and 0."""
+    row = kink_table(0.0, q)
+    u = np.concatenate([10.0 ** np.linspace(-300 / max(q, 1.0), 0.9, 20001), [0.0]])
+    u = np.concatenate([u, -u])
+    want = np.sign(u) * np.abs(u) ** q
+    np.testing.assert_allclose(kink_coordinate_np(u, row), want, rtol=1e-11, atol=0)
 
 
 def test_kernel_evaluates_the_table_and_the_exact_cells():
@@ -96,18 +143,17 @@ def test_kernel_evaluates_the_table_and_the_exact_cells():
     grad = as_plane_gradient(PAPER)
     table = plane_table(grad, R)
     x, y = _in_ball(3000, R, seed=3)
-    x = np.concatenate((x, [-3.0, -1.0, -2.0]))
-    y = np.concatenate((y, [-2.9, -2.9, -2.95]))
+    x = np.concatenate((x, [-3.0, -1.0, -2.5, -1.9, -0.5, -0.5]))
+    y = np.concatenate((y, [-2.9, -2.9, -2.93, -2.9, -1.5, -2.0]))
     out = np.empty((x.size, 4))
-    table_values_kernel(x, y, out, table.index, table.coefficients, table.geometry(),
-                        table.centres, table.edges, grad.exact_cfunc())
+    table_values_kernel(x, y, out, *table.kernel_args(), grad.exact_cfunc())
     assert table.coefficients.ctypes.data % 64 == 0       # rows loaded 64 bytes at a time
     # the run kernel's SIMD evaluation and the exit kernel's scalar one: the same numbers
     np.testing.assert_array_equal(out[:, :2], out[:, 2:])
     tx, ty = table(x, y)
     ex, ey = grad(x, y)
     tab = np.isfinite(tx)
-    assert (~tab).sum() >= 3
+    assert (~tab).sum() >= 3 and (_modes(table, x, y) == 2).sum() >= 3    # exact and kink cells
     np.testing.assert_allclose(out[tab, 0], tx[tab], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(out[tab, 1], ty[tab], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(out[~tab, 0], ex[~tab], rtol=1e-12, atol=1e-12)
