@@ -108,11 +108,7 @@ def exact_cell_share(grad, grids, steps: int) -> tuple[float, float]:
                          scale=0.75, x0=X0, paths=2, steps=steps, seed=1, trace_points=10_000)
     table = choose_plane_gradient(grad, R).table
     pts = res.trace.reshape(-1, 2)
-    col = np.clip(np.searchsorted(table.edges[0], pts[:, 0], side="right") - 1, 0,
-                  table.cells - 1)
-    row = np.clip(np.searchsorted(table.edges[1], pts[:, 1], side="right") - 1, 0,
-                  table.cells - 1)
-    raw = table.index[row, col]
+    raw = table.locate(pts[:, 0], pts[:, 1])[0]
     return float((raw < 0).mean()), float((raw >= 1 << MODE_SHIFT).mean())
 
 

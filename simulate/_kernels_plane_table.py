@@ -19,9 +19,11 @@ grad f differs:
   does the same operations in scalars (the exit kernel steps one path at a
   time, bound by the latency of a step, where the scalar form is shorter);
   both give the same numbers;
+* ``tix[row, col] = -2 - r`` (r >= 0): the cell is refined, cut into m x m fine cells
+  whose entries are ``tsub[r]`` (as ``tix``'s) with their edges and centres in ``tfine``;
 * a cell of mode 1 (2) takes t (s) in the kink coordinate of the x (y) axis' kink
-  line v = a: sign(v - a) |v - a|^q (``kink_coordinate``, parameters in ``tk``; see
-  ``simulate.plane_kink``), less the cell's centre in that coordinate;
+  line v = a: sign(v - a) |v - a|^q (``kink_offset``, parameters in ``tk``; see
+  ``simulate.plane_cells``), less the cell's centre in that coordinate;
 * an exact cell calls ``fn(x, y, out)``, the formula's compiled ``cfunc``
   (the very ``grad`` the specialised kernels inline), through a first-class
   function type: one compiled kernel serves every formula. A table whose
@@ -79,78 +81,107 @@ def _axis_cell(v, edges, inv):
 #: a cell's mode sits in bits 28, 29 of ``tix`` (1: x, 2: y in the kink coordinate)
 MODE_SHIFT = 28
 _BLOCK_MASK = (1 << MODE_SHIFT) - 1
-#: ``tk[axis]``: a, c1, c2, c3 (4 unused), then 1/m_j (128), m_j^q (128), 2^(q (e - 1023))
-#: (2048): see ``kink_coordinate``
-KINK_INV, KINK_M, KINK_T = 8, 136, 264
+#: ``tk[axis]``: a, c_0 .. c_7 (7 unused), then 2^(q (e - 1023)) for e < 2048: see
+#: ``kink_offset``
+KINK_T = 16
 KINK_WIDTH = KINK_T + 2048
 _MANTISSA = (1 << 52) - 1
 
 
+@njit(inline="always")
+def _sub_cell(v, first, m, edges, inv, lo, hi):
+    """The fine cell j (first <= j < first + m) of a refined cell [lo, hi) holding v, and
+    its bounds (lo, hi at the ends), as ``_axis_cell`` does on the coarse edges."""
+    j = first + min(max(np.int64((v - edges[first]) * inv), 0), m - 1)
+    while j > first and v < edges[j]:
+        j -= 1
+    while j < first + m - 1 and v >= edges[j + 1]:
+        j += 1
+    return j, edges[j] if j > first else lo, edges[j + 1] if j < first + m - 1 else hi
+
+
 @njit(error_model="numpy")
-def locate_cell(x, y, tix, tgeo, tcen, tedge):
-    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode) of the cell holding (x, y); c in the
-    cell's coordinate (the kink coordinate on an axis its mode sets). A call, not inlined,
-    on purpose: inlined, LLVM turns the rare lookup into selects on the common path, and
-    the coefficient loads then wait for X (a third of the step rate)."""
+def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
+    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode) of the cell holding (x, y): a cell
+    of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell (``tsub``,
+    ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its mode sets).
+    A call, not inlined, on purpose: inlined, LLVM turns the rare lookup into selects on
+    the common path, and the coefficient loads then wait for X (a third of the step rate)."""
     col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
     row, ylo, yhi = _axis_cell(y, tedge[1], tgeo[3])
     raw = np.int64(tix[row, col])
-    k, mode = (raw & _BLOCK_MASK, raw >> MODE_SHIFT) if raw >= 0 else (raw, np.int64(0))
-    cx = tcen[2, col] if mode & 1 else tcen[0, col]
-    cy = tcen[3, row] if mode & 2 else tcen[1, row]
-    return cx, cy, xlo, xhi, ylo, yhi, k, mode
+    if raw <= -2:
+        m = tsub.shape[1]
+        fcol, xlo, xhi = _sub_cell(x, col * m, m, tfine[0], tgeo[2] * m, xlo, xhi)
+        frow, ylo, yhi = _sub_cell(y, row * m, m, tfine[1], tgeo[3] * m, ylo, yhi)
+        raw = np.int64(tsub[-2 - raw, frow - row * m, fcol - col * m])
+        cx = tfine[4, fcol] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tfine[2, fcol]
+        cy = tfine[5, frow] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tfine[3, frow]
+    else:
+        cx = tcen[2, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tcen[0, col]
+        cy = tcen[3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tcen[1, row]
+    if raw < 0:
+        return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0)
+    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT
 
 
 @njit(inline="always", error_model="numpy")
-def kink_coordinate(u, tk, axis):
-    """sign(u) |u|^q (q of the axis' kink line, tabulated in ``tk[axis]``) to 1e-11:
-    |u| = 2^(e - 1023) m, m in [1, 2), m_j the centre of m's 128th of [1, 2):
-    2^(q (e - 1023)) m_j^q (1 + d)^q, d = m / m_j - 1 (|d| < 1/256; the cubic of the binomial
-    series, error below 1e-11 relative). Two table loads and four multiply-adds: no libm."""
-    bits = f64_as_i64(abs(u))
-    j = (bits >> 45) & 127
-    d = i64_as_f64((bits & _MANTISSA) | ONE_BITS) * tk[axis, KINK_INV + j] - 1.0
-    p = 1.0 + d * (tk[axis, 1] + d * (tk[axis, 2] + d * tk[axis, 3]))
-    return math.copysign(tk[axis, KINK_T + (bits >> 52)] * tk[axis, KINK_M + j] * p, u)
+def kink_offset(v, c, tk, axis):
+    """sigma(v - a) - c: the kink coordinate sigma(u) = sign(u) 2^(q (e - 1023)) P(m) of the
+    axis' kink line (``tk[axis]``: a, q) less c, with |u| = 2^(e - 1023) m, m in [1, 2), and
+    P the degree-7 interpolant of m^q (relative error below 5e-8: the table is fitted and
+    checked in this very coordinate, see ``kink_coordinate_np``). No libm call and no
+    dependent load: bits, Estrin's scheme, one multiply-add."""
+    u = v - tk[axis, 0]
+    bits = f64_as_i64(u)
+    m = i64_as_f64((bits & _MANTISSA) | ONE_BITS)
+    m2 = m * m
+    p = ((tk[axis, 1] + m * tk[axis, 2]) + m2 * (tk[axis, 3] + m * tk[axis, 4])) \
+        + (m2 * m2) * ((tk[axis, 5] + m * tk[axis, 6]) + m2 * (tk[axis, 7] + m * tk[axis, 8]))
+    return math.copysign(tk[axis, KINK_T + ((bits >> 52) & 2047)], u) * p - c
 
 
 @njit(inline="always", error_model="numpy")
-def cell_offset(v, c, kinked, tk, axis):
-    """The cell's coordinate of v less its centre c: v - c, or in the axis' kink
-    coordinate (``kink_coordinate`` of v - a) if ``kinked``."""
-    if kinked == 0:
-        return v - c
-    return kink_coordinate(v - tk[axis, 0], tk, axis) - c
+def cell_offsets(x, y, cx, cy, mode, tk):
+    """(t, s): the cell's coordinates of (x, y) less its centre: x - c_x, y - c_y, or on an
+    axis the mode sets (1: x, 2: y) the kink coordinate (``kink_offset``)."""
+    if mode == 0:
+        return x - cx, y - cy
+    return (kink_offset(x, cx, tk, 0) if mode & 1 else x - cx,
+            kink_offset(y, cy, tk, 1) if mode & 2 else y - cy)
 
 
 def kink_table(a: float, q: float) -> np.ndarray:
-    """The row of ``tk`` for the kink line v = a with exponent q (see ``kink_coordinate``)."""
+    """The row of ``tk`` for the kink line v = a with exponent q (see ``kink_offset``)."""
     row = np.zeros(KINK_WIDTH)
-    m = 1.0 + (np.arange(128) + 0.5) / 128.0
-    row[:4] = a, q, q * (q - 1) / 2, q * (q - 1) * (q - 2) / 6
-    row[KINK_INV:KINK_INV + 128] = 1.0 / m
-    row[KINK_M:KINK_M + 128] = m ** q
+    nodes = 1.5 + 0.5 * np.cos(np.pi * (np.arange(8) + 0.5) / 8)      # Chebyshev on [1, 2]
+    row[0] = a
+    row[1:9] = np.polyfit(nodes, nodes ** q, 7)[::-1]
     with np.errstate(over="ignore", under="ignore"):
         row[KINK_T:] = np.exp2(q * (np.arange(2048) - 1023.0))
+    row[KINK_T] = 0.0                  # u = 0 (and subnormal u) -> 0
     return row
 
 
 def kink_coordinate_np(u: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """``kink_coordinate`` in NumPy (the same operations: equal up to rounding)."""
+    """sigma(u) of ``kink_offset`` in NumPy (the same operations: equal up to rounding)."""
     u = np.ascontiguousarray(u, dtype=float)
-    bits = np.abs(u).view(np.int64)
-    j = (bits >> 45) & 127
-    d = ((bits & _MANTISSA) | ONE_BITS).view(np.float64) * row[KINK_INV + j] - 1.0
-    p = 1.0 + d * (row[1] + d * (row[2] + d * row[3]))
-    return np.copysign(row[KINK_T + (bits >> 52)] * row[KINK_M + j] * p, u)
+    bits = u.view(np.int64)
+    m = ((bits & _MANTISSA) | ONE_BITS).view(np.float64)
+    m2 = m * m
+    c = row[1:9]
+    p = ((c[0] + m * c[1]) + m2 * (c[2] + m * c[3])) \
+        + (m2 * m2) * ((c[4] + m * c[5]) + m2 * (c[6] + m * c[7]))
+    return np.copysign(row[KINK_T + ((bits >> 52) & 2047)], u) * p
 
 
 def exact_only_table(R: float) -> tuple:
-    """(tix, tco, tgeo, tcen, tedge, tk) of a table whose one cell is exact: the generic
-    kernels then call the exact ``cfunc`` everywhere."""
+    """(tix, tco, tgeo, tcen, tedge, tk, tsub, tfine) of a table whose one cell is exact:
+    the generic kernels then call the exact ``cfunc`` everywhere."""
     return (np.full((1, 1), -1, np.int32), np.zeros((1, BLOCK_SIZE)),
             np.array([-R, -R, 0.5 / R, 0.5 / R]), np.zeros((4, 1)),
-            np.array([[-R, R], [-R, R]]), np.zeros((2, KINK_WIDTH)))
+            np.array([[-R, R], [-R, R]]), np.zeros((2, KINK_WIDTH)),
+            np.full((1, 1, 1), -1, np.int32), np.zeros((6, 2)))
 
 
 def _lanes(idx):
@@ -253,16 +284,16 @@ _LOOKUP = """\
 {i}yg{s} = {y}
 {i}if xg{s} < xl{s} or xg{s} >= xh{s} or yg{s} < yl{s} or yg{s} >= yh{s}:
 {i}    cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s} = locate_cell(
-{i}        xg{s}, yg{s}, tix, tgeo, tcen, tedge)
+{i}        xg{s}, yg{s}, tix, tgeo, tcen, tedge, tsub, tfine)
 {i}if k{s} >= 0:
-{i}    gx, gy = {cell}(tco, k{s}, cell_offset(xg{s}, cx{s}, md{s} & 1, tk, 0),
-{i}                    cell_offset(yg{s}, cy{s}, md{s} & 2, tk, 1))
+{i}    ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
+{i}    gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
 {i}else:
 {i}    fn(xg{s}, yg{s}, bufp)
 {i}    gx = buf[0]
 {i}    gy = buf[1]
 """
-_TABLE_ARGS = ", tix, tco, tgeo, tcen, tedge, tk, fn"
+_TABLE_ARGS = ", tix, tco, tgeo, tcen, tedge, tk, tsub, tfine, fn"
 #: the kernels' names here, and the cell evaluation each uses (see the module docstring)
 _KERNELS = {"run_plane_kernel": ("run_table_kernel", "cell_grad_simd"),
             "exit_plane_kernel": ("exit_table_kernel", "cell_grad")}
@@ -321,7 +352,7 @@ def _generated_module():
             + _kernels_plane.GENERATED_HEADER
             + "from simulate._jit import f64_data_pointer\n"
             + "from simulate._kernels_plane_table import (\n    cell_grad,\n    cell_grad_simd,\n"
-            + "    cell_offset,\n    locate_cell,\n)\n\n\n" + table_kernels_text()
+            + "    cell_offsets,\n    locate_cell,\n)\n\n\n" + table_kernels_text()
             + "\n\nrun_table_kernel = njit(parallel=True, **JIT)(run_table_kernel)\n"
             + "exit_table_kernel = njit(parallel=True, **JIT)(exit_table_kernel)\n")
     # the file is named as this module so that numba's cache files are
@@ -331,15 +362,15 @@ def _generated_module():
 
 
 @njit(parallel=True, **JIT)
-def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, tedge, tk, fn):
+def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, tedge, tk, tsub, tfine, fn):
     """out[i] = the run kernel's (df/dx, df/dy) at (x[i], y[i]), then (columns 2, 3, if
     out has 4) the exit kernel's (tests, and the exact cells' check)."""
     for i in prange(x.shape[0]):
         buf = np.empty(2)
-        cx, cy, _, _, _, _, k, md = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge)
+        cx, cy, _, _, _, _, k, md = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge, tsub,
+                                                tfine)
         if k >= 0:
-            t = cell_offset(x[i], cx, md & 1, tk, 0)
-            s = cell_offset(y[i], cy, md & 2, tk, 1)
+            t, s = cell_offsets(x[i], y[i], cx, cy, md, tk)
             gx, gy = cell_grad_simd(tco, k, t, s)
             hx, hy = cell_grad(tco, k, t, s)
         else:

@@ -360,8 +360,8 @@ class PlaneGradientChoice:
 class _BoundTable:
     """The generic kernels with a table bound: called as the specialised ones are."""
 
-    def __init__(self, tix, tco, tgeo, tcen, tedge, tk, fn):
-        self.extra = (tix, tco, tgeo, tcen, tedge, tk, fn)
+    def __init__(self, *extra):
+        self.extra = extra              # the table's kernel arguments, then the exact cfunc
 
     def run_plane_kernel(self, *args):
         from ._kernels_plane_table import run_table_kernel

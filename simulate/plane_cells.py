@@ -1,5 +1,6 @@
-"""Where grad f of a 2-D landscape is not smooth, and the cells of ``simulate.plane_table``
-tabulated in a kink coordinate across a kink line.
+"""The cells of ``simulate.plane_table``: bicubic fits of grad f checked against the exact
+gradient (:func:`tabulate`), where grad f is not smooth, and the cells tabulated in a
+kink coordinate across a kink line.
 
 * **switches**: every subexpression across whose zero set grad f may have a kink,
   jump or singularity (:func:`switch_nodes`); :func:`switch_cells` flags the cells
@@ -14,22 +15,33 @@ tabulated in a kink coordinate across a kink line.
   (nodes equispaced in sigma) and kept if it passes the check in sigma: the same
   tolerance, at 15 x 15 points of the cell (the 3 x 3 of the plain check among them)
   and, where the line crosses the cell, on both sides of it (a jump there fails).
-  The kernels compute sigma by ``simulate._kernels_plane_table.kink_coordinate``
+  The kernels compute sigma by ``simulate._kernels_plane_table.kink_offset``
   (the check evaluates the table with the same operations in NumPy).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 
+from . import config
 from ._kernels_plane_table import KINK_WIDTH, kink_coordinate_np, kink_table
 
+#: nodes per cell and axis (tensor cubics)
+NODES = 4
+#: local offsets of the nodes from the cell's centre, in units of h
+_NODE_OFFSETS = (np.arange(NODES) - 1.5) / 3.0
+#: local offsets of the check points, in units of h: where the nodes' polynomial
+#: (t^2 - 9/4)(t^2 - 1/4) (t in units of h / 3) peaks, so where the error of a smooth
+#: grad f is largest, in each axis
+_CHECK_OFFSETS = np.array([-math.sqrt(1.25), 0.0, math.sqrt(1.25)]) / 3.0
 #: check offsets of a cell in the kink coordinate, in units of its width: the plain
-#: check's 3 (where a smooth function's error peaks) and 13 equispaced, ends included
-_CHECK = np.union1d([-np.sqrt(1.25) / 3, 0.0, np.sqrt(1.25) / 3], np.linspace(-0.5, 0.5, 13))
+#: check's 3 and 13 equispaced, ends included
+_CHECK = np.union1d(_CHECK_OFFSETS, np.linspace(-0.5, 0.5, 13))
 #: how far from its line (in cells) a cell may use the kink coordinate on that axis
-_REACH = 8
+_REACH = 64
 
 
 def switch_nodes(exprs) -> list[tuple[sympy.Expr, list[sympy.Expr]]]:
@@ -114,6 +126,22 @@ class Exact:
         return [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
 
 
+def _lattice(R: float, n: int, rows, cols, per: int):
+    """The points -R + i h / per (h = 2R / n) of the cells (rows, cols), per + 1 a side
+    and shared between neighbours: (x, y) of the distinct points, and (nc, per + 1,
+    per + 1) indices of each cell's [row, col] points into them."""
+    lat = -R + (2.0 * R / n / per) * np.arange(per * n + 1)
+    k = np.arange(per + 1)
+    iy = (per * rows)[:, None, None] + k[None, :, None]
+    ix = (per * cols)[:, None, None] + k[None, None, :]
+    used = np.zeros((per * n + 1, per * n + 1), dtype=bool)
+    used[iy, ix] = True
+    ly, lx = np.nonzero(used)
+    pos = np.full(used.shape, -1)
+    pos[ly, lx] = np.arange(ly.size)
+    return lat[lx], lat[ly], pos[iy, ix]
+
+
 def switch_cells(exact: Exact, R: float, n: int, rows, cols, skip=frozenset()) -> np.ndarray:
     """True for the cells (rows, cols) where a switch node (but those in ``skip``) matters
     and its zero set may pass.
@@ -126,17 +154,8 @@ def switch_cells(exact: Exact, R: float, n: int, rows, cols, skip=frozenset()) -
     |s| / |grad s| <= h / 2 at one. NaN counts as both."""
     flagged = np.zeros(rows.size, dtype=bool)
     h = 2.0 * R / n
-    lat = -R + 0.5 * h * np.arange(2 * n + 1)
-    k = np.arange(3)
-    iy = (2 * rows)[:, None, None] + k[None, :, None]
-    ix = (2 * cols)[:, None, None] + k[None, None, :]
-    used = np.zeros((2 * n + 1, 2 * n + 1), dtype=bool)
-    used[iy, ix] = True
-    ly, lx = np.nonzero(used)
-    pos = np.full(used.shape, -1)
-    pos[ly, lx] = np.arange(ly.size)
-    pick = pos[iy, ix].reshape(rows.size, -1)
-    px, py = lat[lx], lat[ly]
+    px, py, pick = _lattice(R, n, rows, cols, 2)
+    pick = pick.reshape(rows.size, -1)
     for node, with_z, zeros in exact.switches:
         if node in skip:
             continue
@@ -178,7 +197,7 @@ def _axis_points(lo, hi, line, offsets, extra=None):
     return real, coord - c[:, None], c, w
 
 
-def _fit(exact: Exact, lo, hi, lines, fit_matrix, node_offsets):
+def _fit(exact: Exact, lo, hi, lines):
     """Bicubic cells (m of them; lo, hi: (2, m) edges per axis) in the coordinates of
     ``lines`` (per axis, (a, q, row) or None), checked: (coef (m, 2, j, i), relative
     error (m,), check points per cell)."""
@@ -186,8 +205,8 @@ def _fit(exact: Exact, lo, hi, lines, fit_matrix, node_offsets):
     for axis in (0, 1):
         line = lines[axis]
         extra = None if line is None else line[0] + np.array([-1e-9, 1e-9]) * (hi - lo).max()
-        real, _, _, w = _axis_points(lo[axis], hi[axis], line, node_offsets)
-        nodes.append((real, fit_matrix[None] / w[:, None, None] ** np.arange(4)[None, :, None]))
+        real, _, _, w = _axis_points(lo[axis], hi[axis], line, _NODE_OFFSETS)
+        nodes.append((real, _fit_matrix()[None] / w[:, None, None] ** np.arange(4)[None, :, None]))
         checks.append(_axis_points(lo[axis], hi[axis], line, _CHECK, extra))
     (nx, ax), (ny, ay) = nodes
     gx, gy = exact.values(exact.grad, nx[:, None, :], ny[:, :, None])[:2]     # (m, j, i)
@@ -206,8 +225,7 @@ def _fit(exact: Exact, lo, hi, lines, fit_matrix, node_offsets):
     return coef, rel, tx.shape[1] * ty.shape[1]
 
 
-def kink_cells(exact: Exact, R: float, n: int, rows, cols, candidates, tolerance,
-               fit_matrix, node_offsets):
+def kink_cells(exact: Exact, R: float, n: int, rows, cols, candidates):
     """The candidate cells (indices into rows, cols) that pass the check in the kink
     coordinate of the lines near them: (cells, coef, rel, mode (1: x, 2: y), tk (2, .),
     centres (2, n) of the columns and rows in the kink coordinates, check points)."""
@@ -238,8 +256,8 @@ def kink_cells(exact: Exact, R: float, n: int, rows, cols, candidates, tolerance
         lines = [rows_of[axis] if md & (1 << axis) else None for axis in (0, 1)]
         lo = np.stack([edge[cols[pick]], edge[rows[pick]]])
         hi = np.stack([edge[cols[pick] + 1], edge[rows[pick] + 1]])
-        coef, rel, points = _fit(exact, lo, hi, lines, fit_matrix, node_offsets)
-        ok = rel <= tolerance
+        coef, rel, points = _fit(exact, lo, hi, lines)
+        ok = rel <= config.PLANE_TABLE_TOLERANCE
         checked += points * int(ok.sum())
         out_cells.append(pick[ok])
         out_coef.append(coef[ok])
@@ -250,3 +268,49 @@ def kink_cells(exact: Exact, R: float, n: int, rows, cols, candidates, tolerance
                 centres, 0)
     return (np.concatenate(out_cells), np.concatenate(out_coef), np.concatenate(out_rel),
             np.concatenate(out_mode), tk, centres, checked)
+
+
+def _fit_matrix() -> np.ndarray:
+    """(4, 4): power coefficients (in units of h) of the cubic through the 4 nodes."""
+    return np.linalg.inv(np.vander(_NODE_OFFSETS, NODES, increasing=True))
+
+
+def tabulate(exact: Exact, R: float, n: int, rows, cols) -> tuple:
+    """The cells (rows, cols) of the n x n grid of [-R, R]^2, plain (nodes on a lattice shared
+    by neighbours, so the table is continuous; checked at 3 x 3 points), then in a kink
+    coordinate where the plain check or a kink line's switches refused them: (coef (nc, 2, j, i), relative
+    error, exact, failed (exact by the check alone), mode, tk, kink centres, check points)."""
+    h = 2.0 * R / n
+    edge = -R + h * np.arange(n + 1)
+    centres = 0.5 * (edge[:-1] + edge[1:])
+    nc = rows.size
+    px, py, pick = _lattice(R, n, rows, cols, NODES - 1)      # the cell's 4 x 4 nodes
+    gx, gy = exact.values(exact.grad, px, py)[:2]
+    node_vals = [g[pick] for g in (gx, gy)]                   # (nc, j, i)
+    A = _fit_matrix() / h ** np.arange(NODES)[:, None]        # rows: powers of t
+    coef = np.stack([np.einsum("ik,jl,clk->cji", A, A, v) for v in node_vals], axis=1)
+    # check points: 3 x 3 midpoints per cell
+    cx = centres[cols][:, None, None] + h * _CHECK_OFFSETS[None, None, :]
+    cy = centres[rows][:, None, None] + h * _CHECK_OFFSETS[None, :, None]
+    cx, cy = np.broadcast_arrays(cx, cy)
+    ex, ey = exact.values(exact.grad, cx.ravel(), cy.ravel())[:2]
+    tp = (h * _CHECK_OFFSETS)[:, None] ** np.arange(NODES)     # (3, powers)
+    with np.errstate(all="ignore"):
+        tab = np.einsum("cdji,ai,bj->cdba", coef, tp, tp)      # (nc, 2, y check, x check)
+        err = np.hypot(tab[:, 0].reshape(nc, -1) - ex.reshape(nc, -1),
+                       tab[:, 1].reshape(nc, -1) - ey.reshape(nc, -1)).max(axis=1)
+        scale = np.maximum(np.hypot(ex, ey).reshape(nc, -1).max(axis=1),
+                           np.hypot(*node_vals).reshape(nc, -1).max(axis=1))
+        rel = np.where(err == 0, 0.0, err / scale)
+    bad = ~np.isfinite(rel) | ~np.isfinite(coef).reshape(nc, -1).all(axis=1)
+    fails = bad | (rel > config.PLANE_TABLE_TOLERANCE)
+    switched = switch_cells(exact, R, n, rows, cols)
+    cells, kcoef, krel, kmode, tk, kcentres, kchecked = kink_cells(
+        exact, R, n, rows, cols, np.flatnonzero(fails | switched))
+    coef[cells], rel[cells] = kcoef, krel
+    exact_cell = fails | switched
+    exact_cell[cells] = False
+    mode = np.zeros(nc, dtype=np.int64)
+    mode[cells] = kmode
+    checked = 9 * (int((~exact_cell).sum()) - cells.size) + kchecked
+    return coef, rel, exact_cell, fails & ~switched & exact_cell, mode, tk, kcentres, checked
