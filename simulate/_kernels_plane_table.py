@@ -82,7 +82,7 @@ def _axis_cell(v, edges, inv):
 MODE_SHIFT = 28
 _BLOCK_MASK = (1 << MODE_SHIFT) - 1
 #: ``tk[axis]``: a, c_0 .. c_7 (7 unused), then 2^(q (e - 1023)) for e < 2048: see
-#: ``kink_offset``
+#: ``kink_offset`` (tables on disk hold it: bump ``plane_table._TABLE_VERSION`` with it)
 KINK_T = 16
 KINK_WIDTH = KINK_T + 2048
 _MANTISSA = (1 << 52) - 1

@@ -55,7 +55,7 @@ from . import (
     _jit,  # noqa: F401  (numba cache location)
     config,
 )
-from ._kernels_plane_table import MODE_SHIFT, kink_coordinate_np
+from ._kernels_plane_table import KINK_WIDTH, MODE_SHIFT, kink_coordinate_np
 from .plane_cells import NODES, Exact, switch_nodes, tabulate  # noqa: F401
 
 #: bump when the table layout or the check changes
@@ -300,7 +300,8 @@ _LOCK = threading.Lock()
 
 
 def _table_path(gradient, R: float) -> tuple[str, object]:
-    ident = (f"{_TABLE_VERSION}|{gradient.key}|{float(R)!r}|{config.PLANE_TABLE_CELLS}|"
+    ident = (f"{_TABLE_VERSION}|{REFINE}|{KINK_WIDTH}|{gradient.key}|{float(R)!r}|"
+             f"{config.PLANE_TABLE_CELLS}|"
              f"{config.PLANE_TABLE_TOLERANCE!r}|{config.PLANE_TABLE_MAX_EXACT!r}|"
              f"{config.PLANE_TABLE_MAX_FAILED!r}")
     key = hashlib.sha256(ident.encode()).hexdigest()[:24]
