@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_simulate import best_of, numba_rate
 
+from simulate._kernels_plane_table import MODE_SHIFT
 from simulate.plane import PlaneGrids, compile_specialised, simulate_plane
 from simulate.plane_gradient import (
     X,
@@ -99,18 +100,16 @@ def plane_rate(grad, grids, threads: int, paths: int, steps: int, reps: int, tab
     return paths * steps / wall, paths * steps / cpu
 
 
-def exact_cell_share(grad, grids, steps: int) -> float:
-    """Share of the steps of the benchmark's 2 paths (``steps`` each) that fall in the
-    table's exact cells (the compiled formula), from 10,000 recorded iterates a path."""
+def exact_cell_share(grad, grids, steps: int) -> tuple[float, float]:
+    """Shares of the steps of the benchmark's 2 paths (``steps`` each) that fall in the
+    table's exact cells (the compiled formula) and in its cells in a kink coordinate,
+    from 10,000 recorded iterates a path."""
     res = simulate_plane(grad, grids, R=R, eta=ETA, b=B, family="pareto", alpha=1.2,
                          scale=0.75, x0=X0, paths=2, steps=steps, seed=1, trace_points=10_000)
     table = choose_plane_gradient(grad, R).table
     pts = res.trace.reshape(-1, 2)
-    col = np.clip(np.searchsorted(table.edges[0], pts[:, 0], side="right") - 1, 0,
-                  table.cells - 1)
-    row = np.clip(np.searchsorted(table.edges[1], pts[:, 1], side="right") - 1, 0,
-                  table.cells - 1)
-    return float((table.index[row, col] < 0).mean())
+    raw = table.locate(pts[:, 0], pts[:, 1])[0]
+    return float((raw < 0).mean()), float((raw >= 1 << MODE_SHIFT).mean())
 
 
 _PAGE_FIRST_FRAME = """
@@ -205,8 +204,9 @@ def main(argv=None) -> int:
         "ratio_paper_table_to_polynomial": rate["paper_table"] / two_d[0],
         "ratio_himmelblau_table_to_generated": rate["himmelblau_table"] / two_d[0],
         "paper_table_note": choose_plane_gradient(paper, R).note,
-        "paper_table_exact_cell_share": exact_cell_share(paper, grids, steps // 2),
     })
+    out["paper_table_exact_cell_share"], out["paper_table_kink_cell_share"] = exact_cell_share(
+        paper, grids, steps // 2)
     if args.first_frame:
         out.update(first_frame_seconds())
     threads = numba.config.NUMBA_NUM_THREADS
@@ -230,7 +230,8 @@ def main(argv=None) -> int:
           f"{out['ratio_paper_table_to_polynomial_cpu']:.2f} CPU (target >= 0.8); Himmelblau table / "
           f"generated: {out['ratio_himmelblau_table_to_generated']:.2f}")
     print(f"paper-himmelblau: {out['paper_table_note']}; "
-          f"{out['paper_table_exact_cell_share']:.0%} of this run's steps in exact cells")
+          f"{out['paper_table_exact_cell_share']:.0%} of this run's steps in exact cells, "
+          f"{out['paper_table_kink_cell_share']:.0%} in cells in a kink coordinate")
     for k in ("cli_cold", "cli_cached", "page_cold", "page_cached"):
         if k in out:
             print(f"first frame, {k.replace('_', ' ')}: {out[k]:.2f} s")

@@ -6,20 +6,17 @@ One step, v = eta (grad f(X) - Z) clipped by norm, X projected onto the ball::
     P_R(x) = min(1, R / |x|) x
 
 (the 1-D kernel clips the same quantity eta (f'(X) - Z); ``b = inf``: no
-clipping). Isotropic noise Z = scale |W| (cos t, sin t): W is the 1-D draw of
-the family (``simulate.rng.fill_noise``, stream 2 s of the path) and the
-angle t = 2 pi q - pi from one xoshiro256** output of the path's direction
-stream (2 s + 1) per step (``fill_directions``). Each stream consumes
-exactly the draws its steps need, so results do not depend on how a run is
-sliced or on the thread count. W carries a random sign; Z = W (cos t, sin t)
-is isotropic all the same (|Z| = scale |W|).
+clipping). Isotropic noise Z = scale |W| (cos t, sin t) (``simulate._plane_noise``,
+re-exported here). W carries a random sign; Z = W (cos t, sin t) is isotropic all
+the same (|Z| = scale |W|).
 
 ``run_plane_kernel`` and ``exit_plane_kernel`` below are *templates*: plain
 Python functions that call ``grad(x, y)`` without defining it.
 ``simulate.plane_gradient`` writes a module per formula with the formula's
 ``grad`` (generated from its two SymPy derivatives) followed by the source of
 these two functions, and compiles them there with numba: the gradient is
-inlined into the step. Parallel over chunks of paths (``prange``); the
+inlined into the step; ``simulate._kernels_plane_table`` writes them once with
+grad f from a table. Parallel over chunks of paths (``prange``); the
 occupancy histogram is one row per chunk (integer counts: the sum does not
 depend on the chunking), everything else one row per path.
 
@@ -30,6 +27,7 @@ minimiser set) are looked up only when the iterate changes cell.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -37,80 +35,12 @@ from numba import njit, prange
 
 from . import config
 from ._jit import JIT
-from .rng import NONE, _xnext, fill_noise, unit_open1
+from ._plane_noise import fill_plane_noise
 
 U64 = np.uint64
 _INF = np.inf
-_HALF_PI = 0.5 * math.pi
 #: above this, |v|^2 may overflow: clip / project with a rescaled norm
 _BIG2 = 1e300
-
-
-@njit(inline="always")
-def sincos_quarter(p):
-    """(sin p, cos p) for |p| <= pi / 4 by their Taylor polynomials (to p^15, p^16:
-    error below 2e-16), branch free so a block vectorises."""
-    z = p * p
-    s = 1.0 / 1307674368000.0
-    s = s * z - 1.0 / 6227020800.0
-    s = s * z + 1.0 / 39916800.0
-    s = s * z - 1.0 / 362880.0
-    s = s * z + 1.0 / 5040.0
-    s = s * z - 1.0 / 120.0
-    s = s * z + 1.0 / 6.0
-    s = 1.0 - s * z
-    c = 1.0 / 20922789888000.0
-    c = c * z - 1.0 / 87178291200.0
-    c = c * z + 1.0 / 479001600.0
-    c = c * z - 1.0 / 3628800.0
-    c = c * z + 1.0 / 40320.0
-    c = c * z - 1.0 / 720.0
-    c = c * z + 1.0 / 24.0
-    c = c * z - 0.5
-    c = c * z + 1.0
-    return p * s, c
-
-
-@njit(inline="always")
-def fill_directions(st, p, rb, ub, vb, m):
-    """(cos t, sin t) with t = 2 pi q - pi, q = (r >> 12) / 2^52 uniform on [0, 1),
-    one output r of path p's direction stream ``st`` per step, into ub, vb[:m].
-
-    sin and cos of t / 4 by polynomial, then the double-angle formulas twice:
-    no libm call and no branch, so the transform vectorises.
-    """
-    s0 = st[p, 0]
-    s1 = st[p, 1]
-    s2 = st[p, 2]
-    s3 = st[p, 3]
-    for i in range(m):                       # serial: the generator
-        r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
-        rb[i] = r
-    st[p, 0] = s0
-    st[p, 1] = s1
-    st[p, 2] = s2
-    st[p, 3] = s3
-    for i in range(m):                       # independent: vectorised
-        q = unit_open1(rb[i])
-        sn, cs = sincos_quarter((q - 0.5) * _HALF_PI)
-        sn, cs = 2.0 * sn * cs, 1.0 - 2.0 * sn * sn
-        ub[i] = 1.0 - 2.0 * sn * sn
-        vb[i] = 2.0 * sn * cs
-
-
-@njit(inline="always")
-def fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, m):
-    """Write m isotropic draws Z = W (cos t, sin t) of path p into zx, zy[:m]."""
-    fill_noise(fam, a, scale, wst, p, zb, rb, m)
-    if fam == NONE:
-        for i in range(m):
-            zx[i] = 0.0
-            zy[i] = 0.0
-        return
-    fill_directions(dst, p, rb, ub, vb, m)
-    for i in range(m):
-        zx[i] = zb[i] * ub[i]
-        zy[i] = zb[i] * vb[i]
 
 
 @njit(inline="always")
@@ -274,7 +204,38 @@ def path_end(p, t, st, xy, path_steps, field_cur, last_field, near_cur, field_st
 
 # ----------------------------------------------------------------------------
 # Templates: compiled per formula by simulate.plane_gradient (``grad`` is the
-# formula's (df/dx, df/dy)). Not decorated here on purpose.
+# formula's (df/dx, df/dy)), and with grad f from a table by
+# simulate._kernels_plane_table, which replaces each line ``gx, gy = grad(x, y)  # path s``
+# by a table lookup and ``# [gradient state: s ...]`` by the paths' cell state. Not
+# decorated here on purpose.
+
+#: the templates, in the order the generated modules define them
+TEMPLATES = ("run_plane_kernel", "exit_plane_kernel")
+
+#: the imports every generated module of 2-D kernels starts with
+GENERATED_HEADER = """import math
+
+import numpy as np
+from numba import cfunc, njit, prange, types
+
+from simulate import config
+from simulate._jit import JIT
+from simulate._kernels_plane import (
+    _INF,
+    cell_index,
+    clipped_update,
+    fill_plane_noise,
+    path_end,
+    path_start,
+    plane_step,
+)
+"""
+
+
+def template_source() -> str:
+    """The source of the template kernels (``TEMPLATES``), for a generated module."""
+    return "\n\n".join(inspect.getsource(globals()[name]) for name in TEMPLATES)
+
 
 def grad(x, y):
     """Placeholder: each generated module defines the formula's own ``grad``."""
@@ -323,6 +284,7 @@ def run_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
                             labels, nb)
             s1 = path_start(p1, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
                             labels, nb)
+            # [gradient state: 0 1]
             done = 0
             while done < nsteps and (alive0 or alive1):
                 mm = min(B, nsteps - done)
@@ -332,13 +294,13 @@ def run_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
                                          ua, va, xa if q == 0 else xb, ya if q == 0 else yb, mm)
                 for i in range(mm):
                     if alive0:
-                        gx, gy = grad(s0[0], s0[1])
+                        gx, gy = grad(s0[0], s0[1])  # path 0
                         alive0, s0 = plane_step(gx, gy, xa[i], ya[i], p0, t, s0, par, labels,
                                                 nears, geo, nb, m_out, rec_every, traj, traj_f,
                                                 hist, field_steps, near_steps, trans, err_step,
                                                 err_xy)
                     if alive1:
-                        gx, gy = grad(s1[0], s1[1])
+                        gx, gy = grad(s1[0], s1[1])  # path 1
                         alive1, s1 = plane_step(gx, gy, xb[i], yb[i], p1, t, s1, par, labels,
                                                 nears, geo, nb, m_out, rec_every, traj, traj_f,
                                                 hist, field_steps, near_steps, trans, err_step,
@@ -380,12 +342,13 @@ def exit_plane_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field
         x = xy[p, 0]
         y = xy[p, 1]
         n = t[p]
+        # [gradient state: _]
         out = -1
         while n < limit and out == -1:
             mm = min(B, limit - n)
             fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, mm)
             for i in range(mm):
-                gx, gy = grad(x, y)
+                gx, gy = grad(x, y)  # path _
                 if not (abs(gx) < _INF and abs(gy) < _INF):
                     err_step[p] = n + 1
                     err_xy[p, 0] = x

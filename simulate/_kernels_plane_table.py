@@ -1,13 +1,15 @@
 """The 2-D kernels with grad f from a table (``simulate.plane_table``): compiled once.
 
-Same steps, noise streams and bookkeeping as the per-formula kernels of
-``simulate._kernels_plane`` (they share ``fill_plane_noise``, ``plane_step``,
-``path_start`` / ``path_end`` and ``clipped_update``); only grad f differs:
+``run_table_kernel`` and ``exit_table_kernel`` are the per-formula templates of
+``simulate._kernels_plane`` (same steps, noise streams and bookkeeping) with the
+line ``gx, gy = grad(x, y)`` written out as a table lookup (:func:`table_kernels_text`:
+generated text, one module in the cache folder, compiled once per machine); only
+grad f differs:
 
 * the square [-R, R]^2 is cut into n x n cells; ``tix[row, col]`` is the
-  offset (in blocks of 32) of the cell's coefficients in ``tco``, or -1 for
-  an *exact* cell (one the table's check refused, or that a kink, jump or
-  singularity of grad f may cross);
+  offset (in blocks of 32) of the cell's coefficients in ``tco`` plus its mode
+  << ``MODE_SHIFT``, or -1 for an *exact* cell (one the table's check refused,
+  or that a kink, jump or singularity of grad f may cross);
 * a tabulated cell holds two bicubic polynomials (df/dx, df/dy) in
   t = x - c_x, s = y - c_y (c the cell's centre): ``tco[k, 8 i + 2 m + d]``
   is the coefficient of t^i s^j, j = (0, 2, 1, 3)[m], of component d
@@ -17,37 +19,41 @@ Same steps, noise streams and bookkeeping as the per-formula kernels of
   does the same operations in scalars (the exit kernel steps one path at a
   time, bound by the latency of a step, where the scalar form is shorter);
   both give the same numbers;
+* ``tix[row, col] = -2 - r`` (r >= 0): the cell is refined, cut into m x m fine cells
+  whose entries are ``tsub[r]`` (as ``tix``'s) with their edges and centres in ``tfine``;
+* a cell of mode 1 (2) takes t (s) in the kink coordinate of the x (y) axis' kink
+  line v = a: sign(v - a) |v - a|^q (``kink_offset``, parameters in ``tk``; see
+  ``simulate.plane_cells``), less the cell's centre in that coordinate;
 * an exact cell calls ``fn(x, y, out)``, the formula's compiled ``cfunc``
   (the very ``grad`` the specialised kernels inline), through a first-class
   function type: one compiled kernel serves every formula. A table whose
   every cell is exact (n = 1, ``tix = [[-1]]``) is the exact generic path.
 
-Each path keeps its current cell (index, block, centre) and looks a cell up
+Each path keeps its current cell (index, block, centre, mode) and looks a cell up
 only when the iterate leaves it (a predictable branch), so the coefficient
 loads do not wait for X. The value at X depends on X only (the cell j with
 edges[j] <= X < edges[j + 1] in each axis, clamped), not on the path's
 history or chunking.
 """
-
 from __future__ import annotations
 
+import ast
+import hashlib
+import math
+import re
+from pathlib import Path
+
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import cfunc, njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from . import config
-from ._jit import JIT, f64_data_pointer
-from ._kernels_plane import (
-    _INF,
-    cell_index,
-    clipped_update,
-    fill_plane_noise,
-    path_end,
-    path_start,
-    plane_step,
-)
+from . import _kernels_plane, config
+from ._generated import load_generated
+from ._jit import JIT, ONE_BITS, f64_as_i64, f64_data_pointer, i64_as_f64
+from ._kernels_plane import _INF
 
 #: coefficients per tabulated cell: 4 rows (powers of t) of 8 (see ``cell_grad_simd``)
 BLOCK_SIZE = 32
@@ -72,14 +78,110 @@ def _axis_cell(v, edges, inv):
     return j, lo, hi
 
 
+#: a cell's mode sits in bits 28, 29 of ``tix`` (1: x, 2: y in the kink coordinate)
+MODE_SHIFT = 28
+_BLOCK_MASK = (1 << MODE_SHIFT) - 1
+#: ``tk[axis]``: a, c_0 .. c_7 (7 unused), then 2^(q (e - 1023)) for e < 2048: see
+#: ``kink_offset`` (tables on disk hold it: bump ``plane_table._TABLE_VERSION`` with it)
+KINK_T = 16
+KINK_WIDTH = KINK_T + 2048
+_MANTISSA = (1 << 52) - 1
+
+
+@njit(inline="always")
+def _sub_cell(v, first, m, edges, inv, lo, hi):
+    """The fine cell j (first <= j < first + m) of a refined cell [lo, hi) holding v, and
+    its bounds (lo, hi at the ends), as ``_axis_cell`` does on the coarse edges."""
+    j = first + min(max(np.int64((v - edges[first]) * inv), 0), m - 1)
+    while j > first and v < edges[j]:
+        j -= 1
+    while j < first + m - 1 and v >= edges[j + 1]:
+        j += 1
+    return j, edges[j] if j > first else lo, edges[j + 1] if j < first + m - 1 else hi
+
+
 @njit(error_model="numpy")
-def locate_cell(x, y, tix, tgeo, tcen, tedge):
-    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block) of the cell holding (x, y). A call, not
-    inlined, on purpose: inlined, LLVM turns the rare lookup into selects on the common
-    path, and the coefficient loads then wait for X (a third of the step rate)."""
+def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
+    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode) of the cell holding (x, y): a cell
+    of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell (``tsub``,
+    ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its mode sets).
+    A call, not inlined, on purpose: inlined, LLVM turns the rare lookup into selects on
+    the common path, and the coefficient loads then wait for X (a third of the step rate)."""
     col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
     row, ylo, yhi = _axis_cell(y, tedge[1], tgeo[3])
-    return tcen[0, col], tcen[1, row], xlo, xhi, ylo, yhi, np.int64(tix[row, col])
+    raw = np.int64(tix[row, col])
+    if raw <= -2:
+        m = tsub.shape[1]
+        fcol, xlo, xhi = _sub_cell(x, col * m, m, tfine[0], tgeo[2] * m, xlo, xhi)
+        frow, ylo, yhi = _sub_cell(y, row * m, m, tfine[1], tgeo[3] * m, ylo, yhi)
+        raw = np.int64(tsub[-2 - raw, frow - row * m, fcol - col * m])
+        cx = tfine[4, fcol] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tfine[2, fcol]
+        cy = tfine[5, frow] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tfine[3, frow]
+    else:
+        cx = tcen[2, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tcen[0, col]
+        cy = tcen[3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tcen[1, row]
+    if raw < 0:
+        return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0)
+    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT
+
+
+@njit(inline="always", error_model="numpy")
+def kink_offset(v, c, tk, axis):
+    """sigma(v - a) - c: the kink coordinate sigma(u) = sign(u) 2^(q (e - 1023)) P(m) of the
+    axis' kink line (``tk[axis]``: a, q) less c, with |u| = 2^(e - 1023) m, m in [1, 2), and
+    P the degree-7 interpolant of m^q (relative error below 5e-8: the table is fitted and
+    checked in this very coordinate, see ``kink_coordinate_np``). No libm call and no
+    dependent load: bits, Estrin's scheme, one multiply-add."""
+    u = v - tk[axis, 0]
+    bits = f64_as_i64(u)
+    m = i64_as_f64((bits & _MANTISSA) | ONE_BITS)
+    m2 = m * m
+    p = ((tk[axis, 1] + m * tk[axis, 2]) + m2 * (tk[axis, 3] + m * tk[axis, 4])) \
+        + (m2 * m2) * ((tk[axis, 5] + m * tk[axis, 6]) + m2 * (tk[axis, 7] + m * tk[axis, 8]))
+    return math.copysign(tk[axis, KINK_T + ((bits >> 52) & 2047)], u) * p - c
+
+
+@njit(inline="always", error_model="numpy")
+def cell_offsets(x, y, cx, cy, mode, tk):
+    """(t, s): the cell's coordinates of (x, y) less its centre: x - c_x, y - c_y, or on an
+    axis the mode sets (1: x, 2: y) the kink coordinate (``kink_offset``)."""
+    if mode == 0:
+        return x - cx, y - cy
+    return (kink_offset(x, cx, tk, 0) if mode & 1 else x - cx,
+            kink_offset(y, cy, tk, 1) if mode & 2 else y - cy)
+
+
+def kink_table(a: float, q: float) -> np.ndarray:
+    """The row of ``tk`` for the kink line v = a with exponent q (see ``kink_offset``)."""
+    row = np.zeros(KINK_WIDTH)
+    nodes = 1.5 + 0.5 * np.cos(np.pi * (np.arange(8) + 0.5) / 8)      # Chebyshev on [1, 2]
+    row[0] = a
+    row[1:9] = np.polyfit(nodes, nodes ** q, 7)[::-1]
+    with np.errstate(over="ignore", under="ignore"):
+        row[KINK_T:] = np.exp2(q * (np.arange(2048) - 1023.0))
+    row[KINK_T] = 0.0                  # u = 0 (and subnormal u) -> 0
+    return row
+
+
+def kink_coordinate_np(u: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """sigma(u) of ``kink_offset`` in NumPy (the same operations: equal up to rounding)."""
+    u = np.ascontiguousarray(u, dtype=float)
+    bits = u.view(np.int64)
+    m = ((bits & _MANTISSA) | ONE_BITS).view(np.float64)
+    m2 = m * m
+    c = row[1:9]
+    p = ((c[0] + m * c[1]) + m2 * (c[2] + m * c[3])) \
+        + (m2 * m2) * ((c[4] + m * c[5]) + m2 * (c[6] + m * c[7]))
+    return np.copysign(row[KINK_T + ((bits >> 52) & 2047)], u) * p
+
+
+def exact_only_table(R: float) -> tuple:
+    """(tix, tco, tgeo, tcen, tedge, tk, tsub, tfine) of a table whose one cell is exact:
+    the generic kernels then call the exact ``cfunc`` everywhere."""
+    return (np.full((1, 1), -1, np.int32), np.zeros((1, BLOCK_SIZE)),
+            np.array([-R, -R, 0.5 / R, 0.5 / R]), np.zeros((4, 1)),
+            np.array([[-R, R], [-R, R]]), np.zeros((2, KINK_WIDTH)),
+            np.full((1, 1, 1), -1, np.int32), np.zeros((6, 2)))
 
 
 def _lanes(idx):
@@ -169,166 +271,108 @@ def cell_grad(tco, k, t, s):
     return gx, gy
 
 
-# The kernels below keep each path's cell in scalars (c_x, c_y, x_lo, x_hi, y_lo, y_hi,
-# block) and write the lookup and the exact-cell branch out in their loops: an inlined
-# helper holding those branches and taking the arrays left NRT reference counting of the
-# arrays in the loop (a third of the step rate on this machine).
+# The run and exit kernels are the templates of ``simulate._kernels_plane`` with each
+# ``gx, gy = grad(x, y)  # path s`` written out as the lookup below (generated text, compiled
+# once per machine): each path keeps its cell in scalars (c_x, c_y, x_lo, x_hi, y_lo, y_hi,
+# block, mode). An inlined helper holding these branches and taking the arrays left NRT
+# reference counting of the arrays in the loop (a third of the step rate on this machine).
+
+_CELL_STATE = ("{i}cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s} = "
+               "0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1), np.int64(0)\n")
+_LOOKUP = """\
+{i}xg{s} = {x}
+{i}yg{s} = {y}
+{i}if xg{s} < xl{s} or xg{s} >= xh{s} or yg{s} < yl{s} or yg{s} >= yh{s}:
+{i}    cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s} = locate_cell(
+{i}        xg{s}, yg{s}, tix, tgeo, tcen, tedge, tsub, tfine)
+{i}if k{s} >= 0:
+{i}    ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
+{i}    gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
+{i}else:
+{i}    fn(xg{s}, yg{s}, bufp)
+{i}    gx = buf[0]
+{i}    gy = buf[1]
+"""
+_TABLE_ARGS = ", tix, tco, tgeo, tcen, tedge, tk, tsub, tfine, fn"
+#: the kernels' names here, and the cell evaluation each uses (see the module docstring)
+_KERNELS = {"run_plane_kernel": ("run_table_kernel", "cell_grad_simd"),
+            "exit_plane_kernel": ("exit_table_kernel", "cell_grad")}
+_STATE_RE = re.compile(r"^(\s*)# \[gradient state: (.*)\]$")
+_GRAD_RE = re.compile(r"^(\s*)gx, gy = grad\((.+), (.+)\)  # path (\w+)$")
+
+
+def table_kernels_text() -> str:
+    """The source of ``run_table_kernel`` and ``exit_table_kernel``: the templates with
+    grad f from the table."""
+    lines, cell, in_signature = [], None, False
+    for line in _kernels_plane.template_source().splitlines():
+        if line.startswith("def "):
+            name = line[4:line.index("(")]
+            new, cell = _KERNELS[name]
+            line = line.replace(name, new, 1)
+            in_signature = True
+        if in_signature and line.endswith("):"):
+            line = line[:-2] + _TABLE_ARGS + "):"
+            in_signature = False
+        state, grad = _STATE_RE.match(line), _GRAD_RE.match(line)
+        if state:
+            i = state.group(1)
+            lines.append(f"{i}buf = np.empty(2)\n{i}bufp = f64_data_pointer(buf)\n"
+                         + "".join(_CELL_STATE.format(i=i, s=s) for s in state.group(2).split()))
+        elif grad:
+            i, x, y, s = grad.groups()
+            lines.append(_LOOKUP.format(i=i, x=x, y=y, s=s, cell=cell))
+        else:
+            lines.append(line + "\n")
+    return "".join(lines)
+
+
+def _code_of(source: str) -> str:
+    """The code of a module without its docstrings and comments (what a compile depends
+    on: editing the prose does not recompile)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def _generated_module():
+    """The generated module of the table kernels (written to the cache folder once per
+    version of the sources it is made of; numba caches its compiled kernels)."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(numba.__version__.encode())
+    for name in ("_kernels_plane.py", "_plane_noise.py", "_kernels_plane_table.py", "_jit.py",
+                 "rng.py", "config.py"):
+        h.update(_code_of((here / name).read_text()).encode())
+    key = h.hexdigest()[:12]
+    text = (f'"""Generated by simulate._kernels_plane_table -- do not edit. Key {key}."""\n'
+            + _kernels_plane.GENERATED_HEADER
+            + "from simulate._jit import f64_data_pointer\n"
+            + "from simulate._kernels_plane_table import (\n    cell_grad,\n    cell_grad_simd,\n"
+            + "    cell_offsets,\n    locate_cell,\n)\n\n\n" + table_kernels_text()
+            + "\n\nrun_table_kernel = njit(parallel=True, **JIT)(run_table_kernel)\n"
+            + "exit_table_kernel = njit(parallel=True, **JIT)(exit_table_kernel)\n")
+    # the file is named as this module so that numba's cache files are
+    # ``_kernels_plane_table.run_table_kernel-*`` (``simulate.plane.first_run_wait``)
+    path = config.cache_dir() / "gradients" / f"table_{key}" / "_kernels_plane_table.py"
+    return load_generated(path, text, f"_simulate_plane_table_kernels_{key}")
 
 
 @njit(parallel=True, **JIT)
-def run_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, nsteps, path_steps,
-                     rec_every, traj, traj_f, labels, nears, geo, hist, field_cur, last_field,
-                     near_cur, field_steps, near_steps, trans, err_step, err_xy,
-                     tix, tco, tgeo, tcen, tedge, fn):
-    """``simulate._kernels_plane.run_plane_kernel`` with grad f from the table
-    (tix, tco, tgeo, tcen, tedge) and the exact ``cfunc`` fn in exact cells. Like it, two
-    paths in lockstep (a step is a chain of dependent operations: two chains keep the core
-    busy); each path carries its cell (c_x, c_y, x_lo, x_hi, y_lo, y_hi, block)."""
-    P = xy.shape[0]
-    T = hist.shape[0]
-    nb = hist.shape[1]
-    m_out = field_steps.shape[1] - 1
-    B = config.BLOCK
-    par = (eta, b * b, b, R * R, R)
-    for t in prange(T):
-        rb = np.empty(B, dtype=np.uint64)
-        wa = np.empty(B)
-        ua = np.empty(B)
-        va = np.empty(B)
-        xa = np.empty(B)
-        ya = np.empty(B)
-        xb = np.empty(B)
-        yb = np.empty(B)
-        buf = np.empty(2)
-        bufp = f64_data_pointer(buf)
-        for p0 in range(t, P, 2 * T):
-            p1 = p0 + T if p0 + T < P else p0
-            alive0 = err_step[p0] < 0
-            alive1 = p1 != p0 and err_step[p1] < 0
-            s0 = path_start(p0, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
-                            labels, nb)
-            s1 = path_start(p1, xy, path_steps, rec_every, field_cur, last_field, near_cur, geo,
-                            labels, nb)
-            # each path's cell; empty bounds: the first step looks it up
-            cx0, cy0, xl0, xh0, yl0, yh0, k0 = 0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1)
-            cx1, cy1, xl1, xh1, yl1, yh1, k1 = 0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1)
-            done = 0
-            while done < nsteps and (alive0 or alive1):
-                mm = min(B, nsteps - done)
-                for q in range(2):              # one inlined copy of the noise code
-                    if alive0 if q == 0 else alive1:
-                        fill_plane_noise(fam, a, scale, wst, dst, p0 if q == 0 else p1, wa, rb,
-                                         ua, va, xa if q == 0 else xb, ya if q == 0 else yb, mm)
-                for i in range(mm):
-                    if alive0:
-                        x = s0[0]
-                        y = s0[1]
-                        if x < xl0 or x >= xh0 or y < yl0 or y >= yh0:
-                            cx0, cy0, xl0, xh0, yl0, yh0, k0 = locate_cell(x, y, tix, tgeo, tcen,
-                                                                           tedge)
-                        if k0 >= 0:
-                            gx, gy = cell_grad_simd(tco, k0, x - cx0, y - cy0)
-                        else:
-                            fn(x, y, bufp)
-                            gx = buf[0]
-                            gy = buf[1]
-                        alive0, s0 = plane_step(gx, gy, xa[i], ya[i], p0, t, s0, par, labels,
-                                                nears, geo, nb, m_out, rec_every, traj, traj_f,
-                                                hist, field_steps, near_steps, trans, err_step,
-                                                err_xy)
-                    if alive1:
-                        x = s1[0]
-                        y = s1[1]
-                        if x < xl1 or x >= xh1 or y < yl1 or y >= yh1:
-                            cx1, cy1, xl1, xh1, yl1, yh1, k1 = locate_cell(x, y, tix, tgeo, tcen,
-                                                                           tedge)
-                        if k1 >= 0:
-                            gx, gy = cell_grad_simd(tco, k1, x - cx1, y - cy1)
-                        else:
-                            fn(x, y, bufp)
-                            gx = buf[0]
-                            gy = buf[1]
-                        alive1, s1 = plane_step(gx, gy, xb[i], yb[i], p1, t, s1, par, labels,
-                                                nears, geo, nb, m_out, rec_every, traj, traj_f,
-                                                hist, field_steps, near_steps, trans, err_step,
-                                                err_xy)
-                    if not (alive0 or alive1):
-                        break
-                done += mm
-            path_end(p0, t, s0, xy, path_steps, field_cur, last_field, near_cur, field_steps,
-                     near_steps, hist, nb, m_out)
-            if p1 != p0:
-                path_end(p1, t, s1, xy, path_steps, field_cur, last_field, near_cur,
-                         field_steps, near_steps, hist, nb, m_out)
-
-
-@njit(parallel=True, **JIT)
-def exit_table_kernel(fam, a, scale, eta, b, R, xy, wst, dst, labels, geo, field, t, dest,
-                      limit, err_step, err_xy, tix, tco, tgeo, tcen, tedge, fn):
-    """``simulate._kernels_plane.exit_plane_kernel`` with grad f from the table."""
-    P = xy.shape[0]
-    ny, nx = labels.shape
-    gx0, gy0, ginvx, ginvy = geo[0], geo[1], geo[2], geo[3]
-    b2 = b * b
-    R2 = R * R
-    B = config.BLOCK
-    for p in prange(P):
-        if dest[p] >= 0 or err_step[p] >= 0:
-            continue
-        zb = np.empty(B)
-        rb = np.empty(B, dtype=np.uint64)
-        ub = np.empty(B)
-        vb = np.empty(B)
-        zx = np.empty(B)
-        zy = np.empty(B)
-        buf = np.empty(2)
-        bufp = f64_data_pointer(buf)
-        cx, cy, xl, xh, yl, yh, k = 0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1)
-        x = xy[p, 0]
-        y = xy[p, 1]
-        n = t[p]
-        out = -1
-        while n < limit and out == -1:
-            mm = min(B, limit - n)
-            fill_plane_noise(fam, a, scale, wst, dst, p, zb, rb, ub, vb, zx, zy, mm)
-            for i in range(mm):
-                if x < xl or x >= xh or y < yl or y >= yh:
-                    cx, cy, xl, xh, yl, yh, k = locate_cell(x, y, tix, tgeo, tcen, tedge)
-                if k >= 0:
-                    gx, gy = cell_grad(tco, k, x - cx, y - cy)
-                else:
-                    fn(x, y, bufp)
-                    gx = buf[0]
-                    gy = buf[1]
-                if not (abs(gx) < _INF and abs(gy) < _INF):
-                    err_step[p] = n + 1
-                    err_xy[p, 0] = x
-                    err_xy[p, 1] = y
-                    out = -2
-                    break
-                x, y = clipped_update(x, y, gx, gy, zx[i], zy[i], eta, b2, b, R2, R)
-                n += 1
-                lab = np.int64(labels[cell_index(y, gy0, ginvy, ny), cell_index(x, gx0, ginvx, nx)])
-                if lab >= 0 and lab != field:
-                    out = lab
-                    break
-        xy[p, 0] = x
-        xy[p, 1] = y
-        t[p] = n
-        if out >= 0:
-            dest[p] = out
-
-
-@njit(parallel=True, **JIT)
-def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, tedge, fn):
+def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, tedge, tk, tsub, tfine, fn):
     """out[i] = the run kernel's (df/dx, df/dy) at (x[i], y[i]), then (columns 2, 3, if
     out has 4) the exit kernel's (tests, and the exact cells' check)."""
     for i in prange(x.shape[0]):
         buf = np.empty(2)
-        cx, cy, _, _, _, _, k = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge)
+        cx, cy, _, _, _, _, k, md = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge, tsub,
+                                                tfine)
         if k >= 0:
-            gx, gy = cell_grad_simd(tco, k, x[i] - cx, y[i] - cy)
-            hx, hy = cell_grad(tco, k, x[i] - cx, y[i] - cy)
+            t, s = cell_offsets(x[i], y[i], cx, cy, md, tk)
+            gx, gy = cell_grad_simd(tco, k, t, s)
+            hx, hy = cell_grad(tco, k, t, s)
         else:
             fn(x[i], y[i], f64_data_pointer(buf))
             gx = hx = buf[0]
@@ -345,3 +389,8 @@ def nan_gradient(x, y, out):
     """Stands in for the exact ``cfunc`` when a table has no exact cell (never called)."""
     out[0] = np.nan
     out[1] = np.nan
+
+
+_GENERATED = _generated_module()
+run_table_kernel = _GENERATED.run_table_kernel
+exit_table_kernel = _GENERATED.exit_table_kernel

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import inspect
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,9 +46,8 @@ from .gradient import checked_code, expression_key, load_generated
 
 #: bump when the generated module text changes
 _CODEGEN_VERSION = "2"
-_TEMPLATES = ("run_plane_kernel", "exit_plane_kernel")
-_DEPENDENCIES = ("_kernels_plane.py", "_jit.py", "rng.py", "config.py", "_codegen.py",
-                 "plane_gradient.py")
+_DEPENDENCIES = ("_kernels_plane.py", "_plane_noise.py", "_jit.py", "rng.py", "config.py",
+                 "_codegen.py", "plane_gradient.py")
 
 #: the two variables (equal to ``landscape.vocabulary.X`` and A1's ``Y`` by SymPy's identity)
 X = sympy.Symbol("x", real=True)
@@ -61,23 +59,7 @@ _MODULE_TEMPLATE = '''\
 df/dx = {gx}
 df/dy = {gy}
 """
-import math
-
-import numpy as np
-from numba import cfunc, njit, prange, types
-
-from simulate import config
-from simulate._jit import JIT
-from simulate._kernels_plane import (
-    _INF,
-    cell_index,
-    clipped_update,
-    fill_plane_noise,
-    path_end,
-    path_start,
-    plane_step,
-)
-
+{header}
 
 {grad_source}
 
@@ -129,11 +111,11 @@ class PlaneGradient:
                 f"_simulate_plane_kernels_{self.key}")
 
     def module_text(self) -> str:
-        src = "\n\n".join(inspect.getsource(getattr(_kernels_plane, n)) for n in _TEMPLATES)
+        src = _kernels_plane.template_source()
         grad_source = "def grad_py(x, y):\n" + "".join(f"    {ln}\n" for ln in self.code.splitlines())
         gx, gy = (str(e).replace('"', "'")[:2000] for e in self.exprs)
         return _MODULE_TEMPLATE.format(key=self.key, gx=gx, gy=gy, grad_source=grad_source,
-                                       kernels=src)
+                                       header=_kernels_plane.GENERATED_HEADER, kernels=src)
 
     def module(self):
         """The generated module (``grad``, ``grad_c``, ``run_plane_kernel``,
@@ -360,7 +342,7 @@ class PlaneGradientChoice:
         if self.tabulated:
             t = self.table
             fn = self.gradient.exact_cfunc() if t.exact_cells else K.nan_gradient
-            return _BoundTable(t.index, t.coefficients, t.geometry(), t.centres, t.edges, fn)
+            return _BoundTable(*t.kernel_args(), fn)
         if self.gradient.ready():
             return self.gradient.module()
         if config.specialise_enabled():
@@ -370,16 +352,16 @@ class PlaneGradientChoice:
     def generic_exact_kernels(self):
         """The generic kernels with the exact ``cfunc`` everywhere (a table of one exact
         cell): what an exact run calls until the specialised kernels are loaded."""
-        return _BoundTable(np.full((1, 1), -1, np.int32), np.zeros((1, 32)), np.array(
-            [-self.R, -self.R, 0.5 / self.R, 0.5 / self.R]), np.zeros((2, 1)),
-            np.array([[-self.R, self.R], [-self.R, self.R]]), self.gradient.exact_cfunc())
+        from ._kernels_plane_table import exact_only_table
+
+        return _BoundTable(*exact_only_table(self.R), self.gradient.exact_cfunc())
 
 
 class _BoundTable:
     """The generic kernels with a table bound: called as the specialised ones are."""
 
-    def __init__(self, tix, tco, tgeo, tcen, tedge, fn):
-        self.extra = (tix, tco, tgeo, tcen, tedge, fn)
+    def __init__(self, *extra):
+        self.extra = extra              # the table's kernel arguments, then the exact cfunc
 
     def run_plane_kernel(self, *args):
         from ._kernels_plane_table import run_table_kernel

@@ -25,8 +25,15 @@ compiled once, ``cache=True``, warmed by ``make warmup``) evaluates any table.
   or of the base of a power that is not a non-negative integer, passes
   within h / 2 of one of 3 x 3 points of the cell (by |s| / |grad s| there)
   or changes sign between them, where grad f depends on that node (see
-  :func:`_switch_cells`: the paper's cut ``min(h, 12 |y + 2.9|^1.1)``
+  ``simulate.plane_cells.switch_cells``: the paper's cut ``min(h, 12 |y + 2.9|^1.1)``
   matters only inside its box).
+* **kink lines** (``simulate.plane_cells``): near a line v = a where grad f has a
+  term like sign(u) |u|^q, u = v - a, a cell the check refused or only that line's
+  switches flag is fitted in the coordinate sign(u) |u|^q on that axis and kept if
+  it passes the same check there (on more points), else it stays exact.
+* **refined**: in a usable table, each exact cell is cut into ``REFINE`` x ``REFINE``
+  cells built and checked the same way (``PlaneTable.sub``): only those a kink, jump
+  or singularity may cross, or that fail, stay exact.
 * **used** when the exact cells are at most ``config.PLANE_TABLE_MAX_EXACT``
   of the built ones; otherwise refused (:attr:`PlaneTable.reason`) and the
   runs use the exact gradient.
@@ -43,25 +50,20 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-import sympy
 
 from . import (
     _jit,  # noqa: F401  (numba cache location)
     config,
 )
+from ._kernels_plane_table import KINK_WIDTH, MODE_SHIFT, kink_coordinate_np
+from .plane_cells import NODES, Exact, switch_nodes, tabulate  # noqa: F401
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "4"
-#: nodes per cell and axis (tensor cubics)
-NODES = 4
+_TABLE_VERSION = "7"
+#: an exact cell of a usable table is cut into REFINE x REFINE cells, built as the others
+REFINE = 8
 #: the powers of s in the order a block stores them (its own inverse)
 S_ORDER = (0, 2, 1, 3)
-#: local offsets of the nodes from the cell's centre, in units of h
-_NODE_OFFSETS = (np.arange(NODES) - 1.5) / 3.0
-#: local offsets of the check points, in units of h: where the nodes' polynomial
-#: (t^2 - 9/4)(t^2 - 1/4) (t in units of h / 3) peaks, so where the error of a smooth
-#: grad f is largest, in each axis
-_CHECK_OFFSETS = np.array([-math.sqrt(1.25), 0.0, math.sqrt(1.25)]) / 3.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,14 +76,15 @@ class PlaneTable:
     cells : int
         n: the square [-R, R]^2 is cut into n x n cells.
     index : int32 (n, n)
-        [row = y, col = x]: the cell's block in ``coefficients``, -1 for an exact cell
-        (or a cell outside the ball).
+        [row = y, col = x]: the cell's block in ``coefficients`` plus its mode
+        << ``MODE_SHIFT`` (1: t, 2: s in the kink coordinate of that axis' line), -1 for
+        an exact cell (or a cell outside the ball).
     coefficients : float64 (blocks, 32)
         Per tabulated cell, ``[8 i + 2 m + d]``: the coefficient of t^i s^j,
         j = ``S_ORDER[m]`` = (0, 2, 1, 3)[m], of component d (0: df/dx, 1: df/dy),
         t = x - c_x, s = y - c_y (the kernels' SIMD layout).
-    centres : float64 (2, n)
-        The cells' centres in x (row 0) and y (row 1).
+    centres : float64 (4, n)
+        The cells' centres in x (row 0) and y (row 1), then in the kink coordinates.
     edges : float64 (2, n + 1)
         The cells' edges: cell j of an axis holds edges[j] <= v < edges[j + 1] (the
         first and last cells extend to -inf, inf).
@@ -95,6 +98,16 @@ class PlaneTable:
         Why the table is not used (None if it is).
     failed_cells : int
         Exact cells that no switch function crosses: the check refused them.
+    kinks : float64 (2, KINK_WIDTH)
+        The kink line of each axis (``kink_table``; zeros: none).
+    kink_cells : int
+        Cells (of either size) tabulated in a kink coordinate.
+    sub : int32 (refined, REFINE, REFINE)
+        The entries (as ``index``'s) of the fine cells of refined cell r (index -2 - r).
+    fine : float64 (6, REFINE n + 1)
+        The fine grid's edges in x, y, then its centres in x, y and in the kink coordinates.
+    refined_cells : int
+        Exact cells cut into fine cells (``exact_cells`` counts what stays exact of them).
     """
 
     R: float
@@ -109,6 +122,11 @@ class PlaneTable:
     built_cells: int
     reason: str | None = None
     failed_cells: int = 0
+    kinks: np.ndarray | None = None
+    kink_cells: int = 0
+    sub: np.ndarray | None = None
+    fine: np.ndarray | None = None
+    refined_cells: int = 0
 
     @property
     def usable(self) -> bool:
@@ -123,91 +141,67 @@ class PlaneTable:
         inv = self.cells / (2.0 * self.R)
         return np.array([-self.R, -self.R, inv, inv])
 
+    def kernel_args(self) -> tuple:
+        """(tix, tco, tgeo, tcen, tedge, tk, tsub, tfine): the table as the generic kernels
+        take it."""
+        return (self.index, self.coefficients, self.geometry(), self.centres, self.edges,
+                self.kinks, self.sub, self.fine)
+
     def describe(self) -> str:
         """One line for a caption or a JSON: which gradient and how exact."""
         if not self.usable:
             return f"grad f exact (compiled formula): no table ({self.reason})"
         h = 2.0 * self.R / self.cells
-        tail = ""
+        tail = (f"; {self.kink_cells:,} cells along a kink line in its kink coordinate"
+                if self.kink_cells else "")
+        if self.refined_cells:
+            tail += (f"; {self.refined_cells:,} cells cut into {REFINE} x {REFINE} where they "
+                     "are not exact")
         if self.exact_cells:
-            tail = (f"; {self.exact_cells:,} cells ({self.exact_share:.1%}) where grad f has a "
+            tail += (f"; {self.exact_cells:,} cells ({self.exact_share:.1%}) where grad f has a "
                     "kink, jump or singularity or the check failed use the exact formula")
         return (f"grad f tabulated (bicubic cells of side {h:.3g} on the ball of radius "
                 f"{self.R:g}): max error {self.relative_error:.1e} x max|grad f| of its cell at "
                 f"{self.checked_points:,} check points (tolerance "
                 f"{config.PLANE_TABLE_TOLERANCE:.0e}){tail}")
 
+    def locate(self, x, y) -> tuple[np.ndarray, ...]:
+        """(entry, col, row, fine) of each point's cell as the kernels find it: entry as
+        ``index``'s (-1 exact), col / row in the n x n grid or (where ``fine``) the fine
+        grid of a refined cell."""
+        col, row = (np.clip(np.searchsorted(self.edges[a], v, side="right") - 1, 0,
+                            self.cells - 1) for a, v in ((0, x), (1, y)))
+        raw = self.index[row, col].astype(np.int64)
+        fine = raw <= -2
+        if fine.any():
+            fc, fr = (np.clip(np.searchsorted(self.fine[a], v[fine], side="right") - 1,
+                              REFINE * c[fine], REFINE * c[fine] + REFINE - 1)
+                      for a, v, c in ((0, x, col), (1, y, row)))
+            raw[fine] = self.sub[-2 - raw[fine], fr - REFINE * row[fine], fc - REFINE * col[fine]]
+            col, row = col.copy(), row.copy()
+            col[fine], row[fine] = fc, fr
+        return raw, col, row, fine
+
     def __call__(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """The tabulated (df/dx, df/dy) at (x, y) (NaN in exact cells); NumPy, the kernels'
         formula (equal up to rounding)."""
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
-        col = np.clip(np.searchsorted(self.edges[0], x, side="right") - 1, 0, self.cells - 1)
-        row = np.clip(np.searchsorted(self.edges[1], y, side="right") - 1, 0, self.cells - 1)
-        k = self.index[row, col]
+        raw, col, row, fine = self.locate(x, y)
+        k, mode = np.where(raw < 0, -1, raw & ((1 << MODE_SHIFT) - 1)), np.maximum(raw, 0) >> 28
         blocks = self.coefficients.reshape(-1, NODES, NODES, 2)[:, :, S_ORDER]  # [., i, j, d]
         c = blocks[np.maximum(k, 0)]
-        t = (x - self.centres[0, col])[..., None] ** np.arange(NODES)
-        s = (y - self.centres[1, row])[..., None] ** np.arange(NODES)
+        local = []
+        for axis, (v, j) in enumerate(((x, col), (y, row))):
+            kinked = (mode >> axis) & 1 == 1
+            jf, jc = np.where(fine, j, 0), np.where(fine, 0, j)
+            plain = np.where(fine, self.fine[2 + axis, jf], self.centres[axis, jc])
+            centre = np.where(fine, self.fine[4 + axis, jf], self.centres[2 + axis, jc])
+            sig = kink_coordinate_np(v - self.kinks[axis, 0], self.kinks[axis])
+            local.append(np.where(kinked, sig - centre, v - plain)[..., None] ** np.arange(NODES))
+        t, s = local
         out = np.einsum("...ijc,...i,...j->...c", c, t, s)
         out[k < 0] = np.nan
         return out[..., 0], out[..., 1]
-
-
-def switch_nodes(exprs) -> list[tuple[sympy.Expr, list[sympy.Expr]]]:
-    """(node, zero-set functions) for every subexpression of ``exprs`` across whose zero
-    sets grad f may have a kink, jump or singularity."""
-    found = {}
-    for e in exprs:
-        for node in sympy.preorder_traversal(e):
-            if isinstance(node, sympy.Abs | sympy.sign | sympy.Heaviside | sympy.log
-                          | sympy.floor | sympy.ceiling):
-                zs = [node.args[0]]
-            elif isinstance(node, sympy.Min | sympy.Max):
-                a = node.args
-                zs = [a[i] - a[j] for i in range(len(a)) for j in range(i + 1, len(a))]
-            elif isinstance(node, sympy.Piecewise):
-                zs = [r.lhs - r.rhs for _, cond in node.args
-                      for r in cond.atoms(sympy.core.relational.Relational)]
-            elif node.is_Pow and node.base.free_symbols and not (
-                    node.exp.is_Integer and node.exp >= 0):
-                zs = [node.base]
-            else:
-                continue
-            zs = [z for z in zs if z.free_symbols]
-            if zs:
-                found.setdefault(node, zs)
-    return sorted(found.items(), key=lambda item: sympy.default_sort_key(item[0]))
-
-
-class _Exact:
-    """NumPy grad f, and per switch node: grad f with the node replaced by a free value z
-    (to tell where grad f depends on it), its zero-set functions and their gradients
-    (all lambdified once, with common-subexpression elimination)."""
-
-    def __init__(self, gradient):
-        X, Y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)   # as plane_gradient
-        self.grad = sympy.lambdify((X, Y), list(gradient.exprs), "numpy", cse=True)
-        self.switches = []
-        z = sympy.Dummy("z", real=True)
-        for node, zeros in switch_nodes(gradient.exprs):
-            with_z = sympy.lambdify((X, Y, z), [e.xreplace({node: z}) for e in gradient.exprs],
-                                    "numpy", cse=True)
-            fns = []
-            for s in zeros:
-                ds = [sympy.diff(s, v).replace(lambda e: isinstance(e, sympy.DiracDelta),
-                                               lambda e: sympy.S.Zero) for v in (X, Y)]
-                fns.append(sympy.lambdify((X, Y), [s, *ds], "numpy", cse=True))
-            self.switches.append((with_z, fns))
-
-    @staticmethod
-    def values(fn, *args) -> list[np.ndarray]:
-        shape = np.shape(args[0])
-        with np.errstate(all="ignore"):
-            try:
-                out = fn(*args)
-            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-                return [np.full(shape, np.nan) for _ in range(3)]
-        return [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
 
 
 def _aligned(a: np.ndarray) -> np.ndarray:
@@ -220,124 +214,79 @@ def _aligned(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fit_matrix() -> np.ndarray:
-    """(4, 4): power coefficients (in units of h) of the cubic through the 4 nodes."""
-    return np.linalg.inv(np.vander(_NODE_OFFSETS, NODES, increasing=True))
-
-
-def build_plane_table(gradient, R: float, cells: int, exact: _Exact | None = None) -> PlaneTable:
-    """Tabulate grad f on the ball of radius R with n = ``cells`` cells per axis, check it."""
-    exact = exact or _Exact(gradient)
-    R = float(R)
-    n = int(cells)
-    h = 2.0 * R / n
-    centres = -R + h * (np.arange(n) + 0.5)
-    edge = -R + h * np.arange(n + 1)
+def build_plane_table(gradient, R: float, cells: int, exact: Exact | None = None) -> PlaneTable:
+    """Tabulate grad f on the ball of radius R with n = ``cells`` cells per axis, check it;
+    if usable, cut its exact cells into ``REFINE`` x ``REFINE`` cells built the same way."""
+    exact = exact or Exact(gradient)
+    R, n = float(R), int(cells)
+    edge = -R + (2.0 * R / n) * np.arange(n + 1)
     near = np.maximum(np.maximum(edge[:-1], 0), -edge[1:])      # distance to 0 per axis
-    inside = near[None, :] ** 2 + near[:, None] ** 2 <= (R * (1 + 1e-9)) ** 2
-    rows, cols = np.nonzero(inside)
-    nc = rows.size
-    # nodes: lattice x_i = -R + i h / 3, shared between neighbours (the cell's 4 x 4)
-    lat = -R + (h / 3.0) * np.arange(3 * n + 1)
-    used = np.zeros((3 * n + 1, 3 * n + 1), dtype=bool)
-    k = np.arange(NODES)
-    used[(3 * rows)[:, None, None] + k[None, :, None], (3 * cols)[:, None, None] + k[None, None, :]] = True
-    ly, lx = np.nonzero(used)
-    node_vals = {}
-    gx, gy = exact.values(exact.grad, lat[lx], lat[ly])[:2]
-    for name, v in (("gx", gx), ("gy", gy)):
-        full = np.full(used.shape, np.nan)
-        full[ly, lx] = v
-        node_vals[name] = full[(3 * rows)[:, None, None] + k[None, :, None],
-                               (3 * cols)[:, None, None] + k[None, None, :]]   # (nc, j, i)
-    A = _fit_matrix() / h ** np.arange(NODES)[:, None]        # rows: powers of t
-    coef = np.stack([np.einsum("ik,jl,clk->cji", A, A, node_vals[c]) for c in ("gx", "gy")],
-                    axis=1)                                    # (nc, 2, j, i)
-    # check points: 3 x 3 midpoints per cell
-    cx = centres[cols][:, None, None] + h * _CHECK_OFFSETS[None, None, :]
-    cy = centres[rows][:, None, None] + h * _CHECK_OFFSETS[None, :, None]
-    cx, cy = np.broadcast_arrays(cx, cy)
-    ex, ey = exact.values(exact.grad, cx.ravel(), cy.ravel())[:2]
-    tp = (h * _CHECK_OFFSETS)[:, None] ** np.arange(NODES)     # (3, powers)
-    with np.errstate(all="ignore"):
-        tab = np.einsum("cdji,ai,bj->cdba", coef, tp, tp)      # (nc, 2, y check, x check)
-        err = np.hypot(tab[:, 0].reshape(nc, -1) - ex.reshape(nc, -1),
-                       tab[:, 1].reshape(nc, -1) - ey.reshape(nc, -1)).max(axis=1)
-        scale = np.maximum(np.hypot(ex, ey).reshape(nc, -1).max(axis=1),
-                           np.hypot(node_vals["gx"], node_vals["gy"]).reshape(nc, -1).max(axis=1))
-        rel = np.where(err == 0, 0.0, err / scale)
-    bad = ~np.isfinite(rel) | ~np.isfinite(coef).reshape(nc, -1).all(axis=1)
-    fails = bad | (rel > config.PLANE_TABLE_TOLERANCE)
-    switched = _switch_cells(exact, R, n, rows, cols)
-    return _assemble(R, n, rows, cols, coef, centres, rel, fails, switched, nc)
+    rows, cols = np.nonzero(near[None, :] ** 2 + near[:, None] ** 2 <= (R * (1 + 1e-9)) ** 2)
+    coarse = tabulate(exact, R, n, rows, cols)
+    ex = np.flatnonzero(coarse[2])
+    fine = None
+    if ex.size and ex.size <= config.PLANE_TABLE_MAX_EXACT * rows.size:
+        k = np.arange(REFINE)
+        fr = ((REFINE * rows[ex])[:, None, None] + k[None, :, None]).repeat(REFINE, 2).ravel()
+        fc = ((REFINE * cols[ex])[:, None, None] + k[None, None, :]).repeat(REFINE, 1).ravel()
+        fine = tabulate(exact, R, REFINE * n, fr, fc)
+    return _assemble(R, n, rows, cols, coarse, ex, fine)
 
 
-def _switch_cells(exact: _Exact, R: float, n: int, rows, cols) -> np.ndarray:
-    """True for the cells where a switch node matters and its zero set may pass.
-
-    Sampled on the 3 x 3 points of each cell at spacing h / 2 (corners, edge midpoints,
-    centre; every point of the cell is within h / (2 sqrt 2) of one): the node
-    *matters* if grad f with the node replaced by z differs for z = 0.37 and z = 1.91 at
-    one of them (exactly: a node multiplied by an indicator that is 0 there does not);
-    its zero set *may pass* if a zero-set function s changes sign between them or
-    |s| / |grad s| <= h / 2 at one. NaN counts as both."""
-    flagged = np.zeros(rows.size, dtype=bool)
-    h = 2.0 * R / n
-    lat = -R + 0.5 * h * np.arange(2 * n + 1)
-    k = np.arange(3)
-    iy = (2 * rows)[:, None, None] + k[None, :, None]
-    ix = (2 * cols)[:, None, None] + k[None, None, :]
-    used = np.zeros((2 * n + 1, 2 * n + 1), dtype=bool)
-    used[iy, ix] = True
-    ly, lx = np.nonzero(used)
-    pos = np.full(used.shape, -1)
-    pos[ly, lx] = np.arange(ly.size)
-    pick = pos[iy, ix].reshape(rows.size, -1)
-    px, py = lat[lx], lat[ly]
-    for with_z, zeros in exact.switches:
-        a = exact.values(with_z, px, py, np.full(px.shape, 0.37))[:2]
-        b = exact.values(with_z, px, py, np.full(px.shape, 1.91))[:2]
-        with np.errstate(all="ignore"):
-            matters = ~((a[0] == b[0]) & (a[1] == b[1]))
-        cells = matters[pick].any(axis=1)
-        if not cells.any():
-            continue
-        passes = np.zeros(rows.size, dtype=bool)
-        for fn in zeros:
-            s, sx, sy = exact.values(fn, px, py)
-            with np.errstate(all="ignore"):
-                near = ~(np.abs(s) / np.hypot(sx, sy) > 0.5 * h)
-                sgn = np.sign(s)[pick]
-            passes |= near[pick].any(axis=1) | (sgn.max(axis=1) != sgn.min(axis=1))
-        flagged |= cells & passes
-    return flagged
-
-
-def _assemble(R, n, rows, cols, coef, centres, rel, fails, switched, nc) -> PlaneTable:
-    edges = -R + (2.0 * R / n) * np.arange(n + 1)
-    exact_cell = fails | switched
-    index = np.full((n, n), -1, dtype=np.int32)
+def _entries(coef, exact_cell, mode, first_block: int):
+    """(kernel entries (block | mode << MODE_SHIFT, -1 exact), kept coefficients)."""
     keep = np.flatnonzero(~exact_cell)
-    index[rows[keep], cols[keep]] = np.arange(keep.size, dtype=np.int32)
-    ok_rel = rel[keep]
-    n_exact = int(exact_cell.sum())
+    out = np.full(exact_cell.size, -1, dtype=np.int64)
+    out[keep] = (first_block + np.arange(keep.size)) | (mode[keep] << MODE_SHIFT)
+    return out.astype(np.int32), coef[keep]
+
+
+def _assemble(R, n, rows, cols, coarse, ex, fine) -> PlaneTable:
+    edges = -R + (2.0 * R / n) * np.arange(n + 1)
+    nc = rows.size
+    coef, rel, exact_cell, failed, mode, tk, kcentres, checked = coarse
+    index = np.full((n, n), -1, dtype=np.int32)
+    index[rows, cols], blocks = _entries(coef, exact_cell, mode, 0)
+    rels = [rel[~exact_cell]]
+    n_exact, n_failed, kinked = ex.size, int(failed.sum()), int((mode > 0).sum())
     reason = None
-    if keep.size == 0 or n_exact > config.PLANE_TABLE_MAX_EXACT * nc:
+    if ex.size == nc or n_exact > config.PLANE_TABLE_MAX_EXACT * nc:
         reason = (f"{n_exact:,} of {nc:,} cells ({n_exact / nc:.0%}) fail the check at error "
                   f"{config.PLANE_TABLE_TOLERANCE:.0e} x max|grad f| or may hold a kink, more "
                   f"than {config.PLANE_TABLE_MAX_EXACT:.0%}")
+    sub, fine_geo, refined = np.full((1, 1, 1), -1, np.int32), np.zeros((6, 2)), 0
+    if fine is not None:
+        fcoef, frel, fexact, ffailed, fmode, _, fkcentres, fchecked = fine
+        m2 = REFINE * REFINE
+        useful = ~fexact.reshape(ex.size, m2).all(axis=1)          # some fine cell tabulated
+        refined = int(useful.sum())
+        keep_fine = np.repeat(useful, m2) & ~fexact
+        entries, fblocks = _entries(fcoef, ~keep_fine, fmode, blocks.shape[0])
+        blocks = np.concatenate([blocks, fblocks])
+        sub = entries.reshape(ex.size, REFINE, REFINE)[useful]
+        index[rows[ex[useful]], cols[ex[useful]]] = -2 - np.arange(refined)
+        rels.append(frel[keep_fine])
+        checked += fchecked
+        left = fexact.reshape(ex.size, m2)[useful].sum(), ffailed.reshape(ex.size, m2)[useful].sum()
+        n_exact += -refined + -(-int(left[0]) // m2)             # a refined cell counts its share
+        n_failed += -int(failed[ex][useful].sum()) + -(-int(left[1]) // m2)
+        kinked += int((fmode[keep_fine] > 0).sum())
+        fe = -R + (2.0 * R / (REFINE * n)) * np.arange(REFINE * n + 1)
+        fc = np.append(0.5 * (fe[:-1] + fe[1:]), 0.0)
+        fine_geo = np.vstack([fe, fe, fc, fc, np.hstack([fkcentres, np.zeros((2, 1))])])
     # kernels' layout: [cell, power of t, power of s in S_ORDER, component]
-    blocks = _aligned(coef[keep][:, :, S_ORDER].transpose(0, 3, 2, 1).reshape(keep.size, 32))
-    return PlaneTable(R, n, index, blocks,
-                      np.stack([centres, centres]), np.stack([edges, edges]),
-                      float(ok_rel.max()) if keep.size else math.inf,
-                      9 * keep.size, n_exact, nc, reason, int((fails & ~switched).sum()))
+    blocks = _aligned(blocks[:, :, S_ORDER].transpose(0, 3, 2, 1).reshape(-1, 32))
+    ok_rel = np.concatenate(rels)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    return PlaneTable(R, n, index, blocks, np.vstack([centres, centres, kcentres]),
+                      np.stack([edges, edges]), float(ok_rel.max()) if ok_rel.size else math.inf,
+                      checked, n_exact, nc, reason, n_failed, tk, kinked, sub, fine_geo, refined)
 
 
 def _build_best(gradient, R: float) -> PlaneTable:
     """The coarsest n of ``config.PLANE_TABLE_CELLS`` that is usable with at most
     ``config.PLANE_TABLE_MAX_FAILED`` of its cells refused by the check (else the finest)."""
-    exact = _Exact(gradient)
+    exact = Exact(gradient)
     table = None
     for n in config.PLANE_TABLE_CELLS:
         table = build_plane_table(gradient, R, n, exact)
@@ -351,7 +300,8 @@ _LOCK = threading.Lock()
 
 
 def _table_path(gradient, R: float) -> tuple[str, object]:
-    ident = (f"{_TABLE_VERSION}|{gradient.key}|{float(R)!r}|{config.PLANE_TABLE_CELLS}|"
+    ident = (f"{_TABLE_VERSION}|{REFINE}|{KINK_WIDTH}|{gradient.key}|{float(R)!r}|"
+             f"{config.PLANE_TABLE_CELLS}|"
              f"{config.PLANE_TABLE_TOLERANCE!r}|{config.PLANE_TABLE_MAX_EXACT!r}|"
              f"{config.PLANE_TABLE_MAX_FAILED!r}")
     key = hashlib.sha256(ident.encode()).hexdigest()[:24]
@@ -381,7 +331,8 @@ def plane_table(gradient, R: float) -> PlaneTable:
 
 
 _FIELDS = ("R", "cells", "index", "coefficients", "centres", "edges", "relative_error",
-           "checked_points", "exact_cells", "built_cells", "failed_cells")
+           "checked_points", "exact_cells", "built_cells", "failed_cells", "kinks", "kink_cells",
+           "sub", "fine", "refined_cells")
 
 
 def _load(path) -> PlaneTable | None:
@@ -395,7 +346,8 @@ def _load(path) -> PlaneTable | None:
                       _aligned(vals["coefficients"]), vals["centres"].copy(), vals["edges"].copy(),
                       float(vals["relative_error"]), int(vals["checked_points"]),
                       int(vals["exact_cells"]), int(vals["built_cells"]), reason,
-                      int(vals["failed_cells"]))
+                      int(vals["failed_cells"]), vals["kinks"].copy(), int(vals["kink_cells"]),
+                      vals["sub"].copy(), vals["fine"].copy(), int(vals["refined_cells"]))
 
 
 def _save(path, t: PlaneTable) -> None:

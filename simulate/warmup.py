@@ -85,7 +85,12 @@ def warm_plane(gradient=None) -> None:
     """Compile (or load from numba's disk cache) the generic table kernels (run, exit,
     values) with a tiny problem (same argument types as real calls); with ``gradient``,
     also build (or load) its table on the tiny problem's ball and its exact ``cfunc``."""
-    from ._kernels_plane_table import nan_gradient, run_table_kernel, table_values_kernel
+    from ._kernels_plane_table import (
+        exact_only_table,
+        nan_gradient,
+        run_table_kernel,
+        table_values_kernel,
+    )
     from .plane import PlaneGrids, simulate_plane
     from .plane_exits import plane_exit_times
     from .plane_gradient import X, Y, as_plane_gradient
@@ -98,9 +103,7 @@ def warm_plane(gradient=None) -> None:
     plane_exit_times(land, grids, field=0, R=1.0, eta=1e-3, b=1.0, family="pareto",
                      x0=(-0.5, 0.0), samples=2, max_steps=2)
     one = np.zeros(1)
-    table_values_kernel(one, one, np.zeros((1, 2)), np.full((1, 1), -1, np.int32),
-                        np.zeros((1, 32)), np.array([-1.0, -1.0, 0.5, 0.5]), np.zeros((2, 1)),
-                        np.array([[-1.0, 1.0], [-1.0, 1.0]]), nan_gradient)
+    table_values_kernel(one, one, np.zeros((1, 2)), *exact_only_table(1.0), nan_gradient)
     assert run_table_kernel.signatures
     if gradient is not None:
         as_plane_gradient(gradient).exact_cfunc()
