@@ -53,7 +53,8 @@ from numba.extending import intrinsic
 from . import _kernels_plane, config
 from ._generated import load_generated
 from ._jit import JIT, ONE_BITS, f64_as_i64, f64_data_pointer, i64_as_f64
-from ._kernels_plane import _INF
+
+_INF = np.inf  # a global the generated table kernels read (numba freezes it)
 
 #: coefficients per tabulated cell: 4 rows (powers of t) of 8 (see ``cell_grad_simd``)
 BLOCK_SIZE = 32

@@ -15,7 +15,7 @@ import math
 
 from numba import njit
 
-from .rng import NONE, _xnext, fill_noise, unit_open1
+from .rng import NONE, fill_noise, unit_open1, xoshiro_next
 
 _HALF_PI = 0.5 * math.pi
 
@@ -58,7 +58,7 @@ def fill_directions(st, p, rb, ub, vb, m):
     s2 = st[p, 2]
     s3 = st[p, 3]
     for i in range(m):                       # serial: the generator
-        r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+        r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
         rb[i] = r
     st[p, 0] = s0
     st[p, 1] = s1

@@ -103,7 +103,7 @@ def unit_open1(r):
 
 
 @njit(inline="always")
-def _xnext(s0, s1, s2, s3):
+def xoshiro_next(s0, s1, s2, s3):
     """xoshiro256** on a state held in locals: (output, new state words)."""
     r = _rotl(s1 * U64(5), 7) * U64(9)
     t = s1 << U64(17)
@@ -121,9 +121,9 @@ def _polar_point(s0, s1, s2, s3):
     """A uniform point (u, v) of the open unit disc minus the centre, by rejection
     (Marsaglia's polar method): (u, v, u^2 + v^2, new state words)."""
     while True:
-        r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+        r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
         u = 2.0 * unit_open1(r) - 1.0
-        r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+        r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
         v = 2.0 * unit_open1(r) - 1.0
         w = u * u + v * v
         if 0.0 < w < 1.0:
@@ -144,7 +144,7 @@ def fill_noise(fam, a, scale, st, p, zb, rb, m):
     s3 = st[p, 3]
     if fam == PARETO or fam == PARETO1:
         for i in range(m):                       # serial: the generator
-            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
             rb[i] = r
         ia = -1.0 / a
         shift = 1.0 if fam == PARETO else 0.0    # type II (Lomax) = type I - 1
@@ -174,9 +174,9 @@ def fill_noise(fam, a, scale, st, p, zb, rb, m):
             zb[i] = scale * u * math.sqrt(a * (w ** (-2.0 / a) - 1.0) / w)
     elif fam == STABLE:
         for i in range(m):
-            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
             v = math.pi * (unit_open1(r) - 0.5)                 # (-pi/2, pi/2)
-            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
             w = -math.log(unit_open0(r))                        # Exp(1)
             if w == 0.0:
                 w = 5e-324
@@ -184,7 +184,7 @@ def fill_noise(fam, a, scale, st, p, zb, rb, m):
                              * (math.cos((1.0 - a) * v) / w) ** ((1.0 - a) / a))
     elif fam == UNIFORM:
         for i in range(m):
-            r, s0, s1, s2, s3 = _xnext(s0, s1, s2, s3)
+            r, s0, s1, s2, s3 = xoshiro_next(s0, s1, s2, s3)
             zb[i] = scale * (2.0 * unit_open1(r) - 1.0)
     else:
         for i in range(m):
