@@ -31,7 +31,7 @@ from scipy import ndimage
 from scipy.optimize import minimize, minimize_scalar
 
 from . import config
-from ._plane_points import DEGENERATE_REL_TOL, MinimiserSet
+from ._plane_points import DEGENERATE_REL_TOL, MinimiserSet, minimum_warnings
 from .errors import AnalysisError
 
 __all__ = ["minimiser_sets", "polish_minimum"]
@@ -284,4 +284,5 @@ def minimiser_sets(land, flow, R: float, spacing: float, scale: float = 1.0,
             continue
         group_to_set[group] = len(sets)
         sets.append(found)
+    notes.extend(minimum_warnings(land, sets, scale, R))
     return sets, group_to_set, notes

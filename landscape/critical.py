@@ -233,7 +233,7 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
         notes.append("Assumption 1: a critical point lies on the wall x = +-L; choose a "
                      "larger L")
         broken = True
-    if extrema and extrema[0] in maxima:
+    if extrema and extrema[0] in maxima and extrema[0] + L > config.WALL_TOL * L:
         notes.append("Assumption 1: the leftmost critical point is a maximum; iterates left "
                      "of it pile up at the wall x = -L (not a minimum of f)")
         broken = True
@@ -241,7 +241,7 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
         notes.append("Assumption 1: f decreases towards the wall x = -L; iterates pile up "
                      "there (not a minimum of f)")
         broken = True
-    if extrema and extrema[-1] in maxima:
+    if extrema and extrema[-1] in maxima and L - extrema[-1] > config.WALL_TOL * L:
         notes.append("Assumption 1: the rightmost critical point is a maximum; iterates "
                      "right of it pile up at the wall x = +L (not a minimum of f)")
         broken = True
@@ -334,6 +334,9 @@ def _numeric_candidates(land, grid, slopes, curvatures):
                 "or ReLU loss)")
         left = signs[start - 1] if start > 0 else 0.0
         right = signs[stop] if stop < grid.size else 0.0
+        if start == 0 or stop == grid.size:     # on the wall: classified from inside alone
+            left, right = (left, right) if left and right else (-right, right) if right \
+                else (left, -left)
         found.append((float(0.5 * (grid[start] + grid[stop - 1])), left, right))
 
     magnitude = np.abs(np.where(finite, slopes, np.inf))
