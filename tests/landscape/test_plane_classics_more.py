@@ -63,14 +63,14 @@ CLASSICS_MORE = {
     "rastrigin": ("20 + X^2 - 10*cos(2*pi*X) + Y^2 - 10*cos(2*pi*Y)", (0, 0), 1.5,
                   [((a, b), 1e-9) for a in (-RASTRIGIN_ONE, 0, RASTRIGIN_ONE)
                    for b in (-RASTRIGIN_ONE, 0, RASTRIGIN_ONE)], 0.0, 9, 0, None),
-    "ackley": ("-20*exp(-0.2*sqrt(0.5*(X^2 + Y^2))) - exp(0.5*(cos(2*pi*X) + cos(2*pi*Y)))"
-               " + 20 + exp(1)", (0, 0), 1.5, [((0.0, 0.0), 1e-12)], 0.0, 9, 0, KINK),
+    "ackley": (("-20*exp(-0.2*sqrt(0.5*(X^2 + Y^2))) - exp(0.5*(cos(2*pi*X) + cos(2*pi*Y)))"
+                " + 20 + exp(1)"), (0, 0), 1.5, [((0.0, 0.0), 1e-12)], 0.0, 9, 0, KINK),
     "styblinski-tang": ("0.5*(X^4 - 16*X^2 + 5*X + Y^4 - 16*Y^2 + 5*Y)", (0, 0), 4.5,
                         [((-2.903534, -2.903534), 1e-6)]
                         + [((a, b), 1e-9) for a in STYBLINSKI for b in STYBLINSKI],
                         sum(u ** 4 - 16 * u * u + 5 * u for u in STYBLINSKI[:1]), 4, 0, None),
-    "levy": ("sin(pi*(1 + (X - 1)/4))^2 + ((X - 1)/4)^2*(1 + 10*sin(pi*(1 + (X - 1)/4) + 1)^2)"
-             " + ((Y - 1)/4)^2*(1 + sin(2*pi*(1 + (Y - 1)/4))^2)", (0, 0), 2.5,
+    "levy": (("sin(pi*(1 + (X - 1)/4))^2 + ((X - 1)/4)^2*(1 + 10*sin(pi*(1 + (X - 1)/4) + 1)^2)"
+              " + ((Y - 1)/4)^2*(1 + sin(2*pi*(1 + (Y - 1)/4))^2)"), (0, 0), 2.5,
              [((1.0, 1.0), 1e-9)], 0.0, 1, 1, "pile up"),
     "dixon-price": ("(X - 1)^2 + 2*(2*Y^2 - X)^2", (0, 0), 2.0,
                     [((1.0, 2 ** -0.5), 1e-9), ((1.0, -(2 ** -0.5)), 1e-9)], 0.0, 2, 0, None),
@@ -119,7 +119,7 @@ def analyses():
 
 @pytest.mark.parametrize("name", list(CLASSICS_MORE))
 def test_published_minima_and_only_minima(name, analyses):
-    _, (cx, cy), R, published, value, interior_count, wall_count, _ = CLASSICS_MORE[name]
+    _, (cx, cy), _, published, value, interior_count, wall_count, _ = CLASSICS_MORE[name]
     result = analyses(name)
     assert not any(m.is_segment for m in result.minima), "isolated minima are points"
     interior = [m for m in result.minima if not m.at_wall]
