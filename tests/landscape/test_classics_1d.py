@@ -31,8 +31,13 @@ on 400,001 points (independent of the tool's root finding), and each is a minimu
 by finite differences.
 """
 
+import json
 import math
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -197,3 +202,24 @@ def test_wall_maximum_is_not_called_flat(analyses):
 def test_double_well_maximum(analyses):
     _, result, _ = analyses("double well")
     assert result.maxima == pytest.approx([0.0], abs=1e-12) and result.method == "exact"
+
+
+def test_command_line_forrester_says_why_the_theory_does_not_apply():
+    """``analyze --json`` and ``predict`` as a new user types them, on Forrester's [0, 1]."""
+    root = Path(__file__).resolve().parents[2]
+    environment = dict(os.environ, PYTHONPATH=str(root))
+    formula = _typed(CLASSICS_1D["forrester"][0], 0.5)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "landscape", *args], capture_output=True,
+                              text=True, cwd=root, env=environment, timeout=120, check=False)
+
+    done = run("analyze", "--expr", formula, "--L", "0.5", "--b", "inf", "--json")
+    data = json.loads(done.stdout)
+    assert done.returncode == 0 and data["assumption1_ok"] is False
+    assert min(abs(m + 0.5 - 0.757249) for m in data["minima"]) < 2e-6
+    assert data["degenerate"] == pytest.approx([1 / 3 - 0.5], abs=1e-6)
+    done = run("predict", "--expr", formula, "--L", "0.5", "--b", "0.1", "--alpha", "1.2",
+               "--scale", "0.1", "--eta", "0.001", "--json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "touch point" in json.loads(done.stdout)["error"]

@@ -33,7 +33,12 @@ non-degenerate minima):
   each named as degenerate; in a ball around (pi, pi) only the global one.
 """
 
+import json
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -175,3 +180,33 @@ def test_degenerate_minima_are_found_and_named(formula, R, words):
     result = analyze_plane(load_landscape(formula), R, math.inf)
     assert [tuple(m.points[0]) for m in result.minima] == [(0.0, 0.0)]
     assert any(words in w and "(0, 0)" in w for w in result.warnings), result.warnings
+
+
+def _cli(*args):
+    root = Path(__file__).resolve().parents[2]
+    environment = dict(os.environ, PYTHONPATH=str(root))
+    return subprocess.run([sys.executable, "-m", "landscape", *args], capture_output=True,
+                          text=True, cwd=root, env=environment, timeout=120, check=False)
+
+
+def test_command_line_finds_branin_and_names_bukin_kink():
+    """``analyze --json`` as a new user types it: Branin shifted by (2.5, 7.5), Bukin N.6."""
+    formula, centre, R, *_ = CLASSICS_MORE["branin"]
+    done = _cli("analyze", "--expr", _typed(formula, centre), "--R", str(R), "--b", "inf",
+                "--json")
+    assert done.returncode == 0, done.stderr
+    found = sorted((x + 2.5, y + 7.5) for x, y in json.loads(done.stdout)["minima"])
+    np.testing.assert_allclose(found, BRANIN, atol=1e-5)
+    formula, centre, R, *_ = CLASSICS_MORE["bukin n.6"]
+    done = _cli("analyze", "--expr", _typed(formula, centre), "--R", str(R), "--b", "1",
+                "--json")
+    data = json.loads(done.stdout)
+    assert done.returncode == 0 and data["minima"] == [[0.0, 0.0]]
+    assert any(KINK in w for w in data["warnings"])
+
+
+def test_command_line_refuses_the_mexican_hat_in_one_line():
+    done = _cli("analyze", "--expr", "(x^2 + y^2 - 1)^2", "--R", "2", "--b", "1", "--json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "closed curve" in json.loads(done.stdout)["error"]
+    assert len(done.stderr.strip().splitlines()) == 1
