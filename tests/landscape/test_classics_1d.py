@@ -223,3 +223,10 @@ def test_command_line_forrester_says_why_the_theory_does_not_apply():
                "--scale", "0.1", "--eta", "0.001", "--json")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "touch point" in json.loads(done.stdout)["error"]
+
+
+def test_cos_on_a_very_wide_window_is_refused_in_words():
+    """cos x on [-1000, 1000] has 636 critical points: more than the analysis takes."""
+    result = analyze(load_landscape("cos(x)"), 1000.0, math.inf)
+    assert result.fields == () and not result.assumption1_ok
+    assert "too many critical points" in result.assumption1_reason

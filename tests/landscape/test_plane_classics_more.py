@@ -44,7 +44,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq, minimize_scalar
 
-from landscape import load_landscape
+from landscape import AnalysisError, load_landscape
 from landscape.plane_analysis import analyze_plane
 from tests.support.finite_differences import lowest_nearby, plane_minimum_check
 
@@ -210,3 +210,11 @@ def test_command_line_refuses_the_mexican_hat_in_one_line():
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "closed curve" in json.loads(done.stdout)["error"]
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_rastrigin_on_its_published_square_is_refused_in_words():
+    """[-5.12, 5.12]^2 holds 121 minima; the ball of radius 5.12 over 100: a bounded refusal."""
+    formula = CLASSICS_MORE["rastrigin"][0]
+    with pytest.raises(AnalysisError, match=r"minimiser sets in the ball \(limit 100\); choose a "
+                                            "smaller R"):
+        analyze_plane(load_landscape(_typed(formula, (0, 0))), 5.12, math.inf)
