@@ -101,6 +101,9 @@ CLASSICS_1D = {
     # the printed x* = 4.79507 is 3.4e-4 below the minimiser 4.7954087 (f* agrees to 6 digits)
     "problem21": ("X*sin(X) + X*cos(2*X)", 5.0, 5.0, [(4.79507, 5e-4)], -9.50835,
                   f"{G} Problem21", PILE),
+    # near X = k pi (k >= 3) f' = -3 exp(-3X) - 3 sin^2 X cos X is 1e-13 ... 1e-26 of its
+    # scale: a min/max pair 1e-6 apart (odd k) or no root at all (even k), flat to machine
+    # precision either way, named as touch points
     "problem22": ("exp(-3*X) - sin(X)^3", 10.0, 10.0, [(9 * PI / 2, 1e-9)],
                   math.exp(-27 * PI / 2) - 1, f"{G} Problem22", "touch point"),
     "double well": ("X^4 - X^2", 0.0, 1.6, [(-(2 ** -0.5), 1e-12), (2 ** -0.5, 1e-12)], -0.25,
