@@ -247,39 +247,43 @@ def degenerate_warnings(points) -> list[str]:
              "critical points (not isolated ones, outside the theory)")]
 
 
-#: an isolated minimum whose smallest Hessian eigenvalue is below this share of f's
-#: curvature scale in the ball (range of f / R^2) counts as degenerate
-FLAT_MINIMUM_REL_TOL = 1e-6
+#: an isolated minimum is degenerate when f rises over a grid cell along the Hessian's
+#: weakest direction more than this many times what that eigenvalue predicts
+DEGENERATE_RISE = 1e3
 
 
-def minimum_warnings(land, sets, scale: float, R: float) -> list[str]:
+def minimum_warnings(land, sets, spacing: float) -> list[str]:
     """One warning per isolated minimum outside Assumption 1: a kink or cusp, or degenerate.
 
     The 2-D counterpart of the 1-D notes "f is not C^2 at x" and "degenerate
     minimum at x": the Hessian at the point is not finite (the cone of
-    sqrt(x^2 + y^2), Ackley's function at 0) or its smallest eigenvalue is
-    zero against ``scale`` / R^2 (x^4 + y^4, abs(x) + abs(y), whose Hessian is 0
-    beside the kink, or a minimum too flat to matter, Easom's far from (pi, pi)).
+    sqrt(x^2 + y^2), Ackley's function at 0), or f's second difference over a grid
+    cell along the Hessian's weakest direction is far above its smallest eigenvalue
+    (x^4 + y^4, x^2 + y^4, abs(x) + abs(y), whose Hessian is 0 beside the kink). A
+    minimum that is merely shallow (Easom far from (pi, pi)) is quadratic and passes.
     """
     notes = []
-    curvature_scale = max(float(scale), 1e-300) / (R * R)
     for minimiser in sets:
         if minimiser.at_wall or minimiser.is_segment:
             continue
         x, y = (float(v) for v in minimiser.points[0])
+        where = f"({x:.4g}, {y:.4g})"
         with np.errstate(all="ignore"):
             hxx, hxy, hyy = (float(h) for h in land.hessian(np.float64(x), np.float64(y)))
-        where = f"({x:.4g}, {y:.4g})"
-        if not all(np.isfinite((hxx, hxy, hyy))):
-            notes.append(f"f is not twice differentiable at the minimum {where} (a kink or "
-                         "cusp: its Hessian is not finite there); the theory assumes f is C^2 "
-                         "(Assumption 1), so its numbers for this field are only indicative")
-            continue
-        low = float(np.linalg.eigvalsh([[hxx, hxy], [hxy, hyy]])[0])
-        if low <= FLAT_MINIMUM_REL_TOL * curvature_scale:
+            if not all(np.isfinite((hxx, hxy, hyy))):
+                notes.append(f"f is not twice differentiable at the minimum {where} (a kink "
+                             "or cusp: its Hessian is not finite there); the theory assumes f "
+                             "is C^2 (Assumption 1), so its numbers for this field are only "
+                             "indicative")
+                continue
+            values, vectors = np.linalg.eigh([[hxx, hxy], [hxy, hyy]])
+            ux, uy = spacing * vectors[:, 0]
+            here, ahead, behind = land.f(np.array([x, x + ux, x - ux]),
+                                         np.array([y, y + uy, y - uy]))
+            rise = float(ahead + behind - 2 * here) / spacing ** 2
+        if values[0] <= 0 or rise > DEGENERATE_RISE * values[0]:
             notes.append(f"the minimum at {where} is degenerate: its Hessian's smallest "
-                         f"eigenvalue {low:.2g} is 0 next to f's curvature scale "
-                         f"{curvature_scale:.2g} in the ball (like x^4, a kink of abs, or a "
-                         "minimum too flat to matter); outside Assumption 1, which needs "
-                         "non-degenerate minima")
+                         f"eigenvalue {values[0]:.2g} is far below how f rises across a grid "
+                         f"cell there ({rise:.2g}), as for x^4 or a kink of abs; outside "
+                         "Assumption 1, which needs non-degenerate minima")
     return notes

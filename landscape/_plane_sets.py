@@ -308,5 +308,5 @@ def minimiser_sets(land, flow, R: float, spacing: float, scale: float = 1.0,
             continue
         group_to_set[group] = len(sets)
         sets.append(found)
-    notes.extend(minimum_warnings(land, sets, scale, R))
+    notes.extend(minimum_warnings(land, sets, spacing))
     return sets, group_to_set, notes
