@@ -242,3 +242,45 @@ def degenerate_warnings(points) -> list[str]:
     return [(f"{len(points)} degenerate critical points (the Hessian is singular there) lie "
              f"{shape}, e.g. at ({points[0][0]:.4g}, {points[0][1]:.4g}): f has a curve of "
              "critical points (not isolated ones, outside the theory)")]
+
+
+#: an isolated minimum is degenerate when f rises over a grid cell along the Hessian's
+#: weakest direction more than this many times what that eigenvalue predicts
+DEGENERATE_RISE = 1e3
+
+
+def minimum_warnings(land, sets, spacing: float) -> list[str]:
+    """One warning per isolated minimum outside Assumption 1: a kink or cusp, or degenerate.
+
+    The 2-D counterpart of the 1-D notes "f is not C^2 at x" and "degenerate
+    minimum at x": the Hessian at the point is not finite (the cone of
+    sqrt(x^2 + y^2), Ackley's function at 0), or f's second difference over a grid
+    cell along the Hessian's weakest direction is far above its smallest eigenvalue
+    (x^4 + y^4, x^2 + y^4, abs(x) + abs(y), whose Hessian is 0 beside the kink). A
+    minimum that is merely shallow (Easom far from (pi, pi)) is quadratic and passes.
+    """
+    notes = []
+    for minimiser in sets:
+        if minimiser.at_wall or minimiser.is_segment:
+            continue
+        x, y = (float(v) for v in minimiser.points[0])
+        where = f"({x:.4g}, {y:.4g})"
+        with np.errstate(all="ignore"):
+            hxx, hxy, hyy = (float(h) for h in land.hessian(np.float64(x), np.float64(y)))
+            if not all(np.isfinite((hxx, hxy, hyy))):
+                notes.append(f"f is not twice differentiable at the minimum {where} (a kink "
+                             "or cusp: its Hessian is not finite there); the theory assumes f "
+                             "is C^2 (Assumption 1), so its numbers for this field are only "
+                             "indicative")
+                continue
+            values, vectors = np.linalg.eigh([[hxx, hxy], [hxy, hyy]])
+            ux, uy = spacing * vectors[:, 0]
+            here, ahead, behind = land.f(np.array([x, x + ux, x - ux]),
+                                         np.array([y, y + uy, y - uy]))
+            rise = float(ahead + behind - 2 * here) / spacing ** 2
+        if values[0] <= 0 or rise > DEGENERATE_RISE * values[0]:
+            notes.append(f"the minimum at {where} is degenerate: its Hessian's smallest "
+                         f"eigenvalue {values[0]:.2g} is far below how f rises across a grid "
+                         f"cell there ({rise:.2g}), as for x^4 or a kink of abs; outside "
+                         "Assumption 1, which needs non-degenerate minima")
+    return notes

@@ -31,7 +31,7 @@ from scipy import ndimage
 from scipy.optimize import minimize, minimize_scalar
 
 from . import config
-from ._plane_points import MinimiserSet
+from ._plane_points import DEGENERATE_REL_TOL, MinimiserSet, minimum_warnings
 from .errors import AnalysisError
 
 __all__ = ["minimiser_sets", "polish_minimum"]
@@ -74,10 +74,34 @@ def polish_minimum(land, start: np.ndarray, R: float, reach: float) -> np.ndarra
                               options={"gtol": config.PLANE_POLISH_GTOL, "maxiter": 200})
     except (ValueError, ArithmeticError, _OutOfCalls):
         return start
-    point = np.asarray(result.x, dtype=np.float64)
+    point = _newton_refine(land, np.asarray(result.x, dtype=np.float64))
     if not np.all(np.isfinite(point)) or np.hypot(*point) > R \
             or np.hypot(*(point - start)) > reach or not value(point) <= value(start):
         return start
+    return point
+
+
+def _newton_refine(land, point: np.ndarray, steps: int = 8) -> np.ndarray:
+    """A few Newton steps on grad f = 0 where the Hessian is positive definite.
+
+    BFGS stops on an absolute gradient tolerance or on lost precision; at a weakly
+    curved minimum (Schaffer N.2, Easom far from (pi, pi)) that can leave it far from
+    the minimum in units of its own curvature. Newton's step does not depend on the
+    scale of f; a step is kept only while it shrinks |grad f|.
+    """
+    with np.errstate(all="ignore"):
+        slope = np.array([float(g) for g in land.gradient(*point)])
+        for _ in range(steps):
+            hxx, hxy, hyy = (float(h) for h in land.hessian(*point))
+            matrix = np.array([[hxx, hxy], [hxy, hyy]])
+            if not (np.all(np.isfinite(matrix)) and np.all(np.isfinite(slope))) \
+                    or np.linalg.eigvalsh(matrix)[0] <= 0:
+                break
+            trial = point - np.linalg.solve(matrix, slope)
+            trial_slope = np.array([float(g) for g in land.gradient(*trial)])
+            if not np.all(np.isfinite(trial)) or not np.hypot(*trial_slope) < np.hypot(*slope):
+                break
+            point, slope = trial, trial_slope
     return point
 
 
@@ -284,4 +308,5 @@ def minimiser_sets(land, flow, R: float, spacing: float, scale: float = 1.0,
             continue
         group_to_set[group] = len(sets)
         sets.append(found)
+    notes.extend(minimum_warnings(land, sets, spacing))
     return sets, group_to_set, notes

@@ -236,13 +236,13 @@ def _critical_points(land: Landscape, L: float) -> CriticalPoints:
     near_wall = extrema and min(extrema[0] + L, L - extrema[-1]) <= config.WALL_TOL * L
     if near_wall:
         fail("Assumption 1: a critical point lies on the wall x = +-L; choose a larger L")
-    if extrema and extrema[0] in maxima:
+    if extrema and extrema[0] in maxima and extrema[0] + L > config.WALL_TOL * L:
         fail("Assumption 1: the leftmost critical point is a maximum; iterates left "
              "of it pile up at the wall x = -L (not a minimum of f)")
     elif not extrema and slope_left > 0:
         fail("Assumption 1: f decreases towards the wall x = -L; iterates pile up "
              "there (not a minimum of f)")
-    if extrema and extrema[-1] in maxima:
+    if extrema and extrema[-1] in maxima and L - extrema[-1] > config.WALL_TOL * L:
         fail("Assumption 1: the rightmost critical point is a maximum; iterates "
              "right of it pile up at the wall x = +L (not a minimum of f)")
     elif not extrema and slope_right < 0:

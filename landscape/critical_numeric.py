@@ -75,6 +75,9 @@ def numeric_candidates(land, grid, slopes, curvatures):
                 "or ReLU loss)")
         left = signs[start - 1] if start > 0 else 0.0
         right = signs[stop] if stop < grid.size else 0.0
+        if start == 0 or stop == grid.size:     # on the wall: classified from inside alone
+            left, right = (left, right) if left and right else (-right, right) if right \
+                else (left, -left)
         found.append((float(0.5 * (grid[start] + grid[stop - 1])), left, right))
 
     magnitude = np.abs(np.where(finite, slopes, np.inf))

@@ -22,6 +22,7 @@ import pytest
 
 from landscape import AnalysisError, load_landscape
 from landscape.plane_analysis import analyze_plane
+from tests.support.finite_differences import plane_minimum_check
 
 #: published values have 4-5 significant digits: |found - published| <= this
 PUBLISHED_TOL = 1e-4
@@ -69,21 +70,6 @@ def analyses():
     return get
 
 
-def _finite_difference_minimum(land, point, h=1e-4):
-    """(|gradient|, smallest Hessian eigenvalue) of f at point by central differences of f."""
-    x, y = point
-
-    def f(a, b):
-        return float(land.f(a, b))
-
-    gx = (f(x + h, y) - f(x - h, y)) / (2 * h)
-    gy = (f(x, y + h) - f(x, y - h)) / (2 * h)
-    hxx = (f(x + h, y) - 2 * f(x, y) + f(x - h, y)) / h ** 2
-    hyy = (f(x, y + h) - 2 * f(x, y) + f(x, y - h)) / h ** 2
-    hxy = (f(x + h, y + h) - f(x + h, y - h) - f(x - h, y + h) + f(x - h, y - h)) / (4 * h * h)
-    return math.hypot(gx, gy), float(np.linalg.eigvalsh([[hxx, hxy], [hxy, hyy]])[0])
-
-
 @pytest.mark.parametrize("name", list(CLASSICS))
 def test_minima_match_the_published_ones(name, analyses):
     _, R, published, interior_count, wall_count = CLASSICS[name]
@@ -96,7 +82,7 @@ def test_minima_match_the_published_ones(name, analyses):
         distance = min(math.dist(point, found) for found in interior)
         assert distance <= tolerance, f"{name}: published {point}, nearest found {distance}"
     for found in interior:                        # every point reported is a real minimum
-        slope, lowest = _finite_difference_minimum(result.landscape, found)
+        slope, lowest = plane_minimum_check(result.landscape, found)
         assert slope <= 1e-5 * max(1.0, abs(float(result.landscape.f(*found))))
         assert lowest > 0
     for found in wall:                            # wall points: on the wall, not minima
