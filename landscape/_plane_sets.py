@@ -31,7 +31,7 @@ from scipy import ndimage
 from scipy.optimize import minimize, minimize_scalar
 
 from . import config
-from ._plane_points import DEGENERATE_REL_TOL, MinimiserSet, minimum_warnings
+from ._plane_points import MinimiserSet, minimum_warnings
 from .errors import AnalysisError
 
 __all__ = ["minimiser_sets", "polish_minimum"]
