@@ -62,7 +62,9 @@ def choose(step_key: str, dimension: int, index: int) -> None:
 number = LS.clamp_step(int(p["step"]))
 step = LS.step_at(number)
 dim = dimension_of(step, p)
-if session.get(session.LESSON_APPLIED) != (number, dim):  # a link, a reload or another page changed the view
+# A link, a reload or another page changed the view; or another page chose a landscape of
+# the other dimension (a typed f(x, y)), which this step cannot show: put the step back.
+if session.get(session.LESSON_APPLIED) != (number, dim) or ui.landscape_dimension() != dim:
     apply_step(number, dim)
     st.rerun()
 
