@@ -58,9 +58,12 @@ def test_lesson_after_a_typed_2d_formula_shows_its_step(page, server):
     assert "f(x, y)" not in sidebar_captions(page)
 
 
-@pytest.mark.parametrize("formula", ["x^4-x^2", HIMMELBLAU], ids=["1d", "2d"])
-def test_live_page_after_a_new_landscape_does_not_speak_of_a_reload(page, server, formula):
-    page.goto(server + "/simulate?paths=5")
+@pytest.mark.parametrize(("first", "formula"), [
+    ("/simulate?paths=5", HIMMELBLAU),
+    (f"/simulate?formula={quote(HIMMELBLAU)}&L=5&paths=5", "x^4-x^2"),
+], ids=["1d-to-2d", "2d-to-1d"])  # fmt: skip
+def test_live_page_after_a_new_landscape_does_not_speak_of_a_reload(page, server, first, formula):
+    page.goto(server + first)
     settle(page, 90)
     assert "run" in page.url  # the URL names this tab's run (for a reload)
     go_to(page, "Landscape")
