@@ -68,6 +68,12 @@ if session.get(session.LESSON_APPLIED) != (number, dim) or ui.landscape_dimensio
     apply_step(number, dim)
     st.rerun()
 
+# A formula never runs off its column (a 1024-px screen with the sidebar open): smaller type
+# there, and a scroll bar rather than a cut if a line is still too long.
+st.html("""<style>
+.katex-display {overflow-x: auto; overflow-y: hidden;}
+@media (max-width: 1100px) {.katex-display > .katex {font-size: 1.05em;}}
+</style>""")
 present = bool(p["present"])
 if present:
     st.html("""<style>

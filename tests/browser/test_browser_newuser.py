@@ -138,3 +138,48 @@ def test_live_histogram_axis_title_clears_its_tick_labels(page, server, width):
     assert_no_error_box(page, "live page")
     assert title_left >= tick_right, (tick_right, title_left)  # f(x) is not drawn over "-0.332"
     assert title_right <= chart_right + 1  # nor cut off at the chart's edge
+
+
+FORMULA_FITS_JS = """() => [...document.querySelectorAll('.katex-display')].map(e => {
+    const col = e.closest("[data-testid='stColumn']").getBoundingClientRect();
+    const f = {width: e.scrollWidth};
+    return [Math.round(f.width), Math.round(col.width)]; })"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1400, 1000)])
+def test_lesson_formulas_fit_their_column(page, server, width, height):
+    """Steps 3, 5 and 6 ran off the column at 1024x768 ("survivors = large minima of absorbi")."""
+    page.set_viewport_size({"width": width, "height": height})
+    for step in range(1, 7):
+        page.goto(f"{server}/lesson?step={step}")
+        settle(page, 90)
+        page.locator(".katex-display").first.wait_for(state="visible")
+        page.wait_for_timeout(300)  # KaTeX laid out
+        sizes = page.evaluate(FORMULA_FITS_JS)
+        if step in (3, 6):
+            shot(page, f"newuser-lesson-formula-{step}-{width}")
+        assert_no_error_box(page, f"lesson step {step}")
+        assert sizes and all(formula <= column for formula, column in sizes), (step, sizes)
+
+
+OVERLAP_JS = """(key) => {
+  const d = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const legend = d.querySelector('.legend').getBoundingClientRect();
+  const title = d.querySelector('.gtitle');
+  if (!title) return null;
+  const t = title.getBoundingClientRect();
+  return t.bottom > legend.top && t.top < legend.bottom && t.right > legend.left && t.left < legend.right;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1400, 1000)])
+def test_landscape_chart_heading_clears_its_legend(page, server, width, height):
+    """At 1024 px the legend (its title and two rows) grew over "f on [-1.6, 1.6]"."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(server + "/")
+    settle(page, 90)
+    page.locator(".st-key-landscape_chart .js-plotly-plot .legend").first.wait_for(state="attached")
+    shot(page, f"newuser-landscape-heading-{width}")
+    assert_no_error_box(page, "landscape page")
+    assert page.evaluate(OVERLAP_JS, "landscape_chart") in (None, False)
+    assert page.get_by_text("f on [-1.6, 1.6]").first.is_visible()
