@@ -154,7 +154,31 @@ def phase_lesson(browser, server, size, theme, report):
     ctx.close()
 
 
-PHASES = {f.__name__[6:]: f for f in (phase_menu, phase_presets, phase_links, phase_live, phase_lesson)}
+def phase_networks(browser, server, size, theme, report):
+    """Tiny training, then the plane and the slice opened as landscapes, then the live page."""
+    ctx, pg = new_page(browser, size, theme)
+    pg.goto(server + "/networks?nmodel=mlp&nseeds=1&nsteps=10&nmethods=SB,SB%2BClip")
+    C.wait_for_run(pg, 120)
+    look(pg, f"networks-before-{size}-{theme}", report)
+    pg.locator(".st-key-networks_train button").click()
+    pg.wait_for_timeout(3000)
+    C.wait_for_run(pg, 300)
+    look(pg, f"networks-trained-{size}-{theme}", report)
+    pg.get_by_role("button", name="Open this plane as a landscape").first.click()
+    pg.wait_for_timeout(3000)
+    C.wait_for_run(pg, 300)
+    look(pg, f"networks-plane-{size}-{theme}", report)
+    C.go_to(pg, "Live simulation")
+    look(pg, f"networks-plane-live-{size}-{theme}", report)
+    C.go_to(pg, "Networks")
+    pg.get_by_role("button", name="Open this slice as a landscape").first.click()
+    pg.wait_for_timeout(3000)
+    C.wait_for_run(pg, 300)
+    look(pg, f"networks-slice-{size}-{theme}", report)
+    ctx.close()
+
+
+PHASES = {f.__name__[6:]: f for f in (phase_menu, phase_presets, phase_links, phase_live, phase_lesson, phase_networks)}
 
 if __name__ == "__main__":
     server, names = sys.argv[1], sys.argv[2:]

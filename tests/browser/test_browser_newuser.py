@@ -11,7 +11,14 @@ Each test fails without its fix:
   showed before the reload is no longer on the server" although nothing was reloaded (the
   URL still named the session's own old run);
 - a hand-written link ``/graph?formula=...`` (no ``mode``) showed the default landscape,
-  not the formula it names.
+  not the formula it names;
+- a 2-D exit study on Himmelblau (R = 5, l* = 6: caps of 10^10 steps) had no Stop, only a
+  progress bar that did not move for hours;
+- the live histogram's right axis title "f(x)" was drawn over its tick labels;
+- the lesson's formulas of steps 3, 5 and 6 were cut off at 1024x768;
+- at 1024 px the landscape chart's legend (wrapped to three rows) covered "f on [-1.6, 1.6]".
+
+The 1400-px cases of the last three are guards (they passed before the fix).
 """
 
 from __future__ import annotations
