@@ -117,7 +117,9 @@ def histogram_figure(
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "xaxis": {"title": {"text": "x"}},
         "yaxis": {"title": {"text": "visits"}, "rangemode": "tozero"},
-        "yaxis2": dict(title={"text": "f(x)"}, overlaying="y", side="right", showgrid=False,
+        # automargin: the right margin grows to hold f's tick labels ("-0.387") and its title,
+        # which 50 px drew over each other
+        "yaxis2": dict(title={"text": "f(x)"}, overlaying="y", side="right", showgrid=False, automargin=True,
                     **({"range": list(f_range)} if f_range else {})),
         "shapes": [_vline(s) for s in maxima],
     }  # fmt: skip

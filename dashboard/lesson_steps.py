@@ -145,9 +145,9 @@ STEPS: tuple[Step, ...] = (
             "longer than the distance to the edge is: wider fields keep the iterate longer, by "
             r"the constant $q_i$. The mean exit time grows only polynomially as η shrinks, like "
             r"$(1/\eta)^\alpha$."),
-        formula=r"\begin{gathered}\mathbb{E}[\sigma_i] \approx \frac{1}{q_i\,\lambda_i(\eta)}, \quad "
+        formula=r"\begin{gathered}\mathbb{E}[\sigma_i] \approx \frac{1}{q_i\,\lambda_i(\eta)} \\ "
                 r"\lambda_i(\eta) = H(1/\eta)\Big(\frac{H(1/\eta)}{\eta}\Big)^{l^*_i - 1} \\ "
-                r"q_i = p_+ (s_i - m_i)^{-\alpha} + p_- (m_i - s_{i-1})^{-\alpha}\end{gathered}",
+                r"q_i = p_+ (s_i - m_i)^{-\alpha} \\ + p_- (m_i - s_{i-1})^{-\alpha}\end{gathered}",
         look_for="The points against the dotted line (the theory's mean, not fitted): the slope on log-log axes.",
         question="Which field would an unclipped heavy-tailed SGD leave first: a narrow or a wide one?",
         chart="exit", settings={"clip": False, "x0": -0.7, "field": 2},
@@ -178,7 +178,7 @@ STEPS: tuple[Step, ...] = (
             "Light noise stays where it starts. Heavy noise without clipping visits every "
             "minimum. Heavy noise with clipping hops between the wide minima m₂ and m₄ only, "
             "like a continuous-time Markov chain on them: the sharp minima are eliminated."),
-        formula=r"\begin{gathered}X_{\lfloor t/\lambda_G(\eta)\rfloor} \Rightarrow Y_t \text{ on the large minima} \\ "
+        formula=r"\begin{gathered}X_{\lfloor t/\lambda_G(\eta)\rfloor} \Rightarrow Y_t \\ \text{(a chain on the large minima)} \\ "
                 r"\tilde q_{ij} = q_{ij} + \sum_{k\ \mathrm{small}} q_{ik}\, p_{kj}\end{gathered}",
         look_for="The heavy-clipped panel: almost nothing at m₁ and m₃; compare its shares with the theory's.",
         question="The light-clipped panel: why does clipping need heavy tails to do this?",
@@ -213,8 +213,8 @@ STEPS: tuple[Step, ...] = (
             r"In two dimensions b again sets every $l^*_i = \lceil r_i / b \rceil$ and the graph. The paper "
             "chose b = 2.15 for its Fig. 3: the segment field Ω₁ and the wide Ω₂ need two "
             "jumps to leave, the narrow Ω₃ and Ω₄ one, and clipped SGD avoids the narrow ones."),
-        formula=r"\begin{gathered}m_i \to m_j \iff l_{i,j} = l^*_i \\ \text{survivors} = \text{large minima "
-                r"of absorbing classes}\end{gathered}",
+        formula=r"\begin{gathered}m_i \to m_j \iff l_{i,j} = l^*_i \\ \text{survivors} = \text{the large minima} \\ "
+                r"\text{of the absorbing classes}\end{gathered}",
         look_for="After the reveal, the graph: its classes, arrows (edges) and stars (the large minima).",
         question="Which b would you choose to keep only the widest minimum, and what would it cost in time?",
         chart="graph", settings={"preset": "paper-fig3", "b": 0.4, "x0": 0.0, "field": 2},

@@ -189,7 +189,8 @@ def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Parameters from a URL query mapping; unknown keys are ignored.
 
     Returns (params, notices); every value that could not be used is replaced
-    by its default and named in ``notices``.
+    by its default and named in ``notices``. A link with a formula (or a sketch) and no
+    ``mode`` shows that formula (sketch).
     """
     params = defaults()
     notices: list[str] = []
@@ -204,6 +205,11 @@ def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         except ValueError as err:
             used = p.format(p.default) or EMPTY_MEANS.get(name, "nothing")
             notices.append(f"Ignored {err}; using {used}.")
+    if "mode" not in query:  # a hand-written link: ?formula=... means "show this formula"
+        for mode in ("formula", "sketch"):
+            if query.get(mode) and params[mode]:
+                params["mode"] = mode
+                break
     if params["bmax"] <= params["bmin"]:
         notices.append("Ignored bmax <= bmin; using the default sweep range.")
         params["bmin"], params["bmax"] = PARAMS["bmin"].default, PARAMS["bmax"].default

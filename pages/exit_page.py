@@ -95,18 +95,9 @@ def predicted_means(pred, etas_) -> list[float] | None:
     return None if f is None else [f(e) for e in etas_]
 
 
-def _mark_stopped() -> None:
-    session.put(session.EXIT_STOPPED, True)
-
-
-if session.pop(session.EXIT_STOPPED, False):
-    # the click on Stop interrupted the running script at its next progress update
-    st.warning("The study was stopped; nothing of it was kept. Fewer samples or larger η "
-               "make it shorter.", icon=":material/stop_circle:")  # fmt: skip
+stop_slot = ui.exit_study_stop()
 if st.button("Run the study", key="exit_run", type="primary"):
-    stop_slot = st.empty()
-    stop_slot.button("Stop the study", key="exit_stop", on_click=_mark_stopped,
-                     icon=":material/stop:")  # fmt: skip
+    ui.exit_stop_button(stop_slot)
     bar = st.progress(0.0, text="Starting…")
     parts = 2 if both else 1
 

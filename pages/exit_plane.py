@@ -80,11 +80,13 @@ if prediction is not None:
                                + ", ".join(f"{m:.3g} steps at η = {e:g}" for e, m in zip(etas, pred_means))
                                + f"; the {landscape.LIMIT_NOTE}."))  # fmt: skip
 elif why_not:
-    st.caption(f"No predicted exit times from the theory's rates: {why_not}"
+    st.caption(f"No predicted exit times from the theory's rates: {why_not.rstrip('.')}."
                + (" The caps use the time scale 1/λ(η) alone." if pred_means else ""))  # fmt: skip
 store = session.get(session.PLANE_EXITS) or session.put(session.PLANE_EXITS, {})
 result = store.get(cfg)
+stop_slot = ui.exit_study_stop()
 if st.button("Run the study", key="exit_run", type="primary"):
+    ui.exit_stop_button(stop_slot)
     bar = st.progress(0.0, text="Starting… (the first run of a formula compiles its kernels)")
     try:
         result = exitrun_plane.run_plane_study(cfg, land, analysis, beta, lambda f, t: bar.progress(min(1.0, f), text=t),
@@ -95,6 +97,7 @@ if st.button("Run the study", key="exit_run", type="primary"):
     else:
         store.clear()  # one study per session: bounded memory
         store[cfg] = result
+    stop_slot.empty()  # nothing left to stop
 if result is None:
     st.info("Press **Run the study** to simulate. Each η runs the given number of samples from "
             "the minimiser until the iterate leaves the field.", icon=":material/timer:")  # fmt: skip

@@ -25,8 +25,10 @@ xs, ys = ui.get_curve(source, L)
 
 with right:  # the answer first ("In short", issue 21.8), then the chart
     short_box = st.container()
-    fig = figures.landscape_figure(xs, ys, analysis, land.f, L=L, height=460,
-                                   title=f"f on [-{L:g}, {L:g}]")  # fmt: skip
+    # the heading above the chart, not in it: on a narrow screen the legend wraps to three
+    # rows and grew over a figure title
+    st.markdown(f"**f on [-{L:g}, {L:g}]**")
+    fig = figures.landscape_figure(xs, ys, analysis, land.f, L=L, height=440)
     ui.plot(fig, key="landscape_chart")
     if a_err:
         st.warning(f"The analysis could not be done: {a_err}", icon=":material/warning:")

@@ -62,10 +62,18 @@ def choose(step_key: str, dimension: int, index: int) -> None:
 number = LS.clamp_step(int(p["step"]))
 step = LS.step_at(number)
 dim = dimension_of(step, p)
-if session.get(session.LESSON_APPLIED) != (number, dim):  # a link, a reload or another page changed the view
+# A link, a reload or another page changed the view; or another page chose a landscape of
+# the other dimension (a typed f(x, y)), which this step cannot show: put the step back.
+if session.get(session.LESSON_APPLIED) != (number, dim) or ui.landscape_dimension() != dim:
     apply_step(number, dim)
     st.rerun()
 
+# A formula never runs off its column (a 1024-px screen with the sidebar open): smaller type
+# there, and a scroll bar rather than a cut if a line is still too long.
+st.html("""<style>
+.katex-display {overflow-x: auto; overflow-y: hidden;}
+@media (max-width: 1100px) {.katex-display > .katex {font-size: 1.05em;}}
+</style>""")
 present = bool(p["present"])
 if present:
     st.html("""<style>

@@ -35,6 +35,7 @@ RUN = simrun.SESSION_KEY  # the 1-D live run (dashboard.simrun.LiveRun)
 PLANE_RUN = simrun_plane.SESSION_KEY  # the 2-D live run (dashboard.simrun_plane.PlaneLiveRun)
 PLANE_EXITS = "plane_exit"  # {PlaneExitConfig: ExitResult}: the 2-D exit studies of this session
 EXIT_STOPPED = "exit_stopped"  # True after Stop interrupted a 1-D exit study (said once)
+RUN_TOKEN_READ = "run_token_read"  # True once this session looked up the URL's run (a reload)
 
 LESSON_APPLIED = "lesson_applied"  # (step number, dimension) whose settings are on screen
 LESSON_CHOSEN = "lesson_chosen"  # {(step key, dimension): index of the class's choice}
@@ -149,7 +150,15 @@ def bound_widget_callbacks(name: str, label: str, number_range: tuple | None) ->
 
 
 def ensure_run(ensure: Callable, cfg, *args, token: str):
-    """``simrun.ensure_run`` or ``simrun_plane.ensure_run`` on this session."""
+    """``simrun.ensure_run`` or ``simrun_plane.ensure_run`` on this session.
+
+    The URL's run ``token`` names the run of a tab before its reload: only the session's
+    first live page looks it up. Later the token is this session's own old run (of another
+    landscape, or of the other dimension's page), which is not a reload to resume or lose.
+    """
+    if st.session_state.get(RUN_TOKEN_READ):
+        token = ""
+    st.session_state[RUN_TOKEN_READ] = True
     return ensure(st.session_state, cfg, *args, token=token)
 
 

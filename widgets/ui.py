@@ -302,6 +302,25 @@ def exit_study_inputs(etas_col, samples_col, etas_help: str) -> None:
          f"(light tails) it is {exitrun.DEFAULT_CAP:,}.")  # fmt: skip
 
 
+def _mark_exit_stopped() -> None:
+    session.put(session.EXIT_STOPPED, True)
+
+
+def exit_study_stop():
+    """The exit page's Stop for a running study (1-D and 2-D): says a study stopped by the
+    last click, and returns a slot holding a "Stop the study" button (empty it when the
+    study ends). The click interrupts the running script at its next progress update."""
+    if session.pop(session.EXIT_STOPPED, False):
+        st.warning("The study was stopped; nothing of it was kept. Fewer samples or larger η "
+                   "make it shorter.", icon=":material/stop_circle:")  # fmt: skip
+    return st.empty()
+
+
+def exit_stop_button(slot) -> None:
+    """Draw the "Stop the study" button in ``slot`` (from :func:`exit_study_stop`)."""
+    slot.button("Stop the study", key="exit_stop", on_click=_mark_exit_stopped, icon=":material/stop:")
+
+
 def show_formula_error(err: Exception, text: str | None = None) -> None:
     """A clear message with a caret at the offending character; no traceback."""
     msg = getattr(err, "message", None) or str(err)

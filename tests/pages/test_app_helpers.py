@@ -69,6 +69,18 @@ def test_repeated_query_keys_use_the_last_value():
     assert params["b"] == 0.4
 
 
+@pytest.mark.parametrize(("query", "mode"), [
+    ({"formula": "x^4-x^2"}, "formula"),  # a hand-written link names only the formula
+    ({"sketch": "-1,1;0,0;1,1"}, "sketch"),
+    ({"formula": "x^4-x^2", "mode": "preset"}, "preset"),  # a shared link says its mode
+    ({"formula": ""}, "preset"),
+])  # fmt: skip
+def test_a_link_with_a_formula_and_no_mode_shows_the_formula(query, mode):
+    params, notices = S.parse_query(query)
+    assert params["mode"] == mode
+    assert notices == []
+
+
 def test_init_session_reads_the_url_once():
     session: dict = {}
     S.init_session(session, {"b": "0.3"})
