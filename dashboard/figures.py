@@ -133,9 +133,16 @@ def _field_bounds(field, L: float) -> tuple[float, float]:
     return left, right
 
 
+def escape_text(width: float, l_star, sep: str = ", ") -> str:
+    """"r=0.211, l*=2", or words for a field with nothing to escape to (r infinite)."""
+    if width is None or not math.isfinite(float(width)):
+        return "one field: nothing to escape to"
+    lstar = "—" if l_star is None else str(int(l_star))
+    return f"r={float(width):.3g}{sep}l*={lstar}"
+
+
 def field_label(field, b: float) -> str:
-    lstar = "—" if field.l_star is None else str(field.l_star)
-    return f"Ω{sub(field.index)}<br>r={field.width:.3g}<br>l*={lstar}"
+    return f"Ω{sub(field.index)}<br>{escape_text(field.width, field.l_star, sep='<br>')}"
 
 
 def _roomy_labels(centres: Sequence[float], L: float, share: float = 0.11) -> list[bool]:
@@ -251,9 +258,9 @@ def _mark_critical_points(fig: go.Figure, analysis, f, ok: bool) -> None:
                             "line": {"color": colour, "width": 1 if survives else 2.5}},
                     text=[f"m{sub(fl.index)}" for fl in group], textposition="bottom center",
                     textfont={"color": colour},
-                    customdata=[[fl.width, fl.l_star, fl.curvature] for fl in group],
+                    customdata=[[escape_text(fl.width, fl.l_star), fl.curvature] for fl in group],
                     hovertemplate=f"minimum x=%{{x:.4f}}: {shape}, {verdict} {at_b}<br>"
-                    "r=%{customdata[0]:.3g}, l*=%{customdata[1]}<br>f''=%{customdata[2]:.3g}<extra></extra>",
+                    "%{customdata[0]}<br>f''=%{customdata[1]:.3g}<extra></extra>",
                 )
             )  # fmt: skip
         fig.update_layout(legend_title_text=f"minima (shape by r) {at_b}:")

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures import MAXC, SHARP, START, WIDE, sub
+from dashboard.figures import MAXC, SHARP, START, WIDE, escape_text, sub
 from dashboard.figures_graph import add_graph
 from dashboard.figures_runs import figure_or_dict
 from landscape import theory
@@ -170,7 +170,7 @@ def critical_traces(analysis, *, text: bool = True) -> list[dict]:
             xs.append(cx)
             ys.append(cy)
             labels.append(f"m{sub(i)}")
-            custom.append([fl.width, fl.l_star])
+            custom.append([escape_text(fl.width, fl.l_star)])
         filled = at_wall or survives
         out.append({
             "type": "scatter", "x": xs, "y": ys, "mode": "markers+text" if text else "markers",
@@ -180,7 +180,7 @@ def critical_traces(analysis, *, text: bool = True) -> list[dict]:
             "text": labels, "textposition": "top right", "customdata": custom,
             "textfont": {"size": 15, "color": colour, "weight": "bold"},
             "hovertemplate": f"%{{text}} (%{{x:.3f}}, %{{y:.3f}}): {name} {at_b}<br>"
-                             "r=%{customdata[0]:.3g}, l*=%{customdata[1]}<extra></extra>",
+                             "%{customdata[0]}<extra></extra>",
         })  # fmt: skip
     for pts, name, colour, symbol in ((analysis.saddles, "saddle", SADDLE, "x"),
                                       (analysis.maxima, "maximum", MAXC, "triangle-up")):  # fmt: skip

@@ -3,6 +3,7 @@ stand-in analysis (the fields of the contract's PlaneAnalysis, built here by han
 
 from __future__ import annotations
 
+import json
 import math
 from types import SimpleNamespace
 
@@ -10,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+import landscape
 from dashboard import figures_plane as FP
 from dashboard import figures_plane_runs as FPR
 from landscape.theory import CommunicatingClass
@@ -229,3 +231,23 @@ def test_occupancy_figure_sums_blocks_beyond_max_bins():
     assert counts.shape == (100, 100) and counts.sum() == h.sum()
     assert counts[3, 7] == h[6:8, 14:16].sum()
     assert fig["data"][0]["x"][0] == pytest.approx(-R + R / 100)  # centres of the coarse cells
+
+
+def test_a_lone_field_is_said_in_words_on_both_charts_never_r_inf():
+    """One field, nothing to escape to: the labels and hovers say so in words in 1-D and
+    2-D (not "r=inf, l*=0"); a field with an edge still shows its r and l*."""
+    from dashboard import figures
+
+    bowl_1d = landscape.load_landscape("x^2")
+    a1 = landscape.analyze(bowl_1d, 1.0, 0.5)
+    xs, ys = figures.curve(bowl_1d.f, 1.0)
+    text_1d = json.dumps(figures.landscape_figure(xs, ys, a1, bowl_1d.f, L=1.0).to_dict(), default=str)
+    bowl_2d = landscape.load_landscape("x^2 + y^2")
+    a2 = landscape.analyze_plane(bowl_2d, 1.0, 0.5)
+    text_2d = json.dumps(FP.plane_landscape_figure(FP.f_grid(bowl_2d.f, 1.0, n=31), a2, R=1.0).to_dict(),
+                         default=str)
+    for text in (text_1d, text_2d):
+        assert "nothing to escape to" in text
+        assert "r=inf" not in text and "l*=0" not in text
+    two = landscape.analyze(landscape.load_landscape("(x^2-1)^2 + 0.3*x"), 1.6, 0.5)
+    assert figures.escape_text(two.fields[0].width, two.fields[0].l_star).startswith("r=")
