@@ -159,7 +159,7 @@ class Prediction:
             start = {"field": self.start_field + 1,
                      "initial": {str(i + 1): float(p)
                                  for i, p in zip(chain.large, self.initial, strict=True)}}
-        return {"fields": fields, "classes": classes, "start": start}
+        return {"fields": fields, "classes": classes, "start": start, "warnings": list(self.warnings)}
 
 
 def _finite(value: float) -> float | None:

@@ -164,6 +164,16 @@ def test_kinks_are_named_at_the_minimum(analyses):
         assert len(kinks) == 1 and where in kinks[0]
 
 
+def test_predict_json_carries_the_kink_warning(analyses):
+    """A 2-D prediction on Ackley gives numbers (the kink is one point) but its JSON says
+    what the analysis said: the minimum is not a C^2 point, outside the theory's letter."""
+    from landscape.predict import predict_plane
+
+    prediction = predict_plane(analyses("ackley"), ("pareto", 1.2, 0.1), eta=0.01)
+    warnings = prediction.to_json()["warnings"]
+    assert any(KINK in w for w in warnings), warnings
+
+
 def test_easom_shallow_minima_are_minima_not_degenerate(analyses):
     """Besides (pi, pi) and (1.305, 1.305) (f = -8e-5) five minima with f = -1e-11 ... -1e-31.
 

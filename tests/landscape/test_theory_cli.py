@@ -30,7 +30,7 @@ def test_subprocess_predict_json_shape():
         capture_output=True, text=True, cwd=ROOT, env=environment, timeout=60, check=False)
     assert completed.returncode == 0, completed.stderr
     data = json.loads(completed.stdout)
-    assert set(data) == {"fields", "classes", "start"}
+    assert set(data) == {"fields", "classes", "start", "warnings"}
     assert [f["field"] for f in data["fields"]] == [1, 2, 3, 4]
     field2 = data["fields"][1]
     assert set(field2) == {"field", "l_star", "q", "destinations", "lambda", "mean_exit_time"}

@@ -70,7 +70,7 @@ def test_prediction_from_the_analysis_keeps_the_closed_form(disc_prediction):
 def test_prediction_json_is_the_1d_contract_plus_minimum(disc_prediction):
     analysis, prediction = disc_prediction
     data = json.loads(json.dumps(prediction.to_json(), allow_nan=False))
-    assert set(data) == {"fields", "classes", "start"}
+    assert set(data) == {"fields", "classes", "start", "warnings"}
     origin = prediction.start_field
     entry = data["fields"][origin]
     assert entry["minimum"] == [0.0, 0.0] and entry["l_star"] == 1
