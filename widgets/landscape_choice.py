@@ -61,10 +61,11 @@ def choose_landscape() -> tuple[Any, str, Any, Any]:
             if not p["formula"]:
                 session.write("formula", ui.preset_source(p["preset"]))
             ui.bind(
-                st.text_area, "formula", "f(x) =", height=100, max_chars=MAX_FORMULA_LENGTH,
+                st.text_area, "formula", "f(x) or f(x, y) =", height=100, max_chars=MAX_FORMULA_LENGTH,
                 help=figures.md_escape(
-                    "A function of x: + - * / ^ (or **), sin, cos, exp, log, sqrt, tanh, abs, pi... "
-                    "e.g. (x^2-1)^2 + 0.3*x or x^4/4 - x^2/2 + 0.05*sin(20*x). Ctrl+Enter applies, "
+                    "A function of x, or of x and y (then L is the radius R of a ball): + - * / ^ (or **), "
+                    "sin, cos, exp, log, sqrt, tanh, abs, pi... e.g. (x^2-1)^2 + 0.3*x, "
+                    "x^4/4 - x^2/2 + 0.05*sin(20*x) or (x^2+y-11)^2+(x+y^2-7)^2. Ctrl+Enter applies, "
                     f"up to {MAX_FORMULA_LENGTH:,} characters."),
             )  # fmt: skip
         else:
