@@ -9,6 +9,7 @@ import pytest
 from simulate.errors import SimulationError
 from simulate.study import run_study
 from simulate.study_spec import load_spec
+from tests.support.study_specs import interrupt_after
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -33,13 +34,7 @@ b = [0.2, "inf"]
 def test_tiny_grid_runs_writes_parquet_and_resumes(tmp_path):
     spec = load_spec(SPEC)
     assert len(spec.cells) == 8 and spec.kind == "training"
-    calls = []
-
-    def stop_after_three(chunks, total, cells, n_cells, frac):
-        calls.append(chunks)
-        if chunks == 3:
-            raise KeyboardInterrupt
-
+    stop_after_three = interrupt_after(3)
     run = run_study(spec, tmp_path, workers=0, progress=stop_after_three)
     assert run.interrupted and run.chunks == 3
     kept = sorted(tmp_path.glob("chunks/*/*.parquet"))

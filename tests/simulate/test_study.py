@@ -23,7 +23,7 @@ from simulate.errors import SimulationError
 from simulate.study import plan, prepare_workers, run_study
 from simulate.study_results import exit_fits, load_study
 from simulate.study_spec import build_spec, load_spec
-from tests.support.study_specs import EXIT_SPEC, OCC_SPEC
+from tests.support.study_specs import EXIT_SPEC, OCC_SPEC, interrupt_after
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -146,13 +146,7 @@ def test_occupancy_does_not_depend_on_the_split(tmp_path):
 
 def test_resume_runs_only_what_is_missing(tmp_path):
     spec = load_spec(EXIT_SPEC)
-    calls = []
-
-    def stop_after_three(chunks, total, cells, n_cells, frac):
-        calls.append(chunks)
-        if chunks == 3:
-            raise KeyboardInterrupt
-
+    stop_after_three = interrupt_after(3)
     run = run_study(spec, tmp_path, workers=0, progress=stop_after_three)
     assert run.interrupted and run.chunks == 3
     assert json.loads((tmp_path / "study.json").read_text())["status"] == "interrupted"

@@ -32,3 +32,17 @@ chunk = 4
 eta = [0.01]
 b = [0.5, "inf"]
 """
+
+
+def interrupt_after(chunks_wanted: int):
+    """A study ``progress`` callback that stops the run (KeyboardInterrupt, as Ctrl+C)
+    once ``chunks_wanted`` chunks are done; its ``calls`` list records every report."""
+    calls: list[int] = []
+
+    def progress(chunks, total, cells, n_cells, frac):
+        calls.append(chunks)
+        if chunks == chunks_wanted:
+            raise KeyboardInterrupt
+
+    progress.calls = calls
+    return progress
