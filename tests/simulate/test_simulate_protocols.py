@@ -60,8 +60,10 @@ def plane_paper():
 def test_a_run_and_its_result_have_one_contract(dimension):
     run = make_run(dimension)
     assert isinstance(run, Run) and run.dimension == dimension and run.paths == PATHS
+    assert run.steps_done == 0
     run.advance(STEPS // 2)
     run.advance(STEPS // 2)
+    assert run.steps_done == STEPS
     res = run.result
     assert isinstance(res, RunResult) and res.dimension == dimension
     assert res.error is None and res.steps_done == STEPS and res.paths == PATHS
