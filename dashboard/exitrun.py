@@ -31,16 +31,19 @@ _store: LRUCache = LRUCache(maxsize=STORE_SIZE)
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExitConfig:
+    """The settings of an exit-time study, 1-D (``run_study``) or 2-D
+    (``dashboard.exitrun_plane.run_plane_study``)."""
+
     source: str
-    L: float
+    L: float  # 1-D: the wall; 2-D: the ball's radius R
     etas: tuple[float, ...]
     noise: str
     alpha: float
     scale: float
     b: float  # inf: no clipping
-    x0: float
+    x0: float | tuple[float, float]  # the start: x in 1-D, (x, y) in 2-D
     field: int  # 0-based
     samples: int
     seed: int

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,26 +14,11 @@ from dashboard import exitrun
 from simulate.exit_caps import fit_exit_slope, step_cap
 
 
-@dataclass(frozen=True)
-class PlaneExitConfig:
-    source: str
-    R: float
-    etas: tuple[float, ...]
-    noise: str
-    alpha: float
-    scale: float
-    b: float
-    start: tuple[float, float]
-    field: int  # 0-based
-    samples: int
-    seed: int
-    max_steps: int | None = None  # per run; None: sized from the predicted mean (auto)
-
-
-def run_plane_study(cfg: PlaneExitConfig, land, analysis, predicted_slope: float | None,
+def run_plane_study(cfg: exitrun.ExitConfig, land, analysis, predicted_slope: float | None,
                     progress: Callable[[float, str], None] | None = None,
                     predicted_means: list[float | None] | None = None) -> exitrun.ExitResult:  # fmt: skip
-    """Exit times from field ``cfg.field`` for each eta, each capped by ``exit_caps.step_cap`` of
+    """Exit times from field ``cfg.field`` (``cfg.L`` is the ball's radius, ``cfg.x0`` the start
+    (x, y)) for each eta, each capped by ``exit_caps.step_cap`` of
     its predicted mean (or ``cfg.max_steps``); the slope leaves out the eta with no exit."""
     from simulate.plane import PlaneGrids
     from simulate.plane_exits import plane_exit_times
@@ -51,8 +35,8 @@ def run_plane_study(cfg: PlaneExitConfig, land, analysis, predicted_slope: float
                 progress((i + min(1.0, max(0.0, frac))) / k,
                          f"η = {eta:g} ({i + 1} of {k}, cap {cap:,} steps per run): {msg}")  # fmt: skip
 
-        t, d, c = plane_exit_times(land, grids, field=cfg.field, R=cfg.R, eta=eta, b=cfg.b, family=cfg.noise,
-                                   alpha=cfg.alpha, scale=cfg.scale, x0=cfg.start, samples=cfg.samples,
+        t, d, c = plane_exit_times(land, grids, field=cfg.field, R=cfg.L, eta=eta, b=cfg.b, family=cfg.noise,
+                                   alpha=cfg.alpha, scale=cfg.scale, x0=cfg.x0, samples=cfg.samples,
                                    seed=cfg.seed, stream=i + 1, max_steps=cap, progress=report)  # fmt: skip
         times.append(np.asarray(t))
         dests.append(np.asarray(d))

@@ -1,8 +1,10 @@
-"""A live run for the simulation page: one Simulation, or the paper's four cases.
+"""A live run for the simulation pages, 1-D and 2-D: its runs (``simulate.protocols.Run``),
+the tick budget and the refresh interval. In 1-D one Simulation, or the paper's four cases;
+the 2-D cases are in ``dashboard.simrun_plane``.
 
 Streamlit-free. ``LiveRun.advance`` is called once per fragment tick with a
 chunk sized so one tick costs about ``TICK_BUDGET`` seconds of compute; the
-Simulation objects keep bounded buffers, so memory stays flat over long runs.
+runs keep bounded buffers, so memory stays flat over long runs.
 """
 
 from __future__ import annotations
@@ -191,12 +193,20 @@ class RefreshBudget:
 
 
 class LiveRun(RefreshBudget):
-    """The simulations of one live view, and the bookkeeping for the ticks."""
+    """The runs of one live view and the bookkeeping for its ticks, in 1-D and 2-D.
 
-    def __init__(self, cfg: RunConfig, land, maxima: tuple[float, ...]):
-        import simulate
+    ``sims[name]`` is each case's ``simulate.protocols.Run`` (``Simulation`` here,
+    ``PlaneSimulation`` in ``dashboard.simrun_plane.PlaneLiveRun``): "run", or the cases of
+    comparison mode. A dimension gives :meth:`make_runs` and its downloads; advancing, the
+    tick budget, the token and the error are shared.
+    """
 
+    #: where ``ensure_run`` keeps the session's run of this kind (``widgets.session``)
+    session_key = SESSION_KEY
+
+    def __init__(self, cfg: RunConfig, land, extra):
         self.cfg = cfg
+        self.land = land
         self.token = secrets.token_urlsafe(9)  # names the run in the URL, for a reload
         self._lock = threading.Lock()  # two tabs of one run: one advances at a time
         self.running = False
@@ -204,30 +214,35 @@ class LiveRun(RefreshBudget):
         self.every = cfg.every
         self.paths = cfg.paths
         self.compare = cfg.compare
+        self._started = False
         self.init_budget()
+        self.sims = self.make_runs(cfg, land, extra)
+
+    def make_runs(self, cfg: RunConfig, land, maxima) -> dict:
+        """The 1-D runs (``simulate.Simulation``) of ``cfg``: "run", or the four
+        ``COMPARE_CASES``; ``maxima`` are the field boundaries."""
+        import simulate
+
         kw = {"x0": cfg.x0, "paths": cfg.paths, "seed": cfg.seed, "record_every": cfg.every,
-                  "boundaries": tuple(maxima) or None}  # fmt: skip
+              "boundaries": tuple(maxima) or None}
         if not cfg.compare:
             noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
-            b = cfg.b
-            self.sims = {"run": simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)}
-        else:
-            heavy = (
-                make_noise(cfg.noise, cfg.alpha, cfg.scale)
-                if landscape.is_heavy_tailed(cfg.noise, cfg.alpha)
-                else simulate.PAPER_HEAVY
-            )
-            light = simulate.PAPER_LIGHT
-            self.sims = {}
-            for name in COMPARE_CASES:
-                noise = heavy if name.startswith("heavy") else light
-                b = cfg.b_compare if name.endswith("-clipped") else math.inf
-                self.sims[name] = simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)
+            return {"run": simulate.Simulation(land, cfg.L, cfg.eta, noise, b=cfg.b, **kw)}
+        heavy = (make_noise(cfg.noise, cfg.alpha, cfg.scale)
+                 if landscape.is_heavy_tailed(cfg.noise, cfg.alpha) else simulate.PAPER_HEAVY)
+        sims = {}
+        for name in COMPARE_CASES:
+            noise = heavy if name.startswith("heavy") else simulate.PAPER_LIGHT
+            b = cfg.b_compare if name.endswith("-clipped") else math.inf
+            sims[name] = simulate.Simulation(land, cfg.L, cfg.eta, noise, b=b, **kw)
+        return sims
 
     def step_chunk(self) -> int:
         return max(1000, 40 * self.every)
 
     def advance(self, steps: int) -> None:
+        """Advance every case by ``steps`` steps (nothing after an error, nor while another
+        tab of this run advances it)."""
         if self.error or not self._lock.acquire(blocking=False):
             return  # another tab showing this run is advancing it right now
         try:
@@ -235,15 +250,23 @@ class LiveRun(RefreshBudget):
             t0 = time.perf_counter()
             for sim in self.sims.values():
                 sim.advance(int(steps))
-                err = getattr(sim, "error", None)
+                err = sim.result.error
                 if err:
                     self.error = str(err)
+            self._started = True
             secs = time.perf_counter() - t0
-            self._last_chunk, self._last_secs = int(steps), secs
-            if secs > 0:
-                self._sps = steps * self.paths * len(self.sims) / secs
+            if steps:
+                self._last_chunk, self._last_secs = int(steps), secs
+                if secs > 0:
+                    self._sps = steps * self.paths * len(self.sims) / secs
         finally:
             self._lock.release()
+
+    @property
+    def results(self) -> dict:
+        """What each case measured so far (``simulate.protocols.RunResult``); empty before
+        the first advance."""
+        return {name: sim.result for name, sim in self.sims.items()} if self._started else {}
 
     @property
     def steps_done(self) -> int:
@@ -336,26 +359,27 @@ def find_run(token: str) -> LiveRun | None:
         return _kept_runs.get(token)
 
 
-def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, maxima,
-               token: str = "") -> tuple[LiveRun, str]:  # fmt: skip
-    """The session's run for ``cfg`` and what happened to it: "same", "new" or, on the first
-    run of a session whose URL names a run (a reload), "resumed" or "lost".
+def ensure_run(session: MutableMapping[str, Any], cfg: RunConfig, land, extra,
+               token: str = "", *, kind: type[LiveRun] = LiveRun) -> tuple[LiveRun, str]:  # fmt: skip
+    """The session's run of ``kind`` for ``cfg`` and what happened to it: "same", "new" or,
+    on the first run of a session whose URL names a run (a reload), "resumed" or "lost".
 
-    A changed config starts a fresh run (keeping Start/Pause).
+    ``extra`` is what ``kind.make_runs`` needs besides the landscape (1-D: the field
+    boundaries; 2-D: the analysis). A changed config starts a fresh run (keeping Start/Pause).
     """
-    run = session.get(SESSION_KEY)
-    if isinstance(run, LiveRun) and run.cfg == cfg:
+    run = session.get(kind.session_key)
+    if type(run) is kind and run.cfg == cfg:
         return run, "same"
     status = "new"
     if run is None and token:
         old = find_run(token)
-        if old is not None and old.cfg == cfg:
-            session[SESSION_KEY] = old
+        if type(old) is kind and old.cfg == cfg:
+            session[kind.session_key] = old
             return old, "resumed"
         status = "lost"
-    was_running = bool(run.running) if isinstance(run, LiveRun) else False
-    new = LiveRun(cfg, land, tuple(maxima))
+    was_running = bool(run.running) if type(run) is kind else False
+    new = kind(cfg, land, extra)
     new.running = was_running
-    session[SESSION_KEY] = new
+    session[kind.session_key] = new
     _keep(new)
     return new, status

@@ -1,9 +1,9 @@
-"""A live 2-D run for the simulation page: ``simulate.plane.simulate_plane`` continued in
-slices, one case or the paper's pair (clipped against unclipped, its Fig. 3(c)).
+"""What a live 2-D run adds to ``dashboard.simrun.LiveRun``: its settings (the start's second
+coordinate), its cases (one, or the paper's pair clipped against unclipped, its Fig. 3(c)),
+each a ``simulate.plane_run.PlaneSimulation``, and its downloads.
 
-Streamlit-free. The tick budget, the refresh interval and the server-wide share of the
-compute are those of the 1-D live runs (``dashboard.simrun``); runs are kept by token so a
-reload finds them again, as in 1-D.
+Streamlit-free. Advancing, the tick budget, the refresh interval, the server-wide share of
+the compute and the runs kept by token for a reload are those of ``dashboard.simrun``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
-import secrets
-import threading
-import time
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,56 +38,26 @@ def config_from(p: Mapping[str, Any], source: str) -> PlaneRunConfig:
     return PlaneRunConfig(**dataclasses.asdict(simrun.config_from(p, source)), y0=float(p["y0"]))
 
 
-class PlaneLiveRun(simrun.RefreshBudget):
-    """The 2-D run(s) of one live view: ``results[name]`` is the latest cumulative
-    ``PlaneRunResult`` of each case ("run", or "clipped" and "unclipped")."""
+class PlaneLiveRun(simrun.LiveRun):
+    """The 2-D run(s) of one live view: ``sims[name]`` is the ``PlaneSimulation`` of each
+    case ("run", or "clipped" and "unclipped"), ``results[name]`` its latest cumulative
+    ``PlaneRunResult``."""
 
-    def __init__(self, cfg: PlaneRunConfig, land, analysis):
-        from simulate.plane import PlaneGrids
+    session_key = SESSION_KEY
 
-        self.cfg = cfg
-        self.land = land
+    def make_runs(self, cfg: PlaneRunConfig, land, analysis) -> dict:
+        """One ``PlaneSimulation`` per case on the analysis' fields."""
+        from simulate.noise import make_noise
+        from simulate.plane_grids import PlaneGrids
+        from simulate.plane_run import PlaneSimulation
+
         self.grids = PlaneGrids.from_analysis(analysis)
-        self.token = secrets.token_urlsafe(9)
-        self._lock = threading.Lock()
-        self.running = False
-        self.error: str | None = None
-        self.every = cfg.every
-        self.paths = cfg.paths
-        self.compare = cfg.compare
-        self.cases = {"run": cfg.b} if not cfg.compare else {"clipped": cfg.b_compare, "unclipped": math.inf}
-        self.results: dict[str, Any] = {}
-        self.init_budget()
-
-    def step_chunk(self) -> int:
-        return max(1000, 40 * self.every)
-
-    def advance(self, steps: int) -> None:
-        from simulate.plane import simulate_plane
-
-        if self.error or not self._lock.acquire(blocking=False):
-            return  # another tab showing this run is advancing it right now
-        try:
-            simrun._limit_threads()
-            c = self.cfg
-            t0 = time.perf_counter()
-            for name, b in self.cases.items():
-                prev = self.results.get(name)
-                res = simulate_plane(
-                    self.land, self.grids, R=c.R, eta=c.eta, b=b, family=c.noise, alpha=c.alpha,
-                    scale=c.scale, x0=(c.x0, c.y0), paths=c.paths, steps=int(steps), seed=c.seed,
-                    trace_points=TRACE_POINTS, record_every=c.every,
-                    state=None if prev is None else prev.state,
-                )  # fmt: skip
-                self.results[name] = res
-                if res.error:
-                    self.error = str(res.error)
-            secs = time.perf_counter() - t0
-            if steps:
-                self._last_chunk, self._last_secs = int(steps), secs
-                self._sps = steps * self.paths * len(self.cases) / secs if secs > 0 else 0.0
-        finally:
-            self._lock.release()
+        noise = make_noise(cfg.noise, cfg.alpha, cfg.scale)
+        cases = {"run": cfg.b} if not cfg.compare else {"clipped": cfg.b_compare, "unclipped": math.inf}
+        return {name: PlaneSimulation(land, cfg.R, cfg.eta, noise, b=b, x0=(cfg.x0, cfg.y0),
+                                      paths=cfg.paths, seed=cfg.seed, grids=self.grids,
+                                      trace_points=TRACE_POINTS, record_every=cfg.every)
+                for name, b in cases.items()}  # fmt: skip
 
     def first_wait(self) -> str:
         """What the first chunk waits for and roughly how long (shown while it runs)."""
@@ -107,11 +74,6 @@ class PlaneLiveRun(simrun.RefreshBudget):
         if self.running and self.steps_done == 0:
             rows[-1] = ["State", "starting"]
         return rows
-
-    @property
-    def steps_done(self) -> int:
-        res = next(iter(self.results.values()), None)
-        return int(res.steps_done) if res is not None else 0
 
     # -- downloads
     def fractions_csv(self) -> str:
@@ -141,21 +103,5 @@ class PlaneLiveRun(simrun.RefreshBudget):
 
 def ensure_run(session: MutableMapping[str, Any], cfg: PlaneRunConfig, land, analysis,
                token: str = "") -> tuple[PlaneLiveRun, str]:  # fmt: skip
-    """The session's 2-D run for ``cfg`` and what happened to it: "same", "new", or after a
-    reload "resumed" / "lost" (as ``dashboard.simrun.ensure_run``)."""
-    run = session.get(SESSION_KEY)
-    if isinstance(run, PlaneLiveRun) and run.cfg == cfg:
-        return run, "same"
-    status = "new"
-    if run is None and token:
-        old = simrun.find_run(token)
-        if isinstance(old, PlaneLiveRun) and old.cfg == cfg:
-            session[SESSION_KEY] = old
-            return old, "resumed"
-        status = "lost"
-    was_running = bool(run.running) if isinstance(run, PlaneLiveRun) else False
-    new = PlaneLiveRun(cfg, land, analysis)
-    new.running = was_running
-    session[SESSION_KEY] = new
-    simrun._keep(new)
-    return new, status
+    """The session's 2-D run for ``cfg`` and what happened to it (``dashboard.simrun.ensure_run``)."""
+    return simrun.ensure_run(session, cfg, land, analysis, token, kind=PlaneLiveRun)

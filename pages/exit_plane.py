@@ -17,7 +17,7 @@ import math
 import streamlit as st
 
 import landscape
-from dashboard import exitrun_plane, figures, figures_runs
+from dashboard import exitrun, exitrun_plane, figures, figures_runs
 from dashboard import state as S
 from widgets import navigation, plane_ui, session, theory_plane, ui
 
@@ -69,8 +69,11 @@ start = plane_ui.centre_of(fld)
 st.markdown(f"Start at m{fi + 1} = ({start[0]:.4g}, {start[1]:.4g}); width r = {fld.width:.3g}, "
             f"b = {'∞' if math.isinf(b) else f'{b:.3g}'}, l* = {fld.l_star}."
             + (f" Predicted slope β = {beta:.3g}." if beta is not None and math.isfinite(beta) else ""))  # fmt: skip
-cfg = exitrun_plane.PlaneExitConfig(source, float(p["L"]), tuple(etas), str(p["noise"]), alpha, float(p["scale"]), b,
-                      start, fi, int(p["samples"]), int(p["seed"]), int(p["ecap"]) or None)  # fmt: skip
+cfg = exitrun.ExitConfig(
+    source=source, L=float(p["L"]), etas=tuple(etas), noise=str(p["noise"]), alpha=alpha,
+    scale=float(p["scale"]), b=b, x0=tuple(start), field=fi, samples=int(p["samples"]),
+    seed=int(p["seed"]), max_steps=int(p["ecap"]) or None,
+)  # fmt: skip
 noise = (str(p["noise"]), alpha, float(p["scale"]))
 with st.spinner("Computing the theory's exit rates on the field map…"):
     pred_means, prediction, why_not = _predicted_means(source, analysis, fi, etas, noise)

@@ -1,4 +1,6 @@
-"""f' printed as the Python body both kernel paths compile (generic cfunc, specialised kernels).
+"""The one entry of generated gradients, 1-D and 2-D: f' (or grad f) printed as the Python body
+both kernel paths compile (generic cfunc, specialised kernels), its key, its checks and the one
+registry of the compiled gradients (:func:`generated_gradient`).
 
 Three rewrites before printing, each exact up to the rounding of one
 operation, and applied once, so the generic and the specialised paths still
@@ -21,12 +23,25 @@ SymPy's ``math``-module printer (Piecewise becomes a ternary) prints the result.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import threading
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 import sympy
+from cachetools import LRUCache
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
+
+from . import config
+from .errors import SimulationError
+
+T = TypeVar("T")
+_REGISTRY: LRUCache = LRUCache(maxsize=config.GENERATED_GRADIENTS)
+_REGISTRY_LOCK = threading.Lock()
 
 
 class _FractionalPower(sympy.Function):
@@ -124,3 +139,45 @@ def tuple_function_body(exprs) -> list[str]:
     lines = [f"{sym} = {printer.doprint(sub)}" for sym, sub in temps]
     lines.append("return (" + ", ".join(f"float({printer.doprint(r)})" for r in reduced) + ",)")
     return lines
+
+
+@functools.lru_cache(maxsize=256)
+def expression_key(prefix: str, *exprs) -> str:
+    """The registry and disk-cache key of compiled SymPy expressions: a hash of ``prefix``
+    and their ``srepr``, remembered per expressions (``srepr`` of the appendix formula's
+    f' takes ~25 ms, which every run made on it would pay otherwise)."""
+    return hashlib.sha256((prefix + "|".join(sympy.srepr(e) for e in exprs)).encode()).hexdigest()[:24]
+
+
+def checked_code(make_lines, described) -> str:
+    """The generated lines of ``make_lines()`` joined into code, refused with a
+    ``SimulationError`` naming ``described`` if SymPy cannot print them as plain
+    one-line statements or if they are longer than ``config.MAX_BODY_CHARS``."""
+    try:
+        lines = make_lines()
+    except Exception as exc:  # sympy raises PrintMethodNotImplementedError & co.
+        raise SimulationError(f"cannot compile the gradient {described}: {exc}") from exc
+    if any("\n" in line or "#" in line for line in lines):
+        raise SimulationError(f"cannot compile the gradient {described}: unsupported function")
+    body = "\n".join(lines)
+    if len(body) > config.MAX_BODY_CHARS:
+        raise SimulationError(
+            f"the gradient is too large to compile ({len(body):,} characters of code after "
+            f"common-subexpression elimination, limit {config.MAX_BODY_CHARS:,})")
+    return body
+
+
+def generated_gradient(key: str, build: Callable[[], T]) -> T:
+    """The compiled gradient of ``key`` (a 1-D ``Gradient`` or a 2-D ``PlaneGradient``), made
+    once per process by ``build()`` and kept in the one registry of both dimensions.
+
+    The registry keeps the ``config.GENERATED_GRADIENTS`` most recently used; one dropped is
+    made again when asked for (its compiled code is still in numba's disk cache).
+    """
+    with _REGISTRY_LOCK:
+        hit = _REGISTRY.get(key)
+    if hit is not None:
+        return hit
+    made = build()
+    with _REGISTRY_LOCK:
+        return _REGISTRY.setdefault(key, made)

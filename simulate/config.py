@@ -156,6 +156,9 @@ MAX_HORNER_DEGREE = 40
 #: refuse f' whose body after common-subexpression elimination is longer
 #: (characters of generated Python): the compile time grows with it
 MAX_BODY_CHARS = 200_000
+#: compiled gradients (1-D and 2-D) kept in-process (``simulate._codegen.generated_gradient``;
+#: the least recently used dropped, reloaded from numba's disk cache when asked for again)
+GENERATED_GRADIENTS = 256
 
 # --- 2-D runs (simulate.plane)
 #: default and largest number of histogram bins per axis

@@ -17,7 +17,8 @@ Design (measured on the 2-core dev machine, see ``bench/README.md``):
   (Piecewise becomes a ternary) as the body of ``grad_py(x)`` in a small
   module ``<cache>/gradients/g_<hash>.py`` decorated ``cfunc(...,
   cache=True)``, keyed by a hash of ``srepr(f')``: the compiled code is
-  reused within the process (dict) and across restarts (numba's disk cache).
+  reused within the process (the registry of
+  ``simulate._codegen``, shared with 2-D) and across restarts (numba's disk cache).
   That ``cfunc`` is the *generic* path; the same ``grad_py`` text is also
   inlined into kernels specialised for the formula (``simulate.specialise``),
   compiled in the background and used as soon as they are ready
@@ -29,8 +30,6 @@ Design (measured on the 2-core dev machine, see ``bench/README.md``):
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import math
 import threading
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from . import (
     _jit,  # noqa: F401  (numba cache location)
     config,
 )
-from ._codegen import function_body
+from ._codegen import checked_code, expression_key, function_body, generated_gradient
 from ._generated import function_source, load_generated, write_generated  # noqa: F401
 from .errors import SimulationError
 
@@ -205,10 +204,6 @@ class Gradient:
         return np.broadcast_to(out, xa.shape).copy() if out.shape != xa.shape else out
 
 
-_REGISTRY: dict[str, Gradient] = {}
-_REGISTRY_LOCK = threading.Lock()
-
-
 def compile_gradient(land) -> Gradient:
     """The numba-callable f' of a landscape, cached in-process and on disk.
 
@@ -238,21 +233,7 @@ def compile_gradient(land) -> Gradient:
         raise SimulationError(
             f"cannot use {type(land).__name__} as a landscape: it needs a SymPy .dexpr")
     key = expression_key(_CODEGEN_VERSION, dexpr)
-    with _REGISTRY_LOCK:
-        hit = _REGISTRY.get(key)
-    if hit is not None:
-        return hit
-    grad = _build(dexpr, key)
-    with _REGISTRY_LOCK:
-        return _REGISTRY.setdefault(key, grad)
-
-
-@functools.lru_cache(maxsize=256)
-def expression_key(prefix: str, *exprs) -> str:
-    """The registry and disk-cache key of compiled SymPy expressions: a hash of ``prefix``
-    and their ``srepr``, remembered per expressions (``srepr`` of the appendix formula's
-    f' takes ~25 ms, which every run made on it would pay otherwise)."""
-    return hashlib.sha256((prefix + "|".join(sympy.srepr(e) for e in exprs)).encode()).hexdigest()[:24]
+    return generated_gradient(key, lambda: _build(dexpr, key))
 
 
 def _build(dexpr, key: str) -> Gradient:
@@ -273,24 +254,6 @@ def _build(dexpr, key: str) -> Gradient:
 def _function_body(expr) -> str:
     """Body of ``grad_py(x)`` (``simulate._codegen``), checked and bounded."""
     return checked_code(lambda: function_body(expr), expr)
-
-
-def checked_code(make_lines, described) -> str:
-    """The generated lines of ``make_lines()`` joined into code, refused with a
-    ``SimulationError`` naming ``described`` if SymPy cannot print them as plain
-    one-line statements or if they are longer than ``config.MAX_BODY_CHARS``."""
-    try:
-        lines = make_lines()
-    except Exception as exc:  # sympy raises PrintMethodNotImplementedError & co.
-        raise SimulationError(f"cannot compile the gradient {described}: {exc}") from exc
-    if any("\n" in line or "#" in line for line in lines):
-        raise SimulationError(f"cannot compile the gradient {described}: unsupported function")
-    body = "\n".join(lines)
-    if len(body) > config.MAX_BODY_CHARS:
-        raise SimulationError(
-            f"the gradient is too large to compile ({len(body):,} characters of code after "
-            f"common-subexpression elimination, limit {config.MAX_BODY_CHARS:,})")
-    return body
 
 
 def _poly_coefficients(expr, x) -> np.ndarray | None:

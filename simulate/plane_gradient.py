@@ -40,9 +40,9 @@ import numpy as np
 import sympy
 
 from . import _kernels_plane, config
-from ._codegen import tuple_function_body
+from ._codegen import checked_code, expression_key, generated_gradient, tuple_function_body
 from .errors import SimulationError
-from .gradient import checked_code, expression_key, load_generated
+from .gradient import load_generated
 
 #: bump when the generated module text changes
 _CODEGEN_VERSION = "2"
@@ -228,10 +228,6 @@ def compile_specialised(gradient) -> None:
                           np.full((2, 2), np.nan))
 
 
-_REGISTRY: dict[str, PlaneGradient] = {}
-_REGISTRY_LOCK = threading.Lock()
-
-
 @functools.cache
 def _dependency_hash() -> str:
     """Hash of the sources the generated module depends on (read once per process)."""
@@ -273,14 +269,8 @@ def compile_plane_gradient(grad_x, grad_y) -> PlaneGradient:
     """
     exprs = (_canonical(grad_x), _canonical(grad_y))
     key = expression_key(_CODEGEN_VERSION + _dependency_hash(), *exprs)
-    with _REGISTRY_LOCK:
-        hit = _REGISTRY.get(key)
-    if hit is not None:
-        return hit
-    code = checked_code(lambda: tuple_function_body(exprs), exprs)
-    grad = PlaneGradient(exprs=exprs, key=key, code=code)
-    with _REGISTRY_LOCK:
-        return _REGISTRY.setdefault(key, grad)
+    return generated_gradient(key, lambda: PlaneGradient(
+        exprs=exprs, key=key, code=checked_code(lambda: tuple_function_body(exprs), exprs)))
 
 
 def as_plane_gradient(obj) -> PlaneGradient:

@@ -76,6 +76,11 @@ class PlaneSimulation:
                                       **self._settings)
 
     @property
+    def steps_done(self) -> int:
+        """Steps done per path so far (0 before the first ``advance``; reads no kernel)."""
+        return 0 if self._result is None else int(self._result.steps_done)
+
+    @property
     def result(self) -> PlaneRunResult:
         """What the run measured so far (a snapshot, ``simulate.protocols.RunResult``)."""
         if self._result is None:

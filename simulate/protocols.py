@@ -68,6 +68,8 @@ class Run(Protocol):
 
     dimension: int
     paths: int
+    #: steps done per path so far (0 before the first ``advance``; cheap, runs nothing)
+    steps_done: int
 
     def advance(self, steps: int) -> None:
         """Advance every path by ``steps`` steps (no-op after an error)."""

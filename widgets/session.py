@@ -33,7 +33,7 @@ LAST_GOOD = "last_good_landscape"  # {mode, preset, formula, sketch} of the last
 
 RUN = simrun.SESSION_KEY  # the 1-D live run (dashboard.simrun.LiveRun)
 PLANE_RUN = simrun_plane.SESSION_KEY  # the 2-D live run (dashboard.simrun_plane.PlaneLiveRun)
-PLANE_EXITS = "plane_exit"  # {PlaneExitConfig: ExitResult}: the 2-D exit studies of this session
+PLANE_EXITS = "plane_exit"  # {ExitConfig: ExitResult}: the 2-D exit studies of this session
 EXIT_STOPPED = "exit_stopped"  # True after Stop interrupted a 1-D exit study (said once)
 RUN_TOKEN_READ = "run_token_read"  # True once this session looked up the URL's run (a reload)
 

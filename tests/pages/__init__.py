@@ -1,1 +1,2 @@
-"""Tests of the dashboard's pages: Streamlit-free helpers and every page under AppTest."""
+"""Tests of the dashboard's pages under AppTest and of the Streamlit glue in widgets/ (the
+Streamlit-free logic of dashboard/ is tested in tests/dashboard)."""

@@ -148,32 +148,6 @@ def test_a_typed_formula_in_x_and_y_is_two_dimensional():
     assert at.number_input(key="L").label == "Domain half-width L"
 
 
-def test_a_2d_live_run_shares_the_servers_refresh_budget(monkeypatch):
-    """A 2-D live view plans its interval, retimes and sizes its chunks with the 1-D rules
-    (one implementation: simrun.RefreshBudget), and advances."""
-    import landscape
-    from dashboard import simrun, simrun_plane
-    from dashboard import state as S
-    from landscape.plane_analysis import analyze_plane
-
-    land = landscape.load_landscape("himmelblau")
-    an = analyze_plane(land, 6.0, 2.0, alpha=1.2)
-    p = S.defaults()
-    p.update(L=6.0, b=2.0, x0=2.9, y0=1.0, paths=2, eta=0.001, scale=0.75)
-    monkeypatch.setattr(simrun, "_active_runs", {})
-    monkeypatch.setattr(simrun, "_server_cost_per_refresh", lambda: 0.01)
-    run, _ = simrun_plane.ensure_run({}, simrun_plane.config_from(p, "himmelblau"), land, an)
-    assert isinstance(run, simrun.RefreshBudget)
-    run.advance(run.chunk())
-    assert run.steps_done == simrun.FIRST_CHUNK
-    run.note_tick(0.02, 0.01)
-    assert run.plan_interval() == simrun.TICK
-    for k in range(9):
-        simrun._note_active(30_000 + k, 0.05)
-    assert run.retime(now=1e6) is not None and run.interval > simrun.TICK
-    assert run.chunk() >= simrun.MIN_CHUNK
-
-
 def test_a_lone_field_has_no_width_and_a_wall_point_is_named_as_such():
     """Himmelblau at R = 1.6 (every real minimum outside the ball): one field whose
     minimiser is a wall point; nothing to escape to, so r and l* are empty, never

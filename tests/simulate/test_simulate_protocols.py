@@ -60,8 +60,10 @@ def plane_paper():
 def test_a_run_and_its_result_have_one_contract(dimension):
     run = make_run(dimension)
     assert isinstance(run, Run) and run.dimension == dimension and run.paths == PATHS
+    assert run.steps_done == 0
     run.advance(STEPS // 2)
     run.advance(STEPS // 2)
+    assert run.steps_done == STEPS
     res = run.result
     assert isinstance(res, RunResult) and res.dimension == dimension
     assert res.error is None and res.steps_done == STEPS and res.paths == PATHS
@@ -129,6 +131,28 @@ def test_a_generated_gradient_has_one_contract(dimension):
     assert isinstance(gradient, GeneratedGradient)
     assert gradient.key and gradient.code
     assert gradient.kernels() is not None
+
+
+def test_one_registry_keeps_the_generated_gradients_of_both_dimensions(monkeypatch):
+    """1-D and 2-D gradients share ``simulate._codegen``'s registry: one object per formula,
+    the least recently used dropped past its size (made again, with the same key, when asked)."""
+    import sympy
+    from cachetools import LRUCache
+
+    from simulate import _codegen
+    from simulate.plane_gradient import compile_plane_gradient
+
+    monkeypatch.setattr(_codegen, "_REGISTRY", LRUCache(maxsize=2))
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+    line = compile_gradient(sympy.sin(x) + 3)
+    plane = compile_plane_gradient(sympy.cos(x) + y, x * y)
+    assert compile_gradient(sympy.sin(x) + 3) is line
+    assert compile_plane_gradient(sympy.cos(x) + y, x * y) is plane
+    assert set(_codegen._REGISTRY) == {line.key, plane.key} and line.key != plane.key
+    compile_gradient(x**3 + sympy.exp(x))          # a third formula: the oldest use is dropped
+    assert line.key not in _codegen._REGISTRY and plane.key in _codegen._REGISTRY
+    again = compile_gradient(sympy.sin(x) + 3)
+    assert again is not line and again.key == line.key and again.code == line.code
 
 
 @pytest.mark.parametrize("dimension", [1, 2])
