@@ -55,8 +55,13 @@ if __name__ == "__main__":
     if get_script_run_ctx(suppress_warning=True) is None:  # python app.py, not a script run
         sys.exit(_serve(sys.argv[1:]))
 
+from dashboard import server_process
 from dashboard import state as S
 from widgets import session
+
+# serve.py does this at server start; a script run without it (AppTest, `streamlit run
+# app.py`) needs it as much: threads parse formulas while Streamlit parses page scripts (F18)
+server_process.serialise_ast_parse()
 
 st.set_page_config(page_title="SGD clip lab", page_icon=":material/content_cut:", layout="wide")
 

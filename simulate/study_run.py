@@ -82,10 +82,12 @@ def run_chunk(cell: Cell, first: int, count: int) -> dict:
 
 
 def _one_thread_on_workers() -> None:
-    """On a study worker (NumbaCachePlugin sets NUMBA_NUM_THREADS), launch the parallel
+    """On a study worker (NumbaCachePlugin sets SIMULATE_WORKER_THREADS), launch the parallel
     kernels from this thread on that many threads even if numba was imported before the
     variable was set (then ``numba.config`` still has the machine's default)."""
-    want = os.environ.get("SIMULATE_STUDY_WORKER") and os.environ.get("NUMBA_NUM_THREADS")
+    # not NUMBA_NUM_THREADS: a worker forked after its parent launched numba's pool must
+    # set that variable back to the pool's size before reloading numba's config
+    want = os.environ.get("SIMULATE_STUDY_WORKER") and os.environ.get("SIMULATE_WORKER_THREADS")
     if want:
         import numba
 
@@ -187,7 +189,7 @@ class NumbaCachePlugin(NannyPlugin):
         target.mkdir(parents=True, exist_ok=True)
         _seed_cache(target)
         nanny.env.update({"NUMBA_CACHE_DIR": str(target), "NUMBA_NUM_THREADS": "1",
-                          "SIMULATE_STUDY_WORKER": "1"})
+                          "SIMULATE_WORKER_THREADS": "1", "SIMULATE_STUDY_WORKER": "1"})
 
 
 class WarmKernelsPlugin(WorkerPlugin):
