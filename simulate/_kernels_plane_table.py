@@ -103,9 +103,12 @@ def _sub_cell(v, first, m, edges, inv, lo, hi):
 
 @njit(error_model="numpy")
 def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
-    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode) of the cell holding (x, y): a cell
-    of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell (``tsub``,
-    ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its mode sets).
+    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode, m_x, m_y, w) of the cell holding
+    (x, y): a cell of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell
+    (``tsub``, ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its
+    mode sets), m its centre in x, y and w = min(m_x - e_0, e_1 - m_x, m_y - .., ..) over
+    its edges e (-1 for an exact cell): |fl(x - m_x)| < w and |fl(y - m_y)| < w imply that
+    (x, y) lies in the cell (rounding is monotone), the kernels' one-branch fast check.
     A call, not inlined, on purpose: inlined, LLVM turns the rare lookup into selects on
     the common path, and the coefficient loads then wait for X (a third of the step rate)."""
     col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
@@ -116,14 +119,22 @@ def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
         fcol, xlo, xhi = _sub_cell(x, col * m, m, tfine[0], tgeo[2] * m, xlo, xhi)
         frow, ylo, yhi = _sub_cell(y, row * m, m, tfine[1], tgeo[3] * m, ylo, yhi)
         raw = np.int64(tsub[-2 - raw, frow - row * m, fcol - col * m])
-        cx = tfine[4, fcol] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tfine[2, fcol]
-        cy = tfine[5, frow] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tfine[3, frow]
+        mx = tfine[2, fcol]
+        my = tfine[3, frow]
+        w = min(mx - tfine[0, fcol], tfine[0, fcol + 1] - mx, my - tfine[1, frow],
+                tfine[1, frow + 1] - my)
+        cx = tfine[4, fcol] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
+        cy = tfine[5, frow] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
     else:
-        cx = tcen[2, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tcen[0, col]
-        cy = tcen[3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tcen[1, row]
+        mx = tcen[0, col]
+        my = tcen[1, row]
+        w = min(mx - tedge[0, col], tedge[0, col + 1] - mx, my - tedge[1, row],
+                tedge[1, row + 1] - my)
+        cx = tcen[2, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
+        cy = tcen[3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
     if raw < 0:
-        return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0)
-    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT
+        return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0), mx, my, -1.0
+    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT, mx, my, w
 
 
 @njit(inline="always", error_model="numpy")
@@ -278,21 +289,30 @@ def cell_grad(tco, k, t, s):
 # block, mode). An inlined helper holding these branches and taking the arrays left NRT
 # reference counting of the arrays in the loop (a third of the step rate on this machine).
 
-_CELL_STATE = ("{i}cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s} = "
-               "0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1), np.int64(0)\n")
+_CELL_STATE = ("{i}cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s}, mx{s}, my{s}, hw{s} = "
+               "0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1), np.int64(0), 0.0, 0.0, -1.0\n")
 _LOOKUP = """\
 {i}xg{s} = {x}
 {i}yg{s} = {y}
-{i}if xg{s} < xl{s} or xg{s} >= xh{s} or yg{s} < yl{s} or yg{s} >= yh{s}:
-{i}    cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s} = locate_cell(
-{i}        xg{s}, yg{s}, tix, tgeo, tcen, tedge, tsub, tfine)
-{i}if k{s} >= 0:
-{i}    ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
-{i}    gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
+{i}tr{s} = xg{s} - mx{s}
+{i}sr{s} = yg{s} - my{s}
+{i}if max(abs(tr{s}), abs(sr{s})) < hw{s}:
+{i}    if md{s} == 0:
+{i}        gx, gy = {cell}(tco, k{s}, tr{s}, sr{s})
+{i}    else:
+{i}        ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
+{i}        gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
 {i}else:
-{i}    fn(xg{s}, yg{s}, bufp)
-{i}    gx = buf[0]
-{i}    gy = buf[1]
+{i}    if xg{s} < xl{s} or xg{s} >= xh{s} or yg{s} < yl{s} or yg{s} >= yh{s}:
+{i}        cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s}, mx{s}, my{s}, hw{s} = \\
+{i}            locate_cell(xg{s}, yg{s}, tix, tgeo, tcen, tedge, tsub, tfine)
+{i}    if k{s} >= 0:
+{i}        ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
+{i}        gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
+{i}    else:
+{i}        fn(xg{s}, yg{s}, bufp)
+{i}        gx = buf[0]
+{i}        gy = buf[1]
 """
 _TABLE_ARGS = ", tix, tco, tgeo, tcen, tedge, tk, tsub, tfine, fn"
 #: the kernels' names here, and the cell evaluation each uses (see the module docstring)
@@ -368,8 +388,8 @@ def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, tedge, tk, tsub, tfine,
     out has 4) the exit kernel's (tests, and the exact cells' check)."""
     for i in prange(x.shape[0]):
         buf = np.empty(2)
-        cx, cy, _, _, _, _, k, md = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge, tsub,
-                                                tfine)
+        cx, cy, _, _, _, _, k, md, _, _, _ = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge,
+                                                         tsub, tfine)
         if k >= 0:
             t, s = cell_offsets(x[i], y[i], cx, cy, md, tk)
             gx, gy = cell_grad_simd(tco, k, t, s)
