@@ -106,9 +106,10 @@ def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
     """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode, m_x, m_y, w) of the cell holding
     (x, y): a cell of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell
     (``tsub``, ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its
-    mode sets), m its centre in x, y and w = min(m_x - e_0, e_1 - m_x, m_y - .., ..) over
-    its edges e (-1 for an exact cell): |fl(x - m_x)| < w and |fl(y - m_y)| < w imply that
-    (x, y) lies in the cell (rounding is monotone), the kernels' one-branch fast check.
+    mode sets), m its centre in x, y and w2 = fl(w^2), w = min(m_x - e_0, e_1 - m_x,
+    m_y - .., ..) over its edges e (-1 for an exact cell): fl(fl(x - m_x)^2) < w2 and
+    fl(fl(y - m_y)^2) < w2 imply that (x, y) lies in the cell (rounding is monotone), the
+    kernels' one-branch fast check (the squares are those the cell's evaluation uses).
     A call, not inlined, on purpose: inlined, LLVM turns the rare lookup into selects on
     the common path, and the coefficient loads then wait for X (a third of the step rate)."""
     col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
@@ -134,7 +135,7 @@ def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
         cy = tcen[3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
     if raw < 0:
         return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0), mx, my, -1.0
-    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT, mx, my, w
+    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT, mx, my, w * w
 
 
 @njit(inline="always", error_model="numpy")
@@ -296,7 +297,7 @@ _LOOKUP = """\
 {i}yg{s} = {y}
 {i}tr{s} = xg{s} - mx{s}
 {i}sr{s} = yg{s} - my{s}
-{i}if max(abs(tr{s}), abs(sr{s})) < hw{s}:
+{i}if max(tr{s} * tr{s}, sr{s} * sr{s}) < hw{s}:
 {i}    if md{s} == 0:
 {i}        gx, gy = {cell}(tco, k{s}, tr{s}, sr{s})
 {i}    else:
