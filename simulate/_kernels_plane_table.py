@@ -31,7 +31,9 @@ grad f differs:
 
 Each path keeps its current cell (index, block, centre, mode) and looks a cell up
 only when the iterate leaves it (a predictable branch), so the coefficient
-loads do not wait for X. The value at X depends on X only (the cell j with
+loads do not wait for X. The step first tries a one-branch check
+(``max((x - m_x)^2, (y - m_y)^2) < w2``, see ``locate_cell``); the four edge
+compares run only when it fails. The value at X depends on X only (the cell j with
 edges[j] <= X < edges[j + 1] in each axis, clamped), not on the path's
 history or chunking.
 """
