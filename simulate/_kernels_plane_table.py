@@ -122,22 +122,25 @@ def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
         fcol, xlo, xhi = _sub_cell(x, col * m, m, tfine[0], tgeo[2] * m, xlo, xhi)
         frow, ylo, yhi = _sub_cell(y, row * m, m, tfine[1], tgeo[3] * m, ylo, yhi)
         raw = np.int64(tsub[-2 - raw, frow - row * m, fcol - col * m])
-        mx = tfine[2, fcol]
-        my = tfine[3, frow]
-        w = min(mx - tfine[0, fcol], tfine[0, fcol + 1] - mx, my - tfine[1, frow],
-                tfine[1, frow + 1] - my)
-        cx = tfine[4, fcol] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
-        cy = tfine[5, frow] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
+        cx, cy, mx, my, w2 = _frame(raw, fcol, frow, tfine[0], tfine[1], tfine[2:4], tfine[4:6])
     else:
-        mx = tcen[0, col]
-        my = tcen[1, row]
-        w = min(mx - tedge[0, col], tedge[0, col + 1] - mx, my - tedge[1, row],
-                tedge[1, row + 1] - my)
-        cx = tcen[2, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
-        cy = tcen[3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
+        cx, cy, mx, my, w2 = _frame(raw, col, row, tedge[0], tedge[1], tcen[0:2], tcen[2:4])
     if raw < 0:
         return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0), mx, my, -1.0
-    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT, mx, my, w * w
+    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT, mx, my, w2
+
+
+@njit(inline="always")
+def _frame(raw, col, row, xe, ye, centre, kink_centre):
+    """(c_x, c_y, m_x, m_y, w2) of cell (col, row) of edges xe, ye: c in the coordinates of
+    its mode (``kink_centre`` on an axis the mode sets), m = ``centre``, w2 = fl(w^2) with w
+    the least distance from m to an edge (see ``locate_cell``)."""
+    mx = centre[0, col]
+    my = centre[1, row]
+    w = min(mx - xe[col], xe[col + 1] - mx, my - ye[row], ye[row + 1] - my)
+    cx = kink_centre[0, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
+    cy = kink_centre[1, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
+    return cx, cy, mx, my, w * w
 
 
 @njit(inline="always", error_model="numpy")
