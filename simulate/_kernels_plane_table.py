@@ -31,7 +31,9 @@ grad f differs:
 
 Each path keeps its current cell (index, block, centre, mode) and looks a cell up
 only when the iterate leaves it (a predictable branch), so the coefficient
-loads do not wait for X. The value at X depends on X only (the cell j with
+loads do not wait for X. The step first tries a one-branch check
+(``max((x - m_x)^2, (y - m_y)^2) < w2``, see ``locate_cell``); the four edge
+compares run only when it fails. The value at X depends on X only (the cell j with
 edges[j] <= X < edges[j + 1] in each axis, clamped), not on the path's
 history or chunking.
 """
@@ -103,9 +105,13 @@ def _sub_cell(v, first, m, edges, inv, lo, hi):
 
 @njit(error_model="numpy")
 def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
-    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode) of the cell holding (x, y): a cell
-    of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell (``tsub``,
-    ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its mode sets).
+    """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode, m_x, m_y, w) of the cell holding
+    (x, y): a cell of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell
+    (``tsub``, ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its
+    mode sets), m its centre in x, y and w2 = fl(w^2), w = min(m_x - e_0, e_1 - m_x,
+    m_y - .., ..) over its edges e (-1 for an exact cell): fl(fl(x - m_x)^2) < w2 and
+    fl(fl(y - m_y)^2) < w2 imply that (x, y) lies in the cell (rounding is monotone), the
+    kernels' one-branch fast check (the squares are those the cell's evaluation uses).
     A call, not inlined, on purpose: inlined, LLVM turns the rare lookup into selects on
     the common path, and the coefficient loads then wait for X (a third of the step rate)."""
     col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
@@ -116,14 +122,25 @@ def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
         fcol, xlo, xhi = _sub_cell(x, col * m, m, tfine[0], tgeo[2] * m, xlo, xhi)
         frow, ylo, yhi = _sub_cell(y, row * m, m, tfine[1], tgeo[3] * m, ylo, yhi)
         raw = np.int64(tsub[-2 - raw, frow - row * m, fcol - col * m])
-        cx = tfine[4, fcol] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tfine[2, fcol]
-        cy = tfine[5, frow] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tfine[3, frow]
+        cx, cy, mx, my, w2 = _frame(raw, fcol, frow, tfine[0], tfine[1], tfine[2:4], tfine[4:6])
     else:
-        cx = tcen[2, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else tcen[0, col]
-        cy = tcen[3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else tcen[1, row]
+        cx, cy, mx, my, w2 = _frame(raw, col, row, tedge[0], tedge[1], tcen[0:2], tcen[2:4])
     if raw < 0:
-        return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0)
-    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT
+        return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0), mx, my, -1.0
+    return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT, mx, my, w2
+
+
+@njit(inline="always")
+def _frame(raw, col, row, xe, ye, centre, kink_centre):
+    """(c_x, c_y, m_x, m_y, w2) of cell (col, row) of edges xe, ye: c in the coordinates of
+    its mode (``kink_centre`` on an axis the mode sets), m = ``centre``, w2 = fl(w^2) with w
+    the least distance from m to an edge (see ``locate_cell``)."""
+    mx = centre[0, col]
+    my = centre[1, row]
+    w = min(mx - xe[col], xe[col + 1] - mx, my - ye[row], ye[row + 1] - my)
+    cx = kink_centre[0, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
+    cy = kink_centre[1, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
+    return cx, cy, mx, my, w * w
 
 
 @njit(inline="always", error_model="numpy")
@@ -278,21 +295,30 @@ def cell_grad(tco, k, t, s):
 # block, mode). An inlined helper holding these branches and taking the arrays left NRT
 # reference counting of the arrays in the loop (a third of the step rate on this machine).
 
-_CELL_STATE = ("{i}cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s} = "
-               "0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1), np.int64(0)\n")
+_CELL_STATE = ("{i}cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s}, mx{s}, my{s}, hw{s} = "
+               "0.0, 0.0, _INF, -_INF, _INF, -_INF, np.int64(-1), np.int64(0), 0.0, 0.0, -1.0\n")
 _LOOKUP = """\
 {i}xg{s} = {x}
 {i}yg{s} = {y}
-{i}if xg{s} < xl{s} or xg{s} >= xh{s} or yg{s} < yl{s} or yg{s} >= yh{s}:
-{i}    cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s} = locate_cell(
-{i}        xg{s}, yg{s}, tix, tgeo, tcen, tedge, tsub, tfine)
-{i}if k{s} >= 0:
-{i}    ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
-{i}    gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
+{i}tr{s} = xg{s} - mx{s}
+{i}sr{s} = yg{s} - my{s}
+{i}if max(tr{s} * tr{s}, sr{s} * sr{s}) < hw{s}:
+{i}    if md{s} == 0:
+{i}        gx, gy = {cell}(tco, k{s}, tr{s}, sr{s})
+{i}    else:
+{i}        ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
+{i}        gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
 {i}else:
-{i}    fn(xg{s}, yg{s}, bufp)
-{i}    gx = buf[0]
-{i}    gy = buf[1]
+{i}    if xg{s} < xl{s} or xg{s} >= xh{s} or yg{s} < yl{s} or yg{s} >= yh{s}:
+{i}        cx{s}, cy{s}, xl{s}, xh{s}, yl{s}, yh{s}, k{s}, md{s}, mx{s}, my{s}, hw{s} = \\
+{i}            locate_cell(xg{s}, yg{s}, tix, tgeo, tcen, tedge, tsub, tfine)
+{i}    if k{s} >= 0:
+{i}        ts{s} = cell_offsets(xg{s}, yg{s}, cx{s}, cy{s}, md{s}, tk)
+{i}        gx, gy = {cell}(tco, k{s}, ts{s}[0], ts{s}[1])
+{i}    else:
+{i}        fn(xg{s}, yg{s}, bufp)
+{i}        gx = buf[0]
+{i}        gy = buf[1]
 """
 _TABLE_ARGS = ", tix, tco, tgeo, tcen, tedge, tk, tsub, tfine, fn"
 #: the kernels' names here, and the cell evaluation each uses (see the module docstring)
@@ -368,8 +394,8 @@ def table_values_kernel(x, y, out, tix, tco, tgeo, tcen, tedge, tk, tsub, tfine,
     out has 4) the exit kernel's (tests, and the exact cells' check)."""
     for i in prange(x.shape[0]):
         buf = np.empty(2)
-        cx, cy, _, _, _, _, k, md = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge, tsub,
-                                                tfine)
+        cx, cy, _, _, _, _, k, md, _, _, _ = locate_cell(x[i], y[i], tix, tgeo, tcen, tedge,
+                                                         tsub, tfine)
         if k >= 0:
             t, s = cell_offsets(x[i], y[i], cx, cy, md, tk)
             gx, gy = cell_grad_simd(tco, k, t, s)

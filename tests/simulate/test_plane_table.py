@@ -14,6 +14,7 @@ from simulate._kernels_plane_table import (
     MODE_SHIFT,
     kink_coordinate_np,
     kink_table,
+    locate_cell,
     table_values_kernel,
 )
 from simulate.plane import simulate_plane
@@ -164,6 +165,45 @@ def test_kernel_evaluates_the_table_and_the_exact_cells():
     np.testing.assert_allclose(out[tab, 1], ty[tab], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(out[~tab, 0], ex[~tab], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(out[~tab, 1], ey[~tab], rtol=1e-12, atol=1e-12)
+
+
+def test_the_kernels_fast_cell_check_never_accepts_a_point_of_another_cell():
+    """The run and exit kernels keep a path's cell while fl(fl(x - m_x)^2) < w2 and
+    fl(fl(y - m_y)^2) < w2 (``locate_cell``'s m_x, m_y, w2), so the value at X still depends
+    on X only: at points within a few ulps of every edge of paper-himmelblau's cells, coarse
+    and fine (refined), the check passes only for the cell ``locate_cell`` finds, and it
+    passes inside the cells. An exact cell's w2 is -1: the check never passes there."""
+    table = plane_table(as_plane_gradient(PAPER), R)
+    args = table.kernel_args()
+    tix, tgeo, tcen, tedge, tsub, tfine = (args[0], args[2], args[3], args[4], args[6],
+                                           args[7])
+
+    def located(x, y):
+        out = locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine)
+        return (out[2], out[3], out[4], out[5], out[6]), out[8], out[9], out[10]
+
+    rng = np.random.default_rng(3)
+    edges_x = np.concatenate([table.edges[0][1:-1], table.fine[0][1:-1]])
+    edges_y = np.concatenate([table.edges[1][1:-1], table.fine[1][1:-1]])
+    near_x, near_y = rng.choice(edges_x, 600), rng.choice(edges_y, 600)
+    accepted = 0
+    for ex, ey in zip(near_x, near_y):
+        if ex * ex + ey * ey > R * R:
+            continue
+        for dx in (-1.0, 0.0, 1.0):         # the cells at the corner (ex, ey)
+            for dy in (-1.0, 0.0, 1.0):
+                state, mx, my, w2 = located(ex + dx * 1e-9, ey + dy * 1e-9)
+                for qx in (ex, np.nextafter(ex, -np.inf), np.nextafter(ex, np.inf)):
+                    for qy in (ey, np.nextafter(ey, -np.inf), np.nextafter(ey, np.inf)):
+                        if max((qx - mx) ** 2, (qy - my) ** 2) < w2:
+                            assert located(qx, qy)[0] == state
+                            accepted += 1
+    assert accepted > 1000          # the check does pass right next to the edges
+    x, y = _in_ball(2000, R, seed=4)
+    inside = [located(a, b) for a, b in zip(x, y)]
+    assert all(max((a - mx) ** 2, (b - my) ** 2) < w2
+               for (a, b), (st, mx, my, w2) in zip(zip(x, y), inside) if st[4] >= 0)
+    assert all(w2 == -1.0 for st, _, _, w2 in inside if st[4] < 0)
 
 
 def test_a_formula_no_table_resolves_is_refused_and_runs_exact():
