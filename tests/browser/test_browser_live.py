@@ -134,7 +134,9 @@ def test_a_live_view_refreshes_from_frames_not_script_reruns(page, server):
     n_frames, n_reruns = len(frames), len(reruns)
     seen = page.evaluate(SAMPLE_FRAMES, 4000)
     assert seen["changes"] >= 4 and seen["blank"] == 0, seen
-    assert len(frames) - n_frames >= seen["changes"] - 1, (len(frames) - n_frames, seen)
+    # every change of the number is a frame's: less two, the first read (``last`` starts
+    # null) and one frame requested before ``n_frames`` was read but drawn after it
+    assert len(frames) - n_frames >= seen["changes"] - 2, (len(frames) - n_frames, seen)
     # a frame is no rerun: the fragment's timer (livestream.SLOW_REFRESH = 5 s) sends at most one
     assert len(reruns) - n_reruns <= 2, len(reruns) - n_reruns
     assert all(f.split("/_sgd/live/")[1] == page.url.split("run=")[1].split("&")[0] for f in frames)
