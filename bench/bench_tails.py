@@ -77,13 +77,15 @@ def accuracy(estimator: str, family: str, alpha: float, n: int, seeds: int) -> d
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs=2, default=(8, 4), metavar=("AT_20000", "AT_107200"))
+    parser.add_argument("--seeds", type=int, nargs=2, default=(20, 0), metavar=("AT_20000", "AT_107200"))
+    parser.add_argument("--estimators", nargs="+", choices=("hill", "mohammadi"), default=("hill", "mohammadi"))
+    parser.add_argument("--families", nargs="+", choices=tuple(SAMPLERS), default=tuple(SAMPLERS))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     start, rows = time.perf_counter(), []
     for n, seeds in zip(SIZES, args.seeds):
-        for estimator in ("hill", "mohammadi"):
-            for family in SAMPLERS:
+        for estimator in args.estimators if seeds else ():
+            for family in args.families:
                 for alpha in ALPHAS:
                     row = accuracy(estimator, family, alpha, n, seeds)
                     rows.append(row)
