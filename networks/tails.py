@@ -111,6 +111,8 @@ MIN_BLOCKS = 20
 PERMUTATIONS = 4
 #: Exponent r of the finite-block term A K^-r of the corrected block-sum estimator.
 CORRECTION_EXPONENT = 0.45
+#: The term A K^-r is kept where A is this many standard errors from 0 (a pretest).
+CORRECTION_T = 2.0
 
 
 class TailIndexError(ValueError):
@@ -320,14 +322,19 @@ def block_log_means(data: np.ndarray, rng, permutations: int = PERMUTATIONS):
 
 def fit_block_identity(sizes, means, variances) -> float:
     """1/alpha: the slope of m(K) = c + (1/alpha) log K + A K^-r, r = ``CORRECTION_EXPONENT``
-    (weighted least squares; no correction with fewer than 4 sizes)."""
+    (weighted least squares), or of the line c + (1/alpha) log K where A is not
+    ``CORRECTION_T`` standard errors from 0 (the errors of the weights, inflated by the
+    residuals where they exceed them) or with fewer than 4 sizes."""
     logs, weights = np.log(sizes), 1.0 / np.sqrt(variances)
-    columns = [np.ones_like(logs), logs]
+    design = np.column_stack([np.ones_like(logs), logs, np.exp(-CORRECTION_EXPONENT * logs)]) * weights[:, None]
+    target = means * weights
     if sizes.size >= 4:
-        columns.append(np.exp(-CORRECTION_EXPONENT * logs))
-    design = np.column_stack(columns)
-    coef = np.linalg.lstsq(design * weights[:, None], means * weights, rcond=None)[0]
-    return float(coef[1])
+        coef = np.linalg.lstsq(design, target, rcond=None)[0]
+        scale = np.sum((design @ coef - target) ** 2) / (sizes.size - 3)
+        covariance = np.linalg.pinv(design.T @ design) * max(scale, 1.0)
+        if abs(coef[2]) >= CORRECTION_T * math.sqrt(covariance[2, 2]):
+            return float(coef[1])
+    return float(np.linalg.lstsq(design[:, :2], target, rcond=None)[0][1])
 
 
 def _corrected_block_alpha(data: np.ndarray, rng, permutations: int = PERMUTATIONS) -> float:
