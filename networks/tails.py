@@ -29,13 +29,15 @@ bias-corrected form (the default) and in its classical form
     difference within ``PLATEAU_Z`` = 2 standard errors, its variance that
     of the smaller fit minus that of the larger, as for an efficient and a
     consistent estimator). The k used is
-    stated in every result. Measured (``bench/bench_tails.py``): at 20,000
-    samples standard deviations of 0.03-0.10 against 0.08-0.20 for the
-    former fixed k = 3 %. A symmetric stable law near alpha = 2 is beyond any
-    estimator of this kind at that size: its power tail starts only in the
-    largest 1 % or so (the terms D x^-alpha, E x^-2 alpha ... are large),
-    and it reads alpha = 1.8 as 1.9-2.3. The classical estimator reads it as
-    2.0-2.4 at k = 1 %.
+    stated in every result. Measured (``bench/bench_tails.py``, 20 seeds a
+    law): at 20,000 samples standard deviations of 0.05-0.10 against
+    0.08-0.20 for the former fixed k = 3 %, 0-3 of 20 estimates off by more
+    than 0.15. A symmetric stable law near alpha = 2 is beyond any estimator
+    of this kind at that size: its power tail starts only in the largest
+    1 % or so (the terms D x^-alpha, E x^-2 alpha ... are large), and the
+    estimate of alpha = 1.8 spreads over 1.7-2.5 (mean +0.17, 11 of 20 off
+    by more than 0.15); at 107,200 samples it is within 0.06. The classical
+    estimator reads it as 2.0-2.4 at k = 1 %.
 
   The 95 % interval inverts the normal one of 1/alpha: H_k +- z H_k / sqrt(k)
   (classical), or +- z times the corrected estimate's standard error, the
@@ -58,12 +60,17 @@ bias-corrected form (the default) and in its classical form
     (Lomax, Student-t): their block sums approach a stable law slowly, as
     K^(1 - 2/alpha) (the t^2 term of their characteristic function) and
     K^(-1/alpha) (Lomax's second-order tail), and the classical estimator
-    reads Lomax 1.2 as about 1.05. A = 0 for stable laws. Profiling r as well
-    (the former default) leaves r nearly collinear with log K and tripled the
-    spread (standard deviations 0.10-0.19 against 0.03-0.08 at 20,000
-    samples); a fixed r between the two effects' exponents keeps the bias
-    within 0.1 except on Student-t near alpha = 2, read about 0.15 low
-    (``tests/networks/test_tails.py``, ``bench/bench_tails.py``).
+    reads Lomax 1.2 as about 1.05. A = 0 for stable laws: the term is kept
+    only where A is ``CORRECTION_T`` = 2 standard errors from 0 (a pretest;
+    on stable samples the standard deviation falls from 0.05 to 0.02-0.04).
+    Profiling r as well (the former default) leaves r nearly collinear with
+    log K near alpha = 2 and about doubled the spread (standard deviations
+    0.07-0.14 against 0.02-0.08 at 20,000 samples); a fixed r between the
+    two effects' exponents keeps the bias within 0.07 except on Student-t
+    near alpha = 2, read 0.14 low at 20,000 samples (9 of 20 off by more
+    than 0.15) and at 107,200 (where the profiled form read it well but
+    Lomax 1.8 0.14 low; ``tests/networks/test_tails.py``,
+    ``bench/bench_tails.py``).
 
   Meant for symmetric laws (alpha in (0, 2]; 2 for a finite variance; the
   estimate is capped at 2).
