@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("file")
     tail.add_argument("--estimator", choices=("hill", "mohammadi"), default="hill")
     tail.add_argument("--k", type=int,
-                      help="Hill: order statistics of the mean (default 3%% of 20,000 growing as n^(6/7); 1%% of n with --plain)")
+                      help="Hill: order statistics of the mean (default: chosen from the samples, up to 40%% of n, "
+                           "stated in the output; 1%% of n with --plain)")
     tail.add_argument("--plain", action="store_true",
                       help="the classical estimator, without its bias correction")
     tail.add_argument("--json", action="store_true")

@@ -239,8 +239,8 @@ def _corrected_hill(ordered: np.ndarray, k: int | None) -> tuple[float, float, i
     if k is not None:
         gamma, se, _ = corrected_hill_gamma(_log_spacings(ordered, min(max(round(k / HILL_MEAN_SHARE), k), n - 1)), k)
         return _positive(gamma), se, k
-    fits = []
-    for k1 in hill_fit_sizes(n):
+    fits, nonzero = [], int(np.count_nonzero(ordered))
+    for k1 in [size for size in hill_fit_sizes(n) if size < nonzero] or [min(MIN_HILL_FIT, n - 1)]:
         k_mean = max(2, round(HILL_MEAN_SHARE * k1))
         fits.append((*corrected_hill_gamma(_log_spacings(ordered, k1), k_mean), k_mean))
     for i, (gamma, se, lr, k_mean) in enumerate(fits):

@@ -107,6 +107,14 @@ def test_corrected_hill_states_the_k_it_chose():
     assert fixed.k == 3_000 and abs(fixed.alpha - 1.5) < TOLERANCE
 
 
+def test_corrected_hill_fits_only_the_nonzero_magnitudes():
+    """Zeros (a gradient coordinate that does not vary) leave the tail alone."""
+    samples = SAMPLERS["student-t"](1.5, 20).copy()
+    samples[::3] = 0.0
+    result = hill(samples)
+    assert abs(result.alpha - 1.5) < TOLERANCE and result.k < (2 * N) // 3
+
+
 @pytest.mark.parametrize("family, alpha", [("lomax", 1.5), ("student-t", 1.2), ("stable", 1.5)])
 def test_mohammadi_at_the_networks_sample_size(family, alpha):
     """``networks.measures.noise_tail_index`` gets 107,200 coordinates at the defaults."""
