@@ -18,7 +18,8 @@ from scipy.stats import levy_stable, t
 
 from landscape.tails import abs_quantile
 from networks.cli import main
-from networks.tails import TailIndexError, default_hill_k, estimate, hill, mohammadi
+from networks.tails import (CORRECTION_EXPONENT, TailIndexError, default_hill_k, estimate,
+                            fit_block_identity, hill, mohammadi)
 
 N_NETWORK = 32 * 3_350
 N = 20_000
@@ -105,6 +106,18 @@ def test_corrected_hill_states_the_k_it_chose():
     assert default_hill_k(N) == 8_000 and default_hill_k(N, corrected=False) == 200
     fixed = hill(SAMPLERS["student-t"](1.5, 20), k=3_000)
     assert fixed.k == 3_000 and abs(fixed.alpha - 1.5) < TOLERANCE
+
+
+def test_block_identity_fit_keeps_the_finite_block_term_only_where_it_shows():
+    """m(K) = c + (1/alpha) log K (+ A K^-r): the slope back exactly, with or without the term."""
+    sizes, variances = 2.0 ** np.arange(10), np.full(10, 1e-6)
+    line = 0.3 + np.log(sizes) / 1.5
+    assert fit_block_identity(sizes, line, variances) == pytest.approx(1 / 1.5, abs=1e-9)
+    curved = line + 0.5 * sizes ** -CORRECTION_EXPONENT
+    assert fit_block_identity(sizes, curved, variances) == pytest.approx(1 / 1.5, abs=1e-9)
+    faint = line + 1e-4 * sizes ** -CORRECTION_EXPONENT      # A within 2 standard errors of 0
+    slope = fit_block_identity(sizes, faint, variances)
+    assert slope != pytest.approx(1 / 1.5, abs=1e-9) and slope == pytest.approx(1 / 1.5, abs=1e-4)
 
 
 def test_corrected_hill_fits_only_the_nonzero_magnitudes():
