@@ -18,8 +18,15 @@ from scipy.stats import levy_stable, t
 
 from landscape.tails import abs_quantile
 from networks.cli import main
-from networks.tails import (CORRECTION_EXPONENT, TailIndexError, default_hill_k, estimate,
-                            fit_block_identity, hill, mohammadi)
+from networks.tails import (
+    CORRECTION_EXPONENT,
+    TailIndexError,
+    default_hill_k,
+    estimate,
+    fit_block_identity,
+    hill,
+    mohammadi,
+)
 
 N_NETWORK = 32 * 3_350
 N = 20_000
