@@ -219,7 +219,8 @@ def _results(finished: dict, complete: bool) -> None:
                f"(α = {s.z_alpha:g}, scale {s.z_scale:g}); expected sharpness with δ = {s.delta:g} "
                f"({s.sharpness_samples} antithetic pairs) on the training loss; α̂: block-sum "
                f"estimator (Mohammadi et al.), fitted over block sizes with a finite-block term, on the "
-               f"coordinates of g_SB − g_GD that vary, at the end ({s.noise_batches} batches). "
+               f"coordinates of g_SB − g_GD that vary, at the end ({s.noise_batches} batches); it is "
+               "capped at 2, and α̂ = 2 means no heavy tail found (a finite variance). "
                "The slides' row is Corrupted FMNIST with LeNet: another, larger task (28x28 images).")
     if finished["records"]:
         ui.plot(_curves(finished["records"]), key="networks_curves")
