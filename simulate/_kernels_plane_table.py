@@ -106,8 +106,13 @@ def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
     m_y - .., ..) over its edges e (-1 for an exact cell): fl(fl(x - m_x)^2) < w2 and
     fl(fl(y - m_y)^2) < w2 imply that (x, y) lies in the cell (rounding is monotone), the
     kernels' one-branch fast check (the squares are those the cell's evaluation uses).
+    A point on a line of the lattice (``tgeo[4]``: x = line, ``tgeo[5]``: y = line; NaN:
+    none) gets the formula's own value there (an exact cell of bounds x_lo = x_hi = x: the
+    next step looks up again); the cells beside the line hold the limits from their sides.
     A call, not inlined, on purpose: inlined, LLVM turns the rare lookup into selects on
     the common path, and the coefficient loads then wait for X (a third of the step rate)."""
+    if x == tgeo[4] or y == tgeo[5]:
+        return x, y, x, x, y, y, np.int64(-1), np.int64(0), x, y, -1.0
     col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
     row, ylo, yhi = _axis_cell(y, tedge[1], tgeo[3])
     raw = np.int64(tix[row, col])
@@ -191,7 +196,7 @@ def exact_only_table(R: float) -> tuple:
     """(tix, tco, tgeo, tcen, tedge, tk, tsub, tfine) of a table whose one cell is exact:
     the generic kernels then call the exact ``cfunc`` everywhere."""
     return (np.full((1, 1), -1, np.int32), np.zeros((1, BLOCK_SIZE)),
-            np.array([-R, -R, 0.5 / R, 0.5 / R]), np.zeros((4, 1)),
+            np.array([-R, -R, 0.5 / R, 0.5 / R, np.nan, np.nan]), np.zeros((4, 1)),
             np.array([[-R, R], [-R, R]]), np.zeros((2, KINK_WIDTH)),
             np.full((1, 1, 1), -1, np.int32), np.zeros((6, 2)))
 

@@ -56,10 +56,11 @@ from . import (
     config,
 )
 from ._kernels_plane_table import KINK_WIDTH, MODE_SHIFT, kink_coordinate_np
-from .plane_cells import NODES, Exact, switch_nodes, tabulate  # noqa: F401
+from .plane_cells import NODES, Exact, edge_lines, switch_nodes, tabulate  # noqa: F401
+from .plane_lattice import Lattice
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "7"
+_TABLE_VERSION = "8"
 #: an exact cell of a usable table is cut into REFINE x REFINE cells, built as the others
 REFINE = 8
 #: the powers of s in the order a block stores them (its own inverse)
@@ -127,6 +128,7 @@ class PlaneTable:
     sub: np.ndarray | None = None
     fine: np.ndarray | None = None
     refined_cells: int = 0
+    lines: np.ndarray | None = None
 
     @property
     def usable(self) -> bool:
@@ -137,9 +139,11 @@ class PlaneTable:
         return self.exact_cells / self.built_cells if self.built_cells else 1.0
 
     def geometry(self) -> np.ndarray:
-        """(x_lo, y_lo, 1/h, 1/h): the kernels' ``tgeo``."""
+        """(x_lo, y_lo, 1/h, 1/h, line_x, line_y): the kernels' ``tgeo`` (x_lo, y_lo: the
+        first edges; the lines on the edges, NaN: none)."""
         inv = self.cells / (2.0 * self.R)
-        return np.array([-self.R, -self.R, inv, inv])
+        lines = (np.nan, np.nan) if self.lines is None else self.lines
+        return np.array([self.edges[0, 0], self.edges[1, 0], inv, inv, *lines])
 
     def kernel_args(self) -> tuple:
         """(tix, tco, tgeo, tcen, tedge, tk, tsub, tfine): the table as the generic kernels
@@ -170,8 +174,10 @@ class PlaneTable:
         ``index``'s (-1 exact), col / row in the n x n grid or (where ``fine``) the fine
         grid of a refined cell."""
         col, row = (np.clip(np.searchsorted(self.edges[a], v, side="right") - 1, 0,
-                            self.cells - 1) for a, v in ((0, x), (1, y)))
+                            self.edges.shape[1] - 2) for a, v in ((0, x), (1, y)))
         raw = self.index[row, col].astype(np.int64)
+        if self.lines is not None:
+            raw[(x == self.lines[0]) | (y == self.lines[1])] = -1     # the formula's own value
         fine = raw <= -2
         if fine.any():
             fc, fr = (np.clip(np.searchsorted(self.fine[a], v[fine], side="right") - 1,
@@ -215,22 +221,23 @@ def _aligned(a: np.ndarray) -> np.ndarray:
 
 
 def build_plane_table(gradient, R: float, cells: int, exact: Exact | None = None) -> PlaneTable:
-    """Tabulate grad f on the ball of radius R with n = ``cells`` cells per axis, check it;
-    if usable, cut its exact cells into ``REFINE`` x ``REFINE`` cells built the same way."""
+    """Tabulate grad f on the ball of radius R with cells of side 2R / n, n = ``cells``, on
+    a lattice with a switch line of grad f on its edges per axis if it has one
+    (``Lattice``, ``edge_lines``), check it; if usable, cut its exact cells into
+    ``REFINE`` x ``REFINE`` cells built the same way."""
     exact = exact or Exact(gradient)
     R, n = float(R), int(cells)
-    edge = -R + (2.0 * R / n) * np.arange(n + 1)
-    near = np.maximum(np.maximum(edge[:-1], 0), -edge[1:])      # distance to 0 per axis
-    rows, cols = np.nonzero(near[None, :] ** 2 + near[:, None] ** 2 <= (R * (1 + 1e-9)) ** 2)
-    coarse = tabulate(exact, R, n, rows, cols)
+    lattice = Lattice.around(R, n, edge_lines(exact, R, n))
+    rows, cols = lattice.cells_in_ball(R)
+    coarse = tabulate(exact, lattice, rows, cols)
     ex = np.flatnonzero(coarse[2])
     fine = None
     if ex.size and ex.size <= config.PLANE_TABLE_MAX_EXACT * rows.size:
         k = np.arange(REFINE)
         fr = ((REFINE * rows[ex])[:, None, None] + k[None, :, None]).repeat(REFINE, 2).ravel()
         fc = ((REFINE * cols[ex])[:, None, None] + k[None, None, :]).repeat(REFINE, 1).ravel()
-        fine = tabulate(exact, R, REFINE * n, fr, fc)
-    return _assemble(R, n, rows, cols, coarse, ex, fine)
+        fine = tabulate(exact, lattice.refined(REFINE), fr, fc)
+    return _assemble(R, n, lattice, rows, cols, coarse, ex, fine)
 
 
 def _entries(coef, exact_cell, mode, first_block: int):
@@ -241,11 +248,11 @@ def _entries(coef, exact_cell, mode, first_block: int):
     return out.astype(np.int32), coef[keep]
 
 
-def _assemble(R, n, rows, cols, coarse, ex, fine) -> PlaneTable:
-    edges = -R + (2.0 * R / n) * np.arange(n + 1)
+def _assemble(R, n, lattice, rows, cols, coarse, ex, fine) -> PlaneTable:
+    m = lattice.count
     nc = rows.size
     coef, rel, exact_cell, failed, mode, tk, kcentres, checked = coarse
-    index = np.full((n, n), -1, dtype=np.int32)
+    index = np.full((m, m), -1, dtype=np.int32)
     index[rows, cols], blocks = _entries(coef, exact_cell, mode, 0)
     rels = [rel[~exact_cell]]
     n_exact, n_failed, kinked = ex.size, int(failed.sum()), int((mode > 0).sum())
@@ -271,16 +278,19 @@ def _assemble(R, n, rows, cols, coarse, ex, fine) -> PlaneTable:
         n_exact += -refined + -(-int(left[0]) // m2)             # a refined cell counts its share
         n_failed += -int(failed[ex][useful].sum()) + -(-int(left[1]) // m2)
         kinked += int((fmode[keep_fine] > 0).sum())
-        fe = -R + (2.0 * R / (REFINE * n)) * np.arange(REFINE * n + 1)
-        fc = np.append(0.5 * (fe[:-1] + fe[1:]), 0.0)
-        fine_geo = np.vstack([fe, fe, fc, fc, np.hstack([fkcentres, np.zeros((2, 1))])])
+        fl = lattice.refined(REFINE)
+        fine_geo = np.vstack([fl.edges(0), fl.edges(1), np.append(fl.centres(0), 0.0),
+                              np.append(fl.centres(1), 0.0),
+                              np.hstack([fkcentres, np.zeros((2, 1))])])
     # kernels' layout: [cell, power of t, power of s in S_ORDER, component]
     blocks = _aligned(blocks[:, :, S_ORDER].transpose(0, 3, 2, 1).reshape(-1, 32))
     ok_rel = np.concatenate(rels)
-    centres = 0.5 * (edges[:-1] + edges[1:])
-    return PlaneTable(R, n, index, blocks, np.vstack([centres, centres, kcentres]),
-                      np.stack([edges, edges]), float(ok_rel.max()) if ok_rel.size else math.inf,
-                      checked, n_exact, nc, reason, n_failed, tk, kinked, sub, fine_geo, refined)
+    return PlaneTable(R, n, index, blocks,
+                      np.vstack([lattice.centres(0), lattice.centres(1), kcentres]),
+                      np.stack([lattice.edges(0), lattice.edges(1)]),
+                      float(ok_rel.max()) if ok_rel.size else math.inf,
+                      checked, n_exact, nc, reason, n_failed, tk, kinked, sub, fine_geo, refined,
+                      np.array([np.nan if a is None else a for a in lattice.lines]))
 
 
 def _build_best(gradient, R: float) -> PlaneTable:
@@ -332,7 +342,7 @@ def plane_table(gradient, R: float) -> PlaneTable:
 
 _FIELDS = ("R", "cells", "index", "coefficients", "centres", "edges", "relative_error",
            "checked_points", "exact_cells", "built_cells", "failed_cells", "kinks", "kink_cells",
-           "sub", "fine", "refined_cells")
+           "sub", "fine", "refined_cells", "lines")
 
 
 def _load(path) -> PlaneTable | None:
@@ -347,7 +357,8 @@ def _load(path) -> PlaneTable | None:
                       float(vals["relative_error"]), int(vals["checked_points"]),
                       int(vals["exact_cells"]), int(vals["built_cells"]), reason,
                       int(vals["failed_cells"]), vals["kinks"].copy(), int(vals["kink_cells"]),
-                      vals["sub"].copy(), vals["fine"].copy(), int(vals["refined_cells"]))
+                      vals["sub"].copy(), vals["fine"].copy(), int(vals["refined_cells"]),
+                      vals["lines"].copy())
 
 
 def _save(path, t: PlaneTable) -> None:
