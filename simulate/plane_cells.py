@@ -136,26 +136,29 @@ class Exact:
 
 def _lattice(lattice: Lattice, rows, cols, per: int):
     """The points of spacing h / per of the cells (rows, cols) (``Lattice.points``), per + 1
-    a side and shared between neighbours (but those on a line of the lattice: each cell's
-    are a rounding step inside it, ``Lattice.off_lines``): (x, y) of the distinct points,
-    and (nc, per + 1, per + 1) indices of each cell's [row, col] points into them."""
+    a side and shared between neighbours (but those on a line of the lattice: each side's
+    are a rounding step inside its cells): (x, y) of the distinct points, and (nc, per + 1,
+    per + 1) indices of each cell's [row, col] points into them."""
     m = per * lattice.count + 1
     k = np.arange(per + 1)
     iy = (per * rows)[:, None, None] + k[None, :, None]
     ix = (per * cols)[:, None, None] + k[None, None, :]
-    if lattice.lines != (None, None):
-        x = lattice.off_lines(lattice.points(0, per)[ix], 0, lattice.centres(0)[cols][:, None, None])
-        y = lattice.off_lines(lattice.points(1, per)[iy], 1, lattice.centres(1)[rows][:, None, None])
-        x, y = np.broadcast_arrays(x, y)
-        pts, pick = np.unique(np.stack([x.ravel(), y.ravel()], axis=1), axis=0,
-                              return_inverse=True)
-        return pts[:, 0], pts[:, 1], pick.reshape(x.shape)
+    lat = [lattice.points(0, per), lattice.points(1, per)]
+    if lattice.lines != (None, None):            # key 2 i, and 2 i + 1 for a line's far side
+        m *= 2
+        ix, iy = 2 * ix, 2 * iy
+        for axis, (idx, cell) in enumerate(((ix, cols), (iy, rows))):
+            a, line = lattice.lines[axis], 2 * per * lattice.first[axis]
+            lat[axis] = np.repeat(lat[axis], 2)
+            if a is not None:
+                idx += (idx == line) & (cell >= lattice.first[axis])[:, None, None]
+                lat[axis][line:line + 2] = np.nextafter(a, -np.inf), np.nextafter(a, np.inf)
     used = np.zeros((m, m), dtype=bool)
     used[iy, ix] = True
     ly, lx = np.nonzero(used)
     pos = np.full(used.shape, -1)
     pos[ly, lx] = np.arange(ly.size)
-    return lattice.points(0, per)[lx], lattice.points(1, per)[ly], pos[iy, ix]
+    return lat[0][lx], lat[1][ly], pos[iy, ix]
 
 
 def switch_cells(exact: Exact, lattice: Lattice, rows, cols, skip=frozenset()) -> np.ndarray:
