@@ -6,7 +6,9 @@ line ``gx, gy = grad(x, y)`` written out as a table lookup (:func:`table_kernels
 generated text, one module in the cache folder, compiled once per machine); only
 grad f differs:
 
-* the square [-R, R]^2 is cut into n x n cells; ``tix[row, col]`` is the
+* the square [-R, R]^2 is cut into cells of side h (edges ``tedge`` per axis,
+  shifted to put a switch line of grad f on an edge, see ``simulate.plane_lattice``;
+  a point on that line, ``tgeo[4:6]``, is evaluated exactly); ``tix[row, col]`` is the
   offset (in blocks of 32) of the cell's coefficients in ``tco`` plus its mode
   << ``MODE_SHIFT``, or -1 for an *exact* cell (one the table's check refused,
   or that a kink, jump or singularity of grad f may cross);

@@ -5,7 +5,12 @@ A new formula needs no compile: one kernel (``simulate._kernels_plane_table``,
 compiled once, ``cache=True``, warmed by ``make warmup``) evaluates any table.
 
 * **cells**: [-R, R]^2 is cut into n x n square cells of side h = 2R / n;
-  only the cells that meet the ball |X| <= R are built. On each, df/dx and
+  only the cells that meet the ball |X| <= R are built. Where grad f has a
+  switch along a line x = c or y = c (the paper's cut ``sign(-x - 1/2)``), the
+  lattice of that axis is shifted so that the line is an edge, with one more cell
+  an axis (``simulate.plane_lattice``, ``plane_cells.edge_lines``): the cells on
+  either side are smooth and tabulate, each side fitted to its own limit; on the
+  line itself the kernels call the exact formula. On each, df/dx and
   df/dy are interpolated by tensor cubics at the 4 x 4 equispaced nodes
   (c - 3h/6 ... c + 3h/6 in each axis; neighbouring cells share their edge
   nodes, so the table is continuous), stored in powers of t = x - c_x,
@@ -75,8 +80,9 @@ class PlaneTable:
     ----------
     R : float
     cells : int
-        n: the square [-R, R]^2 is cut into n x n cells.
-    index : int32 (n, n)
+        n: the cells' side is 2R / n; the lattice has m = n cells an axis, or n + 1
+        where it is shifted to put a switch line on an edge (``lines``).
+    index : int32 (m, m)
         [row = y, col = x]: the cell's block in ``coefficients`` plus its mode
         << ``MODE_SHIFT`` (1: t, 2: s in the kink coordinate of that axis' line), -1 for
         an exact cell (or a cell outside the ball).
@@ -84,9 +90,9 @@ class PlaneTable:
         Per tabulated cell, ``[8 i + 2 m + d]``: the coefficient of t^i s^j,
         j = ``S_ORDER[m]`` = (0, 2, 1, 3)[m], of component d (0: df/dx, 1: df/dy),
         t = x - c_x, s = y - c_y (the kernels' SIMD layout).
-    centres : float64 (4, n)
+    centres : float64 (4, m)
         The cells' centres in x (row 0) and y (row 1), then in the kink coordinates.
-    edges : float64 (2, n + 1)
+    edges : float64 (2, m + 1)
         The cells' edges: cell j of an axis holds edges[j] <= v < edges[j + 1] (the
         first and last cells extend to -inf, inf).
     relative_error : float
@@ -105,10 +111,13 @@ class PlaneTable:
         Cells (of either size) tabulated in a kink coordinate.
     sub : int32 (refined, REFINE, REFINE)
         The entries (as ``index``'s) of the fine cells of refined cell r (index -2 - r).
-    fine : float64 (6, REFINE n + 1)
+    fine : float64 (6, REFINE m + 1)
         The fine grid's edges in x, y, then its centres in x, y and in the kink coordinates.
     refined_cells : int
         Exact cells cut into fine cells (``exact_cells`` counts what stays exact of them).
+    lines : float64 (2,) or None
+        The switch line x = c (entry 0), y = c (entry 1) on the cells' edges (NaN: none);
+        a point on one is evaluated exactly (``locate``, the kernels' ``locate_cell``).
     """
 
     R: float
@@ -171,8 +180,8 @@ class PlaneTable:
 
     def locate(self, x, y) -> tuple[np.ndarray, ...]:
         """(entry, col, row, fine) of each point's cell as the kernels find it: entry as
-        ``index``'s (-1 exact), col / row in the n x n grid or (where ``fine``) the fine
-        grid of a refined cell."""
+        ``index``'s (-1 exact: also on a line of ``lines``), col / row in the m x m grid
+        or (where ``fine``) the fine grid of a refined cell."""
         col, row = (np.clip(np.searchsorted(self.edges[a], v, side="right") - 1, 0,
                             self.edges.shape[1] - 2) for a, v in ((0, x), (1, y)))
         raw = self.index[row, col].astype(np.int64)
