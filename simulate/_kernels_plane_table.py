@@ -6,7 +6,9 @@ line ``gx, gy = grad(x, y)`` written out as a table lookup (:func:`table_kernels
 generated text, one module in the cache folder, compiled once per machine); only
 grad f differs:
 
-* the square [-R, R]^2 is cut into n x n cells; ``tix[row, col]`` is the
+* the square [-R, R]^2 is cut into cells of side h (edges ``tedge`` per axis,
+  shifted to put a switch line of grad f on an edge, see ``simulate.plane_lattice``;
+  a point on that line, ``tgeo[4:6]``, is evaluated exactly); ``tix[row, col]`` is the
   offset (in blocks of 32) of the cell's coefficients in ``tco`` plus its mode
   << ``MODE_SHIFT``, or -1 for an *exact* cell (one the table's check refused,
   or that a kink, jump or singularity of grad f may cross);
@@ -58,98 +60,120 @@ _INF = np.inf  # a global the generated table kernels read (numba freezes it)
 
 
 
-@njit(inline="always")
-def _axis_cell(v, edges, inv):
-    """j with edges[j] <= v < edges[j + 1] (j clamped to 0 .. n - 1), and that cell's
-    bounds (-inf / inf at the ends): the first guess by arithmetic, then checked
-    against the stored edges so the cell depends on v only."""
-    n = edges.shape[0] - 1
-    j = np.int64((v - edges[0]) * inv)
-    j = min(max(j, 0), n - 1)
-    while j > 0 and v < edges[j]:
-        j -= 1
-    while j < n - 1 and v >= edges[j + 1]:
-        j += 1
-    lo = edges[j] if j > 0 else -_INF
-    hi = edges[j + 1] if j < n - 1 else _INF
-    return j, lo, hi
-
-
 #: a cell's mode sits in bits 28, 29 of ``tix`` (1: x, 2: y in the kink coordinate)
 MODE_SHIFT = 28
 _BLOCK_MASK = (1 << MODE_SHIFT) - 1
-#: ``tk[axis]``: a, c_0 .. c_7 (7 unused), then 2^(q (e - 1023)) for e < 2048: see
-#: ``kink_offset`` (tables on disk hold it: bump ``plane_table._TABLE_VERSION`` with it)
+#: ``tk[axis]``: a (15 unused), then 2^(q (e - 1023)) for e < 2048 (from ``KINK_T``), then
+#: the secant A_j + B_j m of m^q on each of 2^KINK_BITS segments of [1, 2) (from ``KINK_J``,
+#: A_j, B_j interleaved): see ``kink_offset`` (tables on disk hold it: ``KINK_WIDTH`` is
+#: part of their key)
 KINK_T = 16
-KINK_WIDTH = KINK_T + 2048
+KINK_BITS = 10
+KINK_J = KINK_T + 2048
+KINK_WIDTH = KINK_J + 2 * (1 << KINK_BITS)
 _MANTISSA = (1 << 52) - 1
+_SEGMENT = (1 << KINK_BITS) - 1
 
 
 @njit(inline="always")
-def _sub_cell(v, first, m, edges, inv, lo, hi):
+def _axis_cell(v, edges, axis, inv):
+    """j with edges[axis, j] <= v < edges[axis, j + 1] (j clamped to 0 .. n - 1), and that
+    cell's bounds (-inf / inf at the ends): the first guess by arithmetic, then checked
+    against the stored edges so the cell depends on v only."""
+    n = edges.shape[1] - 1
+    j = min(max(np.int64((v - edges[axis, 0]) * inv), 0), n - 1)
+    while j > 0 and v < edges[axis, j]:
+        j -= 1
+    while j < n - 1 and v >= edges[axis, j + 1]:
+        j += 1
+    return j, edges[axis, j] if j > 0 else -_INF, edges[axis, j + 1] if j < n - 1 else _INF
+
+
+@njit(inline="always")
+def _sub_cell(v, first, m, edges, axis, inv, lo, hi):
     """The fine cell j (first <= j < first + m) of a refined cell [lo, hi) holding v, and
     its bounds (lo, hi at the ends), as ``_axis_cell`` does on the coarse edges."""
-    j = first + min(max(np.int64((v - edges[first]) * inv), 0), m - 1)
-    while j > first and v < edges[j]:
+    j = first + min(max(np.int64((v - edges[axis, first]) * inv), 0), m - 1)
+    while j > first and v < edges[axis, j]:
         j -= 1
-    while j < first + m - 1 and v >= edges[j + 1]:
+    while j < first + m - 1 and v >= edges[axis, j + 1]:
         j += 1
-    return j, edges[j] if j > first else lo, edges[j + 1] if j < first + m - 1 else hi
+    return (j, edges[axis, j] if j > first else lo,
+            edges[axis, j + 1] if j < first + m - 1 else hi)
+
+
+@njit(inline="always")
+def _frame(raw, col, row, edges, centres, r):
+    """(c_x, c_y, m_x, m_y, w2) of cell (col, row) of ``edges`` (rows 0, 1: x, y): c in the
+    coordinates of its mode (``centres[r + 2 + axis]`` on an axis the mode sets),
+    m = ``centres[r]``, ``centres[r + 1]``, w2 = fl(w^2) with w the least distance from m
+    to an edge (see ``locate_cell``). Rows, not slices: a slice is an array struct."""
+    mx = centres[r, col]
+    my = centres[r + 1, row]
+    w = min(mx - edges[0, col], edges[0, col + 1] - mx, my - edges[1, row], edges[1, row + 1] - my)
+    cx = centres[r + 2, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
+    cy = centres[r + 3, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
+    return cx, cy, mx, my, w * w
 
 
 @njit(error_model="numpy")
+def _fine_cell(x, y, col, row, raw, xlo, xhi, ylo, yhi, tgeo, tsub, tfine):
+    """(entry, c_x, c_y, m_x, m_y, w2, x_lo, x_hi, y_lo, y_hi) of the fine cell holding
+    (x, y) in refined cell -2 - raw at (col, row) of bounds xlo .. yhi (see
+    ``locate_cell``). A call: the coarse lookup stays short where it is inlined."""
+    m = tsub.shape[1]
+    fcol, xlo, xhi = _sub_cell(x, col * m, m, tfine, 0, tgeo[2] * m, xlo, xhi)
+    frow, ylo, yhi = _sub_cell(y, row * m, m, tfine, 1, tgeo[3] * m, ylo, yhi)
+    raw = np.int64(tsub[-2 - raw, frow - row * m, fcol - col * m])
+    cx, cy, mx, my, w2 = _frame(raw, fcol, frow, tfine, tfine, 2)
+    return raw, cx, cy, mx, my, w2, xlo, xhi, ylo, yhi
+
+
+@njit(inline="always", error_model="numpy")
 def locate_cell(x, y, tix, tgeo, tcen, tedge, tsub, tfine):
     """(c_x, c_y, x_lo, x_hi, y_lo, y_hi, block, mode, m_x, m_y, w) of the cell holding
-    (x, y): a cell of the n x n grid, or of a refined cell (``tix`` <= -2) its fine cell
-    (``tsub``, ``tfine``); c in the cell's coordinate (the kink coordinate on an axis its
-    mode sets), m its centre in x, y and w2 = fl(w^2), w = min(m_x - e_0, e_1 - m_x,
-    m_y - .., ..) over its edges e (-1 for an exact cell): fl(fl(x - m_x)^2) < w2 and
-    fl(fl(y - m_y)^2) < w2 imply that (x, y) lies in the cell (rounding is monotone), the
-    kernels' one-branch fast check (the squares are those the cell's evaluation uses).
-    A call, not inlined, on purpose: inlined, LLVM turns the rare lookup into selects on
-    the common path, and the coefficient loads then wait for X (a third of the step rate)."""
-    col, xlo, xhi = _axis_cell(x, tedge[0], tgeo[2])
-    row, ylo, yhi = _axis_cell(y, tedge[1], tgeo[3])
+    (x, y): a cell of the grid, or of a refined cell (``tix`` <= -2) its fine cell
+    (``tsub``, ``tfine``, by ``_fine_cell``); c in the cell's coordinate (the kink
+    coordinate on an axis its mode sets), m its centre in x, y and w2 = fl(w^2), w =
+    min(m_x - e_0, e_1 - m_x, m_y - .., ..) over its edges e (-1 for an exact cell):
+    fl(fl(x - m_x)^2) < w2 and fl(fl(y - m_y)^2) < w2 imply that (x, y) lies in the cell
+    (rounding is monotone), the kernels' one-branch fast check (the squares are those the
+    cell's evaluation uses).
+    A point on a line of the lattice (``tgeo[4]``: x = line, ``tgeo[5]``: y = line; NaN:
+    none) gets the formula's own value there (an exact cell of bounds x_lo = x_hi = x: the
+    next step looks up again); the cells beside the line hold the limits from their sides.
+    Inlined, with the refined cells' lookup a call (``_fine_cell``): A/B on paper-himmelblau
+    1.035-1.048 against the whole lookup as a call (inlined whole, LLVM turned it into
+    selects on the common path, a third of the step rate)."""
+    if x == tgeo[4] or y == tgeo[5]:
+        return x, y, x, x, y, y, np.int64(-1), np.int64(0), x, y, -1.0
+    col, xlo, xhi = _axis_cell(x, tedge, 0, tgeo[2])
+    row, ylo, yhi = _axis_cell(y, tedge, 1, tgeo[3])
     raw = np.int64(tix[row, col])
     if raw <= -2:
-        m = tsub.shape[1]
-        fcol, xlo, xhi = _sub_cell(x, col * m, m, tfine[0], tgeo[2] * m, xlo, xhi)
-        frow, ylo, yhi = _sub_cell(y, row * m, m, tfine[1], tgeo[3] * m, ylo, yhi)
-        raw = np.int64(tsub[-2 - raw, frow - row * m, fcol - col * m])
-        cx, cy, mx, my, w2 = _frame(raw, fcol, frow, tfine[0], tfine[1], tfine[2:4], tfine[4:6])
+        raw, cx, cy, mx, my, w2, xlo, xhi, ylo, yhi = _fine_cell(x, y, col, row, raw, xlo, xhi,
+                                                                 ylo, yhi, tgeo, tsub, tfine)
     else:
-        cx, cy, mx, my, w2 = _frame(raw, col, row, tedge[0], tedge[1], tcen[0:2], tcen[2:4])
+        cx, cy, mx, my, w2 = _frame(raw, col, row, tedge, tcen, 0)
     if raw < 0:
         return cx, cy, xlo, xhi, ylo, yhi, np.int64(-1), np.int64(0), mx, my, -1.0
     return cx, cy, xlo, xhi, ylo, yhi, raw & _BLOCK_MASK, raw >> MODE_SHIFT, mx, my, w2
 
 
-@njit(inline="always")
-def _frame(raw, col, row, xe, ye, centre, kink_centre):
-    """(c_x, c_y, m_x, m_y, w2) of cell (col, row) of edges xe, ye: c in the coordinates of
-    its mode (``kink_centre`` on an axis the mode sets), m = ``centre``, w2 = fl(w^2) with w
-    the least distance from m to an edge (see ``locate_cell``)."""
-    mx = centre[0, col]
-    my = centre[1, row]
-    w = min(mx - xe[col], xe[col + 1] - mx, my - ye[row], ye[row + 1] - my)
-    cx = kink_centre[0, col] if raw >= 0 and (raw >> MODE_SHIFT) & 1 else mx
-    cy = kink_centre[1, row] if raw >= 0 and (raw >> MODE_SHIFT) & 2 else my
-    return cx, cy, mx, my, w * w
-
-
 @njit(inline="always", error_model="numpy")
 def kink_offset(v, c, tk, axis):
-    """sigma(v - a) - c: the kink coordinate sigma(u) = sign(u) 2^(q (e - 1023)) P(m) of the
-    axis' kink line (``tk[axis]``: a, q) less c, with |u| = 2^(e - 1023) m, m in [1, 2), and
-    P the degree-7 interpolant of m^q (relative error below 5e-8: the table is fitted and
-    checked in this very coordinate, see ``kink_coordinate_np``). No libm call and no
-    dependent load: bits, Estrin's scheme, one multiply-add."""
+    """sigma(v - a) - c: the kink coordinate sigma(u) = sign(u) 2^(q (e - 1023)) (A_j + B_j m)
+    of the axis' kink line (``tk[axis]``: a, q) less c, with |u| = 2^(e - 1023) m, m in
+    [1, 2), and A_j + B_j m the secant of m^q on the segment j of [1, 2) that holds m (its
+    top ``KINK_BITS`` bits; relative error below 5e-8 for q <= 1.1, 5e-7 at q = 2.5,
+    continuous and monotone; the table is fitted and checked in this very coordinate, see
+    ``kink_coordinate_np``). No libm call: bits, two table loads, one multiply-add (a
+    degree-7 polynomial in m before: 2-9 % slower on paper-himmelblau's run)."""
     u = v - tk[axis, 0]
     bits = f64_as_i64(u)
     m = i64_as_f64((bits & _MANTISSA) | ONE_BITS)
-    m2 = m * m
-    p = ((tk[axis, 1] + m * tk[axis, 2]) + m2 * (tk[axis, 3] + m * tk[axis, 4])) \
-        + (m2 * m2) * ((tk[axis, 5] + m * tk[axis, 6]) + m2 * (tk[axis, 7] + m * tk[axis, 8]))
+    j = KINK_J + 2 * ((bits >> (52 - KINK_BITS)) & _SEGMENT)
+    p = tk[axis, j] + m * tk[axis, j + 1]
     return math.copysign(tk[axis, KINK_T + ((bits >> 52) & 2047)], u) * p - c
 
 
@@ -166,12 +190,15 @@ def cell_offsets(x, y, cx, cy, mode, tk):
 def kink_table(a: float, q: float) -> np.ndarray:
     """The row of ``tk`` for the kink line v = a with exponent q (see ``kink_offset``)."""
     row = np.zeros(KINK_WIDTH)
-    nodes = 1.5 + 0.5 * np.cos(np.pi * (np.arange(8) + 0.5) / 8)      # Chebyshev on [1, 2]
     row[0] = a
-    row[1:9] = np.polyfit(nodes, nodes ** q, 7)[::-1]
     with np.errstate(over="ignore", under="ignore"):
-        row[KINK_T:] = np.exp2(q * (np.arange(2048) - 1023.0))
+        row[KINK_T:KINK_J] = np.exp2(q * (np.arange(2048) - 1023.0))
     row[KINK_T] = 0.0                  # u = 0 (and subnormal u) -> 0
+    j = np.arange(1 << KINK_BITS)
+    m0, m1 = 1.0 + j / (1 << KINK_BITS), 1.0 + (j + 1) / (1 << KINK_BITS)
+    slope = (m1 ** q - m0 ** q) / (m1 - m0)
+    row[KINK_J::2] = m0 ** q - slope * m0
+    row[KINK_J + 1::2] = slope
     return row
 
 
@@ -180,10 +207,8 @@ def kink_coordinate_np(u: np.ndarray, row: np.ndarray) -> np.ndarray:
     u = np.ascontiguousarray(u, dtype=float)
     bits = u.view(np.int64)
     m = ((bits & _MANTISSA) | ONE_BITS).view(np.float64)
-    m2 = m * m
-    c = row[1:9]
-    p = ((c[0] + m * c[1]) + m2 * (c[2] + m * c[3])) \
-        + (m2 * m2) * ((c[4] + m * c[5]) + m2 * (c[6] + m * c[7]))
+    j = KINK_J + 2 * ((bits >> (52 - KINK_BITS)) & _SEGMENT)
+    p = row[j] + m * row[j + 1]
     return np.copysign(row[KINK_T + ((bits >> 52) & 2047)], u) * p
 
 
@@ -191,7 +216,7 @@ def exact_only_table(R: float) -> tuple:
     """(tix, tco, tgeo, tcen, tedge, tk, tsub, tfine) of a table whose one cell is exact:
     the generic kernels then call the exact ``cfunc`` everywhere."""
     return (np.full((1, 1), -1, np.int32), np.zeros((1, BLOCK_SIZE)),
-            np.array([-R, -R, 0.5 / R, 0.5 / R]), np.zeros((4, 1)),
+            np.array([-R, -R, 0.5 / R, 0.5 / R, np.nan, np.nan]), np.zeros((4, 1)),
             np.array([[-R, R], [-R, R]]), np.zeros((2, KINK_WIDTH)),
             np.full((1, 1, 1), -1, np.int32), np.zeros((6, 2)))
 

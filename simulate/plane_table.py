@@ -5,7 +5,12 @@ A new formula needs no compile: one kernel (``simulate._kernels_plane_table``,
 compiled once, ``cache=True``, warmed by ``make warmup``) evaluates any table.
 
 * **cells**: [-R, R]^2 is cut into n x n square cells of side h = 2R / n;
-  only the cells that meet the ball |X| <= R are built. On each, df/dx and
+  only the cells that meet the ball |X| <= R are built. Where grad f has a
+  switch along a line x = c or y = c (the paper's cut ``sign(-x - 1/2)``), the
+  lattice of that axis is shifted so that the line is an edge, with one more cell
+  an axis (``simulate.plane_lattice``, ``plane_cells.edge_lines``): the cells on
+  either side are smooth and tabulate, each side fitted to its own limit; on the
+  line itself the kernels call the exact formula. On each, df/dx and
   df/dy are interpolated by tensor cubics at the 4 x 4 equispaced nodes
   (c - 3h/6 ... c + 3h/6 in each axis; neighbouring cells share their edge
   nodes, so the table is continuous), stored in powers of t = x - c_x,
@@ -56,10 +61,11 @@ from . import (
     config,
 )
 from ._kernels_plane_table import KINK_WIDTH, MODE_SHIFT, kink_coordinate_np
-from .plane_cells import NODES, Exact, switch_nodes, tabulate  # noqa: F401
+from .plane_cells import NODES, Exact, edge_lines, switch_nodes, tabulate  # noqa: F401
+from .plane_lattice import Lattice
 
 #: bump when the table layout or the check changes
-_TABLE_VERSION = "7"
+_TABLE_VERSION = "8"
 #: an exact cell of a usable table is cut into REFINE x REFINE cells, built as the others
 REFINE = 8
 #: the powers of s in the order a block stores them (its own inverse)
@@ -74,8 +80,9 @@ class PlaneTable:
     ----------
     R : float
     cells : int
-        n: the square [-R, R]^2 is cut into n x n cells.
-    index : int32 (n, n)
+        n: the cells' side is 2R / n; the lattice has m = n cells an axis, or n + 1
+        where it is shifted to put a switch line on an edge (``lines``).
+    index : int32 (m, m)
         [row = y, col = x]: the cell's block in ``coefficients`` plus its mode
         << ``MODE_SHIFT`` (1: t, 2: s in the kink coordinate of that axis' line), -1 for
         an exact cell (or a cell outside the ball).
@@ -83,9 +90,9 @@ class PlaneTable:
         Per tabulated cell, ``[8 i + 2 m + d]``: the coefficient of t^i s^j,
         j = ``S_ORDER[m]`` = (0, 2, 1, 3)[m], of component d (0: df/dx, 1: df/dy),
         t = x - c_x, s = y - c_y (the kernels' SIMD layout).
-    centres : float64 (4, n)
+    centres : float64 (4, m)
         The cells' centres in x (row 0) and y (row 1), then in the kink coordinates.
-    edges : float64 (2, n + 1)
+    edges : float64 (2, m + 1)
         The cells' edges: cell j of an axis holds edges[j] <= v < edges[j + 1] (the
         first and last cells extend to -inf, inf).
     relative_error : float
@@ -104,10 +111,13 @@ class PlaneTable:
         Cells (of either size) tabulated in a kink coordinate.
     sub : int32 (refined, REFINE, REFINE)
         The entries (as ``index``'s) of the fine cells of refined cell r (index -2 - r).
-    fine : float64 (6, REFINE n + 1)
+    fine : float64 (6, REFINE m + 1)
         The fine grid's edges in x, y, then its centres in x, y and in the kink coordinates.
     refined_cells : int
         Exact cells cut into fine cells (``exact_cells`` counts what stays exact of them).
+    lines : float64 (2,) or None
+        The switch line x = c (entry 0), y = c (entry 1) on the cells' edges (NaN: none);
+        a point on one is evaluated exactly (``locate``, the kernels' ``locate_cell``).
     """
 
     R: float
@@ -127,6 +137,7 @@ class PlaneTable:
     sub: np.ndarray | None = None
     fine: np.ndarray | None = None
     refined_cells: int = 0
+    lines: np.ndarray | None = None
 
     @property
     def usable(self) -> bool:
@@ -137,9 +148,11 @@ class PlaneTable:
         return self.exact_cells / self.built_cells if self.built_cells else 1.0
 
     def geometry(self) -> np.ndarray:
-        """(x_lo, y_lo, 1/h, 1/h): the kernels' ``tgeo``."""
+        """(x_lo, y_lo, 1/h, 1/h, line_x, line_y): the kernels' ``tgeo`` (x_lo, y_lo: the
+        first edges; the lines on the edges, NaN: none)."""
         inv = self.cells / (2.0 * self.R)
-        return np.array([-self.R, -self.R, inv, inv])
+        lines = (np.nan, np.nan) if self.lines is None else self.lines
+        return np.array([self.edges[0, 0], self.edges[1, 0], inv, inv, *lines])
 
     def kernel_args(self) -> tuple:
         """(tix, tco, tgeo, tcen, tedge, tk, tsub, tfine): the table as the generic kernels
@@ -167,11 +180,13 @@ class PlaneTable:
 
     def locate(self, x, y) -> tuple[np.ndarray, ...]:
         """(entry, col, row, fine) of each point's cell as the kernels find it: entry as
-        ``index``'s (-1 exact), col / row in the n x n grid or (where ``fine``) the fine
-        grid of a refined cell."""
+        ``index``'s (-1 exact: also on a line of ``lines``), col / row in the m x m grid
+        or (where ``fine``) the fine grid of a refined cell."""
         col, row = (np.clip(np.searchsorted(self.edges[a], v, side="right") - 1, 0,
-                            self.cells - 1) for a, v in ((0, x), (1, y)))
+                            self.edges.shape[1] - 2) for a, v in ((0, x), (1, y)))
         raw = self.index[row, col].astype(np.int64)
+        if self.lines is not None:
+            raw[(x == self.lines[0]) | (y == self.lines[1])] = -1     # the formula's own value
         fine = raw <= -2
         if fine.any():
             fc, fr = (np.clip(np.searchsorted(self.fine[a], v[fine], side="right") - 1,
@@ -215,22 +230,23 @@ def _aligned(a: np.ndarray) -> np.ndarray:
 
 
 def build_plane_table(gradient, R: float, cells: int, exact: Exact | None = None) -> PlaneTable:
-    """Tabulate grad f on the ball of radius R with n = ``cells`` cells per axis, check it;
-    if usable, cut its exact cells into ``REFINE`` x ``REFINE`` cells built the same way."""
+    """Tabulate grad f on the ball of radius R with cells of side 2R / n, n = ``cells``, on
+    a lattice with a switch line of grad f on its edges per axis if it has one
+    (``Lattice``, ``edge_lines``), check it; if usable, cut its exact cells into
+    ``REFINE`` x ``REFINE`` cells built the same way."""
     exact = exact or Exact(gradient)
     R, n = float(R), int(cells)
-    edge = -R + (2.0 * R / n) * np.arange(n + 1)
-    near = np.maximum(np.maximum(edge[:-1], 0), -edge[1:])      # distance to 0 per axis
-    rows, cols = np.nonzero(near[None, :] ** 2 + near[:, None] ** 2 <= (R * (1 + 1e-9)) ** 2)
-    coarse = tabulate(exact, R, n, rows, cols)
+    lattice = Lattice.around(R, n, edge_lines(exact, R, n))
+    rows, cols = lattice.cells_in_ball(R)
+    coarse = tabulate(exact, lattice, rows, cols)
     ex = np.flatnonzero(coarse[2])
     fine = None
     if ex.size and ex.size <= config.PLANE_TABLE_MAX_EXACT * rows.size:
         k = np.arange(REFINE)
         fr = ((REFINE * rows[ex])[:, None, None] + k[None, :, None]).repeat(REFINE, 2).ravel()
         fc = ((REFINE * cols[ex])[:, None, None] + k[None, None, :]).repeat(REFINE, 1).ravel()
-        fine = tabulate(exact, R, REFINE * n, fr, fc)
-    return _assemble(R, n, rows, cols, coarse, ex, fine)
+        fine = tabulate(exact, lattice.refined(REFINE), fr, fc)
+    return _assemble(R, n, lattice, rows, cols, coarse, ex, fine)
 
 
 def _entries(coef, exact_cell, mode, first_block: int):
@@ -241,11 +257,11 @@ def _entries(coef, exact_cell, mode, first_block: int):
     return out.astype(np.int32), coef[keep]
 
 
-def _assemble(R, n, rows, cols, coarse, ex, fine) -> PlaneTable:
-    edges = -R + (2.0 * R / n) * np.arange(n + 1)
+def _assemble(R, n, lattice, rows, cols, coarse, ex, fine) -> PlaneTable:
+    m = lattice.count
     nc = rows.size
     coef, rel, exact_cell, failed, mode, tk, kcentres, checked = coarse
-    index = np.full((n, n), -1, dtype=np.int32)
+    index = np.full((m, m), -1, dtype=np.int32)
     index[rows, cols], blocks = _entries(coef, exact_cell, mode, 0)
     rels = [rel[~exact_cell]]
     n_exact, n_failed, kinked = ex.size, int(failed.sum()), int((mode > 0).sum())
@@ -271,16 +287,19 @@ def _assemble(R, n, rows, cols, coarse, ex, fine) -> PlaneTable:
         n_exact += -refined + -(-int(left[0]) // m2)             # a refined cell counts its share
         n_failed += -int(failed[ex][useful].sum()) + -(-int(left[1]) // m2)
         kinked += int((fmode[keep_fine] > 0).sum())
-        fe = -R + (2.0 * R / (REFINE * n)) * np.arange(REFINE * n + 1)
-        fc = np.append(0.5 * (fe[:-1] + fe[1:]), 0.0)
-        fine_geo = np.vstack([fe, fe, fc, fc, np.hstack([fkcentres, np.zeros((2, 1))])])
+        fl = lattice.refined(REFINE)
+        fine_geo = np.vstack([fl.edges(0), fl.edges(1), np.append(fl.centres(0), 0.0),
+                              np.append(fl.centres(1), 0.0),
+                              np.hstack([fkcentres, np.zeros((2, 1))])])
     # kernels' layout: [cell, power of t, power of s in S_ORDER, component]
     blocks = _aligned(blocks[:, :, S_ORDER].transpose(0, 3, 2, 1).reshape(-1, 32))
     ok_rel = np.concatenate(rels)
-    centres = 0.5 * (edges[:-1] + edges[1:])
-    return PlaneTable(R, n, index, blocks, np.vstack([centres, centres, kcentres]),
-                      np.stack([edges, edges]), float(ok_rel.max()) if ok_rel.size else math.inf,
-                      checked, n_exact, nc, reason, n_failed, tk, kinked, sub, fine_geo, refined)
+    return PlaneTable(R, n, index, blocks,
+                      np.vstack([lattice.centres(0), lattice.centres(1), kcentres]),
+                      np.stack([lattice.edges(0), lattice.edges(1)]),
+                      float(ok_rel.max()) if ok_rel.size else math.inf,
+                      checked, n_exact, nc, reason, n_failed, tk, kinked, sub, fine_geo, refined,
+                      np.array([np.nan if a is None else a for a in lattice.lines]))
 
 
 def _build_best(gradient, R: float) -> PlaneTable:
@@ -332,7 +351,7 @@ def plane_table(gradient, R: float) -> PlaneTable:
 
 _FIELDS = ("R", "cells", "index", "coefficients", "centres", "edges", "relative_error",
            "checked_points", "exact_cells", "built_cells", "failed_cells", "kinks", "kink_cells",
-           "sub", "fine", "refined_cells")
+           "sub", "fine", "refined_cells", "lines")
 
 
 def _load(path) -> PlaneTable | None:
@@ -347,7 +366,8 @@ def _load(path) -> PlaneTable | None:
                       float(vals["relative_error"]), int(vals["checked_points"]),
                       int(vals["exact_cells"]), int(vals["built_cells"]), reason,
                       int(vals["failed_cells"]), vals["kinks"].copy(), int(vals["kink_cells"]),
-                      vals["sub"].copy(), vals["fine"].copy(), int(vals["refined_cells"]))
+                      vals["sub"].copy(), vals["fine"].copy(), int(vals["refined_cells"]),
+                      vals["lines"].copy())
 
 
 def _save(path, t: PlaneTable) -> None:
