@@ -35,6 +35,7 @@ __all__ = [
     "parse_query",
     "parse_sketch",
     "pop_change_notices",
+    "preset_defaults",
     "seed_widget",
     "share_url",
     "snap_eta",
@@ -185,14 +186,51 @@ def defaults() -> dict[str, Any]:
     return {p.name: p.default for p in _PARAM_LIST}
 
 
+def preset_defaults(key: str) -> dict[str, Any]:
+    """The parameters preset ``key`` sets when it is picked: its L, b (or no clipping),
+    eta (on the slider), start, noise and the b sweep's range; {} for an unknown key.
+
+    A link that names a preset and leaves these out means the preset's own values
+    (:func:`parse_query`, :func:`to_query`), as picking it on the page does."""
+    from landscape.plane_presets import ALL_PRESETS
+
+    preset = ALL_PRESETS.get(key)
+    if preset is None:
+        return {}
+    out: dict[str, Any] = {"L": float(preset.L), "clip": math.isfinite(preset.b)}
+    if out["clip"]:
+        out["b"] = float(preset.b)
+    out["eta"] = snap_eta(float(preset.eta))
+    out["x0"] = float(preset.x0)
+    y0 = getattr(preset, "y0", None)  # the start's y of a 2-D preset
+    out["y0"] = float(y0) if y0 is not None else float(PARAMS["y0"].default)
+    if preset.noise.family in NOISE_FAMILIES:
+        out["noise"] = preset.noise.family
+    if preset.noise.alpha is not None:
+        out["alpha"] = float(preset.noise.alpha)
+    out["scale"] = float(preset.noise.scale)
+    out["bmin"] = float(PARAMS["bmin"].default)
+    out["bmax"] = max(out["bmin"] * 2, round(2.0 * out["L"] + 0.1, 10))
+    return out
+
+
+def _link_defaults(mode: str, preset: str) -> dict[str, Any]:
+    """What a link leaves out means: the defaults, and on a preset that preset's settings."""
+    base = defaults()
+    if mode == "preset":
+        base.update(preset_defaults(preset))
+    return base
+
+
 def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Parameters from a URL query mapping; unknown keys are ignored.
 
     Returns (params, notices); every value that could not be used is replaced
     by its default and named in ``notices``. A link with a formula (or a sketch) and no
-    ``mode`` shows that formula (sketch).
+    ``mode`` shows that formula (sketch); a link on a preset takes the preset's own
+    settings (:func:`preset_defaults`) for those it leaves out.
     """
-    params = defaults()
+    given: dict[str, Any] = {}
     notices: list[str] = []
     for name, raw in query.items():
         p = PARAMS.get(name)
@@ -201,15 +239,18 @@ def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         if isinstance(raw, (list, tuple)):
             raw = raw[-1] if raw else ""
         try:
-            params[name] = p.parse(str(raw))
+            given[name] = p.parse(str(raw))
         except ValueError as err:
             used = p.format(p.default) or EMPTY_MEANS.get(name, "nothing")
             notices.append(f"Ignored {err}; using {used}.")
     if "mode" not in query:  # a hand-written link: ?formula=... means "show this formula"
         for mode in ("formula", "sketch"):
-            if query.get(mode) and params[mode]:
-                params["mode"] = mode
+            if query.get(mode) and given.get(mode):
+                given["mode"] = mode
                 break
+    params = _link_defaults(given.get("mode", PARAMS["mode"].default),
+                            given.get("preset", PARAMS["preset"].default))
+    params.update(given)
     if params["bmax"] <= params["bmin"]:
         notices.append("Ignored bmax <= bmin; using the default sweep range.")
         params["bmin"], params["bmax"] = PARAMS["bmin"].default, PARAMS["bmax"].default
@@ -219,19 +260,22 @@ def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
 def to_query(params: Mapping[str, Any]) -> dict[str, str]:
     """The URL query for ``params``: every parameter that differs from its default.
 
-    Parameters equal to their default are left out to keep links short; the
-    defaults are part of the app's contract, so the link is still exact.
+    Parameters equal to their default (on a preset: to the preset's own setting,
+    :func:`preset_defaults`) are left out to keep links short; the defaults are part
+    of the app's contract, so the link is still exact.
     Text of the mode not in use (e.g. the formula while a preset is shown) is
     dropped.
     """
+    base = _link_defaults(params.get("mode", PARAMS["mode"].default),
+                          params.get("preset", PARAMS["preset"].default))
     out: dict[str, str] = {}
     for p in _PARAM_LIST:
-        v = params.get(p.name, p.default)
+        v = params.get(p.name, base[p.name])
         if p.name == "formula" and params.get("mode") != "formula":
             continue
         if p.name == "sketch" and params.get("mode") != "sketch":
             continue
-        if p.format(v) == p.format(p.default):
+        if p.format(v) == p.format(base[p.name]):
             continue
         out[p.name] = p.format(v)
     return out

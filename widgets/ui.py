@@ -7,7 +7,6 @@ landscape source text, L, b, ...). Everything per-user lives in the session
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -229,29 +228,9 @@ def require_analysis(analysis, error: str | None) -> None:
 
 
 def apply_preset(key: str) -> None:
-    """Load a preset's defaults (L, b, eta, x0, noise) into the params."""
-    pr = presets().get(key)
-    if pr is None:
-        return
-    write = session.write
-    write("L", float(pr.L))
-    if not math.isfinite(pr.b):
-        write("clip", False)
-    else:
-        write("clip", True)
-        write("b", float(pr.b))
-    write("eta", S.snap_eta(float(pr.eta)))
-    write("x0", float(pr.x0))
-    y0 = getattr(pr, "y0", None)  # the start's y of a 2-D preset
-    write("y0", float(y0) if y0 is not None else float(S.PARAMS["y0"].default))
-    nd = pr.noise
-    if nd.family in S.NOISE_FAMILIES:
-        write("noise", nd.family)
-    if nd.alpha is not None:
-        write("alpha", float(nd.alpha))
-    write("scale", float(nd.scale))
-    write("bmax", max(float(S.PARAMS["bmin"].default) * 2, 2.0 * float(pr.L) + 0.1))
-    write("bmin", float(S.PARAMS["bmin"].default))
+    """Load a preset's settings (L, b, eta, start, noise: ``state.preset_defaults``) into the params."""
+    for name, value in S.preset_defaults(key).items():
+        session.write(name, value)
     reset_runs()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import state as S
 from landscape.plane_presets import ALL_PRESETS
 from tests.support.clicks import (
     assert_no_error_box,
@@ -44,8 +45,8 @@ def test_plane_pages_walk_without_error_boxes(page, server, browser):
     pick_plane_preset(page, server)
     assert_no_error_box(page, "2-D landscape page")
     pr = ALL_PRESETS[PRESET]
-    q = query(page)
-    assert q["preset"] == PRESET and float(q["L"]) == pr.L and float(q["y0"]) == pr.y0, q
+    shown, _ = S.parse_query(query(page))   # the state the link carries
+    assert shown["preset"] == PRESET and shown["L"] == pr.L and shown["y0"] == pr.y0, query(page)
     side = page.locator("[data-testid='stSidebar']")
     assert side.get_by_text("R (ball radius)").first.is_visible()
     labels = set(trace_texts(page, "landscape_chart"))

@@ -34,6 +34,34 @@ def test_each_parameter_round_trips_through_the_url(name, value):
     assert back[name] == value
 
 
+def test_the_default_preset_sets_the_defaults_so_default_links_stay_empty():
+    picked = S.preset_defaults(S.PARAMS["preset"].default)
+    assert picked and all(S.defaults()[name] == value for name, value in picked.items()), picked
+
+
+def test_a_hand_written_preset_link_takes_the_presets_own_settings():
+    """?preset=himmelblau shows Himmelblau in its ball R = 6 with b = 2 (as picking it on
+    the page does), not inside the default L = 1.6; what the link gives wins."""
+    params, notices = S.parse_query({"preset": "himmelblau"})
+    assert notices == []
+    assert (params["L"], params["b"], params["x0"], params["y0"], params["scale"]) == (6.0, 2.0, 2.9, 1.0, 0.75)
+    assert params["eta"] == S.snap_eta(5e-4) and params["bmax"] == 12.1
+    params, _ = S.parse_query({"preset": "himmelblau", "L": "5", "mode": "preset"})
+    assert params["L"] == 5.0 and params["b"] == 2.0
+    params, _ = S.parse_query({"preset": "himmelblau", "mode": "formula", "formula": "x^2"})
+    assert params["L"] == S.PARAMS["L"].default   # a formula is not the preset
+
+
+@pytest.mark.parametrize("preset", ["himmelblau", "paper-himmelblau", "kleinberg-ripples", "paper-fig3"])
+def test_preset_links_are_short_and_exact(preset):
+    p = S.defaults()
+    p.update(preset=preset, **S.preset_defaults(preset))
+    assert S.to_query(p) == {"preset": preset}
+    p["L"] = S.PARAMS["L"].default        # set back to the global default: still in the link
+    back, _ = S.parse_query(S.to_query(p))
+    assert back == p
+
+
 def test_formula_text_round_trips_with_special_characters():
     p = S.defaults()
     p.update(mode="formula", formula="(x^2 - 1)^2 + 0.3*x # ü & ?=")
