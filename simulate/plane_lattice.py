@@ -16,8 +16,8 @@ the edges still cover [-R, R].
 
 The nodes of a cell on a line are evaluated a rounding step inside the cell
 (:meth:`Lattice.off_lines`): each side's fit sees the limit of grad f from its side, never
-the formula's value on the line itself (e.g. sign(0) = 0). On the line, the kernels take
-the cell above (x >= c): its limit.
+the formula's value on the line itself (e.g. sign(0) = 0). A point exactly on the line
+is evaluated by the exact formula (``PlaneTable.lines``, the kernels' ``tgeo[4:6]``).
 """
 
 from __future__ import annotations
