@@ -85,6 +85,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import cache
 
 import numpy as np
 
@@ -239,14 +240,22 @@ def _corrected_hill(ordered: np.ndarray, k: int | None) -> tuple[float, float, i
     if k is not None:
         gamma, se, _ = corrected_hill_gamma(_log_spacings(ordered, min(max(round(k / HILL_MEAN_SHARE), k), n - 1)), k)
         return _positive(gamma), se, k
-    fits, nonzero = [], int(np.count_nonzero(ordered))
-    for k1 in [size for size in hill_fit_sizes(n) if size < nonzero] or [min(MIN_HILL_FIT, n - 1)]:
-        k_mean = max(2, round(HILL_MEAN_SHARE * k1))
-        fits.append((*corrected_hill_gamma(_log_spacings(ordered, k1), k_mean), k_mean))
-    for i, (gamma, se, lr, k_mean) in enumerate(fits):
-        smaller = fits[i + 1:i + 1 + PLATEAU_CHECKS]
-        if lr < CHI2_1_95 and all(abs(gamma - other) <= PLATEAU_Z * math.sqrt(max(other_se ** 2 - se ** 2, 0.0))
-                                  for other, other_se, _, _ in smaller):
+    nonzero = int(np.count_nonzero(ordered))
+    sizes = [size for size in hill_fit_sizes(n) if size < nonzero] or [min(MIN_HILL_FIT, n - 1)]
+
+    @cache
+    def fit(i: int) -> tuple[float, float, float, int]:
+        """(gamma, se, lr, k) of fit size i, made only when a check reads it (the
+        largest size usually passes, and then the smaller ones past the next
+        ``PLATEAU_CHECKS`` are never fitted)."""
+        k_mean = max(2, round(HILL_MEAN_SHARE * sizes[i]))
+        return (*corrected_hill_gamma(_log_spacings(ordered, sizes[i]), k_mean), k_mean)
+
+    for i in range(len(sizes)):
+        gamma, se, lr, k_mean = fit(i)
+        smaller = range(i + 1, min(i + 1 + PLATEAU_CHECKS, len(sizes)))
+        if lr < CHI2_1_95 and all(abs(gamma - fit(j)[0]) <= PLATEAU_Z * math.sqrt(max(fit(j)[1] ** 2 - se ** 2, 0.0))
+                                  for j in smaller):
             break
     return _positive(gamma), se, k_mean
 
